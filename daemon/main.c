@@ -1,2 +1,391 @@
+/*
+ * main.c - the outflow command: argument parsing, the capture loop,
+ * signals and exit codes.  The only place besides log.c that prints
+ * diagnostics, and the only one that reads the wall clock.
+ *
+ * Exit codes: 0 success (malformed packets are counted, not fatal),
+ * 1 nothing could be read or a file could not be loaded, 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { puts("outflow"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buildconf.h"
+#include "capture.h"
+#include "log.h"
+#include "pipeline.h"
+
+#define MAX_IFACES 16
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: outflow audit [options] FILE...\n"
+	    "       outflow audit [options] -i IFACE [-i IFACE...]\n"
+	    "       outflow lookup [options] ADDRESS...\n"
+	    "       outflow version\n"
+	    "\n"
+	    "audit options:\n"
+	    "  --eve FILE             write JSON-lines events to FILE ('-': stdout)\n"
+	    "  --json                 print the summary as one JSON object\n"
+	    "  --top N                rows per summary table (default 20)\n"
+	    "  -q, --quiet            no summary\n"
+	    "  -i, --interface IFACE  capture live (repeatable); stop with Ctrl-C\n"
+	    "  -f, --filter EXPR      BPF filter for live capture\n"
+	    "  -s, --snaplen N        bytes captured per packet (live)\n"
+	    "  -B, --buffer-size MIB  kernel capture buffer (live)\n"
+	    "      --no-promisc       do not put interfaces in promiscuous mode\n"
+	    "      --duration SEC     stop a live capture after SEC seconds\n"
+	    "      --max-flows N      flow table size (default 131072)\n"
+	    "      --stream-window N  bytes reassembled per direction (default 32768)\n"
+	    "      --max-body N       decoded HTTP body bytes kept (default 65536)\n"
+	    "      --no-dns-events    no event per DNS response\n"
+	    "      --no-http-events   no event per HTTP request\n"
+	    "      --geoip-country F  country database (.mmdb)\n"
+	    "      --geoip-asn F      ASN database (.mmdb)\n"
+	    "      --apps F           app signatures (default: the shipped rules/apps.yaml)\n"
+	    "      --jurisdictions F  jurisdictions pack\n");
+}
+
+static int
+parse_uint(const char *s, unsigned long max, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v > max || s[0] == '-')
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+enum {
+	OPT_EVE = 256, OPT_JSON, OPT_TOP, OPT_NO_PROMISC, OPT_DURATION,
+	OPT_MAX_FLOWS, OPT_STREAM_WINDOW, OPT_MAX_BODY, OPT_NO_DNS_EVENTS,
+	OPT_NO_HTTP_EVENTS, OPT_GEOIP_COUNTRY, OPT_GEOIP_ASN, OPT_APPS,
+	OPT_JURISDICTIONS,
+};
+
+static const struct option audit_opts[] = {
+	{ "eve", required_argument, NULL, OPT_EVE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "no-promisc", no_argument, NULL, OPT_NO_PROMISC },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "stream-window", required_argument, NULL, OPT_STREAM_WINDOW },
+	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
+	{ "no-dns-events", no_argument, NULL, OPT_NO_DNS_EVENTS },
+	{ "no-http-events", no_argument, NULL, OPT_NO_HTTP_EVENTS },
+	{ "geoip-country", required_argument, NULL, OPT_GEOIP_COUNTRY },
+	{ "geoip-asn", required_argument, NULL, OPT_GEOIP_ASN },
+	{ "apps", required_argument, NULL, OPT_APPS },
+	{ "jurisdictions", required_argument, NULL, OPT_JURISDICTIONS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct audit_args {
+	struct pipeline_config pc;
+	struct capture_live_opts live;
+	const char *ifaces[MAX_IFACES];
+	int n_ifaces;
+	bool json, quiet;
+	unsigned long top, duration;
+};
+
+static int
+audit_parse(int argc, char **argv, struct audit_args *a)
+{
+	unsigned long v;
+	int ch;
+
+	pipeline_config_defaults(&a->pc);
+	a->live.promisc = true;
+	a->top = 20;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "qi:f:s:B:h", audit_opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case OPT_EVE:
+			a->pc.eve_path = optarg;
+			break;
+		case OPT_JSON:
+			a->json = true;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'i':
+			if (a->n_ifaces == MAX_IFACES) {
+				log_warnx("at most %d interfaces", MAX_IFACES);
+				return -EINVAL;
+			}
+			a->ifaces[a->n_ifaces++] = optarg;
+			break;
+		case 'f':
+			a->live.filter = optarg;
+			break;
+		case OPT_NO_PROMISC:
+			a->live.promisc = false;
+			break;
+		case OPT_NO_DNS_EVENTS:
+			a->pc.eve_dns = false;
+			break;
+		case OPT_NO_HTTP_EVENTS:
+			a->pc.eve_http = false;
+			break;
+		case OPT_GEOIP_COUNTRY:
+			a->pc.geoip_country = optarg;
+			break;
+		case OPT_GEOIP_ASN:
+			a->pc.geoip_asn = optarg;
+			break;
+		case OPT_APPS:
+			a->pc.apps_path = optarg;
+			break;
+		case OPT_JURISDICTIONS:
+			a->pc.jurisdictions_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 's':
+		case 'B':
+		case OPT_TOP:
+		case OPT_DURATION:
+		case OPT_MAX_FLOWS:
+		case OPT_STREAM_WINDOW:
+		case OPT_MAX_BODY:
+			if (parse_uint(optarg, ch == OPT_MAX_FLOWS ? (1ul << 26) :
+			    INT_MAX, &v) != 0 || v == 0) {
+				log_warnx("invalid number for option: %s", optarg);
+				return -EINVAL;
+			}
+			if (ch == 's')
+				a->live.snaplen = (int)v;
+			else if (ch == 'B')
+				a->live.buffer_mib = (int)v;
+			else if (ch == OPT_TOP)
+				a->top = v;
+			else if (ch == OPT_DURATION)
+				a->duration = v;
+			else if (ch == OPT_MAX_FLOWS)
+				a->pc.max_flows = (uint32_t)v;
+			else if (ch == OPT_STREAM_WINDOW)
+				a->pc.stream_cap_client = a->pc.stream_cap_server =
+				    (uint32_t)(v > (16u << 20) ? 16u << 20 : v);
+			else
+				a->pc.max_body = (uint32_t)(v > (16u << 20) ?
+				    16u << 20 : v);
+			break;
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if ((argc - optind > 0) == (a->n_ifaces > 0)) {
+		log_warnx(a->n_ifaces ? "give capture files or interfaces, not both"
+		    : "no capture file or interface given");
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t
+wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Read files in order; returns packets read from all of them. */
+static uint64_t
+audit_files(struct pipeline *p, char **files, int n, int *ret_failed)
+{
+	char err[512];
+	uint64_t total = 0;
+
+	for (int i = 0; i < n && !stop_requested; i++) {
+		struct capture *c;
+		struct capture_stats cs;
+		int r = 0;
+
+		if (capture_open_file(files[i], &c, err, sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			(*ret_failed)++;
+			continue;
+		}
+		/* Chunks keep Ctrl-C responsive on large files. */
+		while (!stop_requested &&
+		    (r = capture_dispatch(c, 65536, pipeline_packet, p, err,
+		    sizeof(err))) > 0)
+			;
+		capture_get_stats(c, &cs);
+		if (r < 0) {
+			log_warnx("%s (%llu packets read before the error)", err,
+			    (unsigned long long)cs.packets);
+			if (cs.packets == 0)
+				(*ret_failed)++;
+		}
+		total += cs.packets;
+		pipeline_file_done(p);
+		capture_close(c);
+	}
+	return total;
+}
+
+static uint64_t
+audit_live(struct pipeline *p, struct audit_args *a, int *ret_failed)
+{
+	struct capture *caps[MAX_IFACES];
+	struct pollfd pfd[MAX_IFACES];
+	char err[512];
+	uint64_t start = wall_us(), total = 0;
+	int n = 0;
+
+	for (int i = 0; i < a->n_ifaces; i++) {
+		if (capture_open_live(a->ifaces[i], &a->live, &caps[n], err,
+		    sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			(*ret_failed)++;
+			continue;
+		}
+		pfd[n].fd = capture_fd(caps[n]);
+		pfd[n].events = POLLIN;
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	log_info("capturing on %d interface%s; Ctrl-C to stop", n,
+	    n == 1 ? "" : "s");
+	while (!stop_requested) {
+		int r = poll(pfd, (nfds_t)n, 1000);
+
+		if (r < 0 && errno != EINTR) {
+			log_warn("poll");
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (capture_dispatch(caps[i], -1, pipeline_packet, p,
+			    err, sizeof(err)) < 0) {
+				log_warnx("%s", err);
+				stop_requested = 1;
+			}
+		}
+		pipeline_tick(p, wall_us());
+		if (a->duration > 0 && wall_us() - start >= a->duration * 1000000)
+			break;
+	}
+	for (int i = 0; i < n; i++) {
+		struct capture_stats cs;
+
+		capture_get_stats(caps[i], &cs);
+		total += cs.packets;
+		if (cs.kernel_drops > 0 || cs.if_drops > 0)
+			log_warnx("%s: %llu packets dropped by the kernel, %llu "
+			    "by the interface", capture_name(caps[i]),
+			    (unsigned long long)cs.kernel_drops,
+			    (unsigned long long)cs.if_drops);
+		capture_close(caps[i]);
+	}
+	pipeline_file_done(p);
+	return total;
+}
+
+static int
+cmd_audit(int argc, char **argv)
+{
+	struct audit_args a;
+	struct pipeline *p;
+	struct sigaction sa;
+	char err[512];
+	uint64_t read, packets, errors;
+	int failed = 0;
+	FILE *out;
+
+	memset(&a, 0, sizeof(a));
+	if (audit_parse(argc, argv, &a) != 0)
+		return 2;
+	if (pipeline_new(&a.pc, &p, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (a.n_ifaces > 0)
+		read = audit_live(p, &a, &failed);
+	else
+		read = audit_files(p, argv + optind, argc - optind, &failed);
+	pipeline_finish(p);
+
+	/* With the event stream on stdout, the summary goes to stderr. */
+	out = a.pc.eve_path != NULL && strcmp(a.pc.eve_path, "-") == 0 ?
+	    stderr : stdout;
+	if (!a.quiet)
+		pipeline_print_summary(p, out, a.json, (unsigned)a.top);
+	pipeline_packet_counts(p, &packets, &errors);
+	pipeline_free(p);
+	if (read == 0 && failed > 0) {
+		log_warnx("nothing could be read");
+		return 1;
+	}
+	if (errors > 0 && !a.quiet && !a.json)
+		log_info("%llu of %llu packets were malformed or truncated and "
+		    "skipped (see \"Parse errors\")", (unsigned long long)errors,
+		    (unsigned long long)packets);
+	return failed > 0 ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	log_init("outflow", LOG_LVL_INFO, false);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("outflow %s\n", OUTFLOW_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	log_warnx("unknown command \"%s\"", argv[1]);
+	usage(stderr);
+	return 2;
+}

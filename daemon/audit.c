@@ -1,0 +1,453 @@
+/*
+ * audit.c - summary tables for `outflow audit`.
+ *
+ * Each table maps a string key to counters in an open-addressing hash of
+ * bounded size.  Keys come from the network (server names), so the text
+ * output escapes them for the terminal and the JSON output for JSON.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "json.h"
+
+struct agg_entry {
+	char *key;
+	char *extra;		/* protocol, operator name ... */
+	uint64_t flows;
+	uint64_t bytes_out;	/* client to server */
+	uint64_t bytes_in;
+};
+
+struct agg {
+	struct agg_entry *slots;
+	uint32_t mask;
+	uint32_t used;
+	struct agg_entry other;	/* keys beyond AUDIT_MAX_KEYS */
+};
+
+enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T__COUNT };
+
+struct audit {
+	struct agg t[T__COUNT];
+};
+
+static uint32_t
+str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static int
+agg_init(struct agg *g)
+{
+	uint32_t n = 1024;
+
+	memset(g, 0, sizeof(*g));
+	if ((g->slots = calloc(n, sizeof(*g->slots))) == NULL)
+		return -1;
+	g->mask = n - 1;
+	return 0;
+}
+
+static void
+agg_free(struct agg *g)
+{
+	for (uint32_t i = 0; g->slots != NULL && i <= g->mask; i++) {
+		free(g->slots[i].key);
+		free(g->slots[i].extra);
+	}
+	free(g->slots);
+}
+
+static int
+agg_grow(struct agg *g)
+{
+	uint32_t n = (g->mask + 1) * 2;
+	struct agg_entry *ns = calloc(n, sizeof(*ns));
+
+	if (ns == NULL)
+		return -1;
+	for (uint32_t i = 0; i <= g->mask; i++) {
+		uint32_t j;
+
+		if (g->slots[i].key == NULL)
+			continue;
+		for (j = str_hash(g->slots[i].key) & (n - 1); ns[j].key != NULL;
+		    j = (j + 1) & (n - 1))
+			;
+		ns[j] = g->slots[i];
+	}
+	free(g->slots);
+	g->slots = ns;
+	g->mask = n - 1;
+	return 0;
+}
+
+static struct agg_entry *
+agg_get(struct agg *g, const char *key, const char *extra)
+{
+	uint32_t i;
+
+	if (g->slots == NULL)
+		return &g->other;
+	for (i = str_hash(key) & g->mask; g->slots[i].key != NULL;
+	    i = (i + 1) & g->mask)
+		if (strcmp(g->slots[i].key, key) == 0)
+			return &g->slots[i];
+	if (g->used >= AUDIT_MAX_KEYS)
+		return &g->other;
+	if (g->used * 2 >= g->mask + 1) {
+		if (agg_grow(g) != 0)
+			return &g->other;
+		return agg_get(g, key, extra);
+	}
+	if ((g->slots[i].key = strdup(key)) == NULL)
+		return &g->other;
+	g->slots[i].extra = extra ? strdup(extra) : NULL;
+	g->used++;
+	return &g->slots[i];
+}
+
+static void
+agg_add(struct agg *g, const char *key, const char *extra,
+    const struct flow *f)
+{
+	struct agg_entry *e = agg_get(g, key, extra);
+
+	e->flows++;
+	e->bytes_out += f->bytes[FLOW_TO_SERVER];
+	e->bytes_in += f->bytes[FLOW_TO_CLIENT];
+}
+
+struct audit *
+audit_new(void)
+{
+	struct audit *a = calloc(1, sizeof(*a));
+
+	if (a == NULL)
+		return NULL;
+	for (int i = 0; i < T__COUNT; i++)
+		if (agg_init(&a->t[i]) != 0)
+			return audit_free(a);
+	return a;
+}
+
+struct audit *
+audit_free(struct audit *a)
+{
+	if (a == NULL)
+		return NULL;
+	for (int i = 0; i < T__COUNT; i++)
+		agg_free(&a->t[i]);
+	free(a);
+	return NULL;
+}
+
+void
+audit_flow(struct audit *a, const struct flow_record *r)
+{
+	char key[300], ip[ADDR_STRLEN];
+	const char *proto = r->protocol ? r->protocol :
+	    r->flow->key.proto == 6 ? "tcp" : r->flow->key.proto == 17 ?
+	    "udp" : "other";
+
+	/* Unnamed servers are listed by address and port. */
+	if (r->domain != NULL)
+		snprintf(key, sizeof(key), "%s", r->domain);
+	else if (r->server.family == 6)
+		snprintf(key, sizeof(key), "[%s]:%u",
+		    addr_str(&r->server, ip, sizeof(ip)), r->server_port);
+	else
+		snprintf(key, sizeof(key), "%s:%u",
+		    addr_str(&r->server, ip, sizeof(ip)), r->server_port);
+	/* One row per name and protocol. */
+	{
+		char k2[320];
+
+		snprintf(k2, sizeof(k2), "%s\t%s", key, proto);
+		agg_add(&a->t[T_SERVERS], k2, proto, r->flow);
+	}
+	if (r->app_id != NULL)
+		agg_add(&a->t[T_APPS], r->app_id, r->app_name, r->flow);
+	if (r->geo_done) {
+		const char *c = r->dest_local ? "local" :
+		    r->country[0] ? r->country : "unknown";
+
+		agg_add(&a->t[T_COUNTRIES], c, NULL, r->flow);
+		if (r->asn != 0) {
+			snprintf(key, sizeof(key), "AS%" PRIu32, r->asn);
+			agg_add(&a->t[T_OPERATORS], key, r->operator_name ?
+			    r->operator_name : r->as_org, r->flow);
+		}
+	}
+}
+
+static int
+cmp_bytes(const void *x, const void *y)
+{
+	const struct agg_entry *a = *(struct agg_entry *const *)x;
+	const struct agg_entry *b = *(struct agg_entry *const *)y;
+	uint64_t ta = a->bytes_out + a->bytes_in, tb = b->bytes_out + b->bytes_in;
+
+	if (ta != tb)
+		return ta < tb ? 1 : -1;
+	if (a->flows != b->flows)
+		return a->flows < b->flows ? 1 : -1;
+	return strcmp(a->key, b->key);
+}
+
+/* Entries sorted by bytes, busiest first; caller frees the array. */
+static struct agg_entry **
+agg_sorted(const struct agg *g, size_t *ret_n)
+{
+	struct agg_entry **v;
+	size_t n = 0;
+
+	if ((v = calloc(g->used + 1, sizeof(*v))) == NULL) {
+		*ret_n = 0;
+		return NULL;
+	}
+	for (uint32_t i = 0; g->slots != NULL && i <= g->mask; i++)
+		if (g->slots[i].key != NULL)
+			v[n++] = &g->slots[i];
+	qsort(v, n, sizeof(*v), cmp_bytes);
+	*ret_n = n;
+	return v;
+}
+
+/* Terminal-safe copy: control and non-ASCII bytes as \xNN. */
+static const char *
+term_safe(const char *s, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *s && o + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f) {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *
+human_bytes(uint64_t b, char *buf, size_t size)
+{
+	if (b >= 10ULL * 1024 * 1024 * 1024)
+		snprintf(buf, size, "%.1f GiB", (double)b / (1024.0 * 1024 * 1024));
+	else if (b >= 10ULL * 1024 * 1024)
+		snprintf(buf, size, "%.1f MiB", (double)b / (1024.0 * 1024));
+	else if (b >= 10ULL * 1024)
+		snprintf(buf, size, "%.1f KiB", (double)b / 1024.0);
+	else
+		snprintf(buf, size, "%" PRIu64 " B", b);
+	return buf;
+}
+
+static void
+print_table(FILE *fp, const struct agg *g, const char *title,
+    const char *col1, const char *col2, unsigned top, bool split_proto)
+{
+	struct agg_entry **v;
+	size_t n;
+	char name[600], sent[32], recv[32], *tab;
+
+	if ((v = agg_sorted(g, &n)) == NULL || n == 0) {
+		free(v);
+		return;
+	}
+	fprintf(fp, "\n%s\n", title);
+	fprintf(fp, "  %-44s %-22s %7s %12s %12s\n", col1, col2, "flows",
+	    "sent", "received");
+	for (size_t i = 0; i < n && i < top; i++) {
+		char key[320], extra[200];
+
+		snprintf(key, sizeof(key), "%s", v[i]->key);
+		if (split_proto && (tab = strchr(key, '\t')) != NULL)
+			*tab = '\0';
+		term_safe(key, name, sizeof(name));
+		term_safe(v[i]->extra ? v[i]->extra : "", extra, sizeof(extra));
+		fprintf(fp, "  %-44s %-22.22s %7" PRIu64 " %12s %12s\n", name,
+		    extra, v[i]->flows,
+		    human_bytes(v[i]->bytes_out, sent, sizeof(sent)),
+		    human_bytes(v[i]->bytes_in, recv, sizeof(recv)));
+	}
+	if (n > top)
+		fprintf(fp, "  ... and %zu more\n", n - top);
+	if (g->other.flows > 0)
+		fprintf(fp, "  (%" PRIu64 " flows beyond the table limit)\n",
+		    g->other.flows);
+	free(v);
+}
+
+void
+audit_print_text(const struct audit *a, const struct audit_totals *t,
+    FILE *fp, unsigned top)
+{
+	char b1[32];
+	uint64_t errors = 0;
+	double span = t->last_us > t->first_us ?
+	    (double)(t->last_us - t->first_us) / 1e6 : 0;
+
+	fprintf(fp, "outflow audit: %u file%s, %" PRIu64 " packets, %s, "
+	    "%.1f s of traffic\n", t->files, t->files == 1 ? "" : "s",
+	    t->packets, human_bytes(t->bytes, b1, sizeof(b1)), span);
+	fprintf(fp, "\nPackets\n");
+	for (size_t i = 0; i < t->n_decode; i++) {
+		if (i > 0 && t->decode[i].value == 0)
+			continue;
+		if (strchr(t->decode[i].name, '.') != NULL &&
+		    strncmp(t->decode[i].name, "other.", 6) != 0)
+			continue;
+		fprintf(fp, "  %-34s %12" PRIu64 "\n",
+		    i == 0 ? "tcp/udp decoded" : t->decode[i].name,
+		    t->decode[i].value);
+	}
+	for (size_t i = 0; i < t->n_decode; i++)
+		if (strchr(t->decode[i].name, '.') != NULL &&
+		    strncmp(t->decode[i].name, "other.", 6) != 0)
+			errors += t->decode[i].value;
+	fprintf(fp, "\nParse errors by reason (%" PRIu64 " packets skipped)\n",
+	    errors);
+	if (errors == 0)
+		fprintf(fp, "  none\n");
+	for (size_t i = 0; i < t->n_decode; i++)
+		if (t->decode[i].value > 0 &&
+		    strchr(t->decode[i].name, '.') != NULL &&
+		    strncmp(t->decode[i].name, "other.", 6) != 0)
+			fprintf(fp, "  %-34s %12" PRIu64 "\n",
+			    t->decode[i].name, t->decode[i].value);
+	for (size_t i = 0; i < t->n_applayer; i++)
+		if (t->applayer[i].value > 0 &&
+		    (strstr(t->applayer[i].name, "malformed") ||
+		    strstr(t->applayer[i].name, "undecryptable")))
+			fprintf(fp, "  %-34s %12" PRIu64 "\n",
+			    t->applayer[i].name, t->applayer[i].value);
+
+	for (size_t i = 0; i < t->n_anomalies; i++)
+		if (t->anomalies[i].value > 0)
+			fprintf(fp, "  %-34s %12" PRIu64 " (tolerated, packets used)\n",
+			    t->anomalies[i].name, t->anomalies[i].value);
+
+	fprintf(fp, "\nFlows\n");
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "total", t->flows);
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "ended idle", t->flows_ended[FLOW_END_IDLE]);
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "ended closed (FIN/RST)", t->flows_ended[FLOW_END_CLOSED]);
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "evicted (table full)", t->flows_ended[FLOW_END_EVICTED]);
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "open at end of capture", t->flows_ended[FLOW_END_SHUTDOWN]);
+	fprintf(fp, "  %-34s %5" PRIu32 " of %" PRIu32 "\n", "peak concurrent",
+	    t->peak_flows, t->max_flows);
+
+	fprintf(fp, "\nApplication layer\n");
+	for (size_t i = 0; i < t->n_applayer; i++)
+		if (t->applayer[i].value > 0)
+			fprintf(fp, "  %-34s %12" PRIu64 "\n",
+			    t->applayer[i].name, t->applayer[i].value);
+
+	print_table(fp, &a->t[T_SERVERS], "Busiest server names",
+	    "server", "protocol", top, true);
+	print_table(fp, &a->t[T_APPS], "Apps and SDKs", "app", "name", top,
+	    false);
+	print_table(fp, &a->t[T_COUNTRIES], "Destination countries",
+	    "country", "", top, false);
+	print_table(fp, &a->t[T_OPERATORS], "Destination operators",
+	    "ASN", "operator", top, false);
+	if (t->geoip_attribution != NULL)
+		fprintf(fp, "\n%s\n", t->geoip_attribution);
+	if (t->events > 0 || t->event_write_errors > 0)
+		fprintf(fp, "\nEvents written: %" PRIu64 " (%" PRIu64
+		    " write errors)\n", t->events, t->event_write_errors);
+}
+
+static void
+json_table(struct jw *w, const char *key, const struct agg *g,
+    const char *extra_key, unsigned top, bool split_proto)
+{
+	struct agg_entry **v;
+	size_t n;
+
+	v = agg_sorted(g, &n);
+	jw_arr_begin(w, key);
+	for (size_t i = 0; v != NULL && i < n && i < top; i++) {
+		char k[320], *tab;
+
+		snprintf(k, sizeof(k), "%s", v[i]->key);
+		if (split_proto && (tab = strchr(k, '\t')) != NULL)
+			*tab = '\0';
+		jw_obj_begin(w, NULL);
+		jw_str(w, "name", k);
+		if (v[i]->extra != NULL)
+			jw_str(w, extra_key, v[i]->extra);
+		jw_u64(w, "flows", v[i]->flows);
+		jw_u64(w, "bytes_sent", v[i]->bytes_out);
+		jw_u64(w, "bytes_received", v[i]->bytes_in);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	free(v);
+}
+
+void
+audit_print_json(const struct audit *a, const struct audit_totals *t,
+    FILE *fp, unsigned top)
+{
+	struct jw w;
+
+	if (jw_init(&w, 8192) != 0)
+		return;
+	jw_obj_begin(&w, NULL);
+	jw_u64(&w, "files", t->files);
+	jw_u64(&w, "packets", t->packets);
+	jw_u64(&w, "bytes", t->bytes);
+	if (t->packets > 0) {
+		jw_time(&w, "first_packet", t->first_us);
+		jw_time(&w, "last_packet", t->last_us);
+	}
+	jw_obj_begin(&w, "decode");
+	for (size_t i = 0; i < t->n_decode; i++)
+		jw_u64(&w, t->decode[i].name, t->decode[i].value);
+	jw_obj_end(&w);
+	jw_obj_begin(&w, "anomalies");
+	for (size_t i = 0; i < t->n_anomalies; i++)
+		jw_u64(&w, t->anomalies[i].name, t->anomalies[i].value);
+	jw_obj_end(&w);
+	jw_obj_begin(&w, "flows");
+	jw_u64(&w, "total", t->flows);
+	jw_u64(&w, "ended_idle", t->flows_ended[FLOW_END_IDLE]);
+	jw_u64(&w, "ended_closed", t->flows_ended[FLOW_END_CLOSED]);
+	jw_u64(&w, "evicted", t->flows_ended[FLOW_END_EVICTED]);
+	jw_u64(&w, "open_at_end", t->flows_ended[FLOW_END_SHUTDOWN]);
+	jw_u64(&w, "peak_concurrent", t->peak_flows);
+	jw_u64(&w, "capacity", t->max_flows);
+	jw_obj_end(&w);
+	jw_obj_begin(&w, "applayer");
+	for (size_t i = 0; i < t->n_applayer; i++)
+		jw_u64(&w, t->applayer[i].name, t->applayer[i].value);
+	jw_obj_end(&w);
+	json_table(&w, "servers", &a->t[T_SERVERS], "protocol", top, true);
+	json_table(&w, "apps", &a->t[T_APPS], "app_name", top, false);
+	json_table(&w, "countries", &a->t[T_COUNTRIES], "note", top, false);
+	json_table(&w, "operators", &a->t[T_OPERATORS], "operator", top, false);
+	if (t->geoip_attribution != NULL)
+		jw_str(&w, "geoip_attribution", t->geoip_attribution);
+	jw_u64(&w, "events", t->events);
+	jw_u64(&w, "event_write_errors", t->event_write_errors);
+	jw_obj_end(&w);
+	jw_newline(&w);
+	fwrite(w.buf, 1, w.len, fp);
+	jw_free(&w);
+}

@@ -1,0 +1,402 @@
+/*
+ * flow.c - fixed-capacity bidirectional flow table.
+ *
+ * Flows live in one array allocated at start; a free list hands out slots
+ * and a chained hash (bucket heads + per-flow next index) finds them.
+ * Each timeout class keeps an LRU list ordered by last packet time, so
+ * expiry pops from list heads and costs O(expired), and eviction when full
+ * takes the least recently active head across the classes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+struct lru {
+	uint32_t head, tail;
+	uint64_t timeout_us;
+};
+
+struct flow_table {
+	struct flow *flows;
+	uint32_t *buckets;
+	uint32_t mask;
+	uint32_t capacity;
+	uint32_t free_head;		/* free list threaded through hnext */
+	struct lru lru[FLOW_TC__COUNT];
+	uint64_t next_id;
+	flow_end_cb *end_cb;
+	void *ctx;
+	struct flow_stats st;
+};
+
+static uint32_t
+key_hash(const struct flow_key *k)
+{
+	uint64_t w[6] = { 0 }, h = 0x9e3779b97f4a7c15ULL;
+
+	memcpy(w, k, sizeof(*k));
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return (uint32_t)h;
+}
+
+static void
+lru_unlink(struct flow_table *t, struct flow *f)
+{
+	struct lru *l = &t->lru[f->tclass];
+
+	if (f->lru_prev != FLOW_NIL)
+		t->flows[f->lru_prev].lru_next = f->lru_next;
+	else
+		l->head = f->lru_next;
+	if (f->lru_next != FLOW_NIL)
+		t->flows[f->lru_next].lru_prev = f->lru_prev;
+	else
+		l->tail = f->lru_prev;
+	f->lru_prev = f->lru_next = FLOW_NIL;
+}
+
+static void
+lru_append(struct flow_table *t, struct flow *f, uint8_t tclass)
+{
+	struct lru *l = &t->lru[tclass];
+	uint32_t idx = (uint32_t)(f - t->flows);
+
+	f->tclass = tclass;
+	f->lru_next = FLOW_NIL;
+	f->lru_prev = l->tail;
+	if (l->tail != FLOW_NIL)
+		t->flows[l->tail].lru_next = idx;
+	else
+		l->head = idx;
+	l->tail = idx;
+}
+
+static void
+hash_unlink(struct flow_table *t, struct flow *f)
+{
+	uint32_t idx = (uint32_t)(f - t->flows);
+	uint32_t *pp = &t->buckets[key_hash(&f->key) & t->mask];
+
+	/* Chains are short (load factor <= 1/2). */
+	while (*pp != FLOW_NIL) {
+		if (*pp == idx) {
+			*pp = f->hnext;
+			return;
+		}
+		pp = &t->flows[*pp].hnext;
+	}
+}
+
+static void
+flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
+{
+	if (t->end_cb != NULL)
+		t->end_cb(f, why, t->ctx);
+	t->st.ended[why]++;
+	if (why == FLOW_END_EVICTED)
+		t->st.evicted++;
+	lru_unlink(t, f);
+	hash_unlink(t, f);
+	f->in_use = 0;
+	f->app = NULL;
+	f->hnext = t->free_head;
+	t->free_head = (uint32_t)(f - t->flows);
+	t->st.active--;
+}
+
+struct flow_table *
+flow_table_new(uint32_t max_flows, const struct flow_timeouts *to,
+    flow_end_cb *end_cb, void *ctx)
+{
+	struct flow_table *t;
+	uint32_t nb = 16;
+
+	if (max_flows == 0 || max_flows > (1u << 28))
+		return NULL;
+	while (nb < max_flows * 2)
+		nb <<= 1;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->flows = calloc(max_flows, sizeof(*t->flows));
+	t->buckets = malloc((size_t)nb * sizeof(*t->buckets));
+	if (t->flows == NULL || t->buckets == NULL) {
+		free(t->flows);
+		free(t->buckets);
+		free(t);
+		return NULL;
+	}
+	memset(t->buckets, 0xff, (size_t)nb * sizeof(*t->buckets));
+	t->mask = nb - 1;
+	t->capacity = max_flows;
+	for (uint32_t i = 0; i < max_flows; i++)
+		t->flows[i].hnext = i + 1 < max_flows ? i + 1 : FLOW_NIL;
+	t->free_head = 0;
+	for (int c = 0; c < FLOW_TC__COUNT; c++)
+		t->lru[c].head = t->lru[c].tail = FLOW_NIL;
+	t->lru[FLOW_TC_UDP].timeout_us = (uint64_t)to->udp_s * 1000000;
+	t->lru[FLOW_TC_TCP_NEW].timeout_us = (uint64_t)to->tcp_new_s * 1000000;
+	t->lru[FLOW_TC_TCP].timeout_us = (uint64_t)to->tcp_s * 1000000;
+	t->lru[FLOW_TC_CLOSED].timeout_us = (uint64_t)to->closed_s * 1000000;
+	t->end_cb = end_cb;
+	t->ctx = ctx;
+	t->st.capacity = max_flows;
+	return t;
+}
+
+void
+flow_end_all(struct flow_table *t)
+{
+	/* Oldest first, so events come out in the order flows went idle. */
+	for (;;) {
+		struct flow *oldest = NULL;
+
+		for (int c = 0; c < FLOW_TC__COUNT; c++) {
+			uint32_t h = t->lru[c].head;
+
+			if (h != FLOW_NIL && (oldest == NULL ||
+			    t->flows[h].last_us < oldest->last_us))
+				oldest = &t->flows[h];
+		}
+		if (oldest == NULL)
+			break;
+		flow_end(t, oldest, FLOW_END_SHUTDOWN);
+	}
+}
+
+struct flow_table *
+flow_table_free(struct flow_table *t)
+{
+	if (t == NULL)
+		return NULL;
+	flow_end_all(t);
+	free(t->flows);
+	free(t->buckets);
+	free(t);
+	return NULL;
+}
+
+void
+flow_expire(struct flow_table *t, uint64_t now_us)
+{
+	for (int c = 0; c < FLOW_TC__COUNT; c++) {
+		struct lru *l = &t->lru[c];
+
+		while (l->head != FLOW_NIL) {
+			struct flow *f = &t->flows[l->head];
+
+			if (f->last_us + l->timeout_us > now_us)
+				break;
+			flow_end(t, f, c == FLOW_TC_CLOSED ?
+			    FLOW_END_CLOSED : FLOW_END_IDLE);
+		}
+	}
+}
+
+static struct flow *
+flow_alloc(struct flow_table *t)
+{
+	struct flow *f;
+
+	if (t->free_head == FLOW_NIL) {
+		struct flow *oldest = NULL;
+
+		for (int c = 0; c < FLOW_TC__COUNT; c++) {
+			uint32_t h = t->lru[c].head;
+
+			if (h != FLOW_NIL && (oldest == NULL ||
+			    t->flows[h].last_us < oldest->last_us))
+				oldest = &t->flows[h];
+		}
+		flow_end(t, oldest, FLOW_END_EVICTED);
+	}
+	f = &t->flows[t->free_head];
+	t->free_head = f->hnext;
+	return f;
+}
+
+/* Whether (port) looks like a service rather than an ephemeral port. */
+static int
+service_port(uint16_t port)
+{
+	return port < 1024 || port == 8080 || port == 8443 || port == 5353;
+}
+
+static void
+make_key(const struct pkt *p, struct flow_key *k, int *ret_src_is_a)
+{
+	size_t n = p->src.family == 6 ? 16 : 4;
+	int cmp = memcmp(p->src.a, p->dst.a, n);
+	int src_is_a = cmp < 0 || (cmp == 0 && p->sport <= p->dport);
+
+	memset(k, 0, sizeof(*k));
+	if (src_is_a) {
+		memcpy(k->a, p->src.a, 16);
+		memcpy(k->b, p->dst.a, 16);
+		k->port_a = p->sport;
+		k->port_b = p->dport;
+	} else {
+		memcpy(k->a, p->dst.a, 16);
+		memcpy(k->b, p->src.a, 16);
+		k->port_a = p->dport;
+		k->port_b = p->sport;
+	}
+	if (p->n_vlans == 1)
+		k->vlan = p->vlans[0];
+	else if (p->n_vlans >= 2)
+		k->vlan = (uint32_t)p->vlans[0] << 12 | p->vlans[1];
+	k->proto = p->ip_proto;
+	k->family = p->src.family;
+	*ret_src_is_a = src_is_a;
+}
+
+/* Decide which side opened the flow from its first packet. */
+static int
+first_packet_src_is_client(const struct pkt *p)
+{
+	if (p->ip_proto == 6 && (p->tcp_flags & TCP_SYN))
+		return !(p->tcp_flags & TCP_ACK);
+	/* Started mid-conversation: the service port marks the server. */
+	if (service_port(p->sport) && !service_port(p->dport))
+		return 0;
+	return 1;
+}
+
+static struct flow *
+flow_create(struct flow_table *t, const struct pkt *p,
+    const struct flow_key *k, int src_is_a)
+{
+	struct flow *f = flow_alloc(t);
+	int src_is_client = first_packet_src_is_client(p);
+	uint32_t bucket;
+
+	memset(f, 0, sizeof(*f));
+	f->key = *k;
+	f->in_use = 1;
+	f->id = ++t->next_id;
+	f->first_us = f->last_us = p->ts_us;
+	/* client_is_b: the client is key.b. */
+	f->client_is_b = (uint8_t)(src_is_client ? !src_is_a : src_is_a);
+	if (p->ip_proto == 6) {
+		if ((p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+			f->flags |= FLOW_F_SYN_SEEN;
+		else
+			f->flags |= FLOW_F_MIDSTREAM;
+	}
+	bucket = key_hash(k) & t->mask;
+	f->hnext = t->buckets[bucket];
+	t->buckets[bucket] = (uint32_t)(f - t->flows);
+	f->lru_prev = f->lru_next = FLOW_NIL;
+	lru_append(t, f, p->ip_proto == 6 ? FLOW_TC_TCP_NEW : FLOW_TC_UDP);
+	t->st.created++;
+	if (++t->st.active > t->st.peak_active)
+		t->st.peak_active = t->st.active;
+	return f;
+}
+
+struct flow *
+flow_packet(struct flow_table *t, const struct pkt *p, int *ret_dir)
+{
+	struct flow_key k;
+	struct flow *f = NULL;
+	uint32_t bucket, idx;
+	int src_is_a, dir;
+	uint8_t tclass;
+
+	if (p->src.family == 0)
+		return NULL;
+	make_key(p, &k, &src_is_a);
+	bucket = key_hash(&k) & t->mask;
+	for (idx = t->buckets[bucket]; idx != FLOW_NIL; idx = t->flows[idx].hnext) {
+		if (memcmp(&t->flows[idx].key, &k, sizeof(k)) == 0) {
+			f = &t->flows[idx];
+			break;
+		}
+	}
+	/* A new SYN on a closed flow's tuple starts a new connection. */
+	if (f != NULL && f->tclass == FLOW_TC_CLOSED &&
+	    (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		flow_end(t, f, FLOW_END_CLOSED);
+		f = NULL;
+	}
+	if (f == NULL)
+		f = flow_create(t, p, &k, src_is_a);
+
+	/* Source is key.a exactly when src_is_a; client is key.b when client_is_b. */
+	dir = (src_is_a == !f->client_is_b) ? FLOW_TO_SERVER : FLOW_TO_CLIENT;
+	f->last_us = p->ts_us > f->last_us ? p->ts_us : f->last_us;
+	f->pkts[dir]++;
+	f->bytes[dir] += p->ip_len;
+	if (p->payload_wire_len > 0)
+		f->payload_pkts[dir]++;
+	if (p->has_mac) {
+		const uint8_t *m = p->src_mac;
+
+		memcpy(f->mac[dir == FLOW_TO_SERVER ? 0 : 1], m, 6);
+		f->has_mac = true;
+	}
+
+	tclass = f->tclass;
+	if (p->ip_proto == 6) {
+		if (p->tcp_flags & TCP_SYN) {
+			f->isn[dir] = p->seq;
+			f->flags |= dir == FLOW_TO_SERVER ?
+			    FLOW_F_ISN_CLIENT : FLOW_F_ISN_SERVER;
+		}
+		if (p->tcp_flags & TCP_RST)
+			f->flags |= FLOW_F_RST;
+		if (p->tcp_flags & TCP_FIN)
+			f->flags |= dir == FLOW_TO_SERVER ?
+			    FLOW_F_FIN_CLIENT : FLOW_F_FIN_SERVER;
+		if ((f->flags & FLOW_F_RST) ||
+		    (f->flags & (FLOW_F_FIN_CLIENT | FLOW_F_FIN_SERVER)) ==
+		    (FLOW_F_FIN_CLIENT | FLOW_F_FIN_SERVER))
+			tclass = FLOW_TC_CLOSED;
+		else if (tclass == FLOW_TC_TCP_NEW &&
+		    (p->payload_wire_len > 0 || (f->pkts[0] && f->pkts[1])))
+			tclass = FLOW_TC_TCP;
+	}
+	lru_unlink(t, f);
+	lru_append(t, f, tclass);
+	*ret_dir = dir;
+	return f;
+}
+
+static void
+endpoint(const struct flow *f, int b, struct addr *ret_addr, uint16_t *ret_port)
+{
+	memset(ret_addr, 0, sizeof(*ret_addr));
+	ret_addr->family = f->key.family;
+	memcpy(ret_addr->a, b ? f->key.b : f->key.a, 16);
+	*ret_port = b ? f->key.port_b : f->key.port_a;
+}
+
+void
+flow_client(const struct flow *f, struct addr *ret_addr, uint16_t *ret_port)
+{
+	endpoint(f, f->client_is_b, ret_addr, ret_port);
+}
+
+void
+flow_server(const struct flow *f, struct addr *ret_addr, uint16_t *ret_port)
+{
+	endpoint(f, !f->client_is_b, ret_addr, ret_port);
+}
+
+void
+flow_table_stats(const struct flow_table *t, struct flow_stats *ret)
+{
+	*ret = t->st;
+}
+
+const char *
+flow_end_reason_name(enum flow_end_reason why)
+{
+	static const char *const names[] = { "idle", "closed", "evicted", "shutdown" };
+
+	return (unsigned)why < 4 ? names[why] : "unknown";
+}

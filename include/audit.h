@@ -1,0 +1,63 @@
+/*
+ * audit.h - the summary `outflow audit` prints (output stage).
+ *
+ * Aggregates ended flows by server name, app, destination country and
+ * operator in bounded tables, and prints them with the pipeline's
+ * counters as text or as one JSON object.
+ */
+#ifndef OUTFLOW_AUDIT_H
+#define OUTFLOW_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "record.h"
+
+struct audit;
+
+/* Keys kept per table; flows beyond are summed under "(other)". */
+#define AUDIT_MAX_KEYS 65536
+
+struct audit *audit_new(void);
+struct audit *audit_free(struct audit *a);
+
+/** Account one ended flow. */
+void audit_flow(struct audit *a, const struct flow_record *r);
+
+/** A (name, value) counter list for the summary: decode, app layer... */
+struct audit_counter {
+	const char *name;
+	uint64_t value;
+};
+
+struct audit_totals {
+	unsigned files;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t first_us, last_us;
+	uint64_t flows;
+	uint64_t flows_ended[4];	/* by enum flow_end_reason */
+	uint32_t peak_flows, max_flows;
+	uint64_t events;
+	uint64_t event_write_errors;
+	const struct audit_counter *decode;	/* every decode outcome */
+	size_t n_decode;
+	const struct audit_counter *anomalies;	/* tolerated, packet used */
+	size_t n_anomalies;
+	const struct audit_counter *applayer;
+	size_t n_applayer;
+	const char *geoip_country_desc;		/* NULL when not in use */
+	const char *geoip_asn_desc;
+	const char *geoip_attribution;
+	size_t apps_loaded;
+};
+
+/** Print the readable summary; top = rows per table. */
+void audit_print_text(const struct audit *a, const struct audit_totals *t,
+    FILE *fp, unsigned top);
+/** Print the summary as one JSON object and a newline. */
+void audit_print_json(const struct audit *a, const struct audit_totals *t,
+    FILE *fp, unsigned top);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * decode.h - link, network and transport decoding (stage 2).
+ *
+ * Turns captured bytes into a struct pkt.  Every rejection is a named
+ * event with a counter; nothing is dropped silently.
+ */
+#ifndef OUTFLOW_DECODE_H
+#define OUTFLOW_DECODE_H
+
+#include <stdint.h>
+
+#include "pkt.h"
+
+/*
+ * Decode outcomes.  DEC_OK means a TCP or UDP packet ready for the flow
+ * table.  The DEC_OTHER_* outcomes are valid traffic we do not follow
+ * (counted, not errors); the rest are malformed or truncated packets.
+ */
+#define DECODE_EVENTS(X)						\
+	X(DEC_OK, "ok")							\
+	X(DEC_OTHER_L2, "other.non_ip_frame")				\
+	X(DEC_OTHER_L4, "other.non_tcp_udp")				\
+	X(DEC_OTHER_FRAGMENT, "other.ip_fragment_not_first")		\
+	X(DEC_ETH_TRUNCATED, "eth.truncated")				\
+	X(DEC_VLAN_TRUNCATED, "vlan.truncated")				\
+	X(DEC_VLAN_TOO_DEEP, "vlan.too_many_tags")			\
+	X(DEC_PPPOE_TRUNCATED, "pppoe.truncated")			\
+	X(DEC_PPPOE_INVALID, "pppoe.invalid")				\
+	X(DEC_SLL_TRUNCATED, "sll.truncated")				\
+	X(DEC_NULL_TRUNCATED, "null.truncated")				\
+	X(DEC_NULL_UNKNOWN_FAMILY, "null.unknown_family")		\
+	X(DEC_IPV4_TRUNCATED, "ipv4.truncated")				\
+	X(DEC_IPV4_BAD_HLEN, "ipv4.bad_header_length")			\
+	X(DEC_IPV4_BAD_LEN, "ipv4.bad_total_length")			\
+	X(DEC_IPV6_TRUNCATED, "ipv6.truncated")				\
+	X(DEC_IPV6_EXT_TRUNCATED, "ipv6.ext_header_truncated")		\
+	X(DEC_IPV6_TOO_MANY_EXT, "ipv6.too_many_ext_headers")		\
+	X(DEC_IP_BAD_VERSION, "ip.bad_version")				\
+	X(DEC_TCP_TRUNCATED, "tcp.truncated")				\
+	X(DEC_TCP_BAD_HLEN, "tcp.bad_header_length")			\
+	X(DEC_UDP_TRUNCATED, "udp.truncated")				\
+	X(DEC_UDP_BAD_LEN, "udp.bad_length")
+
+enum decode_event {
+#define DECODE_ENUM(e, s) e,
+	DECODE_EVENTS(DECODE_ENUM)
+#undef DECODE_ENUM
+	DEC__COUNT
+};
+
+/** Stable counter name of an event ("ipv4.truncated"). */
+const char *decode_event_name(enum decode_event ev);
+
+/** Whether an event is an error (malformed or truncated), not "other". */
+static inline int
+decode_event_is_error(enum decode_event ev)
+{
+	return ev > DEC_OTHER_FRAGMENT;
+}
+
+/** Whether the link type (DLT_* as libpcap reports it) is supported. */
+int decode_linktype_supported(int dlt);
+
+/**
+ * Decode one frame of link type dlt.  Sets every field of *p except
+ * ts_us and wirelen, which the caller sets.  Never reads past
+ * data + caplen.
+ */
+enum decode_event decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
+    struct pkt *p);
+
+#endif

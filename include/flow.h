@@ -1,0 +1,141 @@
+/*
+ * flow.h - the bidirectional flow table (stage 3).
+ *
+ * A fixed number of flows is allocated at start.  A flow is found by its
+ * 5-tuple plus VLAN in either direction; the client is the side that sent
+ * the SYN, else the first packet.  Flows idle past their protocol's
+ * timeout, closed by RST or by FIN from both sides, or evicted when the
+ * table is full are handed to the expiry callback and then reused.
+ * Nothing here allocates after flow_table_new().
+ */
+#ifndef OUTFLOW_FLOW_H
+#define OUTFLOW_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "pkt.h"
+
+struct flow_app;
+
+/* Ordered key: endpoint a sorts before endpoint b, so both directions
+ * of a flow produce the same key. */
+struct flow_key {
+	uint8_t a[16];
+	uint8_t b[16];
+	uint16_t port_a;
+	uint16_t port_b;
+	uint32_t vlan;		/* outer tag << 12 | inner tag; 0 untagged */
+	uint8_t proto;
+	uint8_t family;
+	uint8_t pad[2];		/* zero: keys compare with memcmp */
+};
+
+/* Direction indices into per-direction arrays. */
+#define FLOW_TO_SERVER 0
+#define FLOW_TO_CLIENT 1
+
+/* Timeout classes: each has its own LRU list ordered by last packet. */
+enum flow_tclass {
+	FLOW_TC_UDP,
+	FLOW_TC_TCP_NEW,	/* no data yet: half-open or scans */
+	FLOW_TC_TCP,
+	FLOW_TC_CLOSED,		/* RST or FIN both ways: lingers for stray ACKs */
+	FLOW_TC__COUNT
+};
+
+enum flow_end_reason {
+	FLOW_END_IDLE,
+	FLOW_END_CLOSED,
+	FLOW_END_EVICTED,
+	FLOW_END_SHUTDOWN,	/* end of capture or daemon exit */
+};
+
+#define FLOW_F_SYN_SEEN		0x01	/* client identified by SYN */
+#define FLOW_F_FIN_CLIENT	0x02
+#define FLOW_F_FIN_SERVER	0x04
+#define FLOW_F_RST		0x08
+#define FLOW_F_MIDSTREAM	0x10	/* TCP flow without a handshake */
+#define FLOW_F_ISN_CLIENT	0x20	/* isn[FLOW_TO_SERVER] is valid */
+#define FLOW_F_ISN_SERVER	0x40	/* isn[FLOW_TO_CLIENT] is valid */
+
+struct flow {
+	struct flow_key key;
+	uint32_t hnext;			/* hash chain, FLOW_NIL terminated */
+	uint32_t lru_prev, lru_next;	/* within the timeout class list */
+	uint8_t tclass;
+	uint8_t client_is_b;		/* key.b is the client */
+	uint8_t flags;
+	uint8_t in_use;
+	uint8_t app_proto;		/* enum app_proto, set by the app layer */
+	uint8_t app_flags;		/* the app layer's own bits */
+	uint64_t id;			/* unique per run, in creation order */
+	uint64_t first_us, last_us;
+	uint64_t bytes[2];		/* IP bytes, FLOW_TO_SERVER / FLOW_TO_CLIENT */
+	uint32_t pkts[2];
+	uint32_t payload_pkts[2];
+	uint32_t isn[2];		/* SYN sequence numbers, per direction */
+	uint8_t mac[2][6];		/* client, server (as seen on the wire) */
+	bool has_mac;
+	struct flow_app *app;		/* app-layer state, owned by the pipeline */
+};
+
+#define FLOW_NIL UINT32_MAX
+
+struct flow_timeouts {
+	uint32_t udp_s;
+	uint32_t tcp_new_s;
+	uint32_t tcp_s;
+	uint32_t closed_s;
+};
+
+struct flow_stats {
+	uint64_t created;
+	uint64_t ended[4];		/* by enum flow_end_reason */
+	uint64_t evicted;		/* same as ended[FLOW_END_EVICTED] */
+	uint32_t active;
+	uint32_t peak_active;
+	uint32_t capacity;
+};
+
+typedef void flow_end_cb(struct flow *f, enum flow_end_reason why, void *ctx);
+
+struct flow_table;
+
+/**
+ * Allocate a table for max_flows flows.  end_cb is called for each flow
+ * that ends, before its slot is reused.  Returns NULL on allocation
+ * failure.
+ */
+struct flow_table *flow_table_new(uint32_t max_flows,
+    const struct flow_timeouts *to, flow_end_cb *end_cb, void *ctx);
+
+/** End every flow (FLOW_END_SHUTDOWN) and free the table; NULL-safe. */
+struct flow_table *flow_table_free(struct flow_table *t);
+
+/**
+ * Find or create the flow of p and account the packet to it.
+ * *ret_dir gets FLOW_TO_SERVER or FLOW_TO_CLIENT.  When the table is full
+ * the least recently active flow is evicted first.  Returns NULL only
+ * for packets that cannot belong to a flow.
+ */
+struct flow *flow_packet(struct flow_table *t, const struct pkt *p,
+    int *ret_dir);
+
+/** End flows idle past their timeout at packet time now_us. */
+void flow_expire(struct flow_table *t, uint64_t now_us);
+
+/** End every flow now (end of capture). */
+void flow_end_all(struct flow_table *t);
+
+/** Client and server endpoints of f. */
+void flow_client(const struct flow *f, struct addr *ret_addr, uint16_t *ret_port);
+void flow_server(const struct flow *f, struct addr *ret_addr, uint16_t *ret_port);
+
+void flow_table_stats(const struct flow_table *t, struct flow_stats *ret);
+
+/** Name of an end reason ("idle", "closed", "evicted", "shutdown"). */
+const char *flow_end_reason_name(enum flow_end_reason why);
+
+#endif

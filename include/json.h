@@ -1,0 +1,55 @@
+/*
+ * json.h - a small JSON writer into a growable buffer.
+ *
+ * Strings from the network are written safely: quote, backslash and
+ * control bytes are escaped, and bytes that are not valid UTF-8 are
+ * written as the text \xNN (as Zeek does) so nothing is lost and the
+ * output is always valid UTF-8 JSON.  The buffer grows only when an
+ * event is larger than any before it, so steady state does not allocate.
+ */
+#ifndef OUTFLOW_JSON_H
+#define OUTFLOW_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JW_MAX_DEPTH 16
+
+struct jw {
+	char *buf;
+	size_t len;
+	size_t cap;
+	unsigned depth;
+	bool need_comma[JW_MAX_DEPTH];
+	bool oom;		/* an allocation failed: output is incomplete */
+};
+
+/** Initialise with an initial capacity; 0 or -ENOMEM. */
+int jw_init(struct jw *w, size_t cap);
+/** Empty the buffer for the next document, keeping its memory. */
+void jw_reset(struct jw *w);
+void jw_free(struct jw *w);
+
+/* key is NULL at the top level and inside arrays. */
+void jw_obj_begin(struct jw *w, const char *key);
+void jw_obj_end(struct jw *w);
+void jw_arr_begin(struct jw *w, const char *key);
+void jw_arr_end(struct jw *w);
+/** String value; nothing is written when val is NULL. */
+void jw_str(struct jw *w, const char *key, const char *val);
+void jw_strn(struct jw *w, const char *key, const char *val, size_t len);
+void jw_u64(struct jw *w, const char *key, uint64_t v);
+void jw_i64(struct jw *w, const char *key, int64_t v);
+void jw_double(struct jw *w, const char *key, double v);
+void jw_bool(struct jw *w, const char *key, bool v);
+/** ISO 8601 UTC timestamp with microseconds from packet time. */
+void jw_time(struct jw *w, const char *key, uint64_t ts_us);
+
+/** End a JSON-lines record. */
+void jw_newline(struct jw *w);
+
+/** Append s with JSON string escaping (no quotes) to w; used by writers. */
+void jw_escape(struct jw *w, const char *s, size_t len);
+
+#endif

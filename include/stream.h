@@ -1,0 +1,55 @@
+/*
+ * stream.h - bounded reassembly of the first bytes of a TCP direction.
+ *
+ * Only the first `cap` bytes of each direction are kept, enough for a
+ * ClientHello, a server certificate or an HTTP request with its body.
+ * Segments may arrive out of order, twice, or overlapping; for bytes
+ * received twice the first copy wins (what most receivers keep, and what
+ * makes an overlap attack visible as a counted event instead of a silent
+ * rewrite).  The buffer comes from the caller's allocator only when data
+ * first arrives and is released as soon as the app layer is done.
+ */
+#ifndef OUTFLOW_STREAM_H
+#define OUTFLOW_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Out-of-order islands tracked beyond the contiguous prefix. */
+#define STREAM_MAX_ISLANDS 8
+
+struct stream_dir {
+	uint8_t *buf;			/* cap bytes, or NULL */
+	uint32_t cap;
+	uint32_t base_seq;		/* sequence number of byte 0 */
+	uint32_t contig;		/* bytes [0, contig) are present */
+	uint8_t base_set;
+	uint8_t n_islands;
+	uint8_t closed;			/* FIN or RST seen: no more data */
+	uint8_t full;			/* data beyond cap was seen */
+	struct {
+		uint32_t start, end;	/* [start, end) offsets present */
+	} islands[STREAM_MAX_ISLANDS];
+	uint32_t overlaps;		/* segments that overlapped kept bytes */
+	uint32_t retransmits;		/* segments entirely already present */
+	uint32_t dropped;		/* islands that did not fit */
+};
+
+/** Start the stream at initial sequence number isn (the SYN's seq). */
+void stream_set_isn(struct stream_dir *s, uint32_t isn);
+
+/**
+ * Add a segment.  buf must already be set (cap bytes).  Bytes beyond cap
+ * are ignored and set full.  Returns true if the contiguous prefix grew.
+ */
+bool stream_add(struct stream_dir *s, uint32_t seq, const uint8_t *data,
+    uint32_t len);
+
+/** Whether bytes before `off` can still arrive (a hole precedes islands). */
+static inline bool
+stream_has_hole(const struct stream_dir *s)
+{
+	return s->n_islands > 0;
+}
+
+#endif
