@@ -77,6 +77,44 @@ capture_open_file(const char *path, struct capture **ret, char *err,
 }
 
 int
+capture_open_memory(const void *data, size_t len, struct capture **ret,
+    char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct capture *c;
+	FILE *fp;
+	int r;
+
+	if (len == 0) {
+		snprintf(err, errlen, "memory: cannot read capture: empty");
+		return -EINVAL;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -ENOMEM;
+	set_name(c, "memory");
+	c->is_file = true;
+	/* fmemopen only reads; the cast drops const for its prototype. */
+	if ((fp = fmemopen((void *)(uintptr_t)data, len, "rb")) == NULL) {
+		free(c);
+		return -errno;
+	}
+	c->pc = pcap_fopen_offline_with_tstamp_precision(fp,
+	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (c->pc == NULL) {
+		snprintf(err, errlen, "memory: cannot read capture: %s", ebuf);
+		fclose(fp);
+		free(c);
+		return -EINVAL;
+	}
+	if ((r = check_linktype(c, err, errlen)) != 0) {
+		capture_close(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}
+
+int
 capture_open_live(const char *iface, const struct capture_live_opts *o,
     struct capture **ret, char *err, size_t errlen)
 {

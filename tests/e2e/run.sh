@@ -1,0 +1,33 @@
+#!/bin/sh
+# One end-to-end test: scenario -> pcap (generator) -> outflow audit --eve
+# -> compared with tests/e2e/expected/NAME.json.
+#   run.sh OUTFLOW GEN BUILDDIR NAME SCENARIO [audit flags...]
+# With UPDATE=1 the expected file is rewritten instead (see update.sh).
+# Flags may name @TESTGEO@ for the directory of the test GeoIP databases.
+set -eu
+outflow=$1 gen=$2 builddir=$3 name=$4 scenario=$5
+shift 5
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+mkdir -p "$builddir"
+pcap="$builddir/$name.pcap"
+out="$builddir/$name.json"
+expected="$here/expected/$name.json"
+
+python3 "$gen" "$here/scenarios/$scenario" -o "$pcap"
+flags=""
+for f in "$@"; do
+	flags="$flags $(printf '%s' "$f" | sed "s|@TESTGEO@|$builddir/../geoip|g; s|@TOP@|$top|g")"
+done
+rm -f "$out"
+# shellcheck disable=SC2086
+"$outflow" audit -q --eve "$out" $flags "$pcap"
+if [ "${UPDATE:-0}" = 1 ]; then
+	cp "$out" "$expected"
+	echo "updated $expected"
+	exit 0
+fi
+if ! diff -u "$expected" "$out"; then
+	echo "$name: events differ from $expected (UPDATE=1 tests/e2e/update.sh to accept)" >&2
+	exit 1
+fi
