@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buildconf.h"
 #include "capture.h"
@@ -60,7 +61,12 @@ usage(FILE *fp)
 	    "      --geoip-country F  country database (.mmdb)\n"
 	    "      --geoip-asn F      ASN database (.mmdb)\n"
 	    "      --apps F           app signatures (default: the shipped rules/apps.yaml)\n"
-	    "      --jurisdictions F  jurisdictions pack\n");
+	    "      --jurisdictions F  jurisdictions pack (default: the shipped one)\n"
+	    "      --no-geoip         no GeoIP lookups\n"
+	    "      --no-apps          no app attribution\n"
+	    "\n"
+	    "Without --geoip-*, the databases installed by scripts/fetch-geoip.sh\n"
+	    "are used when present ($OUTFLOW_GEOIP_DIR, else " OUTFLOW_DATADIR ").\n");
 }
 
 static int
@@ -81,7 +87,7 @@ enum {
 	OPT_EVE = 256, OPT_JSON, OPT_TOP, OPT_NO_PROMISC, OPT_DURATION,
 	OPT_MAX_FLOWS, OPT_STREAM_WINDOW, OPT_MAX_BODY, OPT_NO_DNS_EVENTS,
 	OPT_NO_HTTP_EVENTS, OPT_GEOIP_COUNTRY, OPT_GEOIP_ASN, OPT_APPS,
-	OPT_JURISDICTIONS,
+	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS,
 };
 
 static const struct option audit_opts[] = {
@@ -104,6 +110,8 @@ static const struct option audit_opts[] = {
 	{ "geoip-asn", required_argument, NULL, OPT_GEOIP_ASN },
 	{ "apps", required_argument, NULL, OPT_APPS },
 	{ "jurisdictions", required_argument, NULL, OPT_JURISDICTIONS },
+	{ "no-geoip", no_argument, NULL, OPT_NO_GEOIP },
+	{ "no-apps", no_argument, NULL, OPT_NO_APPS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -113,9 +121,53 @@ struct audit_args {
 	struct capture_live_opts live;
 	const char *ifaces[MAX_IFACES];
 	int n_ifaces;
-	bool json, quiet;
+	bool json, quiet, no_geoip, no_apps;
 	unsigned long top, duration;
+	char paths[4][4096];	/* storage for default data file paths */
 };
+
+/* First existing file among dir/name for the given dirs, or NULL. */
+static const char *
+find_default(char *buf, size_t size, const char *name, const char *dir1,
+    const char *dir2)
+{
+	const char *dirs[2] = { dir1, dir2 };
+
+	for (int i = 0; i < 2; i++) {
+		if (dirs[i] == NULL)
+			continue;
+		snprintf(buf, size, "%s/%s", dirs[i], name);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+static void
+apply_defaults(struct audit_args *a)
+{
+	const char *geodir = getenv("OUTFLOW_GEOIP_DIR");
+
+	if (geodir == NULL || geodir[0] == '\0')
+		geodir = OUTFLOW_DATADIR;
+	if (!a->no_geoip && a->pc.geoip_country == NULL && a->pc.geoip_asn == NULL) {
+		a->pc.geoip_country = find_default(a->paths[0], sizeof(a->paths[0]),
+		    "dbip-country.mmdb", geodir, NULL);
+		a->pc.geoip_asn = find_default(a->paths[1], sizeof(a->paths[1]),
+		    "asn.mmdb", geodir, NULL);
+	}
+	if (a->no_geoip)
+		a->pc.geoip_country = a->pc.geoip_asn = NULL;
+	if (a->pc.jurisdictions_path == NULL)
+		a->pc.jurisdictions_path = find_default(a->paths[2],
+		    sizeof(a->paths[2]), "jurisdictions.yaml", OUTFLOW_RULESDIR,
+		    OUTFLOW_SRC_RULESDIR);
+	if (!a->no_apps && a->pc.apps_path == NULL)
+		a->pc.apps_path = find_default(a->paths[3], sizeof(a->paths[3]),
+		    "apps.yaml", OUTFLOW_RULESDIR, OUTFLOW_SRC_RULESDIR);
+	if (a->no_apps)
+		a->pc.apps_path = NULL;
+}
 
 static int
 audit_parse(int argc, char **argv, struct audit_args *a)
@@ -170,6 +222,12 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		case OPT_JURISDICTIONS:
 			a->pc.jurisdictions_path = optarg;
 			break;
+		case OPT_NO_GEOIP:
+			a->no_geoip = true;
+			break;
+		case OPT_NO_APPS:
+			a->no_apps = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -213,6 +271,7 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		usage(stderr);
 		return -EINVAL;
 	}
+	apply_defaults(a);
 	return 0;
 }
 

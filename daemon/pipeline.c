@@ -15,6 +15,7 @@
 #include "decode.h"
 #include "dns.h"
 #include "dns_cache.h"
+#include "enrich.h"
 #include "eve.h"
 #include "pipeline.h"
 #include "record.h"
@@ -24,6 +25,7 @@ struct pipeline {
 	struct flow_table *flows;
 	struct applayer *al;
 	struct dns_cache *dns;
+	struct enrich *enrich;
 	struct eve *eve;
 	struct audit *audit;
 	uint64_t decode[DEC__COUNT];
@@ -87,6 +89,7 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 
 	applayer_flow_end(p->al, f);
 	fill_record(p, f, why, &r);
+	enrich_flow(p->enrich, &r);
 	if (p->eve != NULL)
 		eve_flow(p->eve, &r);
 	if (p->audit != NULL)
@@ -149,6 +152,7 @@ pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
 {
 	struct pipeline *p;
 	struct applayer_config ac;
+	struct enrich_config ec;
 	int r;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
@@ -156,6 +160,13 @@ pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
 	p->cfg = *c;
 	if (c->eve_path != NULL &&
 	    (r = eve_open(c->eve_path, &p->eve, err, errlen)) != 0)
+		goto fail;
+	memset(&ec, 0, sizeof(ec));
+	ec.geoip_country = c->geoip_country;
+	ec.geoip_asn = c->geoip_asn;
+	ec.apps_path = c->apps_path;
+	ec.jurisdictions_path = c->jurisdictions_path;
+	if ((r = enrich_new(&ec, &p->enrich, err, errlen)) != 0)
 		goto fail;
 	memset(&ac, 0, sizeof(ac));
 	ac.stream_cap[FLOW_TO_SERVER] = c->stream_cap_client;
@@ -310,6 +321,9 @@ pipeline_print_summary(struct pipeline *p, FILE *fp, bool json, unsigned top)
 	t.n_decode = DEC__COUNT;
 	t.applayer = al.v;
 	t.n_applayer = al.n;
+	t.geoip_attribution = enrich_attribution(p->enrich);
+	t.geoip_country_desc = enrich_geoip_desc(p->enrich);
+	t.apps_loaded = enrich_apps_count(p->enrich);
 	if (p->eve != NULL) {
 		t.events = eve_events(p->eve);
 		t.event_write_errors = eve_write_errors(p->eve);
@@ -329,6 +343,7 @@ pipeline_free(struct pipeline *p)
 	p->flows = flow_table_free(p->flows);
 	p->al = applayer_free(p->al);
 	p->dns = dns_cache_free(p->dns);
+	p->enrich = enrich_free(p->enrich);
 	p->audit = audit_free(p->audit);
 	p->eve = eve_close(p->eve);
 	free(p);

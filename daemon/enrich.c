@@ -1,0 +1,189 @@
+/*
+ * enrich.c - destination, operator, jurisdictions and app of a flow.
+ *
+ * A destination has up to three jurisdictions: where the server is (the
+ * geolocated country), who runs the network (the operator's controlling
+ * jurisdiction from the ASN table, so Tencent's AS45090 is CN even in
+ * Frankfurt), and who makes the app (the vendor's).  All three are kept;
+ * rules and reports choose.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps.h"
+#include "enrich.h"
+#include "geoip.h"
+#include "jurisdictions.h"
+#include "tls.h"
+
+struct enrich {
+	struct geoip *geo;
+	struct apps *apps;
+	struct jurisdictions *jur;
+	char attribution[512];
+	char geo_desc[512];
+	struct app_match match;		/* storage behind the record's app fields */
+};
+
+/* Attribution lines written by scripts/fetch-geoip.sh next to the data. */
+static void
+read_attribution(struct enrich *e, const char *db_path)
+{
+	char path[4096], line[512];
+	const char *slash = strrchr(db_path, '/');
+	size_t dir = slash ? (size_t)(slash - db_path) : 0;
+	FILE *fp;
+	size_t o = 0;
+
+	if (dir == 0 || dir >= sizeof(path) - 16)
+		return;
+	snprintf(path, sizeof(path), "%.*s/ATTRIBUTION", (int)dir, db_path);
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp) != NULL && o + 2 < sizeof(e->attribution)) {
+		const char *text = strchr(line, ':');
+		int n;
+
+		text = text ? text + 1 : line;
+		text += strspn(text, " ");
+		line[strcspn(line, "\n")] = '\0';
+		if (*text == '\0' || strstr(e->attribution, text) != NULL)
+			continue;
+		n = snprintf(e->attribution + o, sizeof(e->attribution) - o,
+		    "%s%s", o ? "; " : "", text);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+		if (o >= sizeof(e->attribution))
+			o = sizeof(e->attribution) - 1;
+	}
+	fclose(fp);
+}
+
+int
+enrich_new(const struct enrich_config *c, struct enrich **ret, char *err,
+    size_t errlen)
+{
+	struct enrich *e;
+	int r;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return -ENOMEM;
+	if (c->geoip_country != NULL || c->geoip_asn != NULL) {
+		if ((r = geoip_open(c->geoip_country, c->geoip_asn, &e->geo,
+		    err, errlen)) != 0)
+			goto fail;
+		if (c->geoip_country != NULL)
+			read_attribution(e, c->geoip_country);
+		if (c->geoip_asn != NULL)
+			read_attribution(e, c->geoip_asn);
+		snprintf(e->geo_desc, sizeof(e->geo_desc), "%s%s%s",
+		    c->geoip_country ? geoip_country_desc(e->geo) : "",
+		    c->geoip_country && c->geoip_asn ? "; " : "",
+		    c->geoip_asn ? geoip_asn_desc(e->geo) : "");
+	}
+	if (c->jurisdictions_path != NULL &&
+	    (r = jur_load_file(c->jurisdictions_path, &e->jur, err, errlen)) != 0)
+		goto fail;
+	if (c->apps_path != NULL &&
+	    (r = apps_load(c->apps_path, &e->apps, err, errlen)) != 0)
+		goto fail;
+	*ret = e;
+	return 0;
+fail:
+	enrich_free(e);
+	return r;
+}
+
+struct enrich *
+enrich_free(struct enrich *e)
+{
+	if (e == NULL)
+		return NULL;
+	geoip_close(e->geo);
+	apps_free(e->apps);
+	jur_free(e->jur);
+	free(e);
+	return NULL;
+}
+
+static void
+copy_cc(char dst[3], const char *src)
+{
+	if (src == NULL || strlen(src) != 2 || strcmp(src, "ZZ") == 0) {
+		dst[0] = '\0';
+		return;
+	}
+	memcpy(dst, src, 3);
+}
+
+void
+enrich_flow(struct enrich *e, struct flow_record *r)
+{
+	const struct flow_app *a = r->app;
+	struct app_flow_evidence ev;
+	struct geo_info gi;
+
+	if (e->geo != NULL && geoip_lookup(e->geo, &r->server, &gi) == 0) {
+		r->geo_done = true;
+		r->dest_local = gi.local;
+		memcpy(r->country, gi.country, sizeof(r->country));
+		r->asn = gi.asn;
+		snprintf(r->as_org, sizeof(r->as_org), "%s", gi.as_org);
+		copy_cc(r->jur_location, gi.country);
+	}
+	if (e->jur != NULL && r->asn != 0) {
+		const struct jur_operator *op = jur_operator(e->jur, r->asn);
+
+		if (op != NULL) {
+			r->operator_name = op->name;
+			copy_cc(r->jur_operator, op->jurisdiction);
+		}
+	}
+	if (e->apps == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	if (a != NULL && a->tls != NULL) {
+		ev.sni = a->tls->sni[0] ? a->tls->sni : NULL;
+		ev.ja4 = a->tls->ja4[0] ? a->tls->ja4 : NULL;
+		ev.cert_org = a->tls->cert_org[0] ? a->tls->cert_org : NULL;
+	}
+	if (a != NULL && a->n_http > 0) {
+		ev.http_host = a->domain_src == DOMAIN_SRC_HTTP_HOST ?
+		    a->domain : NULL;
+		ev.user_agent = a->http[0].user_agent;
+		ev.requested_with = a->http[0].x_requested_with;
+	}
+	if (r->domain_src == DOMAIN_SRC_DNS)
+		ev.dns_name = r->domain;
+	ev.asn = r->asn;
+	if (!apps_attribute(e->apps, &ev, &e->match))
+		return;
+	r->app_id = e->match.app->id;
+	r->app_name = e->match.app->name;
+	r->app_kind = e->match.app->kind;
+	r->app_vendor = e->match.vendor;
+	r->app_evidence = app_evidence_name(e->match.evidence);
+	r->app_confidence = e->match.confidence;
+	copy_cc(r->jur_vendor, e->match.vendor_jurisdiction);
+}
+
+const char *
+enrich_attribution(const struct enrich *e)
+{
+	return e->attribution[0] ? e->attribution : NULL;
+}
+
+const char *
+enrich_geoip_desc(const struct enrich *e)
+{
+	return e->geo_desc[0] ? e->geo_desc : NULL;
+}
+
+size_t
+enrich_apps_count(const struct enrich *e)
+{
+	return e->apps ? apps_count(e->apps) : 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * enrich.h - who and where (stage 5): for a flow that ended, the
+ * destination's country and operator (GeoIP), the jurisdictions behind
+ * them (rules/jurisdictions.yaml), and the app or SDK it belongs to
+ * (rules/apps.yaml).  Lookups happen once per flow, never per packet.
+ */
+#ifndef OUTFLOW_ENRICH_H
+#define OUTFLOW_ENRICH_H
+
+#include <stddef.h>
+
+#include "record.h"
+
+struct enrich_config {
+	const char *geoip_country;	/* NULL: none */
+	const char *geoip_asn;
+	const char *apps_path;		/* NULL: no attribution */
+	const char *jurisdictions_path;	/* NULL: no operator table */
+};
+
+struct enrich;
+
+/** Load what the config names; err names the file that failed and why. */
+int enrich_new(const struct enrich_config *c, struct enrich **ret,
+    char *err, size_t errlen);
+struct enrich *enrich_free(struct enrich *e);
+
+/** Fill the destination, jurisdiction and app fields of r. */
+void enrich_flow(struct enrich *e, struct flow_record *r);
+
+/** Attribution text the GeoIP data's licence asks for, or NULL. */
+const char *enrich_attribution(const struct enrich *e);
+const char *enrich_geoip_desc(const struct enrich *e);
+size_t enrich_apps_count(const struct enrich *e);
+
+#endif
