@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""outflow benchmark: packets/s, Gbit/s, CPU seconds and peak RSS of
+`outflow audit` side by side with a bare libpcap read loop (the floor),
+tcpdump and ndpiReader, on the same files, in one run.
+
+Captures:
+  synthetic  outflow-gen --bench: TLS, QUIC-looking UDP, DNS, HTTP and bulk
+             TCP over --flows concurrent flows (default 100,000)
+  real       the captures in ../shared/corpus/ndpi/pcap merged and replicated
+             with distinct addresses (skipped when the corpus is absent)
+
+Each tool runs --repeat times per capture; the best (least CPU) run is
+reported.  CPU and peak RSS come from the kernel (wait4 rusage).
+Usage: bench/run.py --outflow build/daemon/outflow [--packets 2000000]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+
+
+def run(cmd, quiet=True):
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL if quiet else None,
+                            stderr=subprocess.DEVNULL if quiet else None)
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f'{cmd[0]} exited {code}')
+    return {'wall': wall, 'cpu': ru.ru_utime + ru.ru_stime,
+            'rss_mib': ru.ru_maxrss / 1024.0}
+
+
+def capture_size(path, floor):
+    out = subprocess.run([floor, path], capture_output=True, text=True,
+                         check=True).stdout
+    packets = int(out.split()[0])
+    return packets, os.path.getsize(path)
+
+
+def best(cmd, repeat):
+    runs = [run(cmd) for _ in range(repeat)]
+    return min(runs, key=lambda r: r['cpu'])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--outflow', required=True)
+    ap.add_argument('--packets', type=int, default=2_000_000)
+    ap.add_argument('--flows', type=int, default=100_000)
+    ap.add_argument('--real-copies', type=int, default=0,
+                    help='replications of the corpus (0: enough for ~3M packets)')
+    ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--workdir', default=None)
+    ap.add_argument('--corpus', default=os.path.join(TOP, '..', 'shared',
+                                                      'corpus', 'ndpi', 'pcap'))
+    ap.add_argument('--geoip-dir', default=None,
+                    help='directory with dbip-country.mmdb and asn.mmdb')
+    ap.add_argument('--skip-peers', action='store_true')
+    a = ap.parse_args()
+
+    work = a.workdir or tempfile.mkdtemp(prefix='outflow-bench-')
+    os.makedirs(work, exist_ok=True)
+    floor = os.path.join(work, 'pcap_floor')
+    subprocess.run(['cc', '-O2', '-o', floor, os.path.join(HERE, 'pcap_floor.c'),
+                    '-lpcap'], check=True)
+    gen = os.path.join(TOP, 'tests', 'gen', 'outflow-gen')
+
+    captures = []
+    synth = os.path.join(work, f'synthetic-{a.packets}.pcap')
+    if not os.path.exists(synth):
+        print(f'generating {a.packets} packets over {a.flows} flows ...',
+              file=sys.stderr)
+        subprocess.run([sys.executable, gen, '--bench', str(a.packets),
+                        '--flows', str(a.flows), '-o', synth], check=True)
+    captures.append(('synthetic', synth))
+    if os.path.isdir(a.corpus):
+        ins = sorted(os.path.join(a.corpus, f) for f in os.listdir(a.corpus))
+        copies = a.real_copies
+        if copies == 0:
+            n = sum(capture_size(f, floor)[0] for f in ins
+                    if f.endswith('.pcap'))
+            copies = max(1, 3_000_000 // max(n, 1) + 1)
+        real = os.path.join(work, f'real-x{copies}.pcap')
+        if not os.path.exists(real):
+            print(f'replicating the corpus {copies} times ...', file=sys.stderr)
+            subprocess.run([sys.executable, gen, '--replicate', str(copies)]
+                           + ins + ['-o', real], check=True)
+        captures.append(('real', real))
+
+    geo = []
+    gdir = a.geoip_dir or os.environ.get('OUTFLOW_GEOIP_DIR') or \
+        '/usr/local/share/outflow'
+    if os.path.exists(os.path.join(gdir, 'asn.mmdb')):
+        geo = ['--geoip-country', os.path.join(gdir, 'dbip-country.mmdb'),
+               '--geoip-asn', os.path.join(gdir, 'asn.mmdb')]
+
+    tools = [
+        ('libpcap floor', lambda f: [floor, f]),
+        ('outflow audit (core)', lambda f: [a.outflow, 'audit', '-q',
+                                            '--no-geoip', '--no-apps',
+                                            '--max-flows', '262144', f]),
+    ]
+    if geo:
+        tools.append(('outflow audit (+geoip+apps)',
+                      lambda f: [a.outflow, 'audit', '-q', '--max-flows',
+                                 '262144'] + geo + [f]))
+    else:
+        tools.append(('outflow audit (+apps)',
+                      lambda f: [a.outflow, 'audit', '-q', '--no-geoip',
+                                 '--max-flows', '262144', f]))
+    tools.append(('outflow audit --eve',
+                  lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
+                             '--eve', '/dev/null'] + geo + [f]))
+    if not a.skip_peers:
+        if shutil.which('tcpdump'):
+            tools.append(('tcpdump -w /dev/null',
+                          lambda f: ['tcpdump', '-nr', f, '-w', '/dev/null']))
+        if shutil.which('ndpiReader'):
+            tools.append(('ndpiReader', lambda f: ['ndpiReader', '-q', '-i', f]))
+
+    for label, path in captures:
+        packets, size = capture_size(path, floor)
+        print(f'\n### {label}: {packets:,} packets, {size / 1e6:.1f} MB '
+              f'({os.path.basename(path)})\n')
+        print('| tool | Mpkt/s | Gbit/s | CPU s | peak RSS MiB | vs floor | vs ndpiReader |')
+        print('|---|---:|---:|---:|---:|---:|---:|')
+        results = []
+        for name, cmd in tools:
+            try:
+                r = best(cmd(path), a.repeat)
+            except (RuntimeError, OSError) as e:
+                print(f'| {name} | failed: {e} | | | | | |')
+                continue
+            results.append((name, r))
+        rate = {n: packets / r['cpu'] if r['cpu'] > 0 else 0 for n, r in results}
+        floor_rate = rate.get('libpcap floor', 0)
+        ndpi_rate = rate.get('ndpiReader', 0)
+        for name, r in results:
+            pps = rate[name]
+            gbps = size * 8 / r['cpu'] / 1e9 if r['cpu'] > 0 else 0
+            vf = f'{pps / floor_rate:.0%}' if floor_rate else '-'
+            vn = f'{pps / ndpi_rate:.1f}x' if ndpi_rate else '-'
+            print(f'| {name} | {pps / 1e6:.2f} | {gbps:.2f} | {r["cpu"]:.2f} | '
+                  f'{r["rss_mib"]:.1f} | {vf} | {vn} |')
+        sys.stdout.flush()
+    print('\nRates are packets / CPU seconds (user + system) of one process,'
+          ' single thread; best of', a.repeat, 'runs.')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

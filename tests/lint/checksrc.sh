@@ -1,0 +1,65 @@
+#!/bin/sh
+# Mechanical checks on the C sources (STYLE.md, convention 24):
+#   - banned libc calls: sprintf vsprintf strcpy strcat gets strtok alloca
+#   - C++ comments
+#   - <pcap.h>, <maxminddb.h>, <yaml.h>, <zlib.h> outside their one file
+#   - raw packet indexing helpers outside cursor.h (ntohs/ntohl on packet
+#     memory and casts to wire structs such as struct ip / tcphdr)
+# Prints every offending line; exits 1 if there is any.
+set -u
+top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$top"
+fail=0
+files=$(ls daemon/*.c include/*.h tests/unit/*.c tests/fuzz/*.c 2>/dev/null)
+
+report() {
+	echo "$1" | sed '/^$/d' | while IFS= read -r l; do
+		echo "checksrc: $2: $l"
+	done
+	[ -n "$1" ] && fail=1
+}
+
+# Strip string literals before looking, so messages may name things.
+check() {
+	pattern=$1 why=$2
+	shift 2
+	out=$(for f in "$@"; do
+		sed 's/"\([^"\\]\|\\.\)*"/""/g' "$f" | grep -nE "$pattern" |
+		    sed "s|^|$f:|"
+	done)
+	if [ -n "$out" ]; then
+		echo "$out" | sed "s|^|checksrc: $why: |"
+		fail=1
+	fi
+}
+
+# shellcheck disable=SC2086
+check '(^|[^_a-z])(sprintf|vsprintf|strcpy|strcat|gets|strtok|alloca)[[:space:]]*\(' \
+    "banned function" $files
+# shellcheck disable=SC2086
+check '(^|[^:"])//' "C++ comment" $files
+# shellcheck disable=SC2086
+check 'struct (ip|ip6_hdr|tcphdr|udphdr|ether_header)[[:space:]]*\*' \
+    "wire struct cast" $(ls daemon/*.c)
+# shellcheck disable=SC2086
+check '(ntohs|ntohl)[[:space:]]*\(' "use cursor.h getters" $(ls daemon/*.c)
+
+one_file() {
+	hdr=$1 owner=$2
+	out=$(grep -l "#include <$hdr>" daemon/*.c 2>/dev/null | grep -v "^$owner$")
+	if [ -n "$out" ]; then
+		echo "checksrc: <$hdr> belongs in $owner only: $out"
+		fail=1
+	fi
+}
+one_file 'pcap/pcap.h' daemon/capture.c
+one_file 'pcap.h' daemon/capture.c
+one_file 'maxminddb.h' daemon/geoip.c
+one_file 'yaml.h' daemon/yaml_doc.c
+one_file 'zlib.h' daemon/proto_http.c
+
+if [ "$fail" -ne 0 ]; then
+	echo "checksrc: FAILED"
+	exit 1
+fi
+echo "checksrc: $(echo "$files" | wc -w) files clean"
