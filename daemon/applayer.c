@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "applayer.h"
+#include "dhcp.h"
 #include "dns.h"
 #include "quic.h"
 #include "tls.h"
@@ -34,6 +35,7 @@ struct applayer {
 	struct dns_msg dns;			/* scratch, large */
 	struct tls_client_hello ch;		/* scratch */
 	struct tls_server_hello sh;		/* scratch */
+	struct dhcp_msg dhcp;			/* scratch */
 };
 
 struct applayer *
@@ -408,6 +410,9 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		if (p->sport == PORT_DNS || p->dport == PORT_DNS ||
 		    p->sport == PORT_MDNS || p->dport == PORT_MDNS)
 			f->app_proto = APP_PROTO_DNS;
+		else if ((p->sport == PORT_DHCP_CLIENT && p->dport == PORT_DHCP_SERVER) ||
+		    (p->sport == PORT_DHCP_SERVER && p->dport == PORT_DHCP_CLIENT))
+			f->app_proto = APP_PROTO_DHCP;
 		else if (dir == FLOW_TO_SERVER &&
 		    quic_looks_like_initial(p->payload, p->payload_len))
 			f->app_proto = APP_PROTO_QUIC;
@@ -417,6 +422,16 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		}
 	}
 	switch (f->app_proto) {
+	case APP_PROTO_DHCP:
+		r = dhcp_parse(p->payload, p->payload_len, &al->dhcp);
+		if (r.st != PARSE_OK) {
+			al->st.dhcp_malformed++;
+			return;
+		}
+		al->st.dhcp_messages++;
+		if (al->cfg.on_dhcp != NULL)
+			al->cfg.on_dhcp(&al->dhcp, al->cfg.ctx);
+		return;
 	case APP_PROTO_DNS:
 		r = dns_parse(p->payload, p->payload_len, &al->dns);
 		if (r.st != PARSE_OK) {

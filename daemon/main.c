@@ -23,6 +23,7 @@
 #include "pipeline.h"
 
 #define MAX_IFACES 16
+#define MAX_DEVICE_ARGS 256
 
 static volatile sig_atomic_t stop_requested;
 
@@ -64,6 +65,8 @@ usage(FILE *fp)
 	    "      --jurisdictions F  jurisdictions pack (default: the shipped one)\n"
 	    "      --no-geoip         no GeoIP lookups\n"
 	    "      --no-apps          no app attribution\n"
+	    "      --device MAC=NAME  name a LAN device (repeatable)\n"
+	    "      --leases FILE      dnsmasq leases file for device names\n"
 	    "\n"
 	    "Without --geoip-*, the databases installed by scripts/fetch-geoip.sh\n"
 	    "are used when present ($OUTFLOW_GEOIP_DIR, else " OUTFLOW_DATADIR ").\n");
@@ -87,7 +90,7 @@ enum {
 	OPT_EVE = 256, OPT_JSON, OPT_TOP, OPT_NO_PROMISC, OPT_DURATION,
 	OPT_MAX_FLOWS, OPT_STREAM_WINDOW, OPT_MAX_BODY, OPT_NO_DNS_EVENTS,
 	OPT_NO_HTTP_EVENTS, OPT_GEOIP_COUNTRY, OPT_GEOIP_ASN, OPT_APPS,
-	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS,
+	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
 };
 
 static const struct option audit_opts[] = {
@@ -112,6 +115,8 @@ static const struct option audit_opts[] = {
 	{ "jurisdictions", required_argument, NULL, OPT_JURISDICTIONS },
 	{ "no-geoip", no_argument, NULL, OPT_NO_GEOIP },
 	{ "no-apps", no_argument, NULL, OPT_NO_APPS },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "leases", required_argument, NULL, OPT_LEASES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -124,6 +129,8 @@ struct audit_args {
 	bool json, quiet, no_geoip, no_apps;
 	unsigned long top, duration;
 	char paths[4][4096];	/* storage for default data file paths */
+	const char *devices[MAX_DEVICE_ARGS + 1];
+	int n_devices;
 };
 
 /* First existing file among dir/name for the given dirs, or NULL. */
@@ -227,6 +234,17 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 			break;
 		case OPT_NO_APPS:
 			a->no_apps = true;
+			break;
+		case OPT_DEVICE:
+			if (a->n_devices == MAX_DEVICE_ARGS) {
+				log_warnx("at most %d --device options", MAX_DEVICE_ARGS);
+				return -EINVAL;
+			}
+			a->devices[a->n_devices++] = optarg;
+			a->pc.devices = a->devices;
+			break;
+		case OPT_LEASES:
+			a->pc.dhcp_leases = optarg;
 			break;
 		case 'h':
 			usage(stdout);

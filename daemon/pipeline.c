@@ -13,6 +13,7 @@
 #include "applayer.h"
 #include "audit.h"
 #include "decode.h"
+#include "device.h"
 #include "dns.h"
 #include "dns_cache.h"
 #include "enrich.h"
@@ -26,6 +27,7 @@ struct pipeline {
 	struct applayer *al;
 	struct dns_cache *dns;
 	struct enrich *enrich;
+	struct device_table *devices;
 	struct eve *eve;
 	struct audit *audit;
 	uint64_t decode[DEC__COUNT];
@@ -51,6 +53,7 @@ pipeline_config_defaults(struct pipeline_config *c)
 	c->max_stream_bufs = 8192;
 	c->max_body = 65536;
 	c->dns_cache_entries = 65536;
+	c->max_devices = 4096;
 	c->eve_dns = true;
 	c->eve_http = true;
 	c->summary = true;
@@ -90,6 +93,8 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	applayer_flow_end(p->al, f);
 	fill_record(p, f, why, &r);
 	enrich_flow(p->enrich, &r);
+	r.device_name = device_name(p->devices,
+	    f->has_mac && f->pkts[FLOW_TO_SERVER] ? f->mac[0] : NULL, &r.client);
 	if (p->eve != NULL)
 		eve_flow(p->eve, &r);
 	if (p->audit != NULL)
@@ -146,6 +151,14 @@ on_http(const struct flow *f, const struct http_request *req, uint64_t ts_us,
 		eve_http(p->eve, f, req, ts_us);
 }
 
+static void
+on_dhcp(const struct dhcp_msg *msg, void *ctx)
+{
+	struct pipeline *p = ctx;
+
+	device_learn_dhcp(p->devices, msg);
+}
+
 int
 pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
     char *err, size_t errlen)
@@ -168,6 +181,16 @@ pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
 	ec.jurisdictions_path = c->jurisdictions_path;
 	if ((r = enrich_new(&ec, &p->enrich, err, errlen)) != 0)
 		goto fail;
+	r = -ENOMEM;
+	if ((p->devices = device_table_new(c->max_devices)) == NULL)
+		goto nomem;
+	for (size_t i = 0; c->devices != NULL && c->devices[i] != NULL; i++)
+		if ((r = device_add_config(p->devices, c->devices[i], err,
+		    errlen)) != 0)
+			goto fail;
+	if (c->dhcp_leases != NULL &&
+	    (r = device_load_leases(p->devices, c->dhcp_leases, err, errlen)) != 0)
+		goto fail;
 	memset(&ac, 0, sizeof(ac));
 	ac.stream_cap[FLOW_TO_SERVER] = c->stream_cap_client;
 	ac.stream_cap[FLOW_TO_CLIENT] = c->stream_cap_server;
@@ -175,6 +198,7 @@ pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
 	ac.max_body = c->max_body;
 	ac.on_dns = on_dns;
 	ac.on_http = on_http;
+	ac.on_dhcp = on_dhcp;
 	ac.ctx = p;
 	r = -ENOMEM;
 	if ((p->al = applayer_new(&ac)) == NULL)
@@ -344,6 +368,7 @@ pipeline_free(struct pipeline *p)
 	p->al = applayer_free(p->al);
 	p->dns = dns_cache_free(p->dns);
 	p->enrich = enrich_free(p->enrich);
+	p->devices = device_table_free(p->devices);
 	p->audit = audit_free(p->audit);
 	p->eve = eve_close(p->eve);
 	free(p);

@@ -18,6 +18,7 @@
 #include "pkt.h"
 #include "stream.h"
 
+struct dhcp_msg;
 struct dns_msg;
 struct quic_state;
 
@@ -68,6 +69,8 @@ struct tls_info {
 	X(quic_undecryptable, "quic.undecryptable")			\
 	X(http_requests, "http.requests")				\
 	X(http_malformed, "http.malformed")				\
+	X(dhcp_messages, "dhcp.messages")				\
+	X(dhcp_malformed, "dhcp.malformed")				\
 	X(stream_overflows, "stream.window_full")			\
 	X(stream_gaps, "stream.gap_at_end")				\
 	X(stream_overlaps, "stream.overlaps")				\
@@ -104,12 +107,16 @@ typedef void applayer_dns_cb(const struct flow *f, int dir,
 typedef void applayer_http_cb(const struct flow *f,
     const struct http_request *req, uint64_t ts_us, void *ctx);
 
+/** Callback for every DHCP message parsed (device names). */
+typedef void applayer_dhcp_cb(const struct dhcp_msg *msg, void *ctx);
+
 struct applayer_config {
 	uint32_t stream_cap[2];		/* reassembly window per direction */
 	uint32_t max_body;		/* decoded HTTP body kept */
 	uint32_t max_stream_bufs;	/* reassembly buffers alive at once */
 	applayer_dns_cb *on_dns;
 	applayer_http_cb *on_http;
+	applayer_dhcp_cb *on_dhcp;
 	void *ctx;
 };
 

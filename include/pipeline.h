@@ -30,10 +30,12 @@ struct pipeline_config {
 	const char *apps_path;		/* NULL: no app attribution */
 	const char *jurisdictions_path;
 	const char *dhcp_leases;	/* dnsmasq leases file, or NULL */
+	const char *const *devices;	/* "MAC=NAME" entries, NULL-terminated */
+	uint32_t max_devices;
 	bool summary;			/* aggregate for audit_print_* */
 };
 
-/** Defaults: 131072 flows, 32/16 KiB windows, 64 KiB bodies. */
+/** Defaults: 131072 flows, 4096 devices, 32/16 KiB windows, 64 KiB bodies. */
 void pipeline_config_defaults(struct pipeline_config *c);
 
 struct pipeline;

@@ -3,7 +3,8 @@
 # -> compared with tests/e2e/expected/NAME.json.
 #   run.sh OUTFLOW GEN BUILDDIR NAME SCENARIO [audit flags...]
 # With UPDATE=1 the expected file is rewritten instead (see update.sh).
-# Flags may name @TESTGEO@ for the directory of the test GeoIP databases.
+# Flags may name @TESTGEO@ for the directory of the test GeoIP databases
+# ($TESTGEO, set by meson) and @TOP@ for the source tree.
 set -eu
 outflow=$1 gen=$2 builddir=$3 name=$4 scenario=$5
 shift 5
@@ -17,7 +18,7 @@ expected="$here/expected/$name.json"
 python3 "$gen" "$here/scenarios/$scenario" -o "$pcap"
 flags=""
 for f in "$@"; do
-	flags="$flags $(printf '%s' "$f" | sed "s|@TESTGEO@|$builddir/../geoip|g; s|@TOP@|$top|g")"
+	flags="$flags $(printf '%s' "$f" | sed "s|@TESTGEO@|${TESTGEO:-}|g; s|@TOP@|$top|g")"
 done
 rm -f "$out"
 # shellcheck disable=SC2086

@@ -1,0 +1,289 @@
+/*
+ * device.c - LAN device table.
+ *
+ * Devices live in a fixed array; one open-addressing index maps MACs to
+ * devices and another maps IPv4 addresses (from leases and DHCP replies)
+ * to devices, so a flow is named by its client MAC when the capture has
+ * MACs (a LAN-side capture) and by its client address otherwise (a capture
+ * behind the router's own stack, or Linux cooked captures).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "dhcp.h"
+
+#define DEVICE_NAME_MAX 64
+
+struct device {
+	uint8_t mac[6];
+	uint8_t name_src;
+	uint8_t has_ip;
+	uint8_t ip[4];
+	char name[DEVICE_NAME_MAX + 1];
+};
+
+struct device_table {
+	struct device *dev;
+	uint32_t n, max;
+	uint32_t *by_mac;	/* index + 1, 0 empty */
+	uint32_t *by_ip;
+	uint32_t mask;
+	uint64_t refused;
+};
+
+static uint32_t
+hash_bytes(const uint8_t *b, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h ^ (h >> 15);
+}
+
+struct device_table *
+device_table_new(uint32_t max)
+{
+	struct device_table *t;
+	uint32_t slots = 16;
+
+	if (max == 0 || max > (1u << 20))
+		return NULL;
+	while (slots < max * 2)
+		slots <<= 1;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->dev = calloc(max, sizeof(*t->dev));
+	t->by_mac = calloc(slots, sizeof(*t->by_mac));
+	t->by_ip = calloc(slots, sizeof(*t->by_ip));
+	if (t->dev == NULL || t->by_mac == NULL || t->by_ip == NULL)
+		return device_table_free(t);
+	t->max = max;
+	t->mask = slots - 1;
+	return t;
+}
+
+struct device_table *
+device_table_free(struct device_table *t)
+{
+	if (t == NULL)
+		return NULL;
+	free(t->dev);
+	free(t->by_mac);
+	free(t->by_ip);
+	free(t);
+	return NULL;
+}
+
+int
+device_parse_mac(const char *s, uint8_t ret[6])
+{
+	uint8_t m[6];
+
+	for (int i = 0; i < 6; i++) {
+		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+			return -EINVAL;
+		m[i] = (uint8_t)((isdigit((unsigned char)s[0]) ? s[0] - '0' :
+		    (tolower((unsigned char)s[0]) - 'a' + 10)) << 4 |
+		    (isdigit((unsigned char)s[1]) ? s[1] - '0' :
+		    (tolower((unsigned char)s[1]) - 'a' + 10)));
+		s += 2;
+		if (i < 5) {
+			if (*s != ':' && *s != '-')
+				return -EINVAL;
+			s++;
+		}
+	}
+	if (*s != '\0')
+		return -EINVAL;
+	memcpy(ret, m, 6);
+	return 0;
+}
+
+static struct device *
+find_mac(const struct device_table *t, const uint8_t *mac, uint32_t **ret_slot)
+{
+	uint32_t i = hash_bytes(mac, 6) & t->mask;
+
+	for (; t->by_mac[i] != 0; i = (i + 1) & t->mask)
+		if (memcmp(t->dev[t->by_mac[i] - 1].mac, mac, 6) == 0)
+			return &t->dev[t->by_mac[i] - 1];
+	if (ret_slot != NULL)
+		*ret_slot = &t->by_mac[i];
+	return NULL;
+}
+
+static struct device *
+get_device(struct device_table *t, const uint8_t *mac)
+{
+	uint32_t *slot = NULL;
+	struct device *d = find_mac(t, mac, &slot);
+
+	if (d != NULL)
+		return d;
+	if (t->n == t->max) {
+		t->refused++;
+		return NULL;
+	}
+	d = &t->dev[t->n++];
+	memcpy(d->mac, mac, 6);
+	*slot = t->n;
+	return d;
+}
+
+static void
+set_ip(struct device_table *t, struct device *d, const uint8_t ip[4])
+{
+	uint32_t i, idx = (uint32_t)(d - t->dev) + 1;
+
+	if (memcmp(ip, "\0\0\0\0", 4) == 0)
+		return;
+	memcpy(d->ip, ip, 4);
+	d->has_ip = 1;
+	for (i = hash_bytes(ip, 4) & t->mask; t->by_ip[i] != 0;
+	    i = (i + 1) & t->mask) {
+		if (memcmp(t->dev[t->by_ip[i] - 1].ip, ip, 4) == 0 &&
+		    t->dev[t->by_ip[i] - 1].has_ip) {
+			/* The address moved to another device. */
+			t->by_ip[i] = idx;
+			return;
+		}
+	}
+	t->by_ip[i] = idx;
+}
+
+static void
+set_name(struct device *d, const char *name, enum device_name_src src)
+{
+	if (name == NULL || name[0] == '\0' || src < d->name_src)
+		return;
+	/* Names longer than DEVICE_NAME_MAX are cut. */
+	snprintf(d->name, sizeof(d->name), "%.*s", DEVICE_NAME_MAX, name);
+	d->name_src = (uint8_t)src;
+}
+
+int
+device_add_config(struct device_table *t, const char *spec, char *err,
+    size_t errlen)
+{
+	char mac_s[32];
+	const char *eq = strchr(spec, '=');
+	uint8_t mac[6];
+	struct device *d;
+
+	if (eq == NULL || (size_t)(eq - spec) >= sizeof(mac_s) || eq[1] == '\0') {
+		snprintf(err, errlen, "device \"%s\": expected MAC=NAME", spec);
+		return -EINVAL;
+	}
+	memcpy(mac_s, spec, (size_t)(eq - spec));
+	mac_s[eq - spec] = '\0';
+	if (device_parse_mac(mac_s, mac) != 0) {
+		snprintf(err, errlen, "device \"%s\": bad MAC address \"%s\"",
+		    spec, mac_s);
+		return -EINVAL;
+	}
+	if ((d = get_device(t, mac)) == NULL) {
+		snprintf(err, errlen, "device table full (%u)", t->max);
+		return -ENOSPC;
+	}
+	set_name(d, eq + 1, DEVICE_NAME_CONFIG);
+	return 0;
+}
+
+int
+device_load_leases(struct device_table *t, const char *path, char *err,
+    size_t errlen)
+{
+	char line[512], mac_s[64], ip_s[64], host[256];
+	unsigned long long expiry;
+	unsigned lineno = 0;
+	uint8_t mac[6];
+	struct addr ip;
+	struct device *d;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		int r = -errno;
+
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return r;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (line[0] == '\n' || line[0] == '#')
+			continue;
+		/* IPv6 lease sections start with "duid"; not device names. */
+		if (strncmp(line, "duid ", 5) == 0)
+			break;
+		if (sscanf(line, "%llu %63s %63s %255s", &expiry, mac_s, ip_s,
+		    host) != 4 || device_parse_mac(mac_s, mac) != 0 ||
+		    addr_parse(ip_s, &ip) != 0) {
+			snprintf(err, errlen, "%s:%u: expected \"EXPIRY MAC IP "
+			    "HOSTNAME CLIENTID\"", path, lineno);
+			fclose(fp);
+			return -EINVAL;
+		}
+		if ((d = get_device(t, mac)) == NULL)
+			continue;
+		if (ip.family == 4)
+			set_ip(t, d, ip.a);
+		if (strcmp(host, "*") != 0)
+			set_name(d, host, DEVICE_NAME_LEASES);
+	}
+	fclose(fp);
+	return 0;
+}
+
+void
+device_learn_dhcp(struct device_table *t, const struct dhcp_msg *m)
+{
+	struct device *d;
+
+	if (!m->chaddr_is_mac || (d = get_device(t, m->chaddr)) == NULL)
+		return;
+	if (m->op == 1) {
+		set_name(d, m->hostname[0] ? m->hostname : m->fqdn,
+		    DEVICE_NAME_DHCP);
+		set_ip(t, d, m->ciaddr);
+		set_ip(t, d, m->requested);
+	} else if (m->msg_type == 5) {	/* DHCPACK: the address is theirs */
+		set_ip(t, d, m->yiaddr);
+	}
+}
+
+const char *
+device_name(const struct device_table *t, const uint8_t *mac,
+    const struct addr *ip)
+{
+	const struct device *d;
+	uint32_t i;
+
+	if (mac != NULL && (d = find_mac(t, mac, NULL)) != NULL &&
+	    d->name[0] != '\0')
+		return d->name;
+	if (ip == NULL || ip->family != 4)
+		return NULL;
+	for (i = hash_bytes(ip->a, 4) & t->mask; t->by_ip[i] != 0;
+	    i = (i + 1) & t->mask) {
+		d = &t->dev[t->by_ip[i] - 1];
+		if (memcmp(d->ip, ip->a, 4) == 0)
+			return d->name[0] ? d->name : NULL;
+	}
+	return NULL;
+}
+
+size_t
+device_count(const struct device_table *t)
+{
+	return t->n;
+}
+
+uint64_t
+device_refused(const struct device_table *t)
+{
+	return t->refused;
+}
