@@ -20,6 +20,7 @@
 #include "buildconf.h"
 #include "capture.h"
 #include "log.h"
+#include "lookup.h"
 #include "pipeline.h"
 
 #define MAX_IFACES 16
@@ -40,7 +41,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: outflow audit [options] FILE...\n"
 	    "       outflow audit [options] -i IFACE [-i IFACE...]\n"
-	    "       outflow lookup [options] ADDRESS...\n"
+	    "       outflow lookup [--json] [--geoip-country F] [--geoip-asn F]\n"
+	    "                      [--jurisdictions F] ADDRESS...\n"
 	    "       outflow version\n"
 	    "\n"
 	    "audit options:\n"
@@ -443,6 +445,69 @@ cmd_audit(int argc, char **argv)
 	return failed > 0 ? 1 : 0;
 }
 
+static const struct option lookup_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "geoip-country", required_argument, NULL, OPT_GEOIP_COUNTRY },
+	{ "geoip-asn", required_argument, NULL, OPT_GEOIP_ASN },
+	{ "jurisdictions", required_argument, NULL, OPT_JURISDICTIONS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+cmd_lookup(int argc, char **argv)
+{
+	struct audit_args a;
+	struct lookup_config lc;
+	char err[512];
+	int ch, r;
+
+	memset(&a, 0, sizeof(a));
+	memset(&lc, 0, sizeof(lc));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", lookup_opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_JSON:
+			lc.json = true;
+			break;
+		case OPT_GEOIP_COUNTRY:
+			a.pc.geoip_country = optarg;
+			break;
+		case OPT_GEOIP_ASN:
+			a.pc.geoip_asn = optarg;
+			break;
+		case OPT_JURISDICTIONS:
+			a.pc.jurisdictions_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		log_warnx("lookup: no address given");
+		usage(stderr);
+		return 2;
+	}
+	a.no_apps = true;
+	apply_defaults(&a);
+	if (a.pc.geoip_country == NULL && a.pc.geoip_asn == NULL)
+		log_warnx("lookup: no GeoIP database (run scripts/fetch-geoip.sh "
+		    "or give --geoip-country/--geoip-asn)");
+	lc.geoip_country = a.pc.geoip_country;
+	lc.geoip_asn = a.pc.geoip_asn;
+	lc.jurisdictions_path = a.pc.jurisdictions_path;
+	r = lookup_run(&lc, argv + optind, argc - optind, stdout, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -453,6 +518,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "audit") == 0)
 		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "lookup") == 0)
+		return cmd_lookup(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("outflow %s\n", OUTFLOW_VERSION);
 		return 0;
