@@ -310,24 +310,30 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 	}
 }
 
-static void
-recognise_tcp(struct flow *f, const struct pkt *p, int dir)
+/* Decide the protocol of a TCP flow from the first client bytes. */
+static enum app_proto
+recognise_tcp(const uint8_t *d, uint32_t n)
 {
-	const uint8_t *d = p->payload;
-	uint32_t n = p->payload_len;
-
-	if (p->sport == PORT_DNS || p->dport == PORT_DNS) {
-		f->app_proto = APP_PROTO_DNS;
-		return;
-	}
-	if (dir != FLOW_TO_SERVER)
-		return;
 	if (tls_looks_like_handshake(d, n))
-		f->app_proto = APP_PROTO_TLS;
-	else if (http_looks_like_request(d, n))
-		f->app_proto = APP_PROTO_HTTP;
-	else
-		f->app_proto = APP_PROTO_NONE;
+		return APP_PROTO_TLS;
+	if (http_looks_like_request(d, n))
+		return APP_PROTO_HTTP;
+	return APP_PROTO_NONE;
+}
+
+/* Take a reassembly buffer for s; false (counted) when none is left. */
+static bool
+take_buf(struct applayer *al, struct stream_dir *s, uint32_t cap)
+{
+	if (s->buf != NULL)
+		return true;
+	if (al->bufs_alive >= al->cfg.max_stream_bufs ||
+	    (s->buf = malloc(cap)) == NULL) {
+		al->st.stream_no_memory++;
+		return false;
+	}
+	al->bufs_alive++;
+	return true;
 }
 
 static void
@@ -337,37 +343,61 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 	struct stream_dir *s;
 	uint32_t cap = al->cfg.stream_cap[dir];
 	int isn_flag = dir == FLOW_TO_SERVER ? FLOW_F_ISN_CLIENT : FLOW_F_ISN_SERVER;
+	bool in_order_start;
 
 	if (p->payload_len == 0) {
 		if (f->app != NULL && (p->tcp_flags & (TCP_FIN | TCP_RST)))
 			f->app->dir[dir].closed = 1;
 		return;
 	}
-	if (f->app_proto == APP_PROTO_UNKNOWN) {
-		recognise_tcp(f, p, dir);
-		if (f->app_proto == APP_PROTO_UNKNOWN) {
-			/* Server spoke first; wait a little for the client. */
-			if (f->payload_pkts[FLOW_TO_CLIENT] > RECOGNISE_MAX_SEGMENTS)
-				give_up(al, f);
-			return;
-		}
-		if (f->app_proto == APP_PROTO_NONE) {
+	if (f->app_proto == APP_PROTO_UNKNOWN &&
+	    (p->sport == PORT_DNS || p->dport == PORT_DNS))
+		f->app_proto = APP_PROTO_DNS;
+	if (f->app_proto == APP_PROTO_UNKNOWN && dir == FLOW_TO_CLIENT) {
+		/* Server spoke first; wait a little for the client. */
+		if (f->payload_pkts[FLOW_TO_CLIENT] > RECOGNISE_MAX_SEGMENTS)
 			give_up(al, f);
-			return;
-		}
-	}
-	if ((a = app_get(f)) == NULL)
 		return;
-	if (a->done[dir])
+	}
+	if ((a = app_get(f)) == NULL || a->done[dir])
 		return;
 	s = &a->dir[dir];
 	if (!s->base_set && (f->flags & isn_flag))
 		stream_set_isn(s, f->isn[dir]);
 	s->cap = cap;
+	in_order_start = s->buf == NULL && s->contig == 0 && s->n_islands == 0 &&
+	    (!s->base_set || p->seq == s->base_seq);
+
+	if (f->app_proto == APP_PROTO_UNKNOWN) {
+		if (!in_order_start) {
+			/* The first bytes are still missing: hold what came. */
+			if (!take_buf(al, s, cap)) {
+				give_up(al, f);
+				return;
+			}
+			stream_add(s, p->seq, p->payload, p->payload_len);
+			if (s->contig == 0) {
+				if (f->payload_pkts[FLOW_TO_SERVER] > RECOGNISE_MAX_SEGMENTS)
+					give_up(al, f);
+				return;
+			}
+			f->app_proto = recognise_tcp(s->buf, s->contig);
+		} else
+			f->app_proto = recognise_tcp(p->payload, p->payload_len);
+		if (f->app_proto == APP_PROTO_NONE) {
+			give_up(al, f);
+			return;
+		}
+		if (!in_order_start) {
+			if (parse_dir(al, f, dir, s->buf, s->contig,
+			    s->contig == cap, p->ts_us) || s->contig == cap)
+				dir_done(al, a, dir);
+			return;
+		}
+	}
 
 	/* Fast path: the first bytes of the direction, in order, in place. */
-	if (s->buf == NULL && s->contig == 0 && s->n_islands == 0 &&
-	    (!s->base_set || p->seq == s->base_seq)) {
+	if (in_order_start) {
 		uint32_t n = p->payload_len < cap ? p->payload_len : cap;
 
 		if (parse_dir(al, f, dir, p->payload, n,
@@ -378,14 +408,9 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		/* Whole messages parsed in place advanced parsed[dir]; the
 		 * buffer continues from there. */
 	}
-	if (s->buf == NULL) {
-		if (al->bufs_alive >= al->cfg.max_stream_bufs ||
-		    (s->buf = malloc(cap)) == NULL) {
-			al->st.stream_no_memory++;
-			dir_done(al, a, dir);
-			return;
-		}
-		al->bufs_alive++;
+	if (!take_buf(al, s, cap)) {
+		dir_done(al, a, dir);
+		return;
 	}
 	if (!stream_add(s, p->seq, p->payload, p->payload_len)) {
 		if (s->full && s->contig == cap) {

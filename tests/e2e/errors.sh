@@ -30,7 +30,7 @@ expect() {
 head -c 4096 /dev/urandom >"$dir/garbage.bin"
 printf 'not a capture at all\n' >"$dir/text.pcap"
 : >"$dir/empty.pcap"
-python3 "$gen" "$here/scenarios/ethernet.scn" -o "$dir/good.pcap"
+python3 "$gen" "$here/scenarios/framing_ethernet.scn" -o "$dir/good.pcap"
 size=$(wc -c <"$dir/good.pcap")
 head -c $((size - 7)) "$dir/good.pcap" >"$dir/cut.pcap"
 # A classic pcap header with link type 147 (USER0), then one packet.

@@ -15,8 +15,19 @@ pcap="$builddir/$name.pcap"
 out="$builddir/$name.json"
 expected="$here/expected/$name.json"
 
-python3 "$gen" "$here/scenarios/$scenario" -o "$pcap"
-flags=""
+# A scenario with a slash is relative to the top of the tree (samples/...).
+case $scenario in
+*/*) scn="$top/$scenario" ;;
+*) scn="$here/scenarios/$scenario" ;;
+esac
+python3 "$gen" "$scn" -o "$pcap"
+# Results must not depend on what is installed on the machine: the shipped
+# packs from this tree, and no GeoIP unless the test names databases.
+flags="--apps $top/rules/apps.yaml --jurisdictions $top/rules/jurisdictions.yaml"
+case " $* " in
+*--geoip-*) ;;
+*) flags="$flags --no-geoip" ;;
+esac
 for f in "$@"; do
 	flags="$flags $(printf '%s' "$f" | sed "s|@TESTGEO@|${TESTGEO:-}|g; s|@TOP@|$top|g")"
 done
