@@ -45,6 +45,29 @@ def capture_size(path, floor):
     return packets, os.path.getsize(path)
 
 
+def linktype(path):
+    """Link type of a pcap or pcapng file (first interface), or None."""
+    import struct
+    with open(path, 'rb') as f:
+        head = f.read(64)
+    if len(head) < 24:
+        return None
+    magic = head[:4]
+    if magic in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1'):
+        return struct.unpack('<I', head[20:24])[0]
+    if magic in (b'\xa1\xb2\xc3\xd4', b'\xa1\xb2\x3c\x4d'):
+        return struct.unpack('>I', head[20:24])[0]
+    if magic == b'\x0a\x0d\x0d\x0a':
+        bo = '<' if head[8:12] == b'\x4d\x3c\x2b\x1a' else '>'
+        shb_len = struct.unpack(bo + 'I', head[4:8])[0]
+        with open(path, 'rb') as f:
+            f.seek(shb_len)
+            idb = f.read(10)
+        if len(idb) == 10 and struct.unpack(bo + 'I', idb[:4])[0] == 1:
+            return struct.unpack(bo + 'H', idb[8:10])[0]
+    return None
+
+
 def best(cmd, repeat):
     runs = [run(cmd) for _ in range(repeat)]
     return min(runs, key=lambda r: r['cpu'])
@@ -82,11 +105,12 @@ def main():
                         '--flows', str(a.flows), '-o', synth], check=True)
     captures.append(('synthetic', synth))
     if os.path.isdir(a.corpus):
-        ins = sorted(os.path.join(a.corpus, f) for f in os.listdir(a.corpus))
+        # One output file holds one link type: the Ethernet captures (most).
+        ins = sorted(os.path.join(a.corpus, f) for f in os.listdir(a.corpus)
+                     if linktype(os.path.join(a.corpus, f)) == 1)
         copies = a.real_copies
         if copies == 0:
-            n = sum(capture_size(f, floor)[0] for f in ins
-                    if f.endswith('.pcap'))
+            n = sum(capture_size(f, floor)[0] for f in ins)
             copies = max(1, 3_000_000 // max(n, 1) + 1)
         real = os.path.join(work, f'real-x{copies}.pcap')
         if not os.path.exists(real):

@@ -1,0 +1,870 @@
+/*
+ * proto_quic.c - QUIC client Initial decryption (RFC 9000, RFC 9001,
+ * RFC 9369): header protection, AEAD, CRYPTO stream reassembly up to one
+ * whole ClientHello.  The only file that includes OpenSSL for QUIC.
+ *
+ * Invariants: the datagram is never written to (header protection is
+ * removed on copies); keys are derived once per flow (and again only for
+ * a Retry or a compatible version switch, at most QUIC_MAX_KEYS times);
+ * the plaintext lives in a fixed stack buffer; the CRYPTO stream in a
+ * fixed buffer of the state with a bitmap of the bytes present.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "cursor.h"
+#include "quic.h"
+
+/*
+ * Long header packet (RFC 9000 §17.2, §17.2.2):
+ *
+ *   +-+-+-+-+-+-+-+-+
+ *   |1|1|T T|R R|P P|   header form, fixed bit, type, reserved, pn length
+ *   +-+-+-+-+-+-+-+-+   (the low 4 bits are header-protected)
+ *   |    Version (32)                                               |
+ *   | DCID Len (8) | Destination Connection ID (0..160)             |
+ *   | SCID Len (8) | Source Connection ID (0..160)                  |
+ *   | Token Length (i) | Token (..)         (Initial only)          |
+ *   | Length (i)       | Packet Number (8..32, protected)           |
+ *   | Protected Payload (AEAD ciphertext + 16-byte tag)             |
+ */
+
+#define QUIC_TAG_LEN		16
+#define QUIC_SAMPLE_LEN		16
+#define QUIC_VARINT_MAX		((UINT64_C(1) << 62) - 1)
+/* Key derivations per flow: first Initial, Retry, compatible version switch, one spare. */
+#define QUIC_MAX_KEYS		4
+/* Packets walked per datagram; each takes at least 7 bytes anyway. */
+#define QUIC_MAX_COALESCED	16
+
+/* Frame types allowed in Initial packets (RFC 9000 §12.4, Table 3). */
+enum quic_frame {
+	QUIC_FRAME_PADDING = 0x00,
+	QUIC_FRAME_PING = 0x01,
+	QUIC_FRAME_ACK = 0x02,
+	QUIC_FRAME_ACK_ECN = 0x03,
+	QUIC_FRAME_CRYPTO = 0x06,
+	QUIC_FRAME_CONNECTION_CLOSE = 0x1c,
+};
+
+struct quic_version_info {
+	uint32_t version;
+	uint8_t salt[20];
+	const char *key_label;
+	const char *iv_label;
+	const char *hp_label;
+	uint8_t initial_type;	/* long-header type bits of Initial */
+	uint8_t retry_type;	/* and of Retry, which has no Length field */
+	uint8_t crypto_type;	/* CRYPTO frame type */
+};
+
+#define QUIC_SALT_DRAFT23 \
+	{ 0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7, \
+	  0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02 }
+
+static const struct quic_version_info quic_versions[] = {
+	{ QUIC_VERSION_1,
+	    { 0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
+	      0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a },
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	{ QUIC_VERSION_2,
+	    { 0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
+	      0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9 },
+	    "quicv2 key", "quicv2 iv", "quicv2 hp", 1, 0, 0x06 },
+	{ QUIC_VERSION_DRAFT29,
+	    { 0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
+	      0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99 },
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	/*
+	 * Older versions still seen in captures, as tshark and nDPI read
+	 * them: drafts 27 and 28, Facebook mvfst (draft-27 based), Google
+	 * T050 (TLS over gQUIC, CRYPTO frames typed 0x08).
+	 */
+	{ QUIC_VERSION_DRAFT27, QUIC_SALT_DRAFT23,
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	{ QUIC_VERSION_DRAFT28, QUIC_SALT_DRAFT23,
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	{ QUIC_VERSION_MVFST27, QUIC_SALT_DRAFT23,
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	{ QUIC_VERSION_MVFST_EXP, QUIC_SALT_DRAFT23,
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	{ QUIC_VERSION_T050,
+	    { 0x7f, 0xf5, 0x79, 0xe5, 0xac, 0xd0, 0x72, 0x91, 0x55, 0x80,
+	      0x30, 0x4c, 0x43, 0xa2, 0x36, 0x7c, 0x60, 0x48, 0x83, 0x10 },
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x08 },
+};
+
+/* Keys together with what they were derived from. */
+struct quic_keyset {
+	uint32_t version;
+	uint8_t dcid[QUIC_CID_MAX];
+	uint8_t dcid_len;
+	struct quic_initial_keys k;
+};
+
+struct quic_state {
+	uint32_t version;		/* of the first Initial that decrypted */
+	bool have_keys;			/* cur holds keys that opened a packet */
+	bool ctx_current;		/* the cipher contexts hold cur's keys */
+	bool done;			/* a whole ClientHello is in buf */
+	bool too_big;			/* ClientHello longer than QUIC_CRYPTO_MAX */
+	uint8_t n_derived;		/* key derivations so far */
+	int64_t largest_pn;		/* -1 before the first packet */
+	struct quic_keyset cur;
+	EVP_CIPHER_CTX *aead;		/* AES-128-GCM, key set, IV per packet */
+	EVP_CIPHER_CTX *hp;		/* AES-128-ECB, header protection */
+	size_t contig;			/* bytes present from offset 0 */
+	size_t hs_total;		/* ClientHello length + 4, 0 until known */
+	uint8_t have[QUIC_CRYPTO_MAX / 8];	/* bitmap of bytes present */
+	uint8_t buf[QUIC_CRYPTO_MAX];	/* CRYPTO stream from offset 0 */
+};
+
+/* A long-header packet cut out of a datagram. */
+struct quic_packet {
+	uint8_t first;			/* first byte, still protected */
+	uint32_t version;
+	const struct quic_version_info *vi;	/* NULL if unsupported */
+	uint8_t type;			/* long-header type bits */
+	const uint8_t *dcid;
+	uint8_t dcid_len;
+	const uint8_t *hdr;		/* bytes 1 .. pn offset - 1 */
+	size_t hdr_len;
+	struct cur body;		/* packet number + protected payload */
+};
+
+static const struct quic_version_info *
+version_find(uint32_t version)
+{
+	for (size_t i = 0; i < sizeof(quic_versions) / sizeof(quic_versions[0]); i++)
+		if (quic_versions[i].version == version)
+			return &quic_versions[i];
+	return NULL;
+}
+
+bool
+quic_version_supported(uint32_t version)
+{
+	return version_find(version) != NULL;
+}
+
+/* RFC 9000 §16: 1, 2, 4 or 8 bytes, length in the top two bits. */
+static bool
+cur_varint(struct cur *c, uint64_t *ret)
+{
+	struct cur save = *c;
+	uint8_t b;
+	uint64_t v;
+	size_t n;
+
+	if (!cur_peek_u8(c, 0, &b))
+		return false;
+	n = (size_t)1 << (b >> 6);
+	if (cur_left(c) < n)
+		return false;
+	v = 0;
+	for (size_t i = 0; i < n; i++) {	/* n <= 8 */
+		if (!cur_u8(c, &b)) {
+			*c = save;
+			return false;
+		}
+		if (i == 0)
+			b &= 0x3f;	/* drop the length bits */
+		v = v << 8 | b;
+	}
+	*ret = v;
+	return true;
+}
+
+/* HKDF-Expand-Label (RFC 8446 §7.1) with an empty context, out_len <= 32. */
+static int
+expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
+    size_t out_len)
+{
+	static const char prefix[] = "tls13 ";
+	uint8_t info[2 + 1 + 255 + 1 + 1], md[EVP_MAX_MD_SIZE];
+	size_t llen = strlen(label), plen = sizeof(prefix) - 1, n = 0;
+	unsigned int md_len = 0;
+
+	if (out_len > 32 || plen + llen > 255)
+		return -EINVAL;
+	info[n++] = (uint8_t)(out_len >> 8);
+	info[n++] = (uint8_t)out_len;
+	info[n++] = (uint8_t)(plen + llen);
+	memcpy(info + n, prefix, plen);
+	n += plen;
+	memcpy(info + n, label, llen);
+	n += llen;
+	info[n++] = 0;		/* context length */
+	info[n++] = 1;		/* HKDF-Expand counter: one block is enough */
+	if (HMAC(EVP_sha256(), secret, 32, info, n, md, &md_len) == NULL ||
+	    md_len != 32)
+		return -EIO;
+	memcpy(out, md, out_len);
+	OPENSSL_cleanse(md, sizeof(md));
+	return 0;
+}
+
+int
+quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
+    struct quic_initial_keys *ret)
+{
+	const struct quic_version_info *vi;
+	struct quic_initial_keys k;
+	uint8_t initial[EVP_MAX_MD_SIZE], client[32], empty = 0;
+	unsigned int len = 0;
+	int r;
+
+	if ((vi = version_find(version)) == NULL)
+		return -ENOTSUP;
+	if (dcid_len > QUIC_CID_MAX || (dcid == NULL && dcid_len > 0))
+		return -EINVAL;
+	/* HKDF-Extract(salt, DCID) is HMAC with the salt as key. */
+	if (HMAC(EVP_sha256(), vi->salt, sizeof(vi->salt),
+	    dcid_len ? dcid : &empty, dcid_len, initial, &len) == NULL ||
+	    len != 32) {
+		r = -EIO;
+		goto out;
+	}
+	if ((r = expand_label(initial, "client in", client, sizeof(client))) ||
+	    (r = expand_label(client, vi->key_label, k.key, sizeof(k.key))) ||
+	    (r = expand_label(client, vi->iv_label, k.iv, sizeof(k.iv))) ||
+	    (r = expand_label(client, vi->hp_label, k.hp, sizeof(k.hp))))
+		goto out;
+	*ret = k;
+out:
+	OPENSSL_cleanse(initial, sizeof(initial));
+	OPENSSL_cleanse(client, sizeof(client));
+	OPENSSL_cleanse(&k, sizeof(k));
+	return r;
+}
+
+struct quic_state *
+quic_state_new(void)
+{
+	struct quic_state *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	st->largest_pn = -1;
+	if ((st->aead = EVP_CIPHER_CTX_new()) == NULL ||
+	    (st->hp = EVP_CIPHER_CTX_new()) == NULL)
+		return quic_state_free(st);
+	return st;
+}
+
+struct quic_state *
+quic_state_free(struct quic_state *st)
+{
+	if (st == NULL)
+		return NULL;
+	EVP_CIPHER_CTX_free(st->aead);
+	EVP_CIPHER_CTX_free(st->hp);
+	OPENSSL_cleanse(&st->cur, sizeof(st->cur));
+	free(st);
+	return NULL;
+}
+
+uint32_t
+quic_version(const struct quic_state *st)
+{
+	return st->version;
+}
+
+const uint8_t *
+quic_client_hello(const struct quic_state *st, size_t *ret_len)
+{
+	if (!st->done)
+		return NULL;
+	*ret_len = st->hs_total;
+	return st->buf;
+}
+
+/* Load keys into both cipher contexts; the per-packet work is then the IV. */
+static int
+ctx_install(EVP_CIPHER_CTX *aead, EVP_CIPHER_CTX *hp,
+    const struct quic_initial_keys *k, bool encrypt)
+{
+	if (EVP_CipherInit_ex(aead, EVP_aes_128_gcm(), NULL, k->key, NULL,
+	    encrypt ? 1 : 0) != 1 ||
+	    EVP_EncryptInit_ex(hp, EVP_aes_128_ecb(), NULL, k->hp, NULL) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(hp, 0) != 1)
+		return -EIO;
+	return 0;
+}
+
+/* RFC 9001 §5.4.1: five bytes of mask from the 16-byte sample. */
+static int
+hp_mask(EVP_CIPHER_CTX *hp, const uint8_t sample[QUIC_SAMPLE_LEN],
+    uint8_t mask[QUIC_SAMPLE_LEN])
+{
+	int outl = 0;
+
+	if (EVP_EncryptUpdate(hp, mask, &outl, sample, QUIC_SAMPLE_LEN) != 1 ||
+	    outl != QUIC_SAMPLE_LEN)
+		return -EIO;
+	return 0;
+}
+
+/* RFC 9000 Appendix A.3: the full packet number nearest the expected one. */
+static uint64_t
+pn_decode(int64_t largest, uint64_t truncated, size_t pn_len)
+{
+	uint64_t expected = (uint64_t)(largest + 1);
+	uint64_t win = UINT64_C(1) << (pn_len * 8);
+	uint64_t hwin = win / 2, mask = win - 1;
+	uint64_t cand = (expected & ~mask) | truncated;
+
+	if (cand + hwin <= expected && cand < (UINT64_C(1) << 62) - win)
+		return cand + win;
+	if (cand > expected + hwin && cand >= win)
+		return cand - win;
+	return cand;
+}
+
+/*
+ * Cut one long-header packet off the front of c.  Returns PARSE_OK with
+ * ret filled (body is empty for a Retry or an unsupported version, whose
+ * length is unknown: the walk stops there), PARSE_UNSUPPORTED for a short
+ * header, PARSE_TRUNCATED or PARSE_MALFORMED.
+ */
+static enum parse_status
+packet_cut(struct cur *c, struct quic_packet *ret)
+{
+	struct cur start;
+	struct quic_packet p;
+	uint64_t token_len, length;
+	uint8_t scid_len;
+
+	memset(&p, 0, sizeof(p));
+	if (!cur_u8(c, &p.first))
+		return PARSE_TRUNCATED;
+	if (!(p.first & 0x80))
+		return PARSE_UNSUPPORTED;
+	start = *c;
+	if (!cur_be32(c, &p.version))
+		return PARSE_TRUNCATED;
+	p.vi = version_find(p.version);
+	p.type = (uint8_t)((p.first >> 4) & 0x03);
+	if (!cur_u8(c, &p.dcid_len))
+		return PARSE_TRUNCATED;
+	if (p.vi == NULL || p.type == p.vi->retry_type) {
+		*ret = p;
+		return PARSE_OK;
+	}
+	if (p.dcid_len > QUIC_CID_MAX)
+		return PARSE_MALFORMED;
+	if (!cur_ptr(c, p.dcid_len, &p.dcid) || !cur_u8(c, &scid_len))
+		return PARSE_TRUNCATED;
+	if (scid_len > QUIC_CID_MAX)
+		return PARSE_MALFORMED;
+	if (!cur_skip(c, scid_len))
+		return PARSE_TRUNCATED;
+	if (p.type == p.vi->initial_type) {
+		if (!cur_varint(c, &token_len))
+			return PARSE_TRUNCATED;
+		if (token_len > cur_left(c))
+			return PARSE_TRUNCATED;
+		cur_skip(c, (size_t)token_len);
+	}
+	if (!cur_varint(c, &length))
+		return PARSE_TRUNCATED;
+	p.hdr_len = cur_left(&start) - cur_left(c);
+	if (!cur_ptr(&start, p.hdr_len, &p.hdr))
+		return PARSE_TRUNCATED;
+	if (length > cur_left(c))
+		return PARSE_TRUNCATED;
+	cur_sub(c, (size_t)length, &p.body);
+	*ret = p;
+	return PARSE_OK;
+}
+
+/*
+ * Remove header protection and open the AEAD with the contexts as they
+ * are keyed.  On PARSE_OK the plaintext is in pt (*ret_len bytes) and
+ * *ret_pn holds the packet number.
+ */
+static enum parse_status
+packet_open(struct quic_state *st, const struct quic_initial_keys *k,
+    const struct quic_packet *p, uint8_t *pt, size_t *ret_len,
+    uint64_t *ret_pn)
+{
+	struct cur body = p->body, s;
+	uint8_t sample[QUIC_SAMPLE_LEN], mask[QUIC_SAMPLE_LEN];
+	uint8_t pnb[4], tag[QUIC_TAG_LEN], nonce[12], first;
+	const uint8_t *ct;
+	size_t pn_len, ct_len;
+	uint64_t tpn = 0, pn;
+	int outl = 0, outl2 = 0;
+
+	/* The sample starts 4 bytes after the packet number field's start. */
+	s = body;
+	if (!cur_skip(&s, 4) || !cur_bytes(&s, sample, sizeof(sample)))
+		return PARSE_MALFORMED;
+	if (hp_mask(st->hp, sample, mask) != 0)
+		return PARSE_MALFORMED;
+	first = (uint8_t)(p->first ^ (mask[0] & 0x0f));
+	pn_len = (size_t)(first & 0x03) + 1;
+	if (!cur_bytes(&body, pnb, pn_len))
+		return PARSE_MALFORMED;
+	for (size_t i = 0; i < pn_len; i++) {	/* pn_len <= 4 */
+		pnb[i] ^= mask[1 + i];
+		tpn = tpn << 8 | pnb[i];
+	}
+	pn = pn_decode(st->largest_pn, tpn, pn_len);
+	if (cur_left(&body) < QUIC_TAG_LEN)
+		return PARSE_MALFORMED;
+	ct_len = cur_left(&body) - QUIC_TAG_LEN;
+	if (ct_len > QUIC_PAYLOAD_MAX)
+		return PARSE_UNSUPPORTED;
+	if (!cur_ptr(&body, ct_len, &ct) ||
+	    !cur_bytes(&body, tag, sizeof(tag)))
+		return PARSE_MALFORMED;
+
+	memcpy(nonce, k->iv, sizeof(nonce));
+	for (size_t i = 0; i < 8; i++)
+		nonce[4 + i] ^= (uint8_t)(pn >> (8 * (7 - i)));
+	/* Associated data: the header as sent, protection removed. */
+	if (EVP_DecryptInit_ex(st->aead, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_DecryptUpdate(st->aead, NULL, &outl, &first, 1) != 1 ||
+	    EVP_DecryptUpdate(st->aead, NULL, &outl, p->hdr,
+	    (int)p->hdr_len) != 1 ||
+	    EVP_DecryptUpdate(st->aead, NULL, &outl, pnb, (int)pn_len) != 1 ||
+	    EVP_DecryptUpdate(st->aead, pt, &outl, ct, (int)ct_len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(st->aead, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN,
+	    tag) != 1 ||
+	    EVP_DecryptFinal_ex(st->aead, pt + outl, &outl2) != 1)
+		return PARSE_MALFORMED;
+	/* Reserved bits are authenticated now: RFC 9000 §17.2 wants them 0. */
+	if (first & 0x0c)
+		return PARSE_MALFORMED;
+	*ret_len = (size_t)outl + (size_t)outl2;
+	*ret_pn = pn;
+	return PARSE_OK;
+}
+
+static void
+crypto_reset(struct quic_state *st)
+{
+	memset(st->have, 0, sizeof(st->have));
+	st->contig = 0;
+	st->hs_total = 0;
+}
+
+/* Place CRYPTO data at its offset; the first copy of a byte wins. */
+static void
+crypto_place(struct quic_state *st, uint64_t off, const uint8_t *data,
+    size_t len)
+{
+	struct cur d = cur_make(data, len);
+	uint8_t b;
+
+	/* At most QUIC_CRYPTO_MAX iterations: bytes past the cap are dropped. */
+	for (uint64_t o = off; o < QUIC_CRYPTO_MAX && cur_u8(&d, &b); o++) {
+		if (st->have[o / 8] & (1u << (o % 8)))
+			continue;
+		st->buf[o] = b;
+		st->have[o / 8] |= (uint8_t)(1u << (o % 8));
+	}
+	/* Amortized: contig only grows, up to QUIC_CRYPTO_MAX in all. */
+	while (st->contig < QUIC_CRYPTO_MAX &&
+	    (st->have[st->contig / 8] & (1u << (st->contig % 8))))
+		st->contig++;
+}
+
+/* RFC 9000 §19.3: ACK and ACK_ECN, skipped. */
+static bool
+frame_ack_skip(struct cur *c, uint64_t type)
+{
+	uint64_t largest, delay, count, first, gap, range, ecn;
+
+	if (!cur_varint(c, &largest) || !cur_varint(c, &delay) ||
+	    !cur_varint(c, &count) || !cur_varint(c, &first))
+		return false;
+	/* Each range takes at least 2 bytes: at most QUIC_PAYLOAD_MAX / 2 turns. */
+	for (uint64_t i = 0; i < count; i++)
+		if (!cur_varint(c, &gap) || !cur_varint(c, &range))
+			return false;
+	if (type == QUIC_FRAME_ACK_ECN)
+		for (int i = 0; i < 3; i++)
+			if (!cur_varint(c, &ecn))
+				return false;
+	return true;
+}
+
+/* Walk the frames of a decrypted Initial (RFC 9000 §12.4, §19). */
+static enum parse_status
+frames_walk(struct quic_state *st, const struct quic_version_info *vi,
+    const uint8_t *pt, size_t len)
+{
+	struct cur c = cur_make(pt, len);
+	uint64_t type, off, flen, v;
+	const uint8_t *data;
+
+	if (len == 0)
+		return PARSE_MALFORMED;	/* RFC 9000 §12.4: at least one frame */
+	/* Each frame takes at least one byte: at most len turns. */
+	while (cur_left(&c) > 0) {
+		if (!cur_varint(&c, &type))
+			return PARSE_MALFORMED;
+		if (type == vi->crypto_type)
+			type = QUIC_FRAME_CRYPTO;
+		else if (type == QUIC_FRAME_CRYPTO)
+			return PARSE_MALFORMED;
+		switch (type) {
+		case QUIC_FRAME_PADDING:
+		case QUIC_FRAME_PING:
+			break;
+		case QUIC_FRAME_ACK:
+		case QUIC_FRAME_ACK_ECN:
+			if (!frame_ack_skip(&c, type))
+				return PARSE_MALFORMED;
+			break;
+		case QUIC_FRAME_CRYPTO:
+			if (!cur_varint(&c, &off) || !cur_varint(&c, &flen) ||
+			    flen > cur_left(&c) || off + flen > QUIC_VARINT_MAX ||
+			    !cur_ptr(&c, (size_t)flen, &data))
+				return PARSE_MALFORMED;
+			crypto_place(st, off, data, (size_t)flen);
+			break;
+		case QUIC_FRAME_CONNECTION_CLOSE:
+			/* error code, frame type, reason phrase */
+			if (!cur_varint(&c, &v) || !cur_varint(&c, &v) ||
+			    !cur_varint(&c, &flen) || flen > cur_left(&c) ||
+			    !cur_skip(&c, (size_t)flen))
+				return PARSE_MALFORMED;
+			break;
+		default:
+			return PARSE_MALFORMED;
+		}
+	}
+	return PARSE_OK;
+}
+
+/* Whether the stream now holds a whole ClientHello. */
+static enum parse_status
+crypto_check(struct quic_state *st)
+{
+	struct cur c;
+	uint8_t type;
+	uint32_t hs_len;
+
+	if (st->contig < 4)
+		return PARSE_NEED_MORE;
+	c = cur_make(st->buf, st->contig);
+	if (!cur_u8(&c, &type) || !cur_be24(&c, &hs_len))
+		return PARSE_NEED_MORE;
+	if (type != 1)		/* the client's first message is a ClientHello */
+		return PARSE_MALFORMED;
+	if ((size_t)hs_len + 4 > QUIC_CRYPTO_MAX) {
+		st->too_big = true;
+		return PARSE_UNSUPPORTED;
+	}
+	st->hs_total = (size_t)hs_len + 4;
+	if (st->contig < st->hs_total)
+		return PARSE_NEED_MORE;
+	st->done = true;
+	return PARSE_OK;
+}
+
+static int
+keyset_derive(struct quic_state *st, uint32_t version, const uint8_t *dcid,
+    size_t dcid_len, struct quic_keyset *ret)
+{
+	struct quic_keyset ks;
+	int r;
+
+	if (st->n_derived >= QUIC_MAX_KEYS)
+		return -ENOSPC;
+	st->n_derived++;
+	memset(&ks, 0, sizeof(ks));
+	if ((r = quic_initial_keys(version, dcid, dcid_len, &ks.k)) != 0)
+		return r;
+	ks.version = version;
+	memcpy(ks.dcid, dcid, dcid_len);
+	ks.dcid_len = (uint8_t)dcid_len;
+	*ret = ks;
+	return 0;
+}
+
+static bool
+keyset_is_for(const struct quic_keyset *ks, const struct quic_packet *p)
+{
+	return ks->dcid_len == p->dcid_len &&
+	    memcmp(ks->dcid, p->dcid, p->dcid_len) == 0;
+}
+
+/* Open p with ks, loading ks into the cipher contexts unless they hold it. */
+static enum parse_status
+open_with(struct quic_state *st, const struct quic_keyset *ks,
+    const struct quic_packet *p, uint8_t *pt, size_t *ret_len,
+    uint64_t *ret_pn)
+{
+	bool is_cur = ks == &st->cur;
+
+	if (!is_cur || !st->ctx_current) {
+		st->ctx_current = false;
+		if (ctx_install(st->aead, st->hp, &ks->k, false) != 0)
+			return PARSE_MALFORMED;
+		st->ctx_current = is_cur;
+	}
+	return packet_open(st, &ks->k, p, pt, ret_len, ret_pn);
+}
+
+/* Keys that opened a packet become the flow's (the contexts hold them). */
+static void
+keys_adopt(struct quic_state *st, const struct quic_keyset *ks,
+    const struct quic_packet *p)
+{
+	if (!st->have_keys)
+		st->version = p->version;
+	st->cur = *ks;
+	st->have_keys = true;
+	st->ctx_current = true;
+}
+
+/*
+ * Decrypt one Initial into pt.  Keys tried: the flow's own; for a packet
+ * of another supported version (compatible version negotiation, RFC
+ * 9368) the same original DCID under that version's salt; and when those
+ * fail on a packet whose DCID differs, keys from that DCID (the first
+ * Initial had not decrypted, or a Retry changed the DCID, RFC 9001 §5.2).
+ */
+static enum parse_status
+initial_open(struct quic_state *st, const struct quic_packet *p,
+    uint8_t *pt, size_t *ret_len, uint64_t *ret_pn)
+{
+	struct quic_keyset trial;
+	enum parse_status s;
+	bool retry;
+
+	if (st->have_keys && st->cur.version == p->version) {
+		s = open_with(st, &st->cur, p, pt, ret_len, ret_pn);
+		if (s != PARSE_MALFORMED || keyset_is_for(&st->cur, p))
+			return s;
+	} else if (st->have_keys) {
+		if (keyset_derive(st, p->version, st->cur.dcid,
+		    st->cur.dcid_len, &trial) != 0)
+			return PARSE_MALFORMED;
+		s = open_with(st, &trial, p, pt, ret_len, ret_pn);
+		if (s == PARSE_OK)
+			keys_adopt(st, &trial, p);
+		if (s != PARSE_MALFORMED || keyset_is_for(&trial, p))
+			return s;
+	}
+	if (keyset_derive(st, p->version, p->dcid, p->dcid_len, &trial) != 0)
+		return PARSE_MALFORMED;
+	if ((s = open_with(st, &trial, p, pt, ret_len, ret_pn)) != PARSE_OK)
+		return s;
+	/* A Retry restarts the handshake under new keys: so does the stream. */
+	retry = st->have_keys;
+	keys_adopt(st, &trial, p);
+	if (retry)
+		crypto_reset(st);
+	return PARSE_OK;
+}
+
+/* Decrypt one Initial and take its frames. */
+static enum parse_status
+initial_take(struct quic_state *st, const struct quic_packet *p)
+{
+	uint8_t pt[QUIC_PAYLOAD_MAX];
+	size_t pt_len = 0;
+	uint64_t pn = 0;
+	enum parse_status s;
+
+	if ((s = initial_open(st, p, pt, &pt_len, &pn)) != PARSE_OK)
+		return s;
+	if ((int64_t)pn > st->largest_pn)
+		st->largest_pn = (int64_t)pn;
+	return frames_walk(st, p->vi, pt, pt_len);
+}
+
+struct parse_result
+quic_client_datagram(struct quic_state *st, const uint8_t *dgram, size_t len)
+{
+	struct cur c = cur_make(dgram, len);
+	struct quic_packet p, first;
+	enum parse_status s;
+	uint32_t consumed = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+
+	if (st->done)
+		return parse_ok(consumed);
+	if (st->too_big)
+		return parse_fail(PARSE_UNSUPPORTED);
+	memset(&first, 0, sizeof(first));
+	/* At most QUIC_MAX_COALESCED packets, each at least 7 bytes. */
+	for (int i = 0; i < QUIC_MAX_COALESCED && cur_left(&c) > 0; i++) {
+		s = packet_cut(&c, &p);
+		if (i == 0) {
+			if (s == PARSE_UNSUPPORTED)	/* short header */
+				return st->version != 0 ?
+				    parse_need(0) : parse_fail(s);
+			if (s != PARSE_OK)
+				return parse_fail(s);
+			if (p.vi == NULL)
+				return parse_fail(PARSE_UNSUPPORTED);
+			first = p;
+		} else if (s != PARSE_OK || p.vi == NULL ||
+		    p.version != first.version ||
+		    p.dcid_len != first.dcid_len ||
+		    memcmp(p.dcid, first.dcid, p.dcid_len) != 0) {
+			/*
+			 * Padding, or a packet of another connection: RFC 9000
+			 * §12.2 lets the receiver ignore the rest.
+			 */
+			break;
+		}
+		if (p.type == p.vi->retry_type)
+			break;		/* no Length: cannot walk past it */
+		if (p.type != p.vi->initial_type)
+			continue;	/* 0-RTT or Handshake: not ours to open */
+		if ((s = initial_take(st, &p)) != PARSE_OK)
+			return parse_fail(s);
+		if ((s = crypto_check(st)) == PARSE_OK)
+			return parse_ok(consumed);
+		if (s != PARSE_NEED_MORE)
+			return parse_fail(s);
+	}
+	return parse_need(0);
+}
+
+bool
+quic_looks_like_initial(const uint8_t *dgram, size_t len)
+{
+	struct cur c = cur_make(dgram, len);
+	struct quic_packet p;
+	uint8_t b;
+
+	if (!cur_peek_u8(&c, 0, &b) || (b & 0xc0) != 0xc0)
+		return false;
+	if (packet_cut(&c, &p) != PARSE_OK || p.vi == NULL ||
+	    p.type != p.vi->initial_type)
+		return false;
+	/* Room for the packet number and the header protection sample. */
+	return cur_left(&p.body) >= 4 + QUIC_SAMPLE_LEN;
+}
+
+/* A bounded writer for quic_build_initial(). */
+struct wbuf {
+	uint8_t *p;
+	size_t size;
+	size_t len;
+	bool err;
+};
+
+static void
+w_bytes(struct wbuf *w, const void *src, size_t n)
+{
+	if (w->err || w->size - w->len < n) {
+		w->err = true;
+		return;
+	}
+	if (n)
+		memcpy(w->p + w->len, src, n);
+	w->len += n;
+}
+
+static void
+w_u8(struct wbuf *w, uint8_t v)
+{
+	w_bytes(w, &v, 1);
+}
+
+int
+quic_build_initial(const struct quic_build *b, const uint8_t *frames,
+    size_t frames_len, uint8_t *out, size_t out_size, size_t *ret_len)
+{
+	uint32_t version = b->version;
+	size_t dcid_len = b->dcid_len, scid_len = b->scid_len;
+	size_t pn_len = b->pn_len, pad_to = b->pad_to;
+	uint64_t pn = b->pn;
+	const struct quic_version_info *vi;
+	struct quic_initial_keys k;
+	struct wbuf w = { out, out_size, 0, false };
+	EVP_CIPHER_CTX *aead = NULL, *hp = NULL;
+	uint8_t nonce[12], mask[QUIC_SAMPLE_LEN], sample[QUIC_SAMPLE_LEN];
+	uint8_t zero = 0;
+	size_t pn_off, payload_len, length, hdr_len, total, min_payload;
+	int outl = 0, r;
+
+	if ((vi = version_find(version)) == NULL)
+		return -ENOTSUP;
+	if (dcid_len > QUIC_CID_MAX || scid_len > QUIC_CID_MAX ||
+	    pn_len < 1 || pn_len > 4 || frames_len > QUIC_PAYLOAD_MAX ||
+	    pad_to > QUIC_PAYLOAD_MAX || (pn_len < 4 && pn >> (pn_len * 8)) ||
+	    (frames == NULL && frames_len > 0))
+		return -EINVAL;
+	if (b->key_dcid != NULL)
+		r = quic_initial_keys(version, b->key_dcid, b->key_dcid_len, &k);
+	else
+		r = quic_initial_keys(version, b->dcid, dcid_len, &k);
+	if (r != 0)
+		return r;
+
+	pn_off = 1 + 4 + 1 + dcid_len + 1 + scid_len + 1 + 2;
+	payload_len = frames_len;
+	/* The sample needs 4 + 16 bytes from the packet number on. */
+	min_payload = 4 - pn_len;
+	if (payload_len < min_payload)
+		payload_len = min_payload;
+	if (pn_off + pn_len + payload_len + QUIC_TAG_LEN < pad_to)
+		payload_len = pad_to - pn_off - pn_len - QUIC_TAG_LEN;
+	length = pn_len + payload_len + QUIC_TAG_LEN;
+	if (length > 0x3fff)
+		return -EINVAL;
+
+	w_u8(&w, (uint8_t)(0xc0 | vi->initial_type << 4 | (pn_len - 1)));
+	for (int i = 3; i >= 0; i--)
+		w_u8(&w, (uint8_t)(version >> (8 * i)));
+	w_u8(&w, (uint8_t)dcid_len);
+	w_bytes(&w, b->dcid, dcid_len);
+	w_u8(&w, (uint8_t)scid_len);
+	w_bytes(&w, b->scid, scid_len);
+	w_u8(&w, 0);			/* token length */
+	w_u8(&w, (uint8_t)(0x40 | length >> 8));
+	w_u8(&w, (uint8_t)length);
+	for (size_t i = pn_len; i > 0; i--)
+		w_u8(&w, (uint8_t)(pn >> (8 * (i - 1))));
+	hdr_len = w.len;
+	w_bytes(&w, frames, frames_len);
+	for (size_t i = frames_len; i < payload_len; i++)
+		w_bytes(&w, &zero, 1);	/* PADDING frames */
+	if (w.err || out_size - w.len < QUIC_TAG_LEN) {
+		r = -ENOBUFS;
+		goto out;
+	}
+	total = w.len + QUIC_TAG_LEN;
+
+	memcpy(nonce, k.iv, sizeof(nonce));
+	for (size_t i = 0; i < 8; i++)
+		nonce[4 + i] ^= (uint8_t)(pn >> (8 * (7 - i)));
+	r = -EIO;
+	if ((aead = EVP_CIPHER_CTX_new()) == NULL ||
+	    (hp = EVP_CIPHER_CTX_new()) == NULL ||
+	    ctx_install(aead, hp, &k, true) != 0 ||
+	    EVP_EncryptInit_ex(aead, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_EncryptUpdate(aead, NULL, &outl, out, (int)hdr_len) != 1 ||
+	    EVP_EncryptUpdate(aead, out + hdr_len, &outl, out + hdr_len,
+	    (int)payload_len) != 1 ||
+	    EVP_EncryptFinal_ex(aead, out + hdr_len + outl, &outl) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(aead, EVP_CTRL_GCM_GET_TAG, QUIC_TAG_LEN,
+	    out + hdr_len + payload_len) != 1)
+		goto out;
+	memcpy(sample, out + pn_off + 4, sizeof(sample));
+	if (hp_mask(hp, sample, mask) != 0)
+		goto out;
+	out[0] ^= mask[0] & 0x0f;
+	for (size_t i = 0; i < pn_len; i++)
+		out[pn_off + i] ^= mask[1 + i];
+	*ret_len = total;
+	r = 0;
+out:
+	EVP_CIPHER_CTX_free(aead);
+	EVP_CIPHER_CTX_free(hp);
+	OPENSSL_cleanse(&k, sizeof(k));
+	return r;
+}

@@ -1,0 +1,134 @@
+/*
+ * quic.h - QUIC client Initial decryption (RFC 9000, RFC 9001, RFC 9369),
+ * so the TLS ClientHello inside a QUIC connection can be read.
+ *
+ * One struct quic_state per QUIC flow, fed the client's datagrams in
+ * order.  It removes header protection, opens the AEAD of every client
+ * Initial packet (QUIC v1, v2, drafts 27 to 29, mvfst and Google T050),
+ * and reassembles the CRYPTO stream (at most QUIC_CRYPTO_MAX bytes)
+ * until it holds one whole ClientHello, which proto_tls then parses.  Only the Initial packet
+ * number space is ever decrypted: its keys are public, derived from the
+ * client's first Destination Connection ID.  Everything else is skipped.
+ */
+#ifndef OUTFLOW_QUIC_H
+#define OUTFLOW_QUIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+#define QUIC_VERSION_1		0x00000001u
+#define QUIC_VERSION_2		0x6b3343cfu
+#define QUIC_VERSION_DRAFT29	0xff00001du
+/* Pre-RFC versions still seen in captures, decrypted as tshark does. */
+#define QUIC_VERSION_DRAFT27	0xff00001bu
+#define QUIC_VERSION_DRAFT28	0xff00001cu
+#define QUIC_VERSION_MVFST27	0xfaceb002u	/* Facebook mvfst, draft-27 */
+#define QUIC_VERSION_MVFST_EXP	0xfaceb00eu	/* mvfst experimental */
+#define QUIC_VERSION_T050	0x54303530u	/* Google "T050", TLS in gQUIC */
+
+/*
+ * CRYPTO stream bytes kept per flow.  A ClientHello with a post-quantum
+ * key share is about 1.8 KiB; a longer one gives PARSE_UNSUPPORTED.
+ */
+#define QUIC_CRYPTO_MAX		8192
+/*
+ * Largest Initial payload decrypted.  Client Initials are 1200 bytes or
+ * a little more (up to the path MTU); a larger one gives
+ * PARSE_UNSUPPORTED.
+ */
+#define QUIC_PAYLOAD_MAX	4096
+#define QUIC_CID_MAX		20	/* RFC 9000 §17.2, versions 1 and 2 */
+
+struct quic_state;
+
+/** Client Initial packet protection keys (AES-128-GCM suite). */
+struct quic_initial_keys {
+	uint8_t key[16];
+	uint8_t iv[12];
+	uint8_t hp[16];
+};
+
+/** A per-flow state, or NULL when out of memory. */
+struct quic_state *quic_state_new(void);
+
+/** Free st (NULL is fine).  Returns NULL. */
+struct quic_state *quic_state_free(struct quic_state *st);
+
+/**
+ * Feed one UDP datagram sent by the client.  Coalesced packets are
+ * walked up to the first short header; Initial packets are decrypted and
+ * their CRYPTO frames placed into the stream (in any order, overlapping
+ * or repeated), other long-header packets are skipped.
+ *
+ * Returns PARSE_OK once the stream holds a whole ClientHello from offset
+ * 0 (and on every later call), PARSE_NEED_MORE while more Initials are
+ * needed, PARSE_UNSUPPORTED for another version, a first datagram that
+ * is not a QUIC long header, an Initial payload over QUIC_PAYLOAD_MAX or
+ * a ClientHello over QUIC_CRYPTO_MAX (then on every later call),
+ * PARSE_TRUNCATED when an Initial runs past the end of the datagram,
+ * PARSE_MALFORMED when an Initial does not decrypt (AEAD failure), its
+ * frames are invalid or the stream does not start with a ClientHello.
+ * Memory: about 9.5 KiB per state, nothing allocated per datagram.
+ */
+struct parse_result quic_client_datagram(struct quic_state *st,
+    const uint8_t *dgram, size_t len);
+
+/**
+ * After PARSE_OK: the ClientHello handshake message (4-byte header
+ * included), owned by st, for tls_client_hello_parse(msg, len, true, ..).
+ * NULL before.
+ */
+const uint8_t *quic_client_hello(const struct quic_state *st,
+    size_t *ret_len);
+
+/**
+ * Cheap check on the first datagram of a UDP flow: long header with the
+ * fixed bit, a supported version, the Initial type, connection IDs of at
+ * most 20 bytes and a Length field that fits the datagram.
+ */
+bool quic_looks_like_initial(const uint8_t *dgram, size_t len);
+
+/** Version of the connection (from its first client Initial), 0 before. */
+uint32_t quic_version(const struct quic_state *st);
+
+/** Whether quic_client_datagram() decrypts this version. */
+bool quic_version_supported(uint32_t version);
+
+/**
+ * Derive the client Initial keys of a version from the client's first
+ * Destination Connection ID (RFC 9001 §5.2, RFC 9369 §3.3).
+ * Returns 0, -ENOTSUP for another version, -EINVAL for a CID longer than
+ * QUIC_CID_MAX, -EIO when OpenSSL fails.
+ */
+int quic_initial_keys(uint32_t version, const uint8_t *dcid,
+    size_t dcid_len, struct quic_initial_keys *ret);
+
+/** What quic_build_initial() puts around the frames. */
+struct quic_build {
+	uint32_t version;
+	const uint8_t *dcid;		/* header Destination Connection ID */
+	size_t dcid_len;
+	const uint8_t *key_dcid;	/* keys come from it; NULL: dcid */
+	size_t key_dcid_len;
+	const uint8_t *scid;
+	size_t scid_len;
+	uint64_t pn;			/* packet number */
+	size_t pn_len;			/* 1..4 bytes on the wire */
+	size_t pad_to;			/* PADDING up to this packet size */
+};
+
+/**
+ * Build a protected client Initial packet carrying frames (for tests and
+ * fuzzing: the daemon never sends).  No token, a 2-byte Length field,
+ * then PADDING frames so the packet is at least b->pad_to bytes long.
+ * The packet is written to out and its length to *ret_len.
+ * Returns 0, -EINVAL on bad arguments, -ENOBUFS when out_size is too
+ * small, -ENOTSUP for an unsupported version, -EIO when OpenSSL fails.
+ */
+int quic_build_initial(const struct quic_build *b, const uint8_t *frames,
+    size_t frames_len, uint8_t *out, size_t out_size, size_t *ret_len);
+
+#endif
