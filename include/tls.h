@@ -6,6 +6,11 @@
  * messages may span several records and one record may carry several
  * messages.  Over QUIC the input is the CRYPTO stream, which carries
  * handshake messages without records.
+ *
+ * Nothing here allocates while parsing a ClientHello: a message that
+ * sits in one record is parsed in place, one that spans records is
+ * copied into a TLS_HS_MAX byte buffer on the stack.  Certificate
+ * parsing (OpenSSL) allocates, once per flow.
  */
 #ifndef OUTFLOW_TLS_H
 #define OUTFLOW_TLS_H
@@ -18,13 +23,20 @@
 
 #define TLS_MAX_LIST 128	/* ciphers, extensions, groups, sigalgs kept */
 #define TLS_NAME_MAX 256
+#define TLS_RECORD_MAX (16384 + 2048)	/* TLSCiphertext bound, RFC 8446 5.2 */
+#define TLS_HS_MAX 65536	/* largest handshake message reassembled */
 
 struct tls_client_hello {
 	uint16_t legacy_version;	/* ClientHello.legacy_version */
 	uint16_t max_version;		/* highest non-GREASE supported_versions, else legacy */
 	char sni[TLS_NAME_MAX];		/* server_name host_name, "" if none */
-	char alpn[TLS_NAME_MAX];	/* protocols joined by ',' ("" if none) */
-	char alpn_first[64];
+	bool has_sni_ext;		/* server_name extension present (JA4 'd') */
+	bool sni_bad;			/* host_name empty, too long or with a NUL */
+	char alpn[TLS_NAME_MAX];	/* protocols joined by ',' ("" if none);
+					 * bytes outside 0x21-0x7e shown as '?' */
+	char alpn_first[64];		/* first protocol, same display form */
+	size_t alpn_first_len;		/* its length on the wire, 0 if none */
+	uint8_t alpn_first_edge[2];	/* its first and last raw byte (JA4) */
 	uint16_t ciphers[TLS_MAX_LIST];
 	size_t n_ciphers;
 	uint16_t extensions[TLS_MAX_LIST];	/* in wire order */
@@ -43,9 +55,12 @@ struct tls_client_hello {
 };
 
 struct tls_server_hello {
+	uint16_t legacy_version;	/* ServerHello.legacy_version */
 	uint16_t version;		/* negotiated: supported_versions or legacy */
 	uint16_t cipher;
-	char alpn[64];
+	char alpn[64];			/* selected protocol, display form as above */
+	bool seen_hello;		/* a ServerHello (not an HRR) was parsed */
+	bool hello_retry;		/* a HelloRetryRequest was seen */
 	bool have_cert;
 	char cert_subject[TLS_NAME_MAX];	/* RFC 2253 one-line form */
 	char cert_issuer[TLS_NAME_MAX];
@@ -56,30 +71,45 @@ struct tls_server_hello {
 
 /**
  * Parse a ClientHello from a TCP record-layer stream starting at the
- * first record.  PARSE_NEED_MORE until the whole message is there.
+ * first record.  PARSE_NEED_MORE (needed = a lower bound on the total
+ * stream length, 0 if unknown) until the whole message is there;
+ * PARSE_MALFORMED when the bytes are not a TLS handshake stream;
+ * PARSE_UNSUPPORTED for a message longer than TLS_HS_MAX.  On PARSE_OK,
+ * consumed is the stream offset just past the ClientHello.  ret is
+ * written only on PARSE_OK.
  */
 struct parse_result tls_client_hello_from_records(const uint8_t *buf,
     size_t len, struct tls_client_hello *ret);
 
 /**
  * Parse one ClientHello handshake message (4-byte handshake header
- * included).  quic selects the JA4 'q' prefix.
+ * included), fill every field and the JA3/JA4 fingerprints.  quic selects
+ * the JA4 'q' prefix.  PARSE_NEED_MORE with needed = 4 + message length
+ * when len is short of it.  ret is written only on PARSE_OK.
  */
 struct parse_result tls_client_hello_parse(const uint8_t *msg, size_t len,
     bool quic, struct tls_client_hello *ret);
 
 /**
- * Parse the server's record stream: ServerHello, then the Certificate
- * when the version is <= TLS 1.2.  PARSE_OK once ret->done.
+ * Parse the server's record stream from its first record: ServerHello
+ * (a HelloRetryRequest is noted and skipped), then when the version is
+ * <= TLS 1.2 the first certificate of the Certificate message.
+ * PARSE_OK once ret->done; PARSE_NEED_MORE before that, in which case ret
+ * holds what was learnt so far (call again with the longer stream).
+ * PARSE_MALFORMED for bytes that are not a server handshake stream.
  */
 struct parse_result tls_server_from_records(const uint8_t *buf, size_t len,
     struct tls_server_hello *ret);
 
-/** "TLSv1.3" style name (ECS tls.version is "1.3", see tls_version_ecs). */
+/** "TLSv1.3" style name, "unknown" for other values. */
 const char *tls_version_name(uint16_t v);
 /** ECS tls.version value: "1.0".."1.3", "ssl3.0", or NULL if unknown. */
 const char *tls_version_ecs(uint16_t v);
-/** Whether buf starts like a TLS handshake record. */
+/**
+ * Whether buf starts like a TLS handshake record: content type 22,
+ * version 3.x, a plausible length and (when present) a ClientHello or
+ * ServerHello type.  Needs at least the 5-byte record header.
+ */
 bool tls_looks_like_handshake(const uint8_t *buf, size_t len);
 
 #endif

@@ -1,0 +1,348 @@
+/*
+ * tls_fp.c - JA3 and JA4 client fingerprints from a parsed ClientHello.
+ *
+ * JA3 (Salesforce): "SSLVersion,Ciphers,Extensions,EllipticCurves,
+ * EllipticCurvePointFormats", decimal values joined by '-', GREASE
+ * removed, MD5 hex.  JA4 (FoxIO, technical_details/JA4.md):
+ * a_b_c where a = t|q, version, d|i, cipher and extension counts, ALPN
+ * edges; b = SHA-256/12 of the sorted cipher list; c = SHA-256/12 of the
+ * sorted extension list (SNI and ALPN removed) then '_' and the
+ * signature algorithms in wire order.  Everything is built in bounded
+ * stack buffers; the only allocation is OpenSSL's digest context.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "tls.h"
+#include "tls_fp.h"
+
+#define JA4_HASH_LEN 12
+#define JA4_RAW_MAX 4096	/* 2 * TLS_MAX_LIST * 5 + sigalgs: fits */
+
+bool
+tls_is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+/* A bounded string builder: once full, it stays full and says so. */
+struct sbuf {
+	char *p;
+	size_t size;
+	size_t len;
+	bool full;
+};
+
+static void sb_add(struct sbuf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_add(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(&sb->p[sb->len], sb->size - sb->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sb->size - sb->len) {
+		sb->full = true;
+		return;
+	}
+	sb->len += (size_t)n;
+}
+
+static void
+sb_char(struct sbuf *sb, char ch)
+{
+	if (sb->full)
+		return;
+	if (sb->len + 1 >= sb->size) {
+		sb->full = true;
+		return;
+	}
+	sb->p[sb->len++] = ch;
+	sb->p[sb->len] = '\0';
+}
+
+static int
+sb_init(struct sbuf *sb, char *buf, size_t size)
+{
+	if (size == 0)
+		return -ENOSPC;
+	sb->p = buf;
+	sb->size = size;
+	sb->len = 0;
+	sb->full = false;
+	buf[0] = '\0';
+	return 0;
+}
+
+/* Non-GREASE values of a 16-bit list, decimal, '-' joined. */
+static void
+ja3_list16(struct sbuf *sb, const uint16_t *v, size_t n)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++) {
+		if (tls_is_grease(v[i]))
+			continue;
+		sb_add(sb, first ? "%u" : "-%u", v[i]);
+		first = false;
+	}
+}
+
+int
+tls_ja3_string(const struct tls_client_hello *ch, char *buf, size_t size)
+{
+	struct sbuf sb;
+
+	if (sb_init(&sb, buf, size) < 0)
+		return -ENOSPC;
+	sb_add(&sb, "%u,", ch->legacy_version);
+	ja3_list16(&sb, ch->ciphers, ch->n_ciphers);
+	sb_char(&sb, ',');
+	ja3_list16(&sb, ch->extensions, ch->n_extensions);
+	sb_char(&sb, ',');
+	ja3_list16(&sb, ch->groups, ch->n_groups);
+	sb_char(&sb, ',');
+	for (size_t i = 0; i < ch->n_point_formats; i++)
+		sb_add(&sb, i ? "-%u" : "%u", ch->point_formats[i]);
+	return sb.full ? -ENOSPC : (int)sb.len;
+}
+
+static void
+hex_of(const uint8_t *d, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Digest s with md and write the first nhex hex digits to out. */
+static int
+digest_hex(const EVP_MD *md, const char *s, size_t len, size_t nhex,
+    char *out)
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned dlen = 0;
+
+	if (EVP_Digest(s, len, d, &dlen, md, NULL) != 1)
+		return -EIO;
+	if (nhex > 2 * (size_t)dlen)
+		return -EINVAL;
+	hex_of(d, dlen, hex);
+	memcpy(out, hex, nhex);
+	out[nhex] = '\0';
+	return 0;
+}
+
+int
+tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
+{
+	char s[TLS_JA3_STR_MAX];
+	char out[33];
+	int n, r;
+
+	if ((n = tls_ja3_string(ch, s, sizeof(s))) < 0)
+		return n;
+	if ((r = digest_hex(EVP_md5(), s, (size_t)n, 32, out)) < 0)
+		return r;
+	memcpy(ret, out, sizeof(out));
+	return 0;
+}
+
+static const char *
+ja4_version(uint16_t v)
+{
+	switch (v) {
+	case 0x0304: return "13";
+	case 0x0303: return "12";
+	case 0x0302: return "11";
+	case 0x0301: return "10";
+	case 0x0300: return "s3";
+	case 0x0002: return "s2";
+	case 0xfeff: return "d1";
+	case 0xfefd: return "d2";
+	case 0xfefc: return "d3";
+	default: return "00";
+	}
+}
+
+static bool
+is_alnum(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	    (c >= 'a' && c <= 'z');
+}
+
+/* Sort a copy of at most TLS_MAX_LIST values (insertion sort: n is small). */
+static size_t
+sorted_copy(const uint16_t *v, size_t n, uint16_t *out, bool drop_sni_alpn)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && i < TLS_MAX_LIST; i++) {
+		uint16_t x = v[i];
+		size_t j;
+
+		if (tls_is_grease(x))
+			continue;
+		if (drop_sni_alpn && (x == 0x0000 || x == 0x0010))
+			continue;
+		for (j = k; j > 0 && out[j - 1] > x; j--)
+			out[j] = out[j - 1];
+		out[j] = x;
+		k++;
+	}
+	return k;
+}
+
+static size_t
+count_non_grease(const uint16_t *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!tls_is_grease(v[i]))
+			k++;
+	return k;
+}
+
+/* JA4 part a: 10 characters. */
+static void
+ja4_a(const struct tls_client_hello *ch, bool quic, struct sbuf *sb)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *ver = ja4_version(ch->max_version);
+	size_t nc = count_non_grease(ch->ciphers, ch->n_ciphers);
+	size_t ne = count_non_grease(ch->extensions, ch->n_extensions);
+	uint8_t f = ch->alpn_first_edge[0], l = ch->alpn_first_edge[1];
+
+	sb_char(sb, quic ? 'q' : 't');
+	sb_char(sb, ver[0]);
+	sb_char(sb, ver[1]);
+	sb_char(sb, ch->has_sni_ext ? 'd' : 'i');
+	sb_add(sb, "%02u", (unsigned)(nc > 99 ? 99 : nc));
+	sb_add(sb, "%02u", (unsigned)(ne > 99 ? 99 : ne));
+	if (ch->alpn_first_len == 0) {
+		sb_char(sb, '0');
+		sb_char(sb, '0');
+	} else if (!is_alnum(f) || !is_alnum(l)) {
+		/* The spec's fallback: first and last hex digit of the
+		 * value's hex form. */
+		sb_char(sb, hex[f >> 4]);
+		sb_char(sb, hex[l & 0x0f]);
+	} else {
+		sb_char(sb, (char)f);
+		sb_char(sb, (char)l);
+	}
+}
+
+static void
+hex_list(struct sbuf *sb, const uint16_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sb_add(sb, i ? ",%04x" : "%04x", v[i]);
+}
+
+/* Signature algorithms in wire order, GREASE removed. */
+static size_t
+sigalg_list(const struct tls_client_hello *ch, uint16_t *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ch->n_sig_algs && i < TLS_MAX_LIST; i++)
+		if (!tls_is_grease(ch->sig_algs[i]))
+			out[k++] = ch->sig_algs[i];
+	return k;
+}
+
+int
+tls_ja4_raw(const struct tls_client_hello *ch, bool quic, char *buf,
+    size_t size)
+{
+	uint16_t v[TLS_MAX_LIST];
+	struct sbuf sb;
+	size_t n;
+
+	if (sb_init(&sb, buf, size) < 0)
+		return -ENOSPC;
+	ja4_a(ch, quic, &sb);
+	sb_char(&sb, '_');
+	n = sorted_copy(ch->ciphers, ch->n_ciphers, v, false);
+	hex_list(&sb, v, n);
+	sb_char(&sb, '_');
+	n = sorted_copy(ch->extensions, ch->n_extensions, v, true);
+	hex_list(&sb, v, n);
+	if ((n = sigalg_list(ch, v)) > 0) {
+		sb_char(&sb, '_');
+		hex_list(&sb, v, n);
+	}
+	return sb.full ? -ENOSPC : (int)sb.len;
+}
+
+int
+tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
+{
+	char s[JA4_RAW_MAX];
+	char out[40];
+	uint16_t v[TLS_MAX_LIST];
+	struct sbuf sb, part;
+	size_t n;
+	int r;
+
+	sb_init(&sb, out, sizeof(out));
+	ja4_a(ch, quic, &sb);
+	sb_char(&sb, '_');
+
+	/* b: the sorted cipher list, or twelve zeros when empty. */
+	n = sorted_copy(ch->ciphers, ch->n_ciphers, v, false);
+	sb_init(&part, s, sizeof(s));
+	hex_list(&part, v, n);
+	if (part.full)
+		return -ENOSPC;
+	if (n == 0)
+		memcpy(&out[sb.len], "000000000000", JA4_HASH_LEN + 1);
+	else if ((r = digest_hex(EVP_sha256(), s, part.len, JA4_HASH_LEN,
+	    &out[sb.len])) < 0)
+		return r;
+	sb.len += JA4_HASH_LEN;
+	sb_char(&sb, '_');
+
+	/* c: sorted extensions without SNI and ALPN, '_', sigalgs. */
+	n = sorted_copy(ch->extensions, ch->n_extensions, v, true);
+	sb_init(&part, s, sizeof(s));
+	hex_list(&part, v, n);
+	if (n > 0) {
+		size_t ns = sigalg_list(ch, v);
+
+		if (ns > 0) {
+			sb_char(&part, '_');
+			hex_list(&part, v, ns);
+		}
+	}
+	if (part.full)
+		return -ENOSPC;
+	if (n == 0)
+		memcpy(&out[sb.len], "000000000000", JA4_HASH_LEN + 1);
+	else if ((r = digest_hex(EVP_sha256(), s, part.len, JA4_HASH_LEN,
+	    &out[sb.len])) < 0)
+		return r;
+	sb.len += JA4_HASH_LEN;
+	if (sb.full)
+		return -ENOSPC;
+	memcpy(ret, out, sizeof(out));
+	return 0;
+}
