@@ -3,13 +3,20 @@
  *
  * Recognition looks at the first client bytes, not only at ports: TLS on
  * port 80 and HTTP on 8443 are both common on phones.  DNS is recognised
- * by port (53, and 5353 for mDNS), QUIC by the shape of its Initial.
+ * by port (53, and 5353 for mDNS), DHCP by its port pair, QUIC by the
+ * shape of its Initial.
  *
  * TCP data goes through the bounded reassembly window of its direction.
  * The first in-order segment is parsed in place; a buffer is taken only
- * when a message spans segments, and released as soon as the direction is
- * done, so the many flows whose first segment says it all never allocate.
+ * when a message spans segments, grows to what the message needs (never
+ * past the window), and is released as soon as the direction is done or,
+ * for HTTP and DNS over TCP, as soon as every byte in it belongs to a
+ * parsed message: the window then slides on, so later requests on a
+ * keep-alive connection are parsed in place too, up to inspect_limit bytes
+ * per direction.  The many flows whose first segment says it all never
+ * allocate a buffer.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,13 +32,15 @@
 #define PORT_DHCP_CLIENT 68
 /* Client datagrams fed to QUIC before giving up on a ClientHello. */
 #define QUIC_MAX_INITIALS 8
-/* Client segments with data seen before giving up on recognition. */
+/* Segments with data seen before giving up on recognition. */
 #define RECOGNISE_MAX_SEGMENTS 4
+/* First size of a reassembly buffer; it doubles up to the window. */
+#define STREAM_BUF_MIN 4096
 
 struct applayer {
 	struct applayer_config cfg;
 	struct applayer_stats st;
-	uint32_t bufs_alive;
+	uint64_t buf_bytes;			/* reassembly memory in use */
 	struct dns_msg dns;			/* scratch, large */
 	struct tls_client_hello ch;		/* scratch */
 	struct tls_server_hello sh;		/* scratch */
@@ -105,15 +114,21 @@ domain_source_name(enum domain_source s)
 	}
 }
 
-static void
-copy_str(char *dst, size_t size, const char *src)
+/* Exact-size copy of a network string, or NULL for empty/absent. */
+static char *
+dup_str(const char *s, size_t max)
 {
-	size_t n = strlen(src);
+	size_t n;
+	char *d;
 
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	if (s == NULL || s[0] == '\0')
+		return NULL;
+	n = strnlen(s, max);
+	if ((d = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
 }
 
 static void
@@ -121,16 +136,47 @@ release_buf(struct applayer *al, struct stream_dir *s)
 {
 	if (s->buf != NULL) {
 		free(s->buf);
+		al->buf_bytes -= s->buf_size;
 		s->buf = NULL;
-		al->bufs_alive--;
+		s->buf_size = 0;
 	}
+}
+
+/* Grow s->buf to hold at least `need` window bytes (doubling, capped). */
+static bool
+grow_buf(struct applayer *al, struct stream_dir *s, uint32_t need)
+{
+	uint32_t size = s->buf_size ? s->buf_size : STREAM_BUF_MIN;
+	uint8_t *nb;
+
+	if (need <= s->buf_size)
+		return true;
+	while (size < need)
+		size *= 2;
+	if (size > s->cap)
+		size = s->cap;
+	if (al->buf_bytes + (size - s->buf_size) > al->cfg.stream_memcap ||
+	    (nb = realloc(s->buf, size)) == NULL) {
+		al->st.stream_no_memory++;
+		return false;
+	}
+	al->buf_bytes += size - s->buf_size;
+	s->buf = nb;
+	s->buf_size = size;
+	return true;
 }
 
 static void
 dir_done(struct applayer *al, struct flow_app *a, int dir)
 {
 	a->done[dir] = 1;
-	release_buf(al, &a->dir[dir]);
+	if (a->st == NULL)
+		return;
+	release_buf(al, &a->st->dir[dir]);
+	if (a->done[0] && a->done[1]) {
+		free(a->st);
+		a->st = NULL;
+	}
 }
 
 static struct flow_app *
@@ -139,6 +185,14 @@ app_get(struct flow *f)
 	if (f->app == NULL)
 		f->app = calloc(1, sizeof(*f->app));
 	return f->app;
+}
+
+static struct app_streams *
+streams_get(struct flow_app *a)
+{
+	if (a->st == NULL)
+		a->st = calloc(1, sizeof(*a->st));
+	return a->st;
 }
 
 static void
@@ -153,8 +207,8 @@ set_domain(struct flow_app *a, const char *name, enum domain_source src)
 {
 	if (a->domain_src != DOMAIN_SRC_NONE || name == NULL || name[0] == '\0')
 		return;
-	copy_str(a->domain, sizeof(a->domain), name);
-	a->domain_src = src;
+	if ((a->domain = dup_str(name, APPLAYER_NAME_MAX - 1)) != NULL)
+		a->domain_src = (uint8_t)src;
 }
 
 /* Host header without a port ("example.com:8080" -> "example.com"). */
@@ -166,7 +220,7 @@ set_domain_from_host(struct flow_app *a, const char *host)
 
 	if (host == NULL)
 		return;
-	copy_str(h, sizeof(h), host);
+	snprintf(h, sizeof(h), "%s", host);
 	/* An IPv6 literal keeps its colons inside brackets. */
 	if (h[0] != '[' && (colon = strrchr(h, ':')) != NULL)
 		*colon = '\0';
@@ -186,15 +240,80 @@ keep_client_hello(struct flow_app *a, const struct tls_client_hello *ch)
 {
 	struct tls_info *t = tls_get(a);
 
-	if (t == NULL)
+	if (t == NULL || t->client_seen)
 		return;
 	t->client_seen = true;
 	t->client_max_version = ch->max_version;
-	copy_str(t->sni, sizeof(t->sni), ch->sni);
-	copy_str(t->alpn, sizeof(t->alpn), ch->alpn);
-	copy_str(t->ja3, sizeof(t->ja3), ch->ja3);
-	copy_str(t->ja4, sizeof(t->ja4), ch->ja4);
+	t->sni = dup_str(ch->sni, sizeof(ch->sni));
+	t->alpn = dup_str(ch->alpn, sizeof(ch->alpn));
+	memcpy(t->ja3, ch->ja3, sizeof(t->ja3));
+	t->ja3[sizeof(t->ja3) - 1] = '\0';
+	memcpy(t->ja4, ch->ja4, sizeof(t->ja4));
+	t->ja4[sizeof(t->ja4) - 1] = '\0';
 	set_domain(a, ch->sni, DOMAIN_SRC_SNI);
+}
+
+static void
+keep_server_hello(struct flow_app *a, const struct tls_server_hello *sh)
+{
+	struct tls_info *t = tls_get(a);
+
+	if (t == NULL || t->server_seen)
+		return;
+	t->server_seen = true;
+	t->version = sh->version;
+	t->cipher = sh->cipher;
+	t->have_cert = sh->have_cert;
+	if (sh->have_cert) {
+		t->cert_subject = dup_str(sh->cert_subject, sizeof(sh->cert_subject));
+		t->cert_issuer = dup_str(sh->cert_issuer, sizeof(sh->cert_issuer));
+		t->cert_org = dup_str(sh->cert_org, sizeof(sh->cert_org));
+	}
+}
+
+/* Keep the first request's fields in one exact-size block. */
+static struct http_summary *
+summarize_http(const struct http_request *req)
+{
+	const char *const src[] = { req->method, req->target, req->path,
+	    req->query, req->host, req->user_agent, req->content_type,
+	    req->content_encoding, req->transfer_encoding,
+	    req->x_requested_with, req->referer };
+	const char **dst[11];
+	struct http_summary *h;
+	size_t total = 0, o = 0;
+
+	for (size_t i = 0; i < 11; i++)
+		total += src[i] ? strnlen(src[i], HTTP_MAX_LINE) + 1 : 0;
+	if ((h = calloc(1, sizeof(*h) + total)) == NULL)
+		return NULL;
+	dst[0] = &h->method;
+	dst[1] = &h->target;
+	dst[2] = &h->path;
+	dst[3] = &h->query;
+	dst[4] = &h->host;
+	dst[5] = &h->user_agent;
+	dst[6] = &h->content_type;
+	dst[7] = &h->content_encoding;
+	dst[8] = &h->transfer_encoding;
+	dst[9] = &h->x_requested_with;
+	dst[10] = &h->referer;
+	for (size_t i = 0; i < 11; i++) {
+		size_t n;
+
+		if (src[i] == NULL)
+			continue;
+		n = strnlen(src[i], HTTP_MAX_LINE);
+		memcpy(h->strings + o, src[i], n);
+		h->strings[o + n] = '\0';
+		*dst[i] = h->strings + o;
+		o += n + 1;
+	}
+	h->body_wire_len = req->body_wire_len;
+	h->body_len = (uint32_t)req->body_len;
+	h->body_state = (uint8_t)req->body_state;
+	h->version_minor = req->version_minor;
+	return h;
 }
 
 /* Account a parsed DNS message (in al->dns) and hand it on. */
@@ -208,20 +327,21 @@ dns_message(struct applayer *al, struct flow *f, int dir, uint64_t ts_us)
 		a->dns_responses++;
 	else
 		a->dns_queries++;
-	if (a->dns_qname[0] == '\0' && al->dns.has_question)
-		copy_str(a->dns_qname, sizeof(a->dns_qname), al->dns.qname);
+	if (a->dns_qname == NULL && al->dns.has_question)
+		a->dns_qname = dup_str(al->dns.qname, APPLAYER_NAME_MAX - 1);
 	if (al->cfg.on_dns != NULL)
 		al->cfg.on_dns(f, dir, &al->dns, ts_us, al->cfg.ctx);
 }
 
 /*
- * Parse what the direction holds.  data/len is the contiguous prefix
- * (the stream buffer or, on the fast path, the first segment).  final:
- * no more bytes will come.  Returns true when the direction wants no more.
+ * Parse what the direction holds.  data/len is the window from its start
+ * (the stream buffer or, on the fast path, the segment).  *parsed is where
+ * the next message starts in it.  final: no more bytes will come.
+ * Returns true when the direction wants no more.
  */
 static bool
 parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
-    uint32_t len, bool final, uint64_t ts_us)
+    uint32_t len, uint32_t *parsed, bool final, uint64_t ts_us)
 {
 	struct flow_app *a = f->app;
 	struct parse_result r;
@@ -238,71 +358,57 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 		} else {
 			r = tls_server_from_records(data, len, &al->sh);
 			if (r.st == PARSE_OK || (final && al->sh.version != 0)) {
-				struct tls_info *t = tls_get(a);
-
 				al->st.tls_server_hellos++;
-				if (t != NULL) {
-					t->server_seen = true;
-					t->version = al->sh.version;
-					t->cipher = al->sh.cipher;
-					t->have_cert = al->sh.have_cert;
-					copy_str(t->cert_subject, sizeof(t->cert_subject), al->sh.cert_subject);
-					copy_str(t->cert_issuer, sizeof(t->cert_issuer), al->sh.cert_issuer);
-					copy_str(t->cert_org, sizeof(t->cert_org), al->sh.cert_org);
-				}
+				keep_server_hello(a, &al->sh);
 				return true;
 			}
 		}
 		if (r.st == PARSE_NEED_MORE)
-			return false;
+			return final;
 		al->st.tls_malformed++;
 		return true;
 	case APP_PROTO_HTTP:
 		if (dir == FLOW_TO_CLIENT)
 			return true;
 		/* Pipelined requests: bounded by the window size. */
-		while (a->parsed[0] < len) {
+		while (*parsed < len) {
 			struct http_request req;
 
-			memset(&req, 0, sizeof(req));
-			r = http_request_parse(data + a->parsed[0],
-			    len - a->parsed[0], al->cfg.max_body, final, &req);
+			r = http_request_parse(data + *parsed, len - *parsed,
+			    al->cfg.max_body, final, &req);
 			if (r.st == PARSE_NEED_MORE)
-				return false;
-			if (r.st != PARSE_OK) {
+				return final;
+			if (r.st != PARSE_OK || r.consumed == 0) {
 				al->st.http_malformed++;
 				return true;
 			}
 			al->st.http_requests++;
 			a->http_seen++;
-			a->parsed[0] += r.consumed;
+			*parsed += r.consumed;
 			set_domain_from_host(a, req.host);
 			if (al->cfg.on_http != NULL)
 				al->cfg.on_http(f, &req, ts_us, al->cfg.ctx);
 			if (a->http == NULL)
-				a->http = calloc(FLOW_MAX_HTTP, sizeof(*a->http));
-			if (a->http != NULL && a->n_http < FLOW_MAX_HTTP)
-				a->http[a->n_http++] = req;
-			else
-				http_request_clear(&req);
-			if (r.consumed == 0)
-				return true;
+				a->http = summarize_http(&req);
+			http_request_clear(&req);
 		}
 		return final;
 	case APP_PROTO_DNS:
-		/* DNS over TCP: length-prefixed messages, both directions;
-		 * bounded by the window size. */
-		while (a->parsed[dir] < len) {
-			r = dns_parse_tcp(data + a->parsed[dir],
-			    len - a->parsed[dir], &al->dns);
+		/* DNS over TCP: length-prefixed messages, both directions. */
+		while (*parsed < len) {
+			r = dns_parse_tcp(data + *parsed, len - *parsed, &al->dns);
 			if (r.st == PARSE_NEED_MORE)
 				return final;
-			if (r.st != PARSE_OK || r.consumed == 0) {
+			if (r.consumed == 0) {
 				al->st.dns_malformed++;
 				return true;
 			}
-			dns_message(al, f, dir, ts_us);
-			a->parsed[dir] += r.consumed;
+			/* A broken message in a whole frame is skipped. */
+			if (r.st == PARSE_OK)
+				dns_message(al, f, dir, ts_us);
+			else
+				al->st.dns_malformed++;
+			*parsed += r.consumed;
 		}
 		return final;
 	default:
@@ -321,33 +427,44 @@ recognise_tcp(const uint8_t *d, uint32_t n)
 	return APP_PROTO_NONE;
 }
 
-/* Take a reassembly buffer for s; false (counted) when none is left. */
+/*
+ * After a parse: release the buffer when everything in it was consumed by
+ * whole messages (HTTP, DNS), sliding the window past them; stop when the
+ * inspection limit is reached.  Returns true if the direction is done.
+ */
 static bool
-take_buf(struct applayer *al, struct stream_dir *s, uint32_t cap)
+after_parse(struct applayer *al, struct app_streams *st, int dir, bool done)
 {
-	if (s->buf != NULL)
+	struct stream_dir *s = &st->dir[dir];
+	uint32_t consumed = st->parsed[dir];
+
+	if (done)
 		return true;
-	if (al->bufs_alive >= al->cfg.max_stream_bufs ||
-	    (s->buf = malloc(cap)) == NULL) {
-		al->st.stream_no_memory++;
+	if (consumed == 0 || consumed != s->contig || s->n_islands > 0)
 		return false;
-	}
-	al->bufs_alive++;
-	return true;
+	st->inspected[dir] += consumed;
+	if (st->inspected[dir] >= al->cfg.inspect_limit)
+		return true;
+	stream_slide(s, consumed);
+	st->parsed[dir] = 0;
+	release_buf(al, s);
+	return false;
 }
 
 static void
 tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 {
 	struct flow_app *a;
+	struct app_streams *st;
 	struct stream_dir *s;
-	uint32_t cap = al->cfg.stream_cap[dir];
+	uint32_t cap = al->cfg.stream_cap[dir], end;
 	int isn_flag = dir == FLOW_TO_SERVER ? FLOW_F_ISN_CLIENT : FLOW_F_ISN_SERVER;
-	bool in_order_start;
+	bool in_order_start, done;
 
 	if (p->payload_len == 0) {
-		if (f->app != NULL && (p->tcp_flags & (TCP_FIN | TCP_RST)))
-			f->app->dir[dir].closed = 1;
+		if (f->app != NULL && f->app->st != NULL &&
+		    (p->tcp_flags & (TCP_FIN | TCP_RST)))
+			f->app->st->dir[dir].closed = 1;
 		return;
 	}
 	if (f->app_proto == APP_PROTO_UNKNOWN &&
@@ -359,69 +476,77 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			give_up(al, f);
 		return;
 	}
-	if ((a = app_get(f)) == NULL || a->done[dir])
+	if ((a = app_get(f)) == NULL || a->done[dir] ||
+	    (st = streams_get(a)) == NULL)
 		return;
-	s = &a->dir[dir];
+	s = &st->dir[dir];
 	if (!s->base_set && (f->flags & isn_flag))
 		stream_set_isn(s, f->isn[dir]);
 	s->cap = cap;
 	in_order_start = s->buf == NULL && s->contig == 0 && s->n_islands == 0 &&
 	    (!s->base_set || p->seq == s->base_seq);
 
-	if (f->app_proto == APP_PROTO_UNKNOWN) {
-		if (!in_order_start) {
-			/* The first bytes are still missing: hold what came. */
-			if (!take_buf(al, s, cap)) {
-				give_up(al, f);
-				return;
-			}
-			stream_add(s, p->seq, p->payload, p->payload_len);
-			if (s->contig == 0) {
-				if (f->payload_pkts[FLOW_TO_SERVER] > RECOGNISE_MAX_SEGMENTS)
-					give_up(al, f);
-				return;
-			}
-			f->app_proto = recognise_tcp(s->buf, s->contig);
-		} else
-			f->app_proto = recognise_tcp(p->payload, p->payload_len);
+	if (f->app_proto == APP_PROTO_UNKNOWN && in_order_start) {
+		f->app_proto = recognise_tcp(p->payload, p->payload_len);
 		if (f->app_proto == APP_PROTO_NONE) {
 			give_up(al, f);
 			return;
 		}
-		if (!in_order_start) {
-			if (parse_dir(al, f, dir, s->buf, s->contig,
-			    s->contig == cap, p->ts_us) || s->contig == cap)
-				dir_done(al, a, dir);
-			return;
-		}
 	}
 
-	/* Fast path: the first bytes of the direction, in order, in place. */
+	/* Fast path: the window's first bytes, in order, parsed in place. */
 	if (in_order_start) {
 		uint32_t n = p->payload_len < cap ? p->payload_len : cap;
 
-		if (parse_dir(al, f, dir, p->payload, n,
-		    p->payload_len >= cap, p->ts_us)) {
-			dir_done(al, a, dir);
+		if (!s->base_set)
+			stream_set_isn(s, p->seq - 1);
+		done = parse_dir(al, f, dir, p->payload, n, &st->parsed[dir],
+		    p->payload_len >= cap, p->ts_us);
+		if (done || (st->parsed[dir] == n && n == p->payload_len)) {
+			/* Every byte used: the window moves past them. */
+			st->inspected[dir] += n;
+			if (done || st->inspected[dir] >= al->cfg.inspect_limit)
+				dir_done(al, a, dir);
+			else {
+				s->base_seq += n;
+				st->parsed[dir] = 0;
+			}
 			return;
 		}
-		/* Whole messages parsed in place advanced parsed[dir]; the
-		 * buffer continues from there. */
+		/* Part of a message: keep the segment and wait for the rest. */
 	}
-	if (!take_buf(al, s, cap)) {
-		dir_done(al, a, dir);
+
+	end = stream_segment_end(s, p->seq, p->payload_len);
+	if (end == 0 && !s->full)
+		return;
+	if (!grow_buf(al, s, end)) {
+		if (f->app_proto == APP_PROTO_UNKNOWN)
+			give_up(al, f);
+		else
+			dir_done(al, a, dir);
 		return;
 	}
 	if (!stream_add(s, p->seq, p->payload, p->payload_len)) {
 		if (s->full && s->contig == cap) {
 			al->st.stream_overflows++;
-			parse_dir(al, f, dir, s->buf, s->contig, true, p->ts_us);
+			if (f->app_proto != APP_PROTO_UNKNOWN)
+				parse_dir(al, f, dir, s->buf, s->contig,
+				    &st->parsed[dir], true, p->ts_us);
 			dir_done(al, a, dir);
 		}
 		return;
 	}
-	if (parse_dir(al, f, dir, s->buf, s->contig,
-	    s->contig == cap, p->ts_us) || s->contig == cap)
+	if (f->app_proto == APP_PROTO_UNKNOWN) {
+		/* The first bytes arrived late: recognise from the window. */
+		f->app_proto = recognise_tcp(s->buf, s->contig);
+		if (f->app_proto == APP_PROTO_NONE) {
+			give_up(al, f);
+			return;
+		}
+	}
+	done = parse_dir(al, f, dir, s->buf, s->contig, &st->parsed[dir],
+	    s->contig == cap, p->ts_us) || s->contig == cap;
+	if (after_parse(al, st, dir, done))
 		dir_done(al, a, dir);
 }
 
@@ -471,7 +596,7 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		    a->done[0])
 			return;
 		if (a->quic == NULL && (a->quic = quic_state_new()) == NULL) {
-			dir_done(al, a, 0);
+			a->done[0] = 1;
 			return;
 		}
 		r = quic_client_datagram(a->quic, p->payload, p->payload_len);
@@ -514,18 +639,22 @@ applayer_flow_end(struct applayer *al, struct flow *f)
 {
 	struct flow_app *a = f->app;
 
-	if (a == NULL)
+	if (a == NULL || a->st == NULL)
 		return;
 	for (int dir = 0; dir < 2; dir++) {
-		struct stream_dir *s = &a->dir[dir];
+		struct stream_dir *s = &a->st->dir[dir];
 
-		if (a->done[dir] || s->buf == NULL)
+		if (a->done[dir])
 			continue;
 		if (s->n_islands > 0)
 			al->st.stream_gaps++;
-		if (s->contig > 0)
-			parse_dir(al, f, dir, s->buf, s->contig, true, f->last_us);
+		if (s->buf != NULL && s->contig > 0 &&
+		    f->app_proto != APP_PROTO_UNKNOWN)
+			parse_dir(al, f, dir, s->buf, s->contig,
+			    &a->st->parsed[dir], true, f->last_us);
 		dir_done(al, a, dir);
+		if (a->st == NULL)
+			break;
 	}
 }
 
@@ -536,15 +665,23 @@ applayer_flow_free(struct applayer *al, struct flow *f)
 
 	if (a == NULL)
 		return;
-	for (int dir = 0; dir < 2; dir++)
-		release_buf(al, &a->dir[dir]);
-	if (a->http != NULL) {
-		for (uint8_t i = 0; i < a->n_http; i++)
-			http_request_clear(&a->http[i]);
-		free(a->http);
+	if (a->st != NULL) {
+		for (int dir = 0; dir < 2; dir++)
+			release_buf(al, &a->st->dir[dir]);
+		free(a->st);
 	}
+	if (a->tls != NULL) {
+		free(a->tls->sni);
+		free(a->tls->alpn);
+		free(a->tls->cert_subject);
+		free(a->tls->cert_issuer);
+		free(a->tls->cert_org);
+		free(a->tls);
+	}
+	free(a->http);
+	free(a->domain);
+	free(a->dns_qname);
 	quic_state_free(a->quic);
-	free(a->tls);
 	free(a);
 	f->app = NULL;
 }

@@ -149,30 +149,49 @@ audit_free(struct audit *a)
 	return NULL;
 }
 
+/* Append src to dst at *o, bounded; returns false when it did not fit. */
+static bool
+append(char *dst, size_t size, size_t *o, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (*o + n >= size)
+		return false;
+	memcpy(dst + *o, src, n + 1);
+	*o += n;
+	return true;
+}
+
 void
 audit_flow(struct audit *a, const struct flow_record *r)
 {
-	char key[300], ip[ADDR_STRLEN];
+	char key[320], ip[ADDR_STRLEN], port[8];
 	const char *proto = r->protocol ? r->protocol :
 	    r->flow->key.proto == 6 ? "tcp" : r->flow->key.proto == 17 ?
 	    "udp" : "other";
+	size_t o = 0;
+	unsigned p = r->server_port, i = sizeof(port) - 1;
 
-	/* Unnamed servers are listed by address and port. */
+	/* Key: name (or [address]:port for unnamed servers) TAB protocol,
+	 * so each name has one row per protocol.  Built without printf:
+	 * this runs for every flow. */
 	if (r->domain != NULL)
-		snprintf(key, sizeof(key), "%s", r->domain);
-	else if (r->server.family == 6)
-		snprintf(key, sizeof(key), "[%s]:%u",
-		    addr_str(&r->server, ip, sizeof(ip)), r->server_port);
-	else
-		snprintf(key, sizeof(key), "%s:%u",
-		    addr_str(&r->server, ip, sizeof(ip)), r->server_port);
-	/* One row per name and protocol. */
-	{
-		char k2[320];
-
-		snprintf(k2, sizeof(k2), "%s\t%s", key, proto);
-		agg_add(&a->t[T_SERVERS], k2, proto, r->flow);
+		append(key, sizeof(key), &o, r->domain);
+	else {
+		port[i] = '\0';
+		do {
+			port[--i] = (char)('0' + p % 10);
+			p /= 10;
+		} while (p > 0 && i > 0);
+		if (r->server.family == 6)
+			append(key, sizeof(key), &o, "[");
+		append(key, sizeof(key), &o, addr_str(&r->server, ip, sizeof(ip)));
+		append(key, sizeof(key), &o, r->server.family == 6 ? "]:" : ":");
+		append(key, sizeof(key), &o, port + i);
 	}
+	append(key, sizeof(key), &o, "\t");
+	append(key, sizeof(key), &o, proto);
+	agg_add(&a->t[T_SERVERS], key, proto, r->flow);
 	if (r->app_id != NULL)
 		agg_add(&a->t[T_APPS], r->app_id, r->app_name, r->flow);
 	if (r->geo_done) {

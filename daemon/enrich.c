@@ -146,15 +146,15 @@ enrich_flow(struct enrich *e, struct flow_record *r)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	if (a != NULL && a->tls != NULL) {
-		ev.sni = a->tls->sni[0] ? a->tls->sni : NULL;
+		ev.sni = a->tls->sni;
 		ev.ja4 = a->tls->ja4[0] ? a->tls->ja4 : NULL;
-		ev.cert_org = a->tls->cert_org[0] ? a->tls->cert_org : NULL;
+		ev.cert_org = a->tls->cert_org;
 	}
-	if (a != NULL && a->n_http > 0) {
+	if (a != NULL && a->http != NULL) {
 		ev.http_host = a->domain_src == DOMAIN_SRC_HTTP_HOST ?
 		    a->domain : NULL;
-		ev.user_agent = a->http[0].user_agent;
-		ev.requested_with = a->http[0].x_requested_with;
+		ev.user_agent = a->http->user_agent;
+		ev.requested_with = a->http->x_requested_with;
 	}
 	if (r->domain_src == DOMAIN_SRC_DNS)
 		ev.dns_name = r->domain;

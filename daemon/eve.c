@@ -180,7 +180,7 @@ put_tls(struct jw *w, const struct tls_info *t)
 		jw_str(w, "version_protocol", "tls");
 	}
 	jw_bool(w, "established", t->server_seen);
-	if (t->alpn[0] != '\0') {
+	if (t->alpn != NULL) {
 		char first[64];
 		size_t n = strcspn(t->alpn, ",");
 
@@ -192,8 +192,7 @@ put_tls(struct jw *w, const struct tls_info *t)
 	}
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
-		if (t->sni[0] != '\0')
-			jw_str(w, "server_name", t->sni);
+		jw_str(w, "server_name", t->sni);
 		jw_str(w, "ja3", t->ja3);
 		jw_obj_end(w);
 	}
@@ -202,7 +201,7 @@ put_tls(struct jw *w, const struct tls_info *t)
 		jw_obj_begin(w, "x509");
 		jw_obj_begin(w, "subject");
 		jw_str(w, "distinguished_name", t->cert_subject);
-		if (t->cert_org[0] != '\0') {
+		if (t->cert_org != NULL) {
 			jw_arr_begin(w, "organization");
 			jw_str(w, NULL, t->cert_org);
 			jw_arr_end(w);
@@ -218,7 +217,7 @@ put_tls(struct jw *w, const struct tls_info *t)
 }
 
 static void
-put_http_request(struct jw *w, const struct http_request *req)
+put_http_request(struct jw *w, const struct http_summary *req)
 {
 	jw_obj_begin(w, "http");
 	jw_obj_begin(w, "request");
@@ -266,7 +265,7 @@ body_state_name(enum http_body_state s)
 }
 
 static void
-put_outflow_http(struct jw *w, const struct http_request *req)
+put_outflow_http(struct jw *w, const struct http_summary *req)
 {
 	jw_obj_begin(w, "http");
 	if (req->host != NULL)
@@ -278,7 +277,8 @@ put_outflow_http(struct jw *w, const struct http_request *req)
 	if (req->x_requested_with != NULL)
 		jw_str(w, "requested_with", req->x_requested_with);
 	if (req->body_state != HTTP_BODY_NONE) {
-		jw_str(w, "body_state", body_state_name(req->body_state));
+		jw_str(w, "body_state",
+		    body_state_name((enum http_body_state)req->body_state));
 		jw_u64(w, "body_decoded_bytes", req->body_len);
 	}
 	jw_obj_end(w);
@@ -339,8 +339,8 @@ eve_flow(struct eve *e, const struct flow_record *r)
 	put_network(w, f, r->protocol);
 	if (a != NULL && a->tls != NULL)
 		put_tls(w, a->tls);
-	if (a != NULL && a->n_http > 0)
-		put_http_request(w, &a->http[0]);
+	if (a != NULL && a->http != NULL)
+		put_http_request(w, a->http);
 
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
@@ -355,8 +355,7 @@ eve_flow(struct eve *e, const struct flow_record *r)
 		jw_obj_begin(w, "tls");
 		if (a->tls->ja4[0] != '\0')
 			jw_str(w, "ja4", a->tls->ja4);
-		if (a->tls->alpn[0] != '\0')
-			jw_str(w, "alpn", a->tls->alpn);
+		jw_str(w, "alpn", a->tls->alpn);
 		if (a->tls->server_seen) {
 			char cs[8];
 
@@ -365,14 +364,13 @@ eve_flow(struct eve *e, const struct flow_record *r)
 		}
 		jw_obj_end(w);
 	}
-	if (a != NULL && a->n_http > 0) {
-		put_outflow_http(w, &a->http[0]);
+	if (a != NULL && a->http != NULL) {
+		put_outflow_http(w, a->http);
 		jw_u64(w, "http_requests", a->http_seen);
 	}
 	if (a != NULL && (a->dns_queries || a->dns_responses)) {
 		jw_obj_begin(w, "dns");
-		if (a->dns_qname[0] != '\0')
-			jw_str(w, "first_question", a->dns_qname);
+		jw_str(w, "first_question", a->dns_qname);
 		jw_u64(w, "queries", a->dns_queries);
 		jw_u64(w, "responses", a->dns_responses);
 		jw_obj_end(w);
@@ -524,8 +522,27 @@ eve_http(struct eve *e, const struct flow *f, const struct http_request *req,
     uint64_t ts_us)
 {
 	struct jw *w = begin(e, "outflow.http", ts_us);
+	struct http_summary v;
 	struct addr cl, sv;
 	uint16_t cp, sp;
+
+	/* The request's fields seen through the summary's layout. */
+	memset(&v, 0, sizeof(v));
+	v.method = req->method;
+	v.target = req->target;
+	v.path = req->path;
+	v.query = req->query;
+	v.host = req->host;
+	v.user_agent = req->user_agent;
+	v.content_type = req->content_type;
+	v.content_encoding = req->content_encoding;
+	v.transfer_encoding = req->transfer_encoding;
+	v.x_requested_with = req->x_requested_with;
+	v.referer = req->referer;
+	v.body_wire_len = req->body_wire_len;
+	v.body_len = (uint32_t)req->body_len;
+	v.body_state = (uint8_t)req->body_state;
+	v.version_minor = req->version_minor;
 
 	jw_arr_begin(w, "category");
 	jw_str(w, NULL, "network");
@@ -549,10 +566,10 @@ eve_http(struct eve *e, const struct flow *f, const struct http_request *req,
 	jw_str(w, "transport", "tcp");
 	jw_str(w, "protocol", "http");
 	jw_obj_end(w);
-	put_http_request(w, req);
+	put_http_request(w, &v);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
-	put_outflow_http(w, req);
+	put_outflow_http(w, &v);
 	jw_obj_end(w);
 	end(e);
 }

@@ -12,6 +12,9 @@
 
 #include "flow.h"
 
+/* How stale a flow's LRU position may get before it is moved. */
+#define FLOW_LRU_SLACK_US 1000000
+
 struct lru {
 	uint32_t head, tail;
 	uint64_t timeout_us;
@@ -189,8 +192,17 @@ flow_expire(struct flow_table *t, uint64_t now_us)
 		while (l->head != FLOW_NIL) {
 			struct flow *f = &t->flows[l->head];
 
-			if (f->last_us + l->timeout_us > now_us)
-				break;
+			if (f->last_us + l->timeout_us > now_us) {
+				/* Its position is stale: move it and go on, so
+				 * flows queued behind it still expire on time.
+				 * A moved flow is current, so this ends. */
+				if (f->lru_us == f->last_us)
+					break;
+				lru_unlink(t, f);
+				lru_append(t, f, f->tclass);
+				f->lru_us = f->last_us;
+				continue;
+			}
 			flow_end(t, f, c == FLOW_TC_CLOSED ?
 			    FLOW_END_CLOSED : FLOW_END_IDLE);
 		}
@@ -278,7 +290,7 @@ flow_create(struct flow_table *t, const struct pkt *p,
 	f->key = *k;
 	f->in_use = 1;
 	f->id = ++t->next_id;
-	f->first_us = f->last_us = p->ts_us;
+	f->first_us = f->last_us = f->lru_us = p->ts_us;
 	/* client_is_b: the client is key.b. */
 	f->client_is_b = (uint8_t)(src_is_client ? !src_is_a : src_is_a);
 	if (p->ip_proto == 6) {
@@ -360,8 +372,18 @@ flow_packet(struct flow_table *t, const struct pkt *p, int *ret_dir)
 		    (p->payload_wire_len > 0 || (f->pkts[0] && f->pkts[1])))
 			tclass = FLOW_TC_TCP;
 	}
-	lru_unlink(t, f);
-	lru_append(t, f, tclass);
+	/*
+	 * Moving a flow to the tail touches two other flows' cache lines, so
+	 * it is done only when the class changes or the flow's position is
+	 * more than FLOW_LRU_SLACK_US stale.  Lists stay ordered to within
+	 * that slack, which is what expiry and eviction precision cost.
+	 */
+	if (tclass != f->tclass ||
+	    f->last_us - f->lru_us >= FLOW_LRU_SLACK_US) {
+		lru_unlink(t, f);
+		lru_append(t, f, tclass);
+		f->lru_us = f->last_us;
+	}
 	*ret_dir = dir;
 	return f;
 }

@@ -50,7 +50,8 @@ pipeline_config_defaults(struct pipeline_config *c)
 	c->timeouts.closed_s = 10;
 	c->stream_cap_client = 32768;
 	c->stream_cap_server = 16384;
-	c->max_stream_bufs = 8192;
+	c->stream_memcap = 64u << 20;
+	c->inspect_limit = 1u << 20;
 	c->max_body = 65536;
 	c->dns_cache_entries = 65536;
 	c->max_devices = 4096;
@@ -75,7 +76,7 @@ fill_record(struct pipeline *p, struct flow *f, enum flow_end_reason why,
 	r->protocol = app_proto_name((enum app_proto)f->app_proto);
 	if (a != NULL && a->domain_src != DOMAIN_SRC_NONE) {
 		r->domain = a->domain;
-		r->domain_src = a->domain_src;
+		r->domain_src = (enum domain_source)a->domain_src;
 	} else if (f->app_proto != APP_PROTO_DNS && p->dns != NULL &&
 	    dns_cache_get(p->dns, &r->client, &r->server, f->first_us,
 	    dns_name, sizeof(dns_name))) {
@@ -194,7 +195,8 @@ pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
 	memset(&ac, 0, sizeof(ac));
 	ac.stream_cap[FLOW_TO_SERVER] = c->stream_cap_client;
 	ac.stream_cap[FLOW_TO_CLIENT] = c->stream_cap_server;
-	ac.max_stream_bufs = c->max_stream_bufs;
+	ac.stream_memcap = c->stream_memcap;
+	ac.inspect_limit = c->inspect_limit;
 	ac.max_body = c->max_body;
 	ac.on_dns = on_dns;
 	ac.on_http = on_http;

@@ -90,11 +90,36 @@ mark_present(struct stream_dir *s, uint32_t start, uint32_t end)
 	}
 }
 
+uint32_t
+stream_segment_end(const struct stream_dir *s, uint32_t seq, uint32_t len)
+{
+	int32_t rel;
+	uint64_t end;
+
+	if (!s->base_set)
+		return len < s->cap ? len : s->cap;
+	rel = (int32_t)(seq - s->base_seq);
+	end = (int64_t)rel + (int64_t)len <= 0 ? 0 : (uint64_t)((int64_t)rel + len);
+	return end > s->cap ? s->cap : (uint32_t)end;
+}
+
+void
+stream_slide(struct stream_dir *s, uint32_t n)
+{
+	if (n > s->contig || s->n_islands > 0)
+		return;
+	if (n < s->contig && s->buf != NULL)
+		memmove(s->buf, s->buf + n, s->contig - n);
+	s->base_seq += n;
+	s->contig -= n;
+	s->full = 0;
+}
+
 bool
 stream_add(struct stream_dir *s, uint32_t seq, const uint8_t *data,
     uint32_t len)
 {
-	uint32_t off, start, end, before = s->contig;
+	uint32_t off, start, end, lim, before = s->contig;
 	int32_t rel;
 
 	if (len == 0 || s->buf == NULL)
@@ -115,12 +140,14 @@ stream_add(struct stream_dir *s, uint32_t seq, const uint8_t *data,
 		rel = 0;
 	}
 	off = (uint32_t)rel;
-	if (off >= s->cap) {
+	/* The caller grew buf to stream_segment_end(); never write past it. */
+	lim = s->buf_size < s->cap ? s->buf_size : s->cap;
+	if (off >= lim) {
 		s->full = 1;
 		return false;
 	}
 	start = off;
-	end = len > s->cap - off ? s->cap : off + len;
+	end = len > lim - off ? lim : off + len;
 	if (end < off + len)
 		s->full = 1;
 	if (end <= s->contig) {

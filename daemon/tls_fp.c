@@ -129,6 +129,25 @@ hex_of(const uint8_t *d, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/*
+ * Digest implementations fetched once: with OpenSSL 3 a legacy EVP_md5()
+ * handle makes every EVP_Digest() fetch the provider's implementation
+ * again, which costs more than the whole ClientHello parse.  The process
+ * is single-threaded per pipeline, so a lazily filled static is enough.
+ */
+static const EVP_MD *
+fetched(int which)
+{
+	static EVP_MD *md[2];
+	static const char *const names[2] = { "MD5", "SHA256" };
+
+	if (md[which] == NULL)
+		md[which] = EVP_MD_fetch(NULL, names[which], NULL);
+	if (md[which] == NULL)
+		return which == 0 ? EVP_md5() : EVP_sha256();
+	return md[which];
+}
+
 /* Digest s with md and write the first nhex hex digits to out. */
 static int
 digest_hex(const EVP_MD *md, const char *s, size_t len, size_t nhex,
@@ -157,7 +176,7 @@ tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
 
 	if ((n = tls_ja3_string(ch, s, sizeof(s))) < 0)
 		return n;
-	if ((r = digest_hex(EVP_md5(), s, (size_t)n, 32, out)) < 0)
+	if ((r = digest_hex(fetched(0), s, (size_t)n, 32, out)) < 0)
 		return r;
 	memcpy(ret, out, sizeof(out));
 	return 0;
@@ -315,7 +334,7 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 		return -ENOSPC;
 	if (n == 0)
 		memcpy(&out[sb.len], "000000000000", JA4_HASH_LEN + 1);
-	else if ((r = digest_hex(EVP_sha256(), s, part.len, JA4_HASH_LEN,
+	else if ((r = digest_hex(fetched(1), s, part.len, JA4_HASH_LEN,
 	    &out[sb.len])) < 0)
 		return r;
 	sb.len += JA4_HASH_LEN;
@@ -337,7 +356,7 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 		return -ENOSPC;
 	if (n == 0)
 		memcpy(&out[sb.len], "000000000000", JA4_HASH_LEN + 1);
-	else if ((r = digest_hex(EVP_sha256(), s, part.len, JA4_HASH_LEN,
+	else if ((r = digest_hex(fetched(1), s, part.len, JA4_HASH_LEN,
 	    &out[sb.len])) < 0)
 		return r;
 	sb.len += JA4_HASH_LEN;

@@ -5,15 +5,42 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "addr.h"
 #include "parse.h"
+
+/* Dotted quad by hand: inet_ntop goes through sprintf, and addresses
+ * are formatted for every flow in the summary and the events. */
+static char *
+ipv4_str(const uint8_t *a, char *buf, size_t size)
+{
+	char tmp[16];
+	size_t o = 0;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+
+		if (v >= 100)
+			tmp[o++] = (char)('0' + v / 100);
+		if (v >= 10)
+			tmp[o++] = (char)('0' + v / 10 % 10);
+		tmp[o++] = (char)('0' + v % 10);
+		if (i < 3)
+			tmp[o++] = '.';
+	}
+	if (o >= size)
+		return NULL;
+	memcpy(buf, tmp, o);
+	buf[o] = '\0';
+	return buf;
+}
 
 char *
 addr_str(const struct addr *ad, char *buf, size_t size)
 {
 	if (ad->family == 4) {
-		if (inet_ntop(AF_INET, ad->a, buf, (socklen_t)size) != NULL)
+		if (ipv4_str(ad->a, buf, size) != NULL)
 			return buf;
 	} else if (ad->family == 6) {
 		if (inet_ntop(AF_INET6, ad->a, buf, (socklen_t)size) != NULL)

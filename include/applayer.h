@@ -40,8 +40,11 @@ enum domain_source {
 };
 
 #define APPLAYER_NAME_MAX 256
-#define FLOW_MAX_HTTP 4		/* requests kept per flow for detectors */
 
+/*
+ * Results are kept compact because one exists per live flow: fixed-size
+ * fingerprints inline, names as exact-size strings (NULL when absent).
+ */
 struct tls_info {
 	bool client_seen;
 	bool server_seen;
@@ -49,13 +52,25 @@ struct tls_info {
 	uint16_t client_max_version;
 	uint16_t version;		/* negotiated, from the server */
 	uint16_t cipher;
-	char sni[APPLAYER_NAME_MAX];
-	char alpn[128];
-	char ja3[33];
+	char ja3[33];			/* "" if no ClientHello */
 	char ja4[40];
-	char cert_subject[256];
-	char cert_issuer[256];
-	char cert_org[256];
+	char *sni;
+	char *alpn;			/* all offered, comma-separated */
+	char *cert_subject;
+	char *cert_issuer;
+	char *cert_org;
+};
+
+/* The first HTTP request of a flow, for its flow event and attribution. */
+struct http_summary {
+	const char *method, *target, *path, *query, *host, *user_agent;
+	const char *content_type, *content_encoding, *transfer_encoding;
+	const char *x_requested_with, *referer;
+	uint64_t body_wire_len;
+	uint32_t body_len;
+	uint8_t body_state;		/* enum http_body_state */
+	uint8_t version_minor;
+	char strings[];			/* the strings above, back to back */
 };
 
 /* Counters of app-layer outcomes, summed over all flows. */
@@ -82,18 +97,23 @@ struct applayer_stats {
 #undef APPLAYER_FIELD
 };
 
-struct flow_app {
+/* TCP parsing state, alive only while a direction still wants bytes. */
+struct app_streams {
 	struct stream_dir dir[2];
-	uint8_t done[2];		/* nothing more wanted from this direction */
-	uint32_t parsed[2];		/* stream bytes consumed by whole messages */
+	uint32_t parsed[2];		/* window bytes consumed by whole messages */
+	uint32_t inspected[2];		/* bytes given to parsers, over window slides */
+};
+
+struct flow_app {
+	struct app_streams *st;		/* NULL once both directions are done */
 	struct quic_state *quic;
 	struct tls_info *tls;
-	struct http_request *http;	/* FLOW_MAX_HTTP slots, allocated on first request */
-	uint8_t n_http;
-	uint32_t http_seen;		/* requests parsed, kept or not */
-	char domain[APPLAYER_NAME_MAX];
-	enum domain_source domain_src;
-	char dns_qname[APPLAYER_NAME_MAX];	/* first question on a DNS flow */
+	struct http_summary *http;	/* first request */
+	char *domain;			/* server name, see domain_src */
+	char *dns_qname;		/* first question on a DNS flow */
+	uint8_t done[2];		/* nothing more wanted from this direction */
+	uint8_t domain_src;		/* enum domain_source */
+	uint32_t http_seen;		/* requests parsed */
 	uint32_t dns_queries;
 	uint32_t dns_responses;
 };
@@ -112,8 +132,9 @@ typedef void applayer_dhcp_cb(const struct dhcp_msg *msg, void *ctx);
 
 struct applayer_config {
 	uint32_t stream_cap[2];		/* reassembly window per direction */
+	uint32_t inspect_limit;		/* bytes parsed per direction in all */
 	uint32_t max_body;		/* decoded HTTP body kept */
-	uint32_t max_stream_bufs;	/* reassembly buffers alive at once */
+	uint64_t stream_memcap;		/* bytes of reassembly buffers at once */
 	applayer_dns_cb *on_dns;
 	applayer_http_cb *on_http;
 	applayer_dhcp_cb *on_dhcp;

@@ -72,6 +72,7 @@ struct flow {
 	uint8_t app_flags;		/* the app layer's own bits */
 	uint64_t id;			/* unique per run, in creation order */
 	uint64_t first_us, last_us;
+	uint64_t lru_us;		/* last_us when last moved in its LRU list */
 	uint64_t bytes[2];		/* IP bytes, FLOW_TO_SERVER / FLOW_TO_CLIENT */
 	uint32_t pkts[2];
 	uint32_t payload_pkts[2];

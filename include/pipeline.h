@@ -19,7 +19,8 @@ struct pipeline_config {
 	struct flow_timeouts timeouts;
 	uint32_t stream_cap_client;	/* reassembly window, client to server */
 	uint32_t stream_cap_server;
-	uint32_t max_stream_bufs;
+	uint64_t stream_memcap;		/* reassembly buffer bytes at once */
+	uint32_t inspect_limit;		/* bytes parsed per direction in all */
 	uint32_t max_body;		/* decoded HTTP body kept per request */
 	uint32_t dns_cache_entries;
 	const char *eve_path;		/* NULL: no event stream */

@@ -19,7 +19,8 @@
 #define STREAM_MAX_ISLANDS 8
 
 struct stream_dir {
-	uint8_t *buf;			/* cap bytes, or NULL */
+	uint8_t *buf;			/* buf_size bytes, or NULL */
+	uint32_t buf_size;		/* grows on demand up to cap */
 	uint32_t cap;
 	uint32_t base_seq;		/* sequence number of byte 0 */
 	uint32_t contig;		/* bytes [0, contig) are present */
@@ -39,8 +40,16 @@ struct stream_dir {
 void stream_set_isn(struct stream_dir *s, uint32_t isn);
 
 /**
- * Add a segment.  buf must already be set (cap bytes).  Bytes beyond cap
- * are ignored and set full.  Returns true if the contiguous prefix grew.
+ * Window end offset a segment would reach (clipped to cap), so the caller
+ * can grow buf to at least that before stream_add(); 0 if it adds nothing.
+ */
+uint32_t stream_segment_end(const struct stream_dir *s, uint32_t seq,
+    uint32_t len);
+
+/**
+ * Add a segment.  buf must hold at least stream_segment_end() bytes.
+ * Bytes beyond cap are ignored and set full.  Returns true if the
+ * contiguous prefix grew.
  */
 bool stream_add(struct stream_dir *s, uint32_t seq, const uint8_t *data,
     uint32_t len);
@@ -51,5 +60,11 @@ stream_has_hole(const struct stream_dir *s)
 {
 	return s->n_islands > 0;
 }
+
+/**
+ * Drop the first n window bytes (consumed whole messages): the window
+ * then starts n bytes later in the stream.  Only valid with no islands.
+ */
+void stream_slide(struct stream_dir *s, uint32_t n);
 
 #endif

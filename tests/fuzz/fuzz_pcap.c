@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	pipeline_config_defaults(&pc);
 	pc.max_flows = 64;		/* small, so eviction runs too */
-	pc.max_stream_bufs = 8;
+	pc.stream_memcap = 64 * 1024;
 	pc.eve_path = "/dev/null";
 	if (pipeline_new(&pc, &p, err, sizeof(err)) != 0)
 		return 0;

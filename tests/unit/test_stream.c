@@ -18,7 +18,7 @@ mk(uint32_t cap, uint32_t isn)
 	struct stream_dir s;
 
 	memset(&s, 0, sizeof(s));
-	s.cap = cap;
+	s.cap = s.buf_size = cap;
 	s.buf = calloc(1, cap);
 	stream_set_isn(&s, isn);
 	return s;
@@ -73,7 +73,7 @@ test_cap_and_midstream(void **state)
 	(void)state;
 	memset(big, 'z', sizeof(big));
 	memset(&s, 0, sizeof(s));
-	s.cap = 32;
+	s.cap = s.buf_size = 32;
 	s.buf = calloc(1, 32);
 	/* No SYN: the first segment defines byte 0; near the seq wrap. */
 	stream_add(&s, 0xfffffff0u, big, 20);
