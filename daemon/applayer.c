@@ -35,7 +35,7 @@
 /* Segments with data seen before giving up on recognition. */
 #define RECOGNISE_MAX_SEGMENTS 4
 /* First size of a reassembly buffer; it doubles up to the window. */
-#define STREAM_BUF_MIN 4096
+#define STREAM_BUF_MIN 1024
 
 struct applayer {
 	struct applayer_config cfg;
@@ -457,7 +457,7 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 	struct flow_app *a;
 	struct app_streams *st;
 	struct stream_dir *s;
-	uint32_t cap = al->cfg.stream_cap[dir], end;
+	uint32_t cap = al->cfg.stream_cap[dir], end, parsed = 0;
 	int isn_flag = dir == FLOW_TO_SERVER ? FLOW_F_ISN_CLIENT : FLOW_F_ISN_SERVER;
 	bool in_order_start, done;
 
@@ -476,15 +476,20 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			give_up(al, f);
 		return;
 	}
-	if ((a = app_get(f)) == NULL || a->done[dir] ||
-	    (st = streams_get(a)) == NULL)
+	if ((a = app_get(f)) == NULL || a->done[dir])
 		return;
-	s = &st->dir[dir];
-	if (!s->base_set && (f->flags & isn_flag))
-		stream_set_isn(s, f->isn[dir]);
-	s->cap = cap;
-	in_order_start = s->buf == NULL && s->contig == 0 && s->n_islands == 0 &&
-	    (!s->base_set || p->seq == s->base_seq);
+	/*
+	 * Stream state exists only once a message spans segments or the
+	 * window has moved; until then the first segment is the window.
+	 */
+	st = a->st;
+	s = st != NULL ? &st->dir[dir] : NULL;
+	if (s == NULL)
+		in_order_start = !(f->flags & isn_flag) ||
+		    p->seq == f->isn[dir] + 1;
+	else
+		in_order_start = s->buf == NULL && s->contig == 0 &&
+		    s->n_islands == 0 && (!s->base_set || p->seq == s->base_seq);
 
 	if (f->app_proto == APP_PROTO_UNKNOWN && in_order_start) {
 		f->app_proto = recognise_tcp(p->payload, p->payload_len);
@@ -498,22 +503,44 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 	if (in_order_start) {
 		uint32_t n = p->payload_len < cap ? p->payload_len : cap;
 
+		if (st != NULL)
+			parsed = st->parsed[dir];
+		done = parse_dir(al, f, dir, p->payload, n, &parsed,
+		    p->payload_len >= cap, p->ts_us);
+		if (done) {
+			dir_done(al, a, dir);
+			return;
+		}
+		if ((st = streams_get(a)) == NULL) {
+			dir_done(al, a, dir);
+			return;
+		}
+		s = &st->dir[dir];
+		s->cap = cap;
 		if (!s->base_set)
 			stream_set_isn(s, p->seq - 1);
-		done = parse_dir(al, f, dir, p->payload, n, &st->parsed[dir],
-		    p->payload_len >= cap, p->ts_us);
-		if (done || (st->parsed[dir] == n && n == p->payload_len)) {
-			/* Every byte used: the window moves past them. */
+		st->parsed[dir] = parsed;
+		if (parsed == n && n == p->payload_len) {
+			/* Every byte used by whole messages: the window
+			 * moves past them. */
 			st->inspected[dir] += n;
-			if (done || st->inspected[dir] >= al->cfg.inspect_limit)
+			s->base_seq += n;
+			st->parsed[dir] = 0;
+			if (st->inspected[dir] >= al->cfg.inspect_limit)
 				dir_done(al, a, dir);
-			else {
-				s->base_seq += n;
-				st->parsed[dir] = 0;
-			}
 			return;
 		}
 		/* Part of a message: keep the segment and wait for the rest. */
+	} else if (st == NULL) {
+		/* The first bytes are missing: hold what came meanwhile. */
+		if ((st = streams_get(a)) == NULL) {
+			dir_done(al, a, dir);
+			return;
+		}
+		s = &st->dir[dir];
+		s->cap = cap;
+		if (f->flags & isn_flag)
+			stream_set_isn(s, f->isn[dir]);
 	}
 
 	end = stream_segment_end(s, p->seq, p->payload_len);

@@ -50,10 +50,10 @@ pipeline_config_defaults(struct pipeline_config *c)
 	c->timeouts.closed_s = 10;
 	c->stream_cap_client = 32768;
 	c->stream_cap_server = 16384;
-	c->stream_memcap = 64u << 20;
+	c->stream_memcap = 16u << 20;
 	c->inspect_limit = 1u << 20;
 	c->max_body = 65536;
-	c->dns_cache_entries = 65536;
+	c->dns_cache_entries = 16384;
 	c->max_devices = 4096;
 	c->eve_dns = true;
 	c->eve_http = true;

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* Out-of-order islands tracked beyond the contiguous prefix. */
-#define STREAM_MAX_ISLANDS 8
+#define STREAM_MAX_ISLANDS 6
 
 struct stream_dir {
 	uint8_t *buf;			/* buf_size bytes, or NULL */
