@@ -26,11 +26,18 @@ struct device {
 	char name[DEVICE_NAME_MAX + 1];
 };
 
+/* An address index slot; a slot whose device has since moved to another
+ * address is stale and may be reused. */
+struct ip_slot {
+	uint8_t ip[4];
+	uint32_t idx;		/* device index + 1, 0 empty */
+};
+
 struct device_table {
 	struct device *dev;
 	uint32_t n, max;
 	uint32_t *by_mac;	/* index + 1, 0 empty */
-	uint32_t *by_ip;
+	struct ip_slot *by_ip;
 	uint32_t mask;
 	uint64_t refused;
 };
@@ -135,25 +142,46 @@ get_device(struct device_table *t, const uint8_t *mac)
 	return d;
 }
 
+static bool
+slot_stale(const struct device_table *t, const struct ip_slot *sl)
+{
+	return memcmp(t->dev[sl->idx - 1].ip, sl->ip, 4) != 0;
+}
+
 static void
 set_ip(struct device_table *t, struct device *d, const uint8_t ip[4])
 {
 	uint32_t i, idx = (uint32_t)(d - t->dev) + 1;
+	struct ip_slot *reuse = NULL;
 
 	if (memcmp(ip, "\0\0\0\0", 4) == 0)
 		return;
 	memcpy(d->ip, ip, 4);
 	d->has_ip = 1;
-	for (i = hash_bytes(ip, 4) & t->mask; t->by_ip[i] != 0;
-	    i = (i + 1) & t->mask) {
-		if (memcmp(t->dev[t->by_ip[i] - 1].ip, ip, 4) == 0 &&
-		    t->dev[t->by_ip[i] - 1].has_ip) {
-			/* The address moved to another device. */
-			t->by_ip[i] = idx;
+	/* At most one pass over the table. */
+	i = hash_bytes(ip, 4) & t->mask;
+	for (uint32_t n = 0; n <= t->mask; n++, i = (i + 1) & t->mask) {
+		struct ip_slot *sl = &t->by_ip[i];
+
+		if (sl->idx == 0) {
+			if (reuse == NULL)
+				reuse = sl;
+			break;
+		}
+		if (memcmp(sl->ip, ip, 4) == 0) {
+			/* Known address, perhaps of another device before. */
+			sl->idx = idx;
 			return;
 		}
+		if (reuse == NULL && slot_stale(t, sl))
+			reuse = sl;
 	}
-	t->by_ip[i] = idx;
+	if (reuse == NULL) {
+		t->refused++;
+		return;
+	}
+	memcpy(reuse->ip, ip, 4);
+	reuse->idx = idx;
 }
 
 static void
@@ -267,11 +295,18 @@ device_name(const struct device_table *t, const uint8_t *mac,
 		return d->name;
 	if (ip == NULL || ip->family != 4)
 		return NULL;
-	for (i = hash_bytes(ip->a, 4) & t->mask; t->by_ip[i] != 0;
-	    i = (i + 1) & t->mask) {
-		d = &t->dev[t->by_ip[i] - 1];
-		if (memcmp(d->ip, ip->a, 4) == 0)
+	i = hash_bytes(ip->a, 4) & t->mask;
+	for (uint32_t n = 0; n <= t->mask && t->by_ip[i].idx != 0;
+	    n++, i = (i + 1) & t->mask) {
+		const struct ip_slot *sl = &t->by_ip[i];
+
+		if (memcmp(sl->ip, ip->a, 4) == 0) {
+			d = &t->dev[sl->idx - 1];
+			/* The device may have moved on from this address. */
+			if (memcmp(d->ip, ip->a, 4) != 0)
+				return NULL;
 			return d->name[0] ? d->name : NULL;
+		}
 	}
 	return NULL;
 }

@@ -24,6 +24,9 @@ log_init(const char *progname, enum log_level level, bool use_syslog)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+static void log_emit(enum log_level lvl, int errnum, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void
 log_emit(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 {

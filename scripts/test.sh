@@ -47,7 +47,7 @@ if [ "$fuzz_seconds" -gt 0 ]; then
 	    -Db_sanitize=address,undefined -Db_lundef=false >build-fuzz.setup.log 2>&1 &&
 	    ninja -C build-fuzz >build-fuzz.build.log 2>&1; then
 		for f in build-fuzz/tests/fuzz/fuzz_*; do
-			[ -x "$f" ] || continue
+			[ -f "$f" ] && [ -x "$f" ] || continue
 			t=$(basename "$f" | sed 's/^fuzz_//')
 			work=$(mktemp -d)
 			cp -r "tests/fuzz/corpus/$t/." "$work/" 2>/dev/null || true
@@ -71,7 +71,8 @@ python3 - "$results" <<'PY'
 import sys
 passed = failed = skipped = 0
 for line in open(sys.argv[1]):
-    kind, name, result = line.split()
+    parts = line.split()
+    kind, name, result = parts[0], " ".join(parts[1:-1]), parts[-1]
     if result in ("OK", "EXPECTEDFAIL"):
         passed += 1
     elif result == "SKIP":
