@@ -706,6 +706,7 @@ applayer_flow_free(struct applayer *al, struct flow *f)
 		free(a->tls);
 	}
 	free(a->http);
+	free(a->data);
 	free(a->domain);
 	free(a->dns_qname);
 	quic_state_free(a->quic);

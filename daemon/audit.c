@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "detect.h"
 #include "json.h"
 
 struct agg_entry {
@@ -27,7 +28,10 @@ struct agg {
 	struct agg_entry other;	/* keys beyond AUDIT_MAX_KEYS */
 };
 
-enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T__COUNT };
+enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T_DATA, T__COUNT };
+
+/* Columns of a T_DATA key, tab-separated. */
+enum { D_WHO, D_CATEGORY, D_DEST, D_COUNTRY, D_OPJUR, D_VENDORJUR, D__COUNT };
 
 struct audit {
 	struct agg t[T__COUNT];
@@ -194,6 +198,22 @@ audit_flow(struct audit *a, const struct flow_record *r)
 	agg_add(&a->t[T_SERVERS], key, proto, r->flow);
 	if (r->app_id != NULL)
 		agg_add(&a->t[T_APPS], r->app_id, r->app_name, r->flow);
+	if (r->data != NULL && r->data->observations > 0) {
+		/* One row per (app, category, destination, jurisdictions). */
+		for (uint8_t c = 0; c < r->data->n_categories; c++) {
+			char dk[600];
+			const char *who = r->app_name ? r->app_name :
+			    r->domain ? r->domain : "(unattributed)";
+
+			snprintf(dk, sizeof(dk), "%s\t%s\t%s\t%s\t%s\t%s", who,
+			    r->data->categories[c], r->domain ? r->domain :
+			    addr_str(&r->server, ip, sizeof(ip)),
+			    r->dest_local ? "local" : r->country[0] ? r->country : "-",
+			    r->jur_operator[0] ? r->jur_operator : "-",
+			    r->jur_vendor[0] ? r->jur_vendor : "-");
+			agg_add(&a->t[T_DATA], dk, r->data->permissions[c], r->flow);
+		}
+	}
 	if (r->geo_done) {
 		const char *c = r->dest_local ? "local" :
 		    r->country[0] ? r->country : "unknown";
@@ -313,6 +333,62 @@ print_table(FILE *fp, const struct agg *g, const char *title,
 	free(v);
 }
 
+/* Split a T_DATA key into its columns (in place, in a copy). */
+static void
+data_columns(const char *key, char *copy, size_t size,
+    const char *col[D__COUNT])
+{
+	char *p = copy;
+
+	snprintf(copy, size, "%s", key);
+	for (int i = 0; i < D__COUNT; i++) {
+		col[i] = p;
+		if ((p = strchr(p, '\t')) == NULL) {
+			for (int j = i + 1; j < D__COUNT; j++)
+				col[j] = "";
+			return;
+		}
+		*p++ = '\0';
+	}
+}
+
+static void
+print_data(FILE *fp, const struct audit *a, const struct audit_totals *t,
+    unsigned top)
+{
+	struct agg_entry **v;
+	size_t n;
+
+	if (!t->pii_enabled)
+		return;
+	fprintf(fp, "\nPersonal data (%" PRIu64 " observations; %zu known "
+	    "identities configured%s)\n", t->pii_observations, t->pii_identities,
+	    t->raw_evidence ? "; RAW EVIDENCE ON: events carry raw values" : "");
+	if ((v = agg_sorted(&a->t[T_DATA], &n)) == NULL || n == 0) {
+		fprintf(fp, "  none seen\n");
+		free(v);
+		return;
+	}
+	fprintf(fp, "  %-24s %-22s %-30s %-7s %-8s %-6s %5s  %s\n", "app",
+	    "category", "destination", "country", "operator", "vendor",
+	    "flows", "permission");
+	for (size_t i = 0; i < n && i < top; i++) {
+		char copy[600], c[D__COUNT][200];
+		const char *col[D__COUNT];
+
+		data_columns(v[i]->key, copy, sizeof(copy), col);
+		for (int k = 0; k < D__COUNT; k++)
+			term_safe(col[k], c[k], sizeof(c[k]));
+		fprintf(fp, "  %-24.24s %-22.22s %-30.30s %-7s %-8s %-6s %5" PRIu64
+		    "  %s\n", c[D_WHO], c[D_CATEGORY], c[D_DEST], c[D_COUNTRY],
+		    c[D_OPJUR], c[D_VENDORJUR], v[i]->flows,
+		    v[i]->extra ? v[i]->extra : "");
+	}
+	if (n > top)
+		fprintf(fp, "  ... and %zu more\n", n - top);
+	free(v);
+}
+
 void
 audit_print_text(const struct audit *a, const struct audit_totals *t,
     FILE *fp, unsigned top)
@@ -385,6 +461,7 @@ audit_print_text(const struct audit *a, const struct audit_totals *t,
 	    "country", "", top, false);
 	print_table(fp, &a->t[T_OPERATORS], "Destination operators",
 	    "ASN", "operator", top, false);
+	print_data(fp, a, t, top);
 	if (t->geoip_attribution != NULL)
 		fprintf(fp, "\n%s\n", t->geoip_attribution);
 	if (t->events > 0 || t->event_write_errors > 0)
@@ -461,6 +538,38 @@ audit_print_json(const struct audit *a, const struct audit_totals *t,
 	json_table(&w, "apps", &a->t[T_APPS], "app_name", top, false);
 	json_table(&w, "countries", &a->t[T_COUNTRIES], "note", top, false);
 	json_table(&w, "operators", &a->t[T_OPERATORS], "operator", top, false);
+	if (t->pii_enabled) {
+		struct agg_entry **v;
+		size_t n;
+
+		jw_obj_begin(&w, "personal_data");
+		jw_u64(&w, "observations", t->pii_observations);
+		jw_u64(&w, "identities_configured", t->pii_identities);
+		jw_u64(&w, "bytes_scanned", t->pii_bytes_scanned);
+		jw_u64(&w, "bytes_not_scanned", t->pii_bytes_cut);
+		jw_bool(&w, "raw_evidence", t->raw_evidence);
+		jw_arr_begin(&w, "flows");
+		v = agg_sorted(&a->t[T_DATA], &n);
+		for (size_t i = 0; v != NULL && i < n && i < top; i++) {
+			char copy[600];
+			const char *col[D__COUNT];
+
+			data_columns(v[i]->key, copy, sizeof(copy), col);
+			jw_obj_begin(&w, NULL);
+			jw_str(&w, "app", col[D_WHO]);
+			jw_str(&w, "category", col[D_CATEGORY]);
+			jw_str(&w, "destination", col[D_DEST]);
+			jw_str(&w, "country", col[D_COUNTRY]);
+			jw_str(&w, "operator_jurisdiction", col[D_OPJUR]);
+			jw_str(&w, "vendor_jurisdiction", col[D_VENDORJUR]);
+			jw_str(&w, "permission", v[i]->extra);
+			jw_u64(&w, "flows", v[i]->flows);
+			jw_obj_end(&w);
+		}
+		free(v);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
 	if (t->geoip_attribution != NULL)
 		jw_str(&w, "geoip_attribution", t->geoip_attribution);
 	jw_u64(&w, "events", t->events);

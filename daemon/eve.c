@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect.h"
 #include "dns.h"
 #include "eve.h"
 #include "http.h"
@@ -19,6 +20,7 @@
 struct eve {
 	FILE *fp;
 	bool is_stdout;
+	bool redact;
 	struct jw w;
 	uint64_t events;
 	uint64_t write_errors;
@@ -46,8 +48,15 @@ eve_open(const char *path, struct eve **ret, char *err, size_t errlen)
 		free(e);
 		return r;
 	}
+	e->redact = true;
 	*ret = e;
 	return 0;
+}
+
+void
+eve_set_redact(struct eve *e, bool redact)
+{
+	e->redact = redact;
 }
 
 struct eve *
@@ -216,9 +225,104 @@ put_tls(struct jw *w, const struct tls_info *t)
 	jw_obj_end(w);
 }
 
-static void
-put_http_request(struct jw *w, const struct http_summary *req)
+/* Masked copy of a query string: keys kept, values replaced by "*". */
+static const char *
+mask_query(const char *q, char *buf, size_t size)
 {
+	size_t o = 0;
+	bool in_value = false;
+
+	for (; *q != '\0' && o + 2 < size; q++) {
+		if (*q == '&') {
+			in_value = false;
+			buf[o++] = '&';
+		} else if (*q == '=' && !in_value) {
+			in_value = true;
+			buf[o++] = '=';
+			buf[o++] = '*';
+		} else if (!in_value)
+			buf[o++] = *q;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/*
+ * Whether a path segment looks like an identifier rather than a word: six
+ * or more digits, an '@', or a long run of letters and digits mixing both.
+ */
+static bool
+looks_like_identifier(const char *s, size_t n)
+{
+	size_t digits = 0, letters = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '@' || c == '%')
+			return true;
+		if (c >= '0' && c <= '9')
+			digits++;
+		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+			letters++;
+	}
+	return digits >= 6 || (n >= 16 && digits > 0 && letters > 0);
+}
+
+/* Path with identifier-looking segments replaced by "*". */
+static const char *
+mask_path(const char *p, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	while (*p != '\0' && o + 2 < size) {
+		size_t n = strcspn(p, "/");
+
+		if (n > 0 && looks_like_identifier(p, n)) {
+			buf[o++] = '*';
+		} else {
+			if (n > size - o - 2)
+				n = size - o - 2;
+			memcpy(buf + o, p, n);
+			o += n;
+		}
+		p += strcspn(p, "/");
+		if (*p == '/' && o + 2 < size) {
+			buf[o++] = '/';
+			p++;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* DNS name with every label but the last two masked. */
+static const char *
+mask_dns_name(const char *name, char *buf, size_t size)
+{
+	const char *keep = name + strlen(name);
+	int dots = 0;
+	size_t o = 0;
+
+	while (keep > name) {
+		if (keep[-1] == '.' && ++dots == 2)
+			break;
+		keep--;
+	}
+	for (const char *q = name; q < keep && o + 3 < size; q++)
+		if (*q == '.') {
+			buf[o++] = '*';
+			buf[o++] = '.';
+		}
+	snprintf(buf + o, size - o, "%s", keep);
+	return buf;
+}
+
+static void
+put_http_request(struct jw *w, const struct http_summary *req, bool redact)
+{
+	char buf[HTTP_MAX_LINE];
+
 	jw_obj_begin(w, "http");
 	jw_obj_begin(w, "request");
 	jw_str(w, "method", req->method);
@@ -229,16 +333,24 @@ put_http_request(struct jw *w, const struct http_summary *req)
 	}
 	if (req->content_type != NULL)
 		jw_str(w, "mime_type", req->content_type);
-	if (req->referer != NULL)
+	if (req->referer != NULL && !redact)
 		jw_str(w, "referrer", req->referer);
+	else if (req->referer != NULL)
+		jw_strn(w, "referrer", req->referer, strcspn(req->referer, "?#"));
 	jw_obj_end(w);
 	jw_str(w, "version", req->version_minor == 0 ? "1.0" : "1.1");
 	jw_obj_end(w);
 	jw_obj_begin(w, "url");
-	jw_str(w, "original", req->target);
-	jw_str(w, "path", req->path);
-	if (req->query != NULL)
+	if (!redact) {
+		jw_str(w, "original", req->target);
+		jw_str(w, "path", req->path);
 		jw_str(w, "query", req->query);
+	} else {
+		if (req->path != NULL)
+			jw_str(w, "path", mask_path(req->path, buf, sizeof(buf)));
+		if (req->query != NULL)
+			jw_str(w, "query", mask_query(req->query, buf, sizeof(buf)));
+	}
 	jw_obj_end(w);
 	if (req->user_agent != NULL) {
 		jw_obj_begin(w, "user_agent");
@@ -340,7 +452,7 @@ eve_flow(struct eve *e, const struct flow_record *r)
 	if (a != NULL && a->tls != NULL)
 		put_tls(w, a->tls);
 	if (a != NULL && a->http != NULL)
-		put_http_request(w, a->http);
+		put_http_request(w, a->http, e->redact);
 
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
@@ -370,7 +482,14 @@ eve_flow(struct eve *e, const struct flow_record *r)
 	}
 	if (a != NULL && (a->dns_queries || a->dns_responses)) {
 		jw_obj_begin(w, "dns");
-		jw_str(w, "first_question", a->dns_qname);
+		if (a->dns_qname != NULL && a->data != NULL &&
+		    a->data->dns_name_sensitive && e->redact) {
+			char nb[DNS_TEXT_MAX];
+
+			jw_str(w, "first_question",
+			    mask_dns_name(a->dns_qname, nb, sizeof(nb)));
+		} else
+			jw_str(w, "first_question", a->dns_qname);
 		jw_u64(w, "queries", a->dns_queries);
 		jw_u64(w, "responses", a->dns_responses);
 		jw_obj_end(w);
@@ -405,6 +524,91 @@ eve_flow(struct eve *e, const struct flow_record *r)
 		jw_str(w, "name", r->device_name);
 		jw_obj_end(w);
 	}
+	if (r->data != NULL && r->data->observations > 0) {
+		const struct flow_data *fd = r->data;
+
+		jw_obj_begin(w, "data");
+		jw_arr_begin(w, "categories");
+		for (uint8_t i = 0; i < fd->n_categories; i++)
+			jw_str(w, NULL, fd->categories[i]);
+		jw_arr_end(w);
+		if (fd->n_identities > 0) {
+			jw_arr_begin(w, "identities");
+			for (uint8_t i = 0; i < fd->n_identities; i++)
+				jw_str(w, NULL, fd->identities[i]);
+			jw_arr_end(w);
+		}
+		jw_arr_begin(w, "permissions");
+		for (uint8_t i = 0; i < fd->n_categories; i++)
+			if (fd->permissions[i] != NULL)
+				jw_str(w, NULL, fd->permissions[i]);
+		jw_arr_end(w);
+		jw_u64(w, "observations", fd->observations);
+		jw_u64(w, "repeats", fd->repeats);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	end(e);
+}
+
+void
+eve_observation(struct eve *e, const struct flow *f, const struct pii_obs *o,
+    uint64_t ts_us)
+{
+	struct jw *w = begin(e, "outflow.observation", ts_us);
+	const struct flow_app *a = f->app;
+	struct addr cl, sv;
+	uint16_t cp, sp;
+
+	jw_arr_begin(w, "category");
+	jw_str(w, NULL, "network");
+	jw_arr_end(w);
+	jw_arr_begin(w, "type");
+	jw_str(w, NULL, "info");
+	jw_arr_end(w);
+	jw_obj_end(w);
+	flow_client(f, &cl, &cp);
+	flow_server(f, &sv, &sp);
+	jw_obj_begin(w, "source");
+	put_addr(w, "ip", &cl);
+	jw_u64(w, "port", cp);
+	if (f->has_mac && f->pkts[FLOW_TO_SERVER] > 0)
+		put_mac(w, "mac", f->mac[0]);
+	jw_obj_end(w);
+	jw_obj_begin(w, "destination");
+	put_addr(w, "ip", &sv);
+	jw_u64(w, "port", sp);
+	if (a != NULL && a->domain != NULL &&
+	    !(a->data != NULL && a->data->dns_name_sensitive))
+		jw_str(w, "domain", a->domain);
+	jw_obj_end(w);
+	jw_obj_begin(w, "network");
+	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_str(w, "protocol", app_proto_name((enum app_proto)f->app_proto));
+	jw_obj_end(w);
+	jw_obj_begin(w, "outflow");
+	jw_u64(w, "flow_id", f->id);
+	jw_obj_begin(w, "observation");
+	jw_str(w, "category", o->category);
+	jw_str(w, "where", pii_where_name(o->where));
+	jw_str(w, "location", o->location);
+	jw_str(w, "encoding", o->encoding);
+	jw_str(w, "identity", o->identity);
+	jw_u64(w, "confidence", o->confidence);
+	jw_str(w, "masked", o->masked);
+	jw_str(w, "hmac", o->hmac);
+	if (o->permission_android != NULL || o->permission_ios != NULL) {
+		jw_obj_begin(w, "permission");
+		jw_str(w, "android", o->permission_android);
+		jw_str(w, "ios", o->permission_ios);
+		jw_obj_end(w);
+	}
+	if (o->raw[0] != '\0') {
+		/* Only with raw_evidence: flagged so no reader mistakes it. */
+		jw_str(w, "raw", o->raw);
+		jw_bool(w, "raw_evidence", true);
+	}
+	jw_obj_end(w);
 	jw_obj_end(w);
 	end(e);
 }
@@ -439,8 +643,10 @@ put_resolved(const struct addr *a, uint32_t ttl, void *ctx)
 
 void
 eve_dns(struct eve *e, const struct flow *f, int dir,
-    const struct dns_msg *msg, uint64_t ts_us)
+    const struct dns_msg *msg, bool sensitive, uint64_t ts_us)
 {
+	char nb[DNS_TEXT_MAX];
+	bool mask = sensitive && e->redact;
 	struct jw *w;
 	struct addr cl, sv;
 	uint16_t cp, sp;
@@ -484,7 +690,8 @@ eve_dns(struct eve *e, const struct flow *f, int dir,
 		jw_u64(w, "response_code", msg->rcode);
 	if (msg->has_question) {
 		jw_obj_begin(w, "question");
-		jw_str(w, "name", msg->qname);
+		jw_str(w, "name", mask ? mask_dns_name(msg->qname, nb,
+		    sizeof(nb)) : msg->qname);
 		put_type(w, "type", msg->qtype);
 		jw_obj_end(w);
 	}
@@ -494,13 +701,15 @@ eve_dns(struct eve *e, const struct flow *f, int dir,
 			const struct dns_rr *rr = &msg->answers[i];
 
 			jw_obj_begin(w, NULL);
-			jw_str(w, "name", rr->name);
+			jw_str(w, "name", mask ? mask_dns_name(rr->name, nb,
+			    sizeof(nb)) : rr->name);
 			put_type(w, "type", rr->type);
 			jw_u64(w, "ttl", rr->ttl);
 			if (rr->addr.family != 0)
 				jw_str(w, "data", addr_str(&rr->addr, buf, sizeof(buf)));
 			else if (rr->target[0] != '\0')
-				jw_str(w, "data", rr->target);
+				jw_str(w, "data", mask ? mask_dns_name(rr->target,
+				    nb, sizeof(nb)) : rr->target);
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
@@ -566,7 +775,7 @@ eve_http(struct eve *e, const struct flow *f, const struct http_request *req,
 	jw_str(w, "transport", "tcp");
 	jw_str(w, "protocol", "http");
 	jw_obj_end(w);
-	put_http_request(w, &v);
+	put_http_request(w, &v, e->redact);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
 	put_outflow_http(w, &v);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buildconf.h"
@@ -69,6 +70,11 @@ usage(FILE *fp)
 	    "      --no-apps          no app attribution\n"
 	    "      --device MAC=NAME  name a LAN device (repeatable)\n"
 	    "      --leases FILE      dnsmasq leases file for device names\n"
+	    "      --identities FILE  known values to look for (YAML `identities:`)\n"
+	    "      --secret FILE      HMAC key for evidence hashes (created 0600)\n"
+	    "      --raw-evidence     lab only: put raw values in observations\n"
+	    "      --no-personal-data no personal-data detection\n"
+	    "      --rules-dir DIR    look for every rule pack in DIR\n"
 	    "\n"
 	    "Without --geoip-*, the databases installed by scripts/fetch-geoip.sh\n"
 	    "are used when present ($OUTFLOW_GEOIP_DIR, else " OUTFLOW_DATADIR ").\n");
@@ -93,6 +99,7 @@ enum {
 	OPT_MAX_FLOWS, OPT_STREAM_WINDOW, OPT_MAX_BODY, OPT_NO_DNS_EVENTS,
 	OPT_NO_HTTP_EVENTS, OPT_GEOIP_COUNTRY, OPT_GEOIP_ASN, OPT_APPS,
 	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
+	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
 };
 
 static const struct option audit_opts[] = {
@@ -119,6 +126,11 @@ static const struct option audit_opts[] = {
 	{ "no-apps", no_argument, NULL, OPT_NO_APPS },
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "leases", required_argument, NULL, OPT_LEASES },
+	{ "identities", required_argument, NULL, OPT_IDENTITIES },
+	{ "secret", required_argument, NULL, OPT_SECRET },
+	{ "raw-evidence", no_argument, NULL, OPT_RAW_EVIDENCE },
+	{ "no-personal-data", no_argument, NULL, OPT_NO_PII },
+	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -128,9 +140,10 @@ struct audit_args {
 	struct capture_live_opts live;
 	const char *ifaces[MAX_IFACES];
 	int n_ifaces;
-	bool json, quiet, no_geoip, no_apps;
+	bool json, quiet, no_geoip, no_apps, no_pii;
+	const char *rules_dir;	/* --rules-dir: where every pack is looked up */
 	unsigned long top, duration;
-	char paths[4][4096];	/* storage for default data file paths */
+	char paths[7][4096];	/* storage for default data file paths */
 	const char *devices[MAX_DEVICE_ARGS + 1];
 	int n_devices;
 };
@@ -152,10 +165,42 @@ find_default(char *buf, size_t size, const char *name, const char *dir1,
 	return NULL;
 }
 
+/*
+ * The per-install HMAC key lives in the state directory.  Without one
+ * that can be created (not root, read-only system), hashes are made with a
+ * key for this run only: comparable within a run, not across runs.
+ */
+static const char *
+default_secret(char *buf, size_t size)
+{
+	const char *env = getenv("OUTFLOW_SECRET");
+	struct stat st;
+
+	if (env != NULL && env[0] != '\0')
+		return env;
+	if (stat(OUTFLOW_STATEDIR, &st) != 0 &&
+	    mkdir(OUTFLOW_STATEDIR, 0700) != 0) {
+		log_info("no %s: personal-data hashes use a key for this run "
+		    "only (--secret FILE keeps one)", OUTFLOW_STATEDIR);
+		return NULL;
+	}
+	if (access(OUTFLOW_STATEDIR, W_OK) != 0 &&
+	    (snprintf(buf, size, "%s/hmac.key", OUTFLOW_STATEDIR),
+	    access(buf, R_OK) != 0)) {
+		log_info("%s is not writable: personal-data hashes use a key for "
+		    "this run only (--secret FILE keeps one)", OUTFLOW_STATEDIR);
+		return NULL;
+	}
+	snprintf(buf, size, "%s/hmac.key", OUTFLOW_STATEDIR);
+	return buf;
+}
+
 static void
 apply_defaults(struct audit_args *a)
 {
 	const char *geodir = getenv("OUTFLOW_GEOIP_DIR");
+	const char *rdir1 = a->rules_dir ? a->rules_dir : OUTFLOW_RULESDIR;
+	const char *rdir2 = a->rules_dir ? NULL : OUTFLOW_SRC_RULESDIR;
 
 	if (geodir == NULL || geodir[0] == '\0')
 		geodir = OUTFLOW_DATADIR;
@@ -169,13 +214,20 @@ apply_defaults(struct audit_args *a)
 		a->pc.geoip_country = a->pc.geoip_asn = NULL;
 	if (a->pc.jurisdictions_path == NULL)
 		a->pc.jurisdictions_path = find_default(a->paths[2],
-		    sizeof(a->paths[2]), "jurisdictions.yaml", OUTFLOW_RULESDIR,
-		    OUTFLOW_SRC_RULESDIR);
+		    sizeof(a->paths[2]), "jurisdictions.yaml", rdir1, rdir2);
 	if (!a->no_apps && a->pc.apps_path == NULL)
 		a->pc.apps_path = find_default(a->paths[3], sizeof(a->paths[3]),
-		    "apps.yaml", OUTFLOW_RULESDIR, OUTFLOW_SRC_RULESDIR);
+		    "apps.yaml", rdir1, rdir2);
 	if (a->no_apps)
 		a->pc.apps_path = NULL;
+	if (!a->no_pii) {
+		a->pc.pii_rules = find_default(a->paths[4], sizeof(a->paths[4]),
+		    "personal_data.yaml", rdir1, rdir2);
+		a->pc.pii_permissions = find_default(a->paths[5],
+		    sizeof(a->paths[5]), "permissions.yaml", rdir1, rdir2);
+		if (a->pc.secret == NULL)
+			a->pc.secret = default_secret(a->paths[6], sizeof(a->paths[6]));
+	}
 }
 
 static int
@@ -247,6 +299,21 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 			break;
 		case OPT_LEASES:
 			a->pc.dhcp_leases = optarg;
+			break;
+		case OPT_IDENTITIES:
+			a->pc.identities = optarg;
+			break;
+		case OPT_SECRET:
+			a->pc.secret = optarg;
+			break;
+		case OPT_RAW_EVIDENCE:
+			a->pc.raw_evidence = true;
+			break;
+		case OPT_NO_PII:
+			a->no_pii = true;
+			break;
+		case OPT_RULES_DIR:
+			a->rules_dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -493,6 +560,7 @@ cmd_lookup(int argc, char **argv)
 		return 2;
 	}
 	a.no_apps = true;
+	a.no_pii = true;
 	apply_defaults(&a);
 	if (a.pc.geoip_country == NULL && a.pc.geoip_asn == NULL)
 		log_warnx("lookup: no GeoIP database (run scripts/fetch-geoip.sh "

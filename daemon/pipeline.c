@@ -13,6 +13,7 @@
 #include "applayer.h"
 #include "audit.h"
 #include "decode.h"
+#include "detect.h"
 #include "device.h"
 #include "dns.h"
 #include "dns_cache.h"
@@ -27,6 +28,7 @@ struct pipeline {
 	struct applayer *al;
 	struct dns_cache *dns;
 	struct enrich *enrich;
+	struct detect *detect;
 	struct device_table *devices;
 	struct eve *eve;
 	struct audit *audit;
@@ -94,6 +96,7 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	applayer_flow_end(p->al, f);
 	fill_record(p, f, why, &r);
 	enrich_flow(p->enrich, &r);
+	r.data = detect_flow_data(f);
 	r.device_name = device_name(p->devices,
 	    f->has_mac && f->pkts[FLOW_TO_SERVER] ? f->mac[0] : NULL, &r.client);
 	if (p->eve != NULL)
@@ -119,16 +122,22 @@ dns_put(const struct addr *a, uint32_t ttl, void *ctx)
 }
 
 static void
-on_dns(const struct flow *f, int dir, const struct dns_msg *msg,
+on_dns(struct flow *f, int dir, const struct dns_msg *msg,
     uint64_t ts_us, void *ctx)
 {
 	struct pipeline *p = ctx;
 	struct addr client;
 	uint16_t port;
 	struct dns_put_ctx c;
+	bool sensitive = false;
 
-	if (!msg->qr)
+	if (!msg->qr) {
+		/* Data hidden in the names a client asks for. */
+		if (p->detect != NULL && dir == FLOW_TO_SERVER &&
+		    msg->has_question)
+			detect_dns_query(p->detect, f, msg->qname, ts_us);
 		return;
+	}
 	if (p->dns != NULL && msg->has_question && msg->n_answers > 0) {
 		/* The querier is the flow's client. */
 		flow_client(f, &client, &port);
@@ -138,18 +147,33 @@ on_dns(const struct flow *f, int dir, const struct dns_msg *msg,
 		c.ts_us = ts_us;
 		dns_msg_foreach_resolved(msg, dns_put, &c);
 	}
-	if (p->eve != NULL && p->cfg.eve_dns)
-		eve_dns(p->eve, f, dir, msg, ts_us);
+	if (p->eve != NULL && p->cfg.eve_dns) {
+		if (p->detect != NULL && msg->has_question)
+			sensitive = detect_dns_name_sensitive(p->detect, msg->qname);
+		eve_dns(p->eve, f, dir, msg, sensitive, ts_us);
+	}
 }
 
 static void
-on_http(const struct flow *f, const struct http_request *req, uint64_t ts_us,
+on_http(struct flow *f, const struct http_request *req, uint64_t ts_us,
     void *ctx)
 {
 	struct pipeline *p = ctx;
 
+	if (p->detect != NULL)
+		detect_http(p->detect, f, req, ts_us);
 	if (p->eve != NULL && p->cfg.eve_http)
 		eve_http(p->eve, f, req, ts_us);
+}
+
+static void
+on_observation(const struct flow *f, const struct pii_obs *o, uint64_t ts_us,
+    void *ctx)
+{
+	struct pipeline *p = ctx;
+
+	if (p->eve != NULL)
+		eve_observation(p->eve, f, o, ts_us);
 }
 
 static void
@@ -175,6 +199,22 @@ pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
 	if (c->eve_path != NULL &&
 	    (r = eve_open(c->eve_path, &p->eve, err, errlen)) != 0)
 		goto fail;
+	if (c->pii_rules != NULL) {
+		struct detect_config dc;
+
+		memset(&dc, 0, sizeof(dc));
+		dc.rules_path = c->pii_rules;
+		dc.permissions_path = c->pii_permissions;
+		dc.identities_path = c->identities;
+		dc.secret_path = c->secret;
+		dc.raw_evidence = c->raw_evidence;
+		dc.on_obs = on_observation;
+		dc.ctx = p;
+		if ((r = detect_new(&dc, &p->detect, err, errlen)) != 0)
+			goto fail;
+	}
+	if (p->eve != NULL)
+		eve_set_redact(p->eve, !c->raw_evidence);
 	memset(&ec, 0, sizeof(ec));
 	ec.geoip_country = c->geoip_country;
 	ec.geoip_asn = c->geoip_asn;
@@ -350,6 +390,17 @@ pipeline_print_summary(struct pipeline *p, FILE *fp, bool json, unsigned top)
 	t.geoip_attribution = enrich_attribution(p->enrich);
 	t.geoip_country_desc = enrich_geoip_desc(p->enrich);
 	t.apps_loaded = enrich_apps_count(p->enrich);
+	if (p->detect != NULL) {
+		struct pii_stats ps;
+
+		detect_get_stats(p->detect, &ps);
+		t.pii_enabled = true;
+		t.pii_identities = detect_identity_count(p->detect);
+		t.pii_observations = ps.obs;
+		t.pii_bytes_scanned = ps.bytes_scanned;
+		t.pii_bytes_cut = ps.bytes_cut;
+		t.raw_evidence = detect_raw_evidence(p->detect);
+	}
 	if (p->eve != NULL) {
 		t.events = eve_events(p->eve);
 		t.event_write_errors = eve_write_errors(p->eve);
@@ -370,6 +421,7 @@ pipeline_free(struct pipeline *p)
 	p->al = applayer_free(p->al);
 	p->dns = dns_cache_free(p->dns);
 	p->enrich = enrich_free(p->enrich);
+	p->detect = detect_free(p->detect);
 	p->devices = device_table_free(p->devices);
 	p->audit = audit_free(p->audit);
 	p->eve = eve_close(p->eve);

@@ -109,6 +109,7 @@ struct flow_app {
 	struct quic_state *quic;
 	struct tls_info *tls;
 	struct http_summary *http;	/* first request */
+	struct flow_data *data;		/* personal data seen (detect.c owns it) */
 	char *domain;			/* server name, see domain_src */
 	char *dns_qname;		/* first question on a DNS flow */
 	uint8_t done[2];		/* nothing more wanted from this direction */
@@ -121,10 +122,10 @@ struct flow_app {
 struct applayer;
 
 /** Callback for every DNS message parsed (responses feed the cache). */
-typedef void applayer_dns_cb(const struct flow *f, int dir,
+typedef void applayer_dns_cb(struct flow *f, int dir,
     const struct dns_msg *msg, uint64_t ts_us, void *ctx);
 /** Callback for every HTTP request parsed (events, detectors). */
-typedef void applayer_http_cb(const struct flow *f,
+typedef void applayer_http_cb(struct flow *f,
     const struct http_request *req, uint64_t ts_us, void *ctx);
 
 /** Callback for every DHCP message parsed (device names). */

@@ -51,6 +51,12 @@ struct audit_totals {
 	const char *geoip_asn_desc;
 	const char *geoip_attribution;
 	size_t apps_loaded;
+	bool pii_enabled;
+	size_t pii_identities;
+	uint64_t pii_observations;
+	uint64_t pii_bytes_scanned;
+	uint64_t pii_bytes_cut;
+	bool raw_evidence;		/* flagged: raw values are in the events */
 };
 
 /** Print the readable summary; top = rows per table. */

@@ -26,12 +26,29 @@ struct eve *eve_close(struct eve *e);
 uint64_t eve_write_errors(const struct eve *e);
 uint64_t eve_events(const struct eve *e);
 
+/**
+ * Redaction of request data that can carry personal data (on unless the
+ * lab configured raw evidence): url.query keeps its keys with values
+ * masked, url.original is left out, path segments that look like
+ * identifiers are masked, the Referer loses its query.
+ */
+void eve_set_redact(struct eve *e, bool redact);
+
 /** outflow.flow: a flow that ended. */
 void eve_flow(struct eve *e, const struct flow_record *r);
 
-/** outflow.dns: a DNS response seen on flow f (dir: who sent it). */
+/**
+ * outflow.dns: a DNS response seen on flow f (dir: who sent it).
+ * sensitive: the question carries personal data, so names are masked.
+ */
 void eve_dns(struct eve *e, const struct flow *f, int dir,
-    const struct dns_msg *msg, uint64_t ts_us);
+    const struct dns_msg *msg, bool sensitive, uint64_t ts_us);
+
+struct pii_obs;
+
+/** outflow.observation: personal data seen on flow f. */
+void eve_observation(struct eve *e, const struct flow *f,
+    const struct pii_obs *o, uint64_t ts_us);
 
 /** outflow.http: one HTTP request on flow f. */
 void eve_http(struct eve *e, const struct flow *f,

@@ -34,6 +34,11 @@ struct pipeline_config {
 	const char *const *devices;	/* "MAC=NAME" entries, NULL-terminated */
 	uint32_t max_devices;
 	bool summary;			/* aggregate for audit_print_* */
+	const char *pii_rules;		/* rules/personal_data.yaml; NULL: no detection */
+	const char *pii_permissions;	/* rules/permissions.yaml */
+	const char *identities;		/* known values (YAML `identities:`) */
+	const char *secret;		/* HMAC key file; NULL: ephemeral */
+	bool raw_evidence;		/* lab opt-in: raw values in observations */
 };
 
 /** Defaults: 131072 flows, 4096 devices, 32/16 KiB windows, 64 KiB bodies. */

@@ -13,6 +13,8 @@
 #include "applayer.h"
 #include "flow.h"
 
+struct flow_data;
+
 struct flow_record {
 	const struct flow *flow;
 	const struct flow_app *app;	/* NULL: no app-layer data */
@@ -46,6 +48,9 @@ struct flow_record {
 
 	/* Device on the LAN side. */
 	const char *device_name;
+
+	/* Personal data the flow was seen sending, NULL if none. */
+	const struct flow_data *data;
 };
 
 #endif
