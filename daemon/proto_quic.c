@@ -8,13 +8,21 @@
  * a Retry or a compatible version switch, at most QUIC_MAX_KEYS times);
  * the plaintext lives in a fixed stack buffer; the CRYPTO stream in a
  * fixed buffer of the state with a bitmap of the bytes present.
+ *
+ * OpenSSL objects (algorithms, the HMAC context, the two cipher
+ * contexts) are made once per process and reused: with OpenSSL 3 every
+ * EVP_sha256()/EVP_aes_128_gcm() use re-fetches the implementation under
+ * a global lock, and a new context per flow costs more than the
+ * decryption.  The pipeline is single-threaded, so plain statics do.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "cursor.h"
 #include "quic.h"
@@ -109,19 +117,89 @@ struct quic_keyset {
 struct quic_state {
 	uint32_t version;		/* of the first Initial that decrypted */
 	bool have_keys;			/* cur holds keys that opened a packet */
-	bool ctx_current;		/* the cipher contexts hold cur's keys */
+	bool ctx_current;		/* the cipher contexts hold cur's keys,
+					 * if ctx_owner is still id */
 	bool done;			/* a whole ClientHello is in buf */
 	bool too_big;			/* ClientHello longer than QUIC_CRYPTO_MAX */
 	uint8_t n_derived;		/* key derivations so far */
 	int64_t largest_pn;		/* -1 before the first packet */
+	uint64_t id;			/* unique per state, never 0 */
 	struct quic_keyset cur;
-	EVP_CIPHER_CTX *aead;		/* AES-128-GCM, key set, IV per packet */
-	EVP_CIPHER_CTX *hp;		/* AES-128-ECB, header protection */
 	size_t contig;			/* bytes present from offset 0 */
 	size_t hs_total;		/* ClientHello length + 4, 0 until known */
 	uint8_t have[QUIC_CRYPTO_MAX / 8];	/* bitmap of bytes present */
+	/* Last: not cleared at creation, read only where have[] is set. */
 	uint8_t buf[QUIC_CRYPTO_MAX];	/* CRYPTO stream from offset 0 */
 };
+
+/* Process-wide OpenSSL objects, made by crypto_init(). */
+static struct {
+	EVP_CIPHER *gcm;	/* AES-128-GCM */
+	EVP_CIPHER *ecb;	/* AES-128-ECB */
+	EVP_MAC_CTX *hmac;	/* HMAC-SHA256, key set per use */
+	EVP_CIPHER_CTX *aead;	/* decryption: key per flow, IV per packet */
+	EVP_CIPHER_CTX *hp;	/* header protection */
+	uint64_t ctx_owner;	/* id of the state whose keys aead/hp hold */
+	uint64_t next_id;	/* last state id handed out */
+	bool ready;
+} qc;
+
+/* Fetch the algorithms and make the contexts once.  0 or -errno. */
+static int
+crypto_init(void)
+{
+	OSSL_PARAM params[2];
+	EVP_MAC *mac;
+
+	if (qc.ready)
+		return 0;
+	if (qc.gcm == NULL &&
+	    (qc.gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL)) == NULL)
+		return -EIO;
+	if (qc.ecb == NULL &&
+	    (qc.ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL)) == NULL)
+		return -EIO;
+	if (qc.hmac == NULL) {
+		if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
+			return -EIO;
+		qc.hmac = EVP_MAC_CTX_new(mac);
+		EVP_MAC_free(mac);	/* the context keeps a reference */
+		if (qc.hmac == NULL)
+			return -ENOMEM;
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if (EVP_MAC_CTX_set_params(qc.hmac, params) != 1) {
+			EVP_MAC_CTX_free(qc.hmac);
+			qc.hmac = NULL;
+			return -EIO;
+		}
+	}
+	if (qc.aead == NULL && (qc.aead = EVP_CIPHER_CTX_new()) == NULL)
+		return -ENOMEM;
+	if (qc.hp == NULL && (qc.hp = EVP_CIPHER_CTX_new()) == NULL)
+		return -ENOMEM;
+	qc.ready = true;
+	return 0;
+}
+
+/* HMAC-SHA256 (key never empty: an empty key would keep the last one). */
+static int
+hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data,
+    size_t data_len, uint8_t out[32])
+{
+	size_t len = 0;
+	int r;
+
+	if ((r = crypto_init()) != 0)
+		return r;
+	if (key_len == 0 ||
+	    EVP_MAC_init(qc.hmac, key, key_len, NULL) != 1 ||
+	    EVP_MAC_update(qc.hmac, data, data_len) != 1 ||
+	    EVP_MAC_final(qc.hmac, out, &len, 32) != 1 || len != 32)
+		return -EIO;
+	return 0;
+}
 
 /* A long-header packet cut out of a datagram. */
 struct quic_packet {
@@ -185,9 +263,9 @@ expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
     size_t out_len)
 {
 	static const char prefix[] = "tls13 ";
-	uint8_t info[2 + 1 + 255 + 1 + 1], md[EVP_MAX_MD_SIZE];
+	uint8_t info[2 + 1 + 255 + 1 + 1], md[32];
 	size_t llen = strlen(label), plen = sizeof(prefix) - 1, n = 0;
-	unsigned int md_len = 0;
+	int r;
 
 	if (out_len > 32 || plen + llen > 255)
 		return -EINVAL;
@@ -200,9 +278,8 @@ expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
 	n += llen;
 	info[n++] = 0;		/* context length */
 	info[n++] = 1;		/* HKDF-Expand counter: one block is enough */
-	if (HMAC(EVP_sha256(), secret, 32, info, n, md, &md_len) == NULL ||
-	    md_len != 32)
-		return -EIO;
+	if ((r = hmac_sha256(secret, 32, info, n, md)) != 0)
+		return r;
 	memcpy(out, md, out_len);
 	OPENSSL_cleanse(md, sizeof(md));
 	return 0;
@@ -214,8 +291,7 @@ quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 {
 	const struct quic_version_info *vi;
 	struct quic_initial_keys k;
-	uint8_t initial[EVP_MAX_MD_SIZE], client[32], empty = 0;
-	unsigned int len = 0;
+	uint8_t initial[32], client[32], empty = 0;
 	int r;
 
 	if ((vi = version_find(version)) == NULL)
@@ -223,12 +299,9 @@ quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 	if (dcid_len > QUIC_CID_MAX || (dcid == NULL && dcid_len > 0))
 		return -EINVAL;
 	/* HKDF-Extract(salt, DCID) is HMAC with the salt as key. */
-	if (HMAC(EVP_sha256(), vi->salt, sizeof(vi->salt),
-	    dcid_len ? dcid : &empty, dcid_len, initial, &len) == NULL ||
-	    len != 32) {
-		r = -EIO;
+	if ((r = hmac_sha256(vi->salt, sizeof(vi->salt),
+	    dcid_len ? dcid : &empty, dcid_len, initial)) != 0)
 		goto out;
-	}
 	if ((r = expand_label(initial, "client in", client, sizeof(client))) ||
 	    (r = expand_label(client, vi->key_label, k.key, sizeof(k.key))) ||
 	    (r = expand_label(client, vi->iv_label, k.iv, sizeof(k.iv))) ||
@@ -247,12 +320,15 @@ quic_state_new(void)
 {
 	struct quic_state *st;
 
-	if ((st = calloc(1, sizeof(*st))) == NULL)
+	/* Out of memory for the shared contexts is reported here, as before. */
+	if (crypto_init() != 0)
 		return NULL;
+	if ((st = malloc(sizeof(*st))) == NULL)
+		return NULL;
+	/* buf (8 KiB) is only read where have[] says it was written. */
+	memset(st, 0, offsetof(struct quic_state, buf));
 	st->largest_pn = -1;
-	if ((st->aead = EVP_CIPHER_CTX_new()) == NULL ||
-	    (st->hp = EVP_CIPHER_CTX_new()) == NULL)
-		return quic_state_free(st);
+	st->id = ++qc.next_id;
 	return st;
 }
 
@@ -261,8 +337,6 @@ quic_state_free(struct quic_state *st)
 {
 	if (st == NULL)
 		return NULL;
-	EVP_CIPHER_CTX_free(st->aead);
-	EVP_CIPHER_CTX_free(st->hp);
 	OPENSSL_cleanse(&st->cur, sizeof(st->cur));
 	free(st);
 	return NULL;
@@ -283,14 +357,26 @@ quic_client_hello(const struct quic_state *st, size_t *ret_len)
 	return st->buf;
 }
 
-/* Load keys into both cipher contexts; the per-packet work is then the IV. */
+/*
+ * Load keys into both cipher contexts; the per-packet work is then the
+ * IV.  A context already set up for the cipher only takes the new key:
+ * passing the cipher again would free and rebuild its provider state.
+ */
 static int
 ctx_install(EVP_CIPHER_CTX *aead, EVP_CIPHER_CTX *hp,
     const struct quic_initial_keys *k, bool encrypt)
 {
-	if (EVP_CipherInit_ex(aead, EVP_aes_128_gcm(), NULL, k->key, NULL,
+	const EVP_CIPHER *gcm, *ecb;
+
+	if (crypto_init() != 0)
+		return -EIO;
+	gcm = EVP_CIPHER_CTX_get0_cipher(aead) == qc.gcm &&
+	    EVP_CIPHER_CTX_is_encrypting(aead) == (encrypt ? 1 : 0) ?
+	    NULL : qc.gcm;
+	ecb = EVP_CIPHER_CTX_get0_cipher(hp) == qc.ecb ? NULL : qc.ecb;
+	if (EVP_CipherInit_ex(aead, gcm, NULL, k->key, NULL,
 	    encrypt ? 1 : 0) != 1 ||
-	    EVP_EncryptInit_ex(hp, EVP_aes_128_ecb(), NULL, k->hp, NULL) != 1 ||
+	    EVP_EncryptInit_ex(hp, ecb, NULL, k->hp, NULL) != 1 ||
 	    EVP_CIPHER_CTX_set_padding(hp, 0) != 1)
 		return -EIO;
 	return 0;
@@ -404,7 +490,7 @@ packet_open(struct quic_state *st, const struct quic_initial_keys *k,
 	s = body;
 	if (!cur_skip(&s, 4) || !cur_bytes(&s, sample, sizeof(sample)))
 		return PARSE_MALFORMED;
-	if (hp_mask(st->hp, sample, mask) != 0)
+	if (hp_mask(qc.hp, sample, mask) != 0)
 		return PARSE_MALFORMED;
 	first = (uint8_t)(p->first ^ (mask[0] & 0x0f));
 	pn_len = (size_t)(first & 0x03) + 1;
@@ -428,15 +514,15 @@ packet_open(struct quic_state *st, const struct quic_initial_keys *k,
 	for (size_t i = 0; i < 8; i++)
 		nonce[4 + i] ^= (uint8_t)(pn >> (8 * (7 - i)));
 	/* Associated data: the header as sent, protection removed. */
-	if (EVP_DecryptInit_ex(st->aead, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_DecryptUpdate(st->aead, NULL, &outl, &first, 1) != 1 ||
-	    EVP_DecryptUpdate(st->aead, NULL, &outl, p->hdr,
+	if (EVP_DecryptInit_ex(qc.aead, NULL, NULL, NULL, nonce) != 1 ||
+	    EVP_DecryptUpdate(qc.aead, NULL, &outl, &first, 1) != 1 ||
+	    EVP_DecryptUpdate(qc.aead, NULL, &outl, p->hdr,
 	    (int)p->hdr_len) != 1 ||
-	    EVP_DecryptUpdate(st->aead, NULL, &outl, pnb, (int)pn_len) != 1 ||
-	    EVP_DecryptUpdate(st->aead, pt, &outl, ct, (int)ct_len) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(st->aead, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN,
+	    EVP_DecryptUpdate(qc.aead, NULL, &outl, pnb, (int)pn_len) != 1 ||
+	    EVP_DecryptUpdate(qc.aead, pt, &outl, ct, (int)ct_len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(qc.aead, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN,
 	    tag) != 1 ||
-	    EVP_DecryptFinal_ex(st->aead, pt + outl, &outl2) != 1)
+	    EVP_DecryptFinal_ex(qc.aead, pt + outl, &outl2) != 1)
 		return PARSE_MALFORMED;
 	/* Reserved bits are authenticated now: RFC 9000 §17.2 wants them 0. */
 	if (first & 0x0c)
@@ -605,10 +691,12 @@ open_with(struct quic_state *st, const struct quic_keyset *ks,
 {
 	bool is_cur = ks == &st->cur;
 
-	if (!is_cur || !st->ctx_current) {
+	if (!is_cur || !st->ctx_current || qc.ctx_owner != st->id) {
 		st->ctx_current = false;
-		if (ctx_install(st->aead, st->hp, &ks->k, false) != 0)
+		qc.ctx_owner = 0;
+		if (ctx_install(qc.aead, qc.hp, &ks->k, false) != 0)
 			return PARSE_MALFORMED;
+		qc.ctx_owner = st->id;
 		st->ctx_current = is_cur;
 	}
 	return packet_open(st, &ks->k, p, pt, ret_len, ret_pn);

@@ -19,6 +19,7 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/objects.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include "cursor.h"
@@ -679,6 +680,36 @@ name_line(const X509_NAME *name, char *dst, size_t size)
 }
 
 /*
+ * A library context holding only the "null" provider, made once per
+ * process (the pipeline is single-threaded; it lives until exit).
+ * d2i_X509 in the default context hands the SubjectPublicKeyInfo to
+ * every provider's decoders (building a decoder chain under global
+ * locks), which cost more than all the rest of the certificate; only
+ * names are read here.  With no decoders the key is left undecoded, a
+ * case OpenSSL already tolerates, and the certificate is otherwise
+ * decoded exactly as before.  NULL (the default context) if it cannot be
+ * made.
+ */
+static OSSL_LIB_CTX *
+cert_libctx(void)
+{
+	static OSSL_LIB_CTX *ctx;
+	static bool tried;
+
+	if (tried)
+		return ctx;
+	tried = true;
+	if ((ctx = OSSL_LIB_CTX_new()) == NULL)
+		return NULL;
+	/* Loading a provider also stops the default one being loaded. */
+	if (OSSL_PROVIDER_load(ctx, "null") == NULL) {
+		OSSL_LIB_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
+
+/*
  * Certificate (RFC 5246 7.4.2): certificate_list<0..2^24-1> of
  * ASN.1Cert<1..2^24-1>.  Only the first (the server's own) is decoded.
  */
@@ -693,8 +724,10 @@ parse_certificate(struct cur *c, struct tls_server_hello *sh)
 	    cur_left(&der) == 0)
 		return;
 	p = der.p;
-	/* d2i_X509 reads at most the given length; cert <= 2^24 bytes. */
-	if ((x = d2i_X509(NULL, &p, (long)cur_left(&der))) == NULL)
+	/* d2i reads at most the given length; cert <= 2^24 bytes.  Like
+	 * d2i_X509(NULL, ..) but in cert_libctx(). */
+	if ((x = (X509 *)ASN1_item_d2i_ex(NULL, &p, (long)cur_left(&der),
+	    ASN1_ITEM_rptr(X509), cert_libctx(), NULL)) == NULL)
 		return;
 	name_line(X509_get_subject_name(x), sh->cert_subject,
 	    sizeof(sh->cert_subject));

@@ -8,11 +8,10 @@
  * edges; b = SHA-256/12 of the sorted cipher list; c = SHA-256/12 of the
  * sorted extension list (SNI and ALPN removed) then '_' and the
  * signature algorithms in wire order.  Everything is built in bounded
- * stack buffers; the only allocation is OpenSSL's digest context.
+ * stack buffers; the only allocation is one OpenSSL digest context,
+ * made on first use and kept.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -29,7 +28,11 @@ tls_is_grease(uint16_t v)
 	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 }
 
-/* A bounded string builder: once full, it stays full and says so. */
+/*
+ * A bounded string builder: once full, it stays full and says so.  Numbers
+ * are formatted by hand: vsnprintf per list entry was the largest cost of
+ * a fingerprint (several hundred calls per ClientHello).
+ */
 struct sbuf {
 	char *p;
 	size_t size;
@@ -37,25 +40,70 @@ struct sbuf {
 	bool full;
 };
 
-static void sb_add(struct sbuf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
+/*
+ * Append n bytes.  When they do not fit, as many as fit are written (the
+ * truncated prefix snprintf would leave) and the builder is full.
+ */
 static void
-sb_add(struct sbuf *sb, const char *fmt, ...)
+sb_mem(struct sbuf *sb, const char *s, size_t n)
 {
-	va_list ap;
-	int n;
+	size_t room;
 
 	if (sb->full)
 		return;
-	va_start(ap, fmt);
-	n = vsnprintf(&sb->p[sb->len], sb->size - sb->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sb->size - sb->len) {
+	room = sb->size - sb->len - 1;	/* sb->len < sb->size always */
+	if (n > room) {
+		memcpy(&sb->p[sb->len], s, room);
+		sb->p[sb->size - 1] = '\0';
 		sb->full = true;
 		return;
 	}
-	sb->len += (size_t)n;
+	memcpy(&sb->p[sb->len], s, n);
+	sb->len += n;
+	sb->p[sb->len] = '\0';
+}
+
+/* An optional separator (0 for none), then v in decimal. */
+static void
+sb_dec(struct sbuf *sb, char sep, unsigned v)
+{
+	char tmp[12];
+	size_t i = sizeof(tmp);
+
+	/* At most 10 digits for 32 bits. */
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (sep)
+		tmp[--i] = sep;
+	sb_mem(sb, &tmp[i], sizeof(tmp) - i);
+}
+
+/* An optional separator (0 for none), then v as four lowercase hex digits. */
+static void
+sb_hex4(struct sbuf *sb, char sep, uint16_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[5];
+	size_t n = 0;
+
+	if (sep)
+		tmp[n++] = sep;
+	tmp[n++] = hex[v >> 12];
+	tmp[n++] = hex[(v >> 8) & 0x0f];
+	tmp[n++] = hex[(v >> 4) & 0x0f];
+	tmp[n++] = hex[v & 0x0f];
+	sb_mem(sb, tmp, n);
+}
+
+/* v (<= 99) as exactly two decimal digits. */
+static void
+sb_dec2(struct sbuf *sb, unsigned v)
+{
+	char tmp[2] = { (char)('0' + v / 10 % 10), (char)('0' + v % 10) };
+
+	sb_mem(sb, tmp, sizeof(tmp));
 }
 
 static void
@@ -93,7 +141,7 @@ ja3_list16(struct sbuf *sb, const uint16_t *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (tls_is_grease(v[i]))
 			continue;
-		sb_add(sb, first ? "%u" : "-%u", v[i]);
+		sb_dec(sb, first ? 0 : '-', v[i]);
 		first = false;
 	}
 }
@@ -105,7 +153,8 @@ tls_ja3_string(const struct tls_client_hello *ch, char *buf, size_t size)
 
 	if (sb_init(&sb, buf, size) < 0)
 		return -ENOSPC;
-	sb_add(&sb, "%u,", ch->legacy_version);
+	sb_dec(&sb, 0, ch->legacy_version);
+	sb_char(&sb, ',');
 	ja3_list16(&sb, ch->ciphers, ch->n_ciphers);
 	sb_char(&sb, ',');
 	ja3_list16(&sb, ch->extensions, ch->n_extensions);
@@ -113,7 +162,7 @@ tls_ja3_string(const struct tls_client_hello *ch, char *buf, size_t size)
 	ja3_list16(&sb, ch->groups, ch->n_groups);
 	sb_char(&sb, ',');
 	for (size_t i = 0; i < ch->n_point_formats; i++)
-		sb_add(&sb, i ? "-%u" : "%u", ch->point_formats[i]);
+		sb_dec(&sb, i ? '-' : 0, ch->point_formats[i]);
 	return sb.full ? -ENOSPC : (int)sb.len;
 }
 
@@ -132,11 +181,18 @@ hex_of(const uint8_t *d, size_t n, char *out)
 /*
  * Digest implementations fetched once: with OpenSSL 3 a legacy EVP_md5()
  * handle makes every EVP_Digest() fetch the provider's implementation
- * again, which costs more than the whole ClientHello parse.  The process
- * is single-threaded per pipeline, so a lazily filled static is enough.
+ * again under a global lock, which costs more than the whole ClientHello
+ * parse.  The same goes for the context EVP_Digest() allocates and frees
+ * each time, so one is kept too.  The pipeline is single-threaded, so
+ * lazily filled statics are enough (they live until exit).
  */
+enum fp_md {
+	FP_MD5,
+	FP_SHA256,
+};
+
 static const EVP_MD *
-fetched(int which)
+fetched(enum fp_md which)
 {
 	static EVP_MD *md[2];
 	static const char *const names[2] = { "MD5", "SHA256" };
@@ -144,7 +200,7 @@ fetched(int which)
 	if (md[which] == NULL)
 		md[which] = EVP_MD_fetch(NULL, names[which], NULL);
 	if (md[which] == NULL)
-		return which == 0 ? EVP_md5() : EVP_sha256();
+		return which == FP_MD5 ? EVP_md5() : EVP_sha256();
 	return md[which];
 }
 
@@ -153,11 +209,16 @@ static int
 digest_hex(const EVP_MD *md, const char *s, size_t len, size_t nhex,
     char *out)
 {
+	static EVP_MD_CTX *ctx;
 	uint8_t d[EVP_MAX_MD_SIZE];
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 	unsigned dlen = 0;
 
-	if (EVP_Digest(s, len, d, &dlen, md, NULL) != 1)
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(ctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, s, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, d, &dlen) != 1)
 		return -EIO;
 	if (nhex > 2 * (size_t)dlen)
 		return -EINVAL;
@@ -176,7 +237,7 @@ tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
 
 	if ((n = tls_ja3_string(ch, s, sizeof(s))) < 0)
 		return n;
-	if ((r = digest_hex(fetched(0), s, (size_t)n, 32, out)) < 0)
+	if ((r = digest_hex(fetched(FP_MD5), s, (size_t)n, 32, out)) < 0)
 		return r;
 	memcpy(ret, out, sizeof(out));
 	return 0;
@@ -253,8 +314,8 @@ ja4_a(const struct tls_client_hello *ch, bool quic, struct sbuf *sb)
 	sb_char(sb, ver[0]);
 	sb_char(sb, ver[1]);
 	sb_char(sb, ch->has_sni_ext ? 'd' : 'i');
-	sb_add(sb, "%02u", (unsigned)(nc > 99 ? 99 : nc));
-	sb_add(sb, "%02u", (unsigned)(ne > 99 ? 99 : ne));
+	sb_dec2(sb, (unsigned)(nc > 99 ? 99 : nc));
+	sb_dec2(sb, (unsigned)(ne > 99 ? 99 : ne));
 	if (ch->alpn_first_len == 0) {
 		sb_char(sb, '0');
 		sb_char(sb, '0');
@@ -273,7 +334,7 @@ static void
 hex_list(struct sbuf *sb, const uint16_t *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		sb_add(sb, i ? ",%04x" : "%04x", v[i]);
+		sb_hex4(sb, i ? ',' : 0, v[i]);
 }
 
 /* Signature algorithms in wire order, GREASE removed. */
@@ -292,7 +353,8 @@ int
 tls_ja4_raw(const struct tls_client_hello *ch, bool quic, char *buf,
     size_t size)
 {
-	uint16_t v[TLS_MAX_LIST];
+	/* Zeroed: GCC cannot see sorted_copy() fill the first n entries. */
+	uint16_t v[TLS_MAX_LIST] = { 0 };
 	struct sbuf sb;
 	size_t n;
 
@@ -317,7 +379,7 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 {
 	char s[JA4_RAW_MAX];
 	char out[40];
-	uint16_t v[TLS_MAX_LIST];
+	uint16_t v[TLS_MAX_LIST] = { 0 };	/* see tls_ja4_raw() */
 	struct sbuf sb, part;
 	size_t n;
 	int r;
@@ -334,7 +396,7 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 		return -ENOSPC;
 	if (n == 0)
 		memcpy(&out[sb.len], "000000000000", JA4_HASH_LEN + 1);
-	else if ((r = digest_hex(fetched(1), s, part.len, JA4_HASH_LEN,
+	else if ((r = digest_hex(fetched(FP_SHA256), s, part.len, JA4_HASH_LEN,
 	    &out[sb.len])) < 0)
 		return r;
 	sb.len += JA4_HASH_LEN;
@@ -356,7 +418,7 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 		return -ENOSPC;
 	if (n == 0)
 		memcpy(&out[sb.len], "000000000000", JA4_HASH_LEN + 1);
-	else if ((r = digest_hex(fetched(1), s, part.len, JA4_HASH_LEN,
+	else if ((r = digest_hex(fetched(FP_SHA256), s, part.len, JA4_HASH_LEN,
 	    &out[sb.len])) < 0)
 		return r;
 	sb.len += JA4_HASH_LEN;
