@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "flow.h"
 
@@ -32,6 +33,32 @@ struct flow_table {
 	void *ctx;
 	struct flow_stats st;
 };
+
+/*
+ * The flow table and its buckets are read at random for every packet, so
+ * TLB misses cost as much as cache misses: map them anonymously (zeroed,
+ * pages touched only when used) and ask for transparent huge pages.
+ */
+static void *
+table_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+static void
+table_free(void *p, size_t size)
+{
+	if (p != NULL)
+		munmap(p, size);
+}
 
 static uint32_t
 key_hash(const struct flow_key *k)
@@ -125,11 +152,11 @@ flow_table_new(uint32_t max_flows, const struct flow_timeouts *to,
 		nb <<= 1;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	t->flows = calloc(max_flows, sizeof(*t->flows));
-	t->buckets = malloc((size_t)nb * sizeof(*t->buckets));
+	t->flows = table_alloc((size_t)max_flows * sizeof(*t->flows));
+	t->buckets = table_alloc((size_t)nb * sizeof(*t->buckets));
 	if (t->flows == NULL || t->buckets == NULL) {
-		free(t->flows);
-		free(t->buckets);
+		table_free(t->flows, (size_t)max_flows * sizeof(*t->flows));
+		table_free(t->buckets, (size_t)nb * sizeof(*t->buckets));
 		free(t);
 		return NULL;
 	}
@@ -177,8 +204,8 @@ flow_table_free(struct flow_table *t)
 	if (t == NULL)
 		return NULL;
 	flow_end_all(t);
-	free(t->flows);
-	free(t->buckets);
+	table_free(t->flows, (size_t)t->capacity * sizeof(*t->flows));
+	table_free(t->buckets, (size_t)(t->mask + 1) * sizeof(*t->buckets));
 	free(t);
 	return NULL;
 }

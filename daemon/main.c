@@ -165,6 +165,27 @@ find_default(char *buf, size_t size, const char *name, const char *dir1,
 	return NULL;
 }
 
+/* mkdir -p with mode 0700 for the last component. */
+static int
+mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (char *q = buf + 1; *q != '\0'; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*q = '/';
+	}
+	return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 /*
  * The per-install HMAC key lives in the state directory.  Without one
  * that can be created (not root, read-only system), hashes are made with a
@@ -178,8 +199,7 @@ default_secret(char *buf, size_t size)
 
 	if (env != NULL && env[0] != '\0')
 		return env;
-	if (stat(OUTFLOW_STATEDIR, &st) != 0 &&
-	    mkdir(OUTFLOW_STATEDIR, 0700) != 0) {
+	if (stat(OUTFLOW_STATEDIR, &st) != 0 && mkdir_p(OUTFLOW_STATEDIR) != 0) {
 		log_info("no %s: personal-data hashes use a key for this run "
 		    "only (--secret FILE keeps one)", OUTFLOW_STATEDIR);
 		return NULL;
@@ -497,7 +517,7 @@ cmd_audit(int argc, char **argv)
 	/* With the event stream on stdout, the summary goes to stderr. */
 	out = a.pc.eve_path != NULL && strcmp(a.pc.eve_path, "-") == 0 ?
 	    stderr : stdout;
-	if (!a.quiet)
+	if (!a.quiet && !(read == 0 && failed > 0))
 		pipeline_print_summary(p, out, a.json, (unsigned)a.top);
 	pipeline_packet_counts(p, &packets, &errors);
 	pipeline_free(p);

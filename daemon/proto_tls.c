@@ -14,6 +14,7 @@
  * read through a cursor and every length-prefixed field is parsed inside
  * its own sub-cursor.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -713,16 +714,65 @@ cert_libctx(void)
  * Certificate (RFC 5246 7.4.2): certificate_list<0..2^24-1> of
  * ASN.1Cert<1..2^24-1>.  Only the first (the server's own) is decoded.
  */
+/*
+ * Servers hand the same certificate to every client, so decoded names are
+ * remembered by a hash of the DER: decoding costs tens of microseconds,
+ * the lookup one pass over the bytes.  The DER's length and its first and
+ * last bytes are compared too, so a hash collision needs a crafted
+ * certificate of the same length, and then only its names are wrong.
+ */
+#define CERT_CACHE_SLOTS 256
+
+struct cert_cache_entry {
+	uint64_t hash;
+	uint32_t len;
+	uint8_t head[16], tail[16];
+	char subject[TLS_NAME_MAX], issuer[TLS_NAME_MAX];
+	char org[TLS_NAME_MAX], cn[TLS_NAME_MAX];
+};
+
+static struct cert_cache_entry *cert_cache;
+
+static uint64_t
+der_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 static void
 parse_certificate(struct cur *c, struct tls_server_hello *sh)
 {
 	struct cur list, der;
 	const unsigned char *p;
+	struct cert_cache_entry *ce = NULL;
+	uint64_t h;
+	size_t n;
 	X509 *x;
 
 	if (!cur_vec24(c, &list) || !cur_vec24(&list, &der) ||
-	    cur_left(&der) == 0)
+	    cur_left(&der) < 16)
 		return;
+	n = cur_left(&der);
+	h = der_hash(der.p, n);
+	if (cert_cache == NULL)
+		cert_cache = calloc(CERT_CACHE_SLOTS, sizeof(*cert_cache));
+	if (cert_cache != NULL) {
+		ce = &cert_cache[h % CERT_CACHE_SLOTS];
+		if (ce->hash == h && ce->len == n &&
+		    memcmp(ce->head, der.p, 16) == 0 &&
+		    memcmp(ce->tail, der.p + n - 16, 16) == 0) {
+			memcpy(sh->cert_subject, ce->subject, sizeof(sh->cert_subject));
+			memcpy(sh->cert_issuer, ce->issuer, sizeof(sh->cert_issuer));
+			memcpy(sh->cert_org, ce->org, sizeof(sh->cert_org));
+			memcpy(sh->cert_cn, ce->cn, sizeof(sh->cert_cn));
+			sh->have_cert = true;
+			return;
+		}
+	}
 	p = der.p;
 	/* d2i reads at most the given length; cert <= 2^24 bytes.  Like
 	 * d2i_X509(NULL, ..) but in cert_libctx(). */
@@ -739,6 +789,16 @@ parse_certificate(struct cur *c, struct tls_server_hello *sh)
 	    sizeof(sh->cert_cn));
 	sh->have_cert = true;
 	X509_free(x);
+	if (ce != NULL) {
+		ce->hash = h;
+		ce->len = (uint32_t)n;
+		memcpy(ce->head, der.p, 16);
+		memcpy(ce->tail, der.p + n - 16, 16);
+		memcpy(ce->subject, sh->cert_subject, sizeof(ce->subject));
+		memcpy(ce->issuer, sh->cert_issuer, sizeof(ce->issuer));
+		memcpy(ce->org, sh->cert_org, sizeof(ce->org));
+		memcpy(ce->cn, sh->cert_cn, sizeof(ce->cn));
+	}
 }
 
 static bool
