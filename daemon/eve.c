@@ -150,6 +150,36 @@ transport_name(uint8_t proto)
 	return proto == 6 ? "tcp" : proto == 17 ? "udp" : "other";
 }
 
+/*
+ * source{ip,port[,mac]}, destination{ip,port[,domain]} and
+ * network{transport,protocol} of a message event on flow f.
+ */
+static void
+put_message_endpoints(struct jw *w, const struct flow *f, bool mac,
+    const char *domain, const char *protocol)
+{
+	struct addr cl, sv;
+	uint16_t cp, sp;
+
+	flow_client(f, &cl, &cp);
+	flow_server(f, &sv, &sp);
+	jw_obj_begin(w, "source");
+	put_addr(w, "ip", &cl);
+	jw_u64(w, "port", cp);
+	if (mac && f->has_mac && f->pkts[FLOW_TO_SERVER] > 0)
+		put_mac(w, "mac", f->mac[0]);
+	jw_obj_end(w);
+	jw_obj_begin(w, "destination");
+	put_addr(w, "ip", &sv);
+	jw_u64(w, "port", sp);
+	jw_str(w, "domain", domain);
+	jw_obj_end(w);
+	jw_obj_begin(w, "network");
+	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_str(w, "protocol", protocol);
+	jw_obj_end(w);
+}
+
 static void
 put_network(struct jw *w, const struct flow *f, const char *protocol)
 {
@@ -557,8 +587,6 @@ eve_observation(struct eve *e, const struct flow *f, const struct pii_obs *o,
 {
 	struct jw *w = begin(e, "outflow.observation", ts_us);
 	const struct flow_app *a = f->app;
-	struct addr cl, sv;
-	uint16_t cp, sp;
 
 	jw_arr_begin(w, "category");
 	jw_str(w, NULL, "network");
@@ -567,25 +595,9 @@ eve_observation(struct eve *e, const struct flow *f, const struct pii_obs *o,
 	jw_str(w, NULL, "info");
 	jw_arr_end(w);
 	jw_obj_end(w);
-	flow_client(f, &cl, &cp);
-	flow_server(f, &sv, &sp);
-	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &cl);
-	jw_u64(w, "port", cp);
-	if (f->has_mac && f->pkts[FLOW_TO_SERVER] > 0)
-		put_mac(w, "mac", f->mac[0]);
-	jw_obj_end(w);
-	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &sv);
-	jw_u64(w, "port", sp);
-	if (a != NULL && a->domain != NULL &&
-	    !(a->data != NULL && a->data->dns_name_sensitive))
-		jw_str(w, "domain", a->domain);
-	jw_obj_end(w);
-	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
-	jw_str(w, "protocol", app_proto_name((enum app_proto)f->app_proto));
-	jw_obj_end(w);
+	put_message_endpoints(w, f, true, a != NULL &&
+	    !(a->data != NULL && a->data->dns_name_sensitive) ? a->domain : NULL,
+	    app_proto_name((enum app_proto)f->app_proto));
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
 	jw_obj_begin(w, "observation");
@@ -648,8 +660,6 @@ eve_dns(struct eve *e, const struct flow *f, int dir,
 	char nb[DNS_TEXT_MAX];
 	bool mask = sensitive && e->redact;
 	struct jw *w;
-	struct addr cl, sv;
-	uint16_t cp, sp;
 	char buf[ADDR_STRLEN];
 	const char *rc;
 
@@ -665,21 +675,8 @@ eve_dns(struct eve *e, const struct flow *f, int dir,
 	jw_obj_end(w);
 
 	/* The querier is the source, as for the flow. */
-	flow_client(f, &cl, &cp);
-	flow_server(f, &sv, &sp);
 	(void)dir;
-	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &cl);
-	jw_u64(w, "port", cp);
-	jw_obj_end(w);
-	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &sv);
-	jw_u64(w, "port", sp);
-	jw_obj_end(w);
-	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
-	jw_str(w, "protocol", "dns");
-	jw_obj_end(w);
+	put_message_endpoints(w, f, false, NULL, "dns");
 
 	jw_obj_begin(w, "dns");
 	jw_str(w, "type", "answer");
@@ -732,8 +729,6 @@ eve_http(struct eve *e, const struct flow *f, const struct http_request *req,
 {
 	struct jw *w = begin(e, "outflow.http", ts_us);
 	struct http_summary v;
-	struct addr cl, sv;
-	uint16_t cp, sp;
 
 	/* The request's fields seen through the summary's layout. */
 	memset(&v, 0, sizeof(v));
@@ -761,20 +756,7 @@ eve_http(struct eve *e, const struct flow *f, const struct http_request *req,
 	jw_str(w, NULL, "protocol");
 	jw_arr_end(w);
 	jw_obj_end(w);
-	flow_client(f, &cl, &cp);
-	flow_server(f, &sv, &sp);
-	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &cl);
-	jw_u64(w, "port", cp);
-	jw_obj_end(w);
-	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &sv);
-	jw_u64(w, "port", sp);
-	jw_obj_end(w);
-	jw_obj_begin(w, "network");
-	jw_str(w, "transport", "tcp");
-	jw_str(w, "protocol", "http");
-	jw_obj_end(w);
+	put_message_endpoints(w, f, false, NULL, "http");
 	put_http_request(w, &v, e->redact);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
