@@ -126,23 +126,50 @@ def main():
         geo = ['--geoip-country', os.path.join(gdir, 'dbip-country.mmdb'),
                '--geoip-asn', os.path.join(gdir, 'asn.mmdb')]
 
+    # 50 households' worth of known values for the detector row.
+    ids = os.path.join(work, 'identities-50.yaml')
+    with open(ids, 'w') as f:
+        f.write('identities:\n')
+        for i in range(50):
+            f.write(f'  - label: person{i}\n'
+                    f'    phone: ["+1 202 555 {1000 + i:04d}"]\n'
+                    f'    email: ["person{i}@example.org"]\n'
+                    f'    name: ["Person Number{i}"]\n'
+                    f'    imei: ["3569380356{i:05d}"]\n'
+                    f'    ad_id: ["38400000-8cf0-11bd-b23e-{i:012x}"]\n'
+                    f'    android_id: ["{0x9774d56d682e5400 + i:016x}"]\n'
+                    f'    mac: ["3c:22:fb:12:{i // 256:02x}:{i % 256:02x}"]\n'
+                    f'    home: {{lat: {38.0 + i / 100:.4f}, lon: -77.0365, '
+                    f'radius_m: 500}}\n')
+    secret = os.path.join(work, 'hmac.key')
+    if not os.path.exists(secret):
+        fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, os.urandom(32))
+        os.close(fd)
+
     tools = [
         ('libpcap floor', lambda f: [floor, f]),
         ('outflow audit (core)', lambda f: [a.outflow, 'audit', '-q',
                                             '--no-geoip', '--no-apps',
+                                            '--no-personal-data',
                                             '--max-flows', '262144', f]),
     ]
-    if geo:
-        tools.append(('outflow audit (+geoip+apps)',
-                      lambda f: [a.outflow, 'audit', '-q', '--max-flows',
-                                 '262144'] + geo + [f]))
-    else:
-        tools.append(('outflow audit (+apps)',
-                      lambda f: [a.outflow, 'audit', '-q', '--no-geoip',
-                                 '--max-flows', '262144', f]))
-    tools.append(('outflow audit --eve',
+    nogeo = geo if geo else ['--no-geoip']
+    tools.append(('outflow audit (+geoip+apps)' if geo else
+                  'outflow audit (+apps)',
+                  lambda f: [a.outflow, 'audit', '-q', '--no-personal-data',
+                             '--max-flows', '262144'] + nogeo + [f]))
+    tools.append(('outflow audit (+personal data, 50 identities)',
                   lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
-                             '--eve', '/dev/null'] + geo + [f]))
+                             '--identities', ids, '--secret', secret]
+                  + nogeo + [f]))
+    tools.append(('outflow audit (all) --eve',
+                  lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
+                             '--identities', ids, '--secret', secret,
+                             '--eve', '/dev/null'] + nogeo + [f]))
+    tools.append(('outflow audit (core), 131072 flows: RSS',
+                  lambda f: [a.outflow, 'audit', '-q', '--no-geoip',
+                             '--no-apps', '--no-personal-data', f]))
     if not a.skip_peers:
         if shutil.which('tcpdump'):
             tools.append(('tcpdump -w /dev/null',
