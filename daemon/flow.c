@@ -372,10 +372,9 @@ flow_packet(struct flow_table *t, const struct pkt *p, int *ret_dir)
 	f->bytes[dir] += p->ip_len;
 	if (p->payload_wire_len > 0)
 		f->payload_pkts[dir]++;
-	if (p->has_mac) {
-		const uint8_t *m = p->src_mac;
-
-		memcpy(f->mac[dir == FLOW_TO_SERVER ? 0 : 1], m, 6);
+	if (p->has_mac && !(f->mac_seen & (1u << dir))) {
+		memcpy(f->mac[dir], p->src_mac, 6);
+		f->mac_seen |= (uint8_t)(1u << dir);
 		f->has_mac = true;
 	}
 

@@ -78,6 +78,7 @@ struct flow {
 	uint32_t payload_pkts[2];
 	uint32_t isn[2];		/* SYN sequence numbers, per direction */
 	uint8_t mac[2][6];		/* client, server (as seen on the wire) */
+	uint8_t mac_seen;		/* bit per direction: mac[] is filled */
 	bool has_mac;
 	struct flow_app *app;		/* app-layer state, owned by the pipeline */
 };
