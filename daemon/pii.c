@@ -1,0 +1,1104 @@
+/*
+ * pii.c - the personal-data engine: build (rules, permissions,
+ * identities, secret, automaton) and the scan of one HTTP request or DNS
+ * name into redacted observations.
+ *
+ * A scan splits the message into fields (path, query pairs, headers,
+ * cookies, body fields from form / JSON / multipart / text), then for
+ * each field runs the automaton over the value as sent and, when
+ * decoding changed it, over the decoded value; checks coordinate pairs
+ * against the identities' homes; and runs the structural detectors.
+ * Everything decoded goes to one scratch buffer sized at creation; the
+ * per-message and per-flow byte budgets bound the work.  Evidence is
+ * redacted here: HMAC-SHA-256 with the per-install key (computed with a
+ * small built-in SHA-256 so the hot path allocates nothing, as OpenSSL's
+ * EVP contexts may), masked samples, and raw values only on opt-in.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "pii_int.h"
+#include "yaml_doc.h"
+
+#define KNOWN_CONFIDENCE 95
+#define HOME_CONFIDENCE 90
+#define MAX_EMBED_DEPTH 2	/* JSON inside a form value inside a part */
+#define IMAGE_HASH_MAX (64u << 10)
+
+/* Categories the engine reports (permissions.yaml keys). */
+static const char *const categories[] = {
+	"location.precise", "location.coarse", "contacts", "phone", "email",
+	"name", "device_id.imei", "device_id.meid", "device_id.imsi",
+	"device_id.iccid", "device_id.android_id", "ad_id", "mac",
+	"media.image", "other", NULL,
+};
+#define NCAT (sizeof(categories) / sizeof(categories[0]) - 1)
+
+struct pat_meta {
+	uint32_t value;		/* index in vals */
+	const char *encoding;
+};
+
+struct val_meta {
+	uint32_t identity;
+	const char *category;
+	uint8_t confidence;
+	char masked[96];
+	char hmac[33];
+	char canon[128];
+};
+
+struct home {
+	uint32_t identity;
+	double lat, lon, radius;
+	double glat, glon, blat, blon;
+	char masked[96];
+	char hmac[33];
+	char canon[64];
+};
+
+struct sha256 {
+	uint32_t h[8];
+	uint8_t buf[64];
+	size_t nbuf;
+	uint64_t total;
+};
+
+struct pii_engine {
+	struct pii_rules *rules;
+	struct pii_ac *ac;
+	char **labels;
+	size_t nlabels;
+	struct val_meta *vals;
+	size_t nvals;
+	struct pat_meta *pats;
+	size_t npats, cappats;
+	struct home *homes;
+	size_t nhomes;
+	char *perm_android[NCAT], *perm_ios[NCAT];
+	struct sha256 inner, outer;	/* HMAC key schedule */
+	bool raw_evidence;
+	size_t max_scan, max_flow;
+	struct pii_buf sb;
+	struct pii_stats stats;
+
+	/* the scan in progress */
+	struct pii_result *res;
+	struct pii_struct_state st;
+	const struct pii_field *field;
+	size_t budget;			/* bytes left to scan in this message */
+	uint32_t obj;
+	unsigned fields, hits;
+};
+
+/* ---------------------------------------------------------- SHA-256 */
+
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void
+sha_block(struct sha256 *s, const uint8_t *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, h;
+
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (int i = 16; i < 64; i++) {
+		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
+		    (w[i - 15] >> 3);
+		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^
+		    (w[i - 2] >> 10);
+
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
+	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
+	for (int i = 0; i < 64; i++) {
+		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+		    ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
+		    ((a & b) ^ (a & c) ^ (b & c));
+
+		h = g; g = f; f = e; e = d + t1;
+		d = c; c = b; b = a; a = t1 + t2;
+	}
+	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
+	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
+}
+
+static void
+sha_init(struct sha256 *s)
+{
+	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+	    0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+
+	memcpy(s->h, iv, sizeof(iv));
+	s->nbuf = 0;
+	s->total = 0;
+}
+
+static void
+sha_update(struct sha256 *s, const uint8_t *p, size_t n)
+{
+	s->total += n;
+	while (n > 0) {
+		size_t k = 64 - s->nbuf < n ? 64 - s->nbuf : n;
+
+		memcpy(s->buf + s->nbuf, p, k);
+		s->nbuf += k;
+		p += k;
+		n -= k;
+		if (s->nbuf == 64) {
+			sha_block(s, s->buf);
+			s->nbuf = 0;
+		}
+	}
+}
+
+static void
+sha_final(struct sha256 *s, uint8_t out[32])
+{
+	uint64_t bits = s->total * 8;
+	uint8_t pad = 0x80, z = 0, len[8];
+
+	sha_update(s, &pad, 1);
+	while (s->nbuf != 56)
+		sha_update(s, &z, 1);
+	for (int i = 0; i < 8; i++)
+		len[i] = (uint8_t)(bits >> (56 - 8 * i));
+	sha_update(s, len, 8);
+	for (int i = 0; i < 8; i++) {
+		out[4 * i] = (uint8_t)(s->h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)s->h[i];
+	}
+}
+
+static void
+hmac_setkey(struct pii_engine *e, const uint8_t key[PII_SECRET_LEN])
+{
+	uint8_t ip[64], op[64];
+
+	memset(ip, 0x36, sizeof(ip));
+	memset(op, 0x5c, sizeof(op));
+	for (size_t i = 0; i < PII_SECRET_LEN; i++) {
+		ip[i] ^= key[i];
+		op[i] ^= key[i];
+	}
+	sha_init(&e->inner);
+	sha_update(&e->inner, ip, 64);
+	sha_init(&e->outer);
+	sha_update(&e->outer, op, 64);
+	memset(ip, 0, sizeof(ip));
+	memset(op, 0, sizeof(op));
+}
+
+/* Hex of the first 16 bytes of HMAC-SHA-256(key, data). */
+static void
+hmac_hex(const struct pii_engine *e, const void *data, size_t len,
+    char out[33])
+{
+	struct sha256 s = e->inner;
+	uint8_t md[32];
+
+	sha_update(&s, data, len);
+	sha_final(&s, md);
+	s = e->outer;
+	sha_update(&s, md, 32);
+	sha_final(&s, md);
+	pii_hex_encode(md, 16, false, out, 33);
+}
+
+/* ----------------------------------------------------------- secret */
+
+int
+pii_secret_load_or_create(const char *path, uint8_t ret_key[PII_SECRET_LEN],
+    char *err, size_t errlen)
+{
+	uint8_t key[PII_SECRET_LEN];
+	struct stat sb;
+	int fd = -1, r;
+
+	/* Two rounds at most: a concurrent creator wins the O_EXCL race. */
+	for (int round = 0; round < 2; round++) {
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			break;
+		if (errno != ENOENT) {
+			r = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return r;
+		}
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd < 0) {
+			if (errno == EEXIST)
+				continue;
+			r = -errno;
+			snprintf(err, errlen, "%s: create: %s", path,
+			    strerror(errno));
+			return r;
+		}
+		if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key) ||
+		    write(fd, key, sizeof(key)) != (ssize_t)sizeof(key) ||
+		    fsync(fd) != 0) {
+			r = errno ? -errno : -EIO;
+			snprintf(err, errlen, "%s: write: %s", path,
+			    strerror(-r));
+			close(fd);
+			unlink(path);
+			memset(key, 0, sizeof(key));
+			return r;
+		}
+		close(fd);
+		memcpy(ret_key, key, sizeof(key));
+		memset(key, 0, sizeof(key));
+		return 0;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot open", path);
+		return -EIO;
+	}
+	if (fstat(fd, &sb) != 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		r = -EINVAL;
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		r = -EPERM;
+		snprintf(err, errlen, "%s: secret is accessible by group or "
+		    "others (mode %04o); chmod 600 it", path,
+		    (unsigned)(sb.st_mode & 07777));
+		goto out;
+	}
+	if (sb.st_size != PII_SECRET_LEN ||
+	    read(fd, key, sizeof(key)) != (ssize_t)sizeof(key)) {
+		r = -EINVAL;
+		snprintf(err, errlen, "%s: secret must be exactly %d bytes",
+		    path, PII_SECRET_LEN);
+		goto out;
+	}
+	memcpy(ret_key, key, sizeof(key));
+	r = 0;
+out:
+	memset(key, 0, sizeof(key));
+	close(fd);
+	return r;
+}
+
+/* ------------------------------------------------------ permissions */
+
+static int
+cat_index(const char *c)
+{
+	for (size_t i = 0; i < NCAT; i++)
+		if (strcmp(categories[i], c) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int
+load_permissions(struct pii_engine *e, const char *path, char *err,
+    size_t errlen)
+{
+	static const char *const top[] = { "version", "permissions", NULL };
+	static const char *const ent[] = { "android", "ios", "note", "source",
+	    NULL };
+	struct ydoc *d = NULL;
+	const struct ynode *m, *n;
+	uint64_t ver;
+	int r;
+
+	if ((r = ydoc_load_file(path, &d, err, errlen)) != 0)
+		return r;
+	if ((r = ynode_check_keys(d, d->root, top, err, errlen)) != 0 ||
+	    (r = ynode_get_required(d, d->root, "version", &n, err,
+	    errlen)) != 0 ||
+	    (r = ynode_uint(d, n, 1, 1, &ver, err, errlen)) != 0 ||
+	    (r = ynode_get_required(d, d->root, "permissions", &m, err,
+	    errlen)) != 0 ||
+	    (r = ynode_map(d, m, err, errlen)) != 0)
+		goto out;
+	for (size_t i = 0; i < m->n; i++) {
+		int c = cat_index(m->keys[i]->scalar);
+		const struct ynode *v = m->items[i];
+		const char *s;
+
+		if (c < 0) {
+			r = ynode_error(d, m->keys[i], err, errlen,
+			    "unknown category '%s'", m->keys[i]->scalar);
+			goto out;
+		}
+		if ((r = ynode_check_keys(d, v, ent, err, errlen)) != 0)
+			goto out;
+		for (int k = 0; k < 2; k++) {
+			char **dst = k == 0 ? &e->perm_android[c] :
+			    &e->perm_ios[c];
+
+			if ((r = ynode_get_required(d, v, k ? "ios" : "android",
+			    &n, err, errlen)) != 0)
+				goto out;
+			if (ynode_is_null(n))
+				continue;	/* no permission gates it */
+			if ((r = ynode_string(d, n, &s, err, errlen)) != 0)
+				goto out;
+			if ((*dst = strdup(s)) == NULL) {
+				r = -ENOMEM;
+				goto out;
+			}
+		}
+		if ((n = ynode_get(v, "note")) != NULL &&
+		    (r = ynode_string(d, n, &s, err, errlen)) != 0)
+			goto out;
+		if ((n = ynode_get(v, "source")) != NULL &&
+		    (r = ynode_string(d, n, &s, err, errlen)) != 0)
+			goto out;
+	}
+	r = 0;
+out:
+	ydoc_free(d);
+	return r;
+}
+
+/* ------------------------------------------------------------ build */
+
+struct build_ctx {
+	struct pii_engine *e;
+	uint32_t value;
+};
+
+static int
+form_cb(void *arg, const char *form, size_t len, bool nocase,
+    enum pii_ac_bound bound, const char *encoding)
+{
+	struct build_ctx *b = arg;
+	struct pii_engine *e = b->e;
+	int r;
+
+	if (e->npats >= e->cappats) {
+		size_t nc = e->cappats ? e->cappats * 2 : 1024;
+		struct pat_meta *np = realloc(e->pats, nc * sizeof(*np));
+
+		if (np == NULL)
+			return -ENOMEM;
+		e->pats = np;
+		e->cappats = nc;
+	}
+	if ((r = pii_ac_add(e->ac, form, len, nocase, bound,
+	    (uint32_t)e->npats)) != 0)
+		return r;
+	e->pats[e->npats].value = b->value;
+	e->pats[e->npats].encoding = encoding;
+	e->npats++;
+	return 0;
+}
+
+static int
+add_identities(struct pii_engine *e, const struct pii_identities *ids,
+    char *err, size_t errlen)
+{
+	size_t nv = 0;
+	int r;
+
+	for (size_t i = 0; i < ids->n; i++)
+		nv += ids->v[i].nvalues;
+	e->labels = calloc(ids->n ? ids->n : 1, sizeof(char *));
+	e->vals = calloc(nv ? nv : 1, sizeof(*e->vals));
+	e->homes = calloc(ids->n ? ids->n : 1, sizeof(*e->homes));
+	if (!e->labels || !e->vals || !e->homes)
+		return -ENOMEM;
+	for (size_t i = 0; i < ids->n; i++) {
+		const struct pii_identity *id = &ids->v[i];
+
+		if ((e->labels[i] = strdup(id->label)) == NULL)
+			return -ENOMEM;
+		e->nlabels++;
+		for (size_t k = 0; k < id->nvalues; k++) {
+			const struct pii_value *v = &id->values[k];
+			struct val_meta *vm = &e->vals[e->nvals];
+			struct build_ctx b = { e, (uint32_t)e->nvals };
+
+			if (pii_canonical(v->kind, v->value, vm->canon,
+			    sizeof(vm->canon)) != 0) {
+				snprintf(err, errlen, "identity '%s': unusable "
+				    "%s value", id->label,
+				    pii_kind_category(v->kind));
+				return -EINVAL;
+			}
+			vm->identity = (uint32_t)i;
+			vm->category = pii_kind_category(v->kind);
+			vm->confidence = v->kind == PII_KIND_NAME ? 80 :
+			    KNOWN_CONFIDENCE;
+			pii_mask(pii_kind_mask(v->kind), vm->canon,
+			    strlen(vm->canon), vm->masked, sizeof(vm->masked));
+			hmac_hex(e, vm->canon, strlen(vm->canon), vm->hmac);
+			e->nvals++;
+			if ((r = pii_forms_generate(v->kind, v->value, form_cb,
+			    &b)) != 0) {
+				snprintf(err, errlen, "identity '%s': cannot "
+				    "derive forms of a %s value", id->label,
+				    pii_kind_category(v->kind));
+				return r;
+			}
+		}
+		if (id->has_home) {
+			struct home *h = &e->homes[e->nhomes++];
+
+			h->identity = (uint32_t)i;
+			h->lat = id->home_lat;
+			h->lon = id->home_lon;
+			h->radius = id->home_radius_m;
+			pii_wgs_to_gcj(h->lat, h->lon, &h->glat, &h->glon);
+			pii_gcj_to_bd(h->glat, h->glon, &h->blat, &h->blon);
+			snprintf(h->canon, sizeof(h->canon), "%.5f,%.5f",
+			    h->lat, h->lon);
+			snprintf(h->masked, sizeof(h->masked),
+			    "%.1f*****, %.1f*****", h->lat, h->lon);
+			hmac_hex(e, h->canon, strlen(h->canon), h->hmac);
+		}
+	}
+	return 0;
+}
+
+int
+pii_engine_new(const struct pii_config *c, struct pii_engine **ret,
+    char *err, size_t errlen)
+{
+	struct pii_engine *e;
+	struct pii_identities *loaded = NULL;
+	const struct pii_identities *ids = c->identities;
+	uint8_t key[PII_SECRET_LEN];
+	int r;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (c->rules_path == NULL || c->permissions_path == NULL) {
+		snprintf(err, errlen, "pii: rules and permissions paths needed");
+		return -EINVAL;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return -ENOMEM;
+	e->raw_evidence = c->raw_evidence;
+	e->max_scan = c->max_scan_bytes ? c->max_scan_bytes :
+	    PII_DEFAULT_MAX_SCAN;
+	e->max_flow = c->max_flow_bytes ? c->max_flow_bytes :
+	    PII_DEFAULT_MAX_FLOW;
+	if (e->max_scan > (64u << 20))
+		e->max_scan = 64u << 20;
+	if (c->secret_path != NULL) {
+		if ((r = pii_secret_load_or_create(c->secret_path, key, err,
+		    errlen)) != 0)
+			goto out;
+	} else if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+		r = -EIO;
+		snprintf(err, errlen, "pii: no random bytes for the key");
+		goto out;
+	}
+	hmac_setkey(e, key);
+	memset(key, 0, sizeof(key));
+	if ((r = pii_rules_load_file(c->rules_path, &e->rules, err,
+	    errlen)) != 0 ||
+	    (r = load_permissions(e, c->permissions_path, err, errlen)) != 0)
+		goto out;
+	if (c->identities_path != NULL) {
+		if ((r = pii_identities_load_file(c->identities_path, &loaded,
+		    err, errlen)) != 0)
+			goto out;
+		ids = loaded;
+	}
+	if ((r = pii_ac_new(&e->ac)) != 0)
+		goto out;
+	if (ids != NULL && (r = add_identities(e, ids, err, errlen)) != 0)
+		goto out;
+	if ((r = pii_ac_compile(e->ac)) != 0) {
+		snprintf(err, errlen, "pii: cannot compile the automaton");
+		goto out;
+	}
+	/* Decoded copies never outgrow what they decode; paths and part
+	 * names add a little per field. */
+	e->sb.cap = 2 * e->max_scan + ((size_t)e->rules->max_fields * 192) +
+	    65536;
+	if ((e->sb.p = malloc(e->sb.cap)) == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	*ret = e;
+	e = NULL;
+	r = 0;
+out:
+	if (r == -ENOMEM && errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "pii: out of memory");
+	pii_identities_free(loaded);
+	pii_engine_free(e);
+	return r;
+}
+
+struct pii_engine *
+pii_engine_free(struct pii_engine *e)
+{
+	if (e == NULL)
+		return NULL;
+	pii_rules_free(e->rules);
+	pii_ac_free(e->ac);
+	for (size_t i = 0; i < e->nlabels; i++)
+		free(e->labels[i]);
+	free(e->labels);
+	free(e->vals);
+	free(e->pats);
+	free(e->homes);
+	for (size_t i = 0; i < NCAT; i++) {
+		free(e->perm_android[i]);
+		free(e->perm_ios[i]);
+	}
+	free(e->sb.p);
+	memset(&e->inner, 0, sizeof(e->inner));
+	memset(&e->outer, 0, sizeof(e->outer));
+	free(e);
+	return NULL;
+}
+
+/* ------------------------------------------------------ observations */
+
+static void
+emit(struct pii_engine *e, const char *cat, enum pii_where where,
+    const char *loc, const char *enc, const char *identity, uint8_t conf,
+    const char *masked, const char *hmac, const char *canon, size_t clen)
+{
+	struct pii_result *res = e->res;
+	struct pii_obs *o;
+	char hm[33];
+	int ci;
+
+	if (hmac == NULL) {
+		hmac_hex(e, canon, clen, hm);
+		hmac = hm;
+	}
+	if (loc == NULL)
+		loc = "";
+	for (size_t i = 0; i < res->n; i++) {
+		o = &res->obs[i];
+		if (strcmp(o->category, cat) != 0 ||
+		    strncmp(o->location, loc, sizeof(o->location) - 1) != 0)
+			continue;
+		/* a structural finding of what a known value already
+		 * explains adds nothing */
+		if (identity == NULL && o->identity != NULL)
+			return;
+		if (o->identity == identity && strcmp(o->hmac, hmac) == 0) {
+			if (conf > o->confidence)
+				o->confidence = conf;
+			return;
+		}
+	}
+	if (res->n >= PII_MAX_OBS_PER_MSG) {
+		res->cut = true;
+		e->stats.obs_cut++;
+		return;
+	}
+	o = &res->obs[res->n++];
+	memset(o, 0, sizeof(*o));
+	o->category = cat;
+	o->where = where;
+	snprintf(o->location, sizeof(o->location), "%s", loc);
+	o->encoding = enc;
+	o->identity = identity;
+	o->confidence = conf;
+	snprintf(o->masked, sizeof(o->masked), "%s", masked);
+	memcpy(o->hmac, hmac, sizeof(o->hmac));
+	o->hmac[32] = '\0';
+	if ((ci = cat_index(cat)) >= 0) {
+		o->permission_android = e->perm_android[ci];
+		o->permission_ios = e->perm_ios[ci];
+	}
+	if (e->raw_evidence) {
+		size_t n = clen < sizeof(o->raw) - 1 ? clen : sizeof(o->raw) - 1;
+
+		memcpy(o->raw, canon, n);
+		o->raw[n] = '\0';
+	}
+	e->stats.obs++;
+}
+
+static bool
+ac_hit(void *arg, uint32_t id, size_t start, size_t end)
+{
+	struct pii_engine *e = arg;
+	const struct pat_meta *pm = &e->pats[id];
+	const struct val_meta *vm = &e->vals[pm->value];
+
+	if (++e->hits > e->rules->max_hits) {
+		e->stats.obs_cut++;
+		return false;
+	}
+	emit(e, vm->category, e->field->where, e->field->path, pm->encoding,
+	    e->labels[vm->identity], vm->confidence, vm->masked, vm->hmac,
+	    vm->canon, strlen(vm->canon));
+	return true;
+}
+
+/* A coordinate pair (either order) against every home, each way shifted. */
+static void
+home_check(struct pii_engine *e, const struct pii_field *f, double a,
+    double b)
+{
+	for (size_t i = 0; i < e->nhomes; i++) {
+		const struct home *h = &e->homes[i];
+
+		for (int order = 0; order < 2; order++) {
+			double lat = order ? b : a, lon = order ? a : b;
+			const char *enc = NULL;
+
+			if (fabs(lat) > 90 || fabs(lon) > 180)
+				continue;
+			if (pii_distance_m(lat, lon, h->lat, h->lon) <= h->radius)
+				enc = "plain";
+			else if (pii_distance_m(lat, lon, h->glat, h->glon) <=
+			    h->radius)
+				enc = "gcj02";
+			else if (pii_distance_m(lat, lon, h->blat, h->blon) <=
+			    h->radius)
+				enc = "bd09";
+			if (enc != NULL) {
+				emit(e, "location.precise", f->where, f->path,
+				    enc, e->labels[h->identity],
+				    HOME_CONFIDENCE, h->masked, h->hmac,
+				    h->canon, strlen(h->canon));
+				break;
+			}
+		}
+	}
+}
+
+static void
+text_pair_cb(void *arg, double a, double b, unsigned decimals)
+{
+	struct pii_engine *e = arg;
+
+	/* two decimals (~1 km) at least: one more digit than a city */
+	if (decimals >= 2)
+		home_check(e, e->field, a, b);
+}
+
+static void
+struct_hit(void *arg, const struct pii_hit *h)
+{
+	struct pii_engine *e = arg;
+	const struct pii_field *f = h->field;
+	const char *loc = f ? f->path : "body";
+	enum pii_where w = f ? f->where : PII_WHERE_BODY;
+
+	if (h->has_coord && f != NULL)
+		home_check(e, f, h->lat, h->lon);
+	if (h->contact) {
+		/* distinct values for the contact-list detector */
+		uint64_t x = 1469598103934665603ull;
+		bool seen = false;
+
+		for (size_t i = 0; i < h->canon_len; i++)
+			x = (x ^ (uint8_t)h->canon[i]) * 1099511628211ull;
+		for (size_t i = 0; i < e->st.ncontact; i++)
+			if (e->st.contact_hash[i] == x)
+				seen = true;
+		if (!seen && e->st.ncontact < PII_STRUCT_MAX_CONTACT)
+			e->st.contact_hash[e->st.ncontact++] = x;
+	}
+	emit(e, h->category, w, loc, h->encoding, h->identity, h->confidence,
+	    h->masked, h->hmac, h->canon, h->canon_len);
+}
+
+/* ------------------------------------------------------------- scan */
+
+static size_t
+charge(struct pii_engine *e, size_t n)
+{
+	size_t k = n < e->budget ? n : e->budget;
+
+	e->budget -= k;
+	e->stats.bytes_scanned += k;
+	e->stats.bytes_cut += n - k;
+	return k;
+}
+
+static void scan_body(struct pii_engine *e, const uint8_t *b, size_t n,
+    const char *ctype, const char *prefix, unsigned depth);
+
+static bool
+field_cb(void *arg, const struct pii_field *fin)
+{
+	struct pii_engine *e = arg;
+	struct pii_field f = *fin;
+	const struct pii_field *saved = e->field;
+	size_t k;
+
+	if (++e->fields > e->rules->max_fields) {
+		e->stats.obs_cut++;
+		return false;
+	}
+	if (e->budget == 0) {
+		/* over the message or flow budget: count, do not look */
+		e->stats.bytes_cut += fin->raw_len ? fin->raw_len : fin->val_len;
+		return true;
+	}
+	if (f.where == PII_WHERE_PATH && saved != NULL)
+		f.where = saved->where;	/* splitters leave it 0 */
+	f.depth = saved ? saved->depth : 0;
+	e->field = &f;
+	if (f.raw != NULL && f.raw_len > 0) {
+		k = charge(e, f.raw_len);
+		pii_ac_scan(e->ac, f.raw, k, ac_hit, e);
+	}
+	if (f.val_len > 0 && (f.raw_len != f.val_len ||
+	    memcmp(f.raw, f.val, f.val_len) != 0)) {
+		k = charge(e, f.val_len);
+		pii_ac_scan(e->ac, f.val, k, ac_hit, e);
+	}
+	if (e->nhomes > 0)
+		pii_text_pairs(f.val, f.val_len, text_pair_cb, e);
+	pii_struct_field(e->rules, &e->st, &f, struct_hit, e);
+	/* JSON carried inside a value (form field, header, part) */
+	if (f.depth < MAX_EMBED_DEPTH && f.val_len > 1 && !f.is_number &&
+	    (f.val[0] == '{' || f.val[0] == '[') && f.key_len > 0) {
+		char prefix[96];
+
+		snprintf(prefix, sizeof(prefix), "%.*s:$",
+		    (int)(f.key_len > 64 ? 64 : f.key_len), f.key);
+		f.depth++;
+		pii_json_walk(f.val, f.val_len, prefix, e->rules->max_json_depth,
+		    &e->sb, &e->obj, field_cb, e);
+	}
+	e->field = saved;
+	return true;
+}
+
+/* Emit a field with a where and a fixed path (headers, text regions). */
+static void
+scan_field(struct pii_engine *e, enum pii_where w, const char *key,
+    const char *path, const uint8_t *raw, size_t rawlen,
+    const uint8_t *val, size_t vallen, bool text, unsigned depth)
+{
+	struct pii_field f;
+	struct pii_field carrier;
+	const struct pii_field *saved = e->field;
+
+	memset(&f, 0, sizeof(f));
+	f.key = key;
+	f.key_len = strlen(key);
+	f.parent = "";
+	f.path = path;
+	f.raw = raw;
+	f.raw_len = rawlen;
+	f.val = val;
+	f.val_len = vallen;
+	f.obj = ++e->obj;
+	f.is_text = text;
+	f.where = w;
+	memset(&carrier, 0, sizeof(carrier));
+	carrier.where = w;
+	carrier.depth = (uint8_t)depth;
+	carrier.path = path;
+	e->field = &carrier;
+	field_cb(e, &f);
+	e->field = saved;
+}
+
+struct part_ctx {
+	struct pii_engine *e;
+	unsigned depth;
+};
+
+static void
+image_obs(struct pii_engine *e, const uint8_t *b, size_t n, const char *ct,
+    const char *loc, bool magic)
+{
+	char masked[96], hm[33];
+	const char *kind = ct && ct[0] ? ct :
+	    (n >= 3 && b[0] == 0xff) ? "image/jpeg" :
+	    (n >= 4 && b[0] == 0x89) ? "image/png" : "image";
+
+	snprintf(masked, sizeof(masked), "%.40s, %zu bytes", kind, n);
+	hmac_hex(e, b, n < IMAGE_HASH_MAX ? n : IMAGE_HASH_MAX, hm);
+	charge(e, n < IMAGE_HASH_MAX ? n : IMAGE_HASH_MAX);
+	emit(e, "media.image", PII_WHERE_BODY, loc, magic ? "plain" :
+	    "content-type", NULL, magic ? e->rules->confidence[PII_DET_IMAGE] :
+	    (uint8_t)(e->rules->confidence[PII_DET_IMAGE] * 8 / 10), masked,
+	    hm, "", 0);
+}
+
+static bool
+part_cb(void *arg, const struct pii_part *p)
+{
+	struct part_ctx *pc = arg;
+	struct pii_engine *e = pc->e;
+	char prefix[96];
+	bool magic;
+
+	snprintf(prefix, sizeof(prefix), "%s", p->name[0] ? p->name : "part");
+	if (e->rules->enabled[PII_DET_IMAGE] &&
+	    pii_struct_is_image(p->body, p->body_len, p->content_type, &magic)) {
+		image_obs(e, p->body, p->body_len, p->content_type, prefix,
+		    magic);
+		return true;
+	}
+	scan_body(e, p->body, p->body_len, p->content_type, prefix,
+	    pc->depth + 1);
+	return true;
+}
+
+static bool
+looks_form(const uint8_t *b, size_t n)
+{
+	bool eq = false;
+
+	for (size_t i = 0; i < n && i < 4096; i++) {
+		if (b[i] == '=') {
+			/* "k=v", not base64 padding ("...==" at the end) */
+			if (!eq && (i == 0 || i + 1 >= n || b[i + 1] == '='))
+				return false;
+			eq = true;
+		} else if (b[i] == '\n' || b[i] == '<' || b[i] == '{' ||
+		    b[i] == '"' || b[i] < 0x20)
+			return false;
+	}
+	return eq;
+}
+
+static void
+scan_body(struct pii_engine *e, const uint8_t *b, size_t n, const char *ct,
+    const char *prefix, unsigned depth)
+{
+	const char *loc = prefix[0] ? prefix : "body";
+	size_t i = 0;
+	bool magic;
+
+	if (n == 0 || depth > MAX_EMBED_DEPTH)
+		return;
+	if (n > e->budget) {
+		e->stats.bytes_cut += n - e->budget;
+		n = e->budget;
+	}
+	if (e->rules->enabled[PII_DET_IMAGE] &&
+	    pii_struct_is_image(b, n, ct, &magic)) {
+		image_obs(e, b, n, ct, loc, magic);
+		return;
+	}
+	if (ct != NULL && strncasecmp(ct, "multipart/", 10) == 0) {
+		struct part_ctx pc = { e, depth };
+
+		if (pii_multipart_split(b, n, ct, e->rules->max_parts, &e->sb,
+		    part_cb, &pc) >= 0)
+			return;
+	}
+	while (i < n && i < 64 && (b[i] == ' ' || b[i] == '\n' ||
+	    b[i] == '\r' || b[i] == '\t'))
+		i++;
+	if (i < n && (b[i] == '{' || b[i] == '[')) {
+		char pfx[100];
+		struct pii_field carrier;
+		const struct pii_field *saved = e->field;
+		unsigned before = e->fields;
+
+		memset(&carrier, 0, sizeof(carrier));
+		carrier.where = PII_WHERE_BODY;
+		carrier.depth = (uint8_t)depth;
+		e->field = &carrier;
+		snprintf(pfx, sizeof(pfx), "%s%s$", prefix, prefix[0] ? ":" : "");
+		if (pii_json_walk(b, n, pfx, e->rules->max_json_depth, &e->sb,
+		    &e->obj, field_cb, e) || e->fields > before) {
+			e->field = saved;
+			return;
+		}
+		e->field = saved;
+	}
+	if ((ct != NULL && strcasestr(ct, "x-www-form-urlencoded") != NULL) ||
+	    looks_form(b, n)) {
+		struct pii_field carrier;
+		const struct pii_field *saved = e->field;
+		char pfx[100];
+
+		memset(&carrier, 0, sizeof(carrier));
+		carrier.where = PII_WHERE_BODY;
+		carrier.depth = (uint8_t)depth;
+		e->field = &carrier;
+		snprintf(pfx, sizeof(pfx), "%s%s", prefix, prefix[0] ? ":" : "");
+		pii_form_split(b, n, '&', true, pfx, &e->sb, ++e->obj,
+		    field_cb, e);
+		e->field = saved;
+		return;
+	}
+	/* Plain text (or anything else): known values and the detectors
+	 * that need no key.  A part keeps its name as the key. */
+	scan_field(e, PII_WHERE_BODY, prefix, loc, b, n, b, n,
+	    prefix[0] == '\0', depth);
+}
+
+static void
+scan_begin(struct pii_engine *e, struct pii_result *ret, size_t budget)
+{
+	ret->n = 0;
+	ret->cut = false;
+	e->res = ret;
+	e->sb.len = 0;
+	e->budget = budget;
+	e->obj = 0;
+	e->fields = 0;
+	e->hits = 0;
+	e->field = NULL;
+	pii_struct_begin(&e->st);
+	e->stats.messages++;
+}
+
+static void
+scan_end(struct pii_engine *e)
+{
+	pii_struct_end(e->rules, &e->st, struct_hit, e);
+	e->res = NULL;
+	e->field = NULL;
+}
+
+void
+pii_scan_http_flow(struct pii_engine *e, const struct http_request *req,
+    struct pii_flow_budget *budget, struct pii_result *ret)
+{
+	size_t allow = e->max_scan, before;
+	struct pii_field carrier;
+
+	if (budget != NULL) {
+		uint64_t left = budget->scanned >= e->max_flow ? 0 :
+		    e->max_flow - budget->scanned;
+
+		if (left < allow)
+			allow = (size_t)left;
+	}
+	scan_begin(e, ret, allow);
+	before = e->budget;
+	memset(&carrier, 0, sizeof(carrier));
+
+	if (req->path != NULL) {
+		size_t n = strlen(req->path);
+		uint8_t *d = pii_buf_alloc(&e->sb, n + 1);
+
+		if (d != NULL) {
+			size_t m = pii_url_decode(req->path, n, false,
+			    (char *)d, n);
+
+			d[m] = '\0';
+			scan_field(e, PII_WHERE_PATH, "", "path",
+			    (const uint8_t *)req->path, n, d, m, true, 0);
+		}
+	}
+	if (req->query != NULL && req->query[0] != '\0') {
+		carrier.where = PII_WHERE_QUERY;
+		e->field = &carrier;
+		pii_form_split((const uint8_t *)req->query, strlen(req->query),
+		    '&', true, "", &e->sb, ++e->obj, field_cb, e);
+		e->field = NULL;
+	}
+	for (size_t i = 0; i < req->n_headers && i < HTTP_MAX_HEADERS; i++) {
+		const struct http_header *h = &req->headers[i];
+		size_t n = strlen(h->value);
+
+		if (strcasecmp(h->name, "cookie") == 0) {
+			carrier.where = PII_WHERE_HEADER;
+			e->field = &carrier;
+			pii_form_split((const uint8_t *)h->value, n, ';', false,
+			    "cookie:", &e->sb, ++e->obj, field_cb, e);
+			e->field = NULL;
+			continue;
+		}
+		if (strcasecmp(h->name, "content-length") == 0 ||
+		    strcasecmp(h->name, "content-type") == 0 ||
+		    strcasecmp(h->name, "content-encoding") == 0 ||
+		    strcasecmp(h->name, "transfer-encoding") == 0 ||
+		    strcasecmp(h->name, "connection") == 0)
+			continue;
+		scan_field(e, PII_WHERE_HEADER, h->name, h->name,
+		    (const uint8_t *)h->value, n, (const uint8_t *)h->value, n,
+		    false, 0);
+	}
+	if (req->body != NULL && req->body_len > 0)
+		scan_body(e, req->body, req->body_len, req->content_type, "", 0);
+	if (budget != NULL)
+		budget->scanned += before - e->budget;
+	scan_end(e);
+}
+
+void
+pii_scan_http(struct pii_engine *e, const struct http_request *req,
+    struct pii_result *ret)
+{
+	pii_scan_http_flow(e, req, NULL, ret);
+}
+
+void
+pii_scan_dns_name(struct pii_engine *e, const char *qname,
+    struct pii_result *ret)
+{
+	size_t n = qname ? strnlen(qname, 1024) : 0;
+
+	scan_begin(e, ret, e->max_scan);
+	if (n > 0)
+		scan_field(e, PII_WHERE_DNS, "", "qname",
+		    (const uint8_t *)qname, n, (const uint8_t *)qname, n, true,
+		    0);
+	scan_end(e);
+}
+
+const char *
+pii_where_name(enum pii_where w)
+{
+	switch (w) {
+	case PII_WHERE_PATH: return "path";
+	case PII_WHERE_QUERY: return "query";
+	case PII_WHERE_HEADER: return "header";
+	case PII_WHERE_BODY: return "body";
+	case PII_WHERE_DNS: return "dns";
+	}
+	return "unknown";
+}
+
+size_t
+pii_identity_count(const struct pii_engine *e)
+{
+	return e->nlabels;
+}
+
+size_t
+pii_pattern_count(const struct pii_engine *e)
+{
+	return e->npats;
+}
+
+void
+pii_get_stats(const struct pii_engine *e, struct pii_stats *ret)
+{
+	*ret = e->stats;
+}

@@ -1,0 +1,1189 @@
+/*
+ * pii_struct.c - structural personal-data detectors (no configuration of
+ * values needed) and their rule file, rules/personal_data.yaml.
+ *
+ * Detectors look at one field (key + decoded value) at a time; the key
+ * sets, thresholds and confidences come from the rule file, never from
+ * the code.  Key matching is done on a normalized key (lower case, only
+ * letters and digits): a key matches a set when the whole normalized key
+ * or its last word ("deviceLat", "geo_lat" -> "lat") is listed under
+ * `exact`, or when it contains one of the `contains` strings.
+ *
+ * Location precision follows 28 CFR 202.242: "precise geolocation data"
+ * identifies a person or device within 1,000 metres.  One degree of
+ * latitude is about 111 km, so 2 decimals resolve about 1.1 km (coarse)
+ * and 3 decimals about 111 m (precise); the pair's less precise
+ * coordinate decides, against precise_min_decimals (3 by default).
+ *
+ * Identifier checks follow 3GPP TS 23.003 (IMEI: 15 digits with a Luhn
+ * check digit; IMEISV: 16 digits; IMSI: MCC+MNC+MSIN, at most 15 digits,
+ * MCC 2xx-7xx), ITU E.118 (ICCID: 89 + ..., 19-20 digits, Luhn) and the
+ * platform formats of factbase section 6.3 (Android ID: 16 hex digits;
+ * advertising IDs: UUIDs, the all-zero UUID meaning "limited").
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pii_int.h"
+#include "yaml_doc.h"
+
+/* ------------------------------------------------------------- rules */
+
+static const char *const det_name[PII_DET_MAX] = {
+	[PII_DET_LOCATION] = "location",
+	[PII_DET_PHONE] = "phone",
+	[PII_DET_EMAIL] = "email",
+	[PII_DET_IMEI] = "imei",
+	[PII_DET_MEID] = "meid",
+	[PII_DET_IMSI] = "imsi",
+	[PII_DET_ICCID] = "iccid",
+	[PII_DET_ANDROID_ID] = "android_id",
+	[PII_DET_AD_ID] = "ad_id",
+	[PII_DET_OAID] = "oaid",
+	[PII_DET_MAC] = "mac",
+	[PII_DET_CONTACTS] = "contacts",
+	[PII_DET_IMAGE] = "image",
+};
+
+static void
+keyset_free(struct pii_keyset *ks)
+{
+	for (size_t i = 0; i < ks->nexact; i++)
+		free(ks->exact[i]);
+	for (size_t i = 0; i < ks->ncontains; i++)
+		free(ks->contains[i]);
+	free(ks->exact);
+	free(ks->contains);
+	memset(ks, 0, sizeof(*ks));
+}
+
+struct pii_rules *
+pii_rules_free(struct pii_rules *r)
+{
+	if (r == NULL)
+		return NULL;
+	for (int i = 0; i < PII_DET_MAX; i++)
+		keyset_free(&r->keys[i]);
+	keyset_free(&r->lat_keys);
+	keyset_free(&r->lon_keys);
+	keyset_free(&r->xy_keys);
+	keyset_free(&r->xy_context);
+	for (size_t i = 0; i < r->ntld_deny; i++)
+		free(r->tld_deny[i]);
+	free(r->tld_deny);
+	free(r);
+	return NULL;
+}
+
+static size_t
+normalize(const char *k, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 1 < outlen; i++) {
+		char c = k[i];
+
+		if (c >= 'A' && c <= 'Z')
+			out[o++] = (char)(c - 'A' + 'a');
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+struct strlist {
+	char ***v;
+	size_t *n;
+	bool normalize;
+};
+
+static int
+add_str(void *arg, const struct ydoc *d, const struct ynode *item,
+    const char *s, char *err, size_t errlen)
+{
+	struct strlist *l = arg;
+	char norm[128], **nv;
+	const char *v = s;
+
+	if (l->normalize) {
+		if (normalize(s, strlen(s), norm, sizeof(norm)) == 0)
+			return ynode_error(d, item, err, errlen,
+			    "key has no letters or digits");
+		v = norm;
+	}
+	if (*l->n >= 4096)
+		return ynode_error(d, item, err, errlen, "too many entries");
+	if ((nv = realloc(*l->v, (*l->n + 1) * sizeof(char *))) == NULL)
+		return -ENOMEM;
+	*l->v = nv;
+	if ((nv[*l->n] = strdup(v)) == NULL)
+		return -ENOMEM;
+	(*l->n)++;
+	return 0;
+}
+
+static int
+load_keyset(const struct ydoc *d, const struct ynode *n, struct pii_keyset *ks,
+    char *err, size_t errlen)
+{
+	static const char *const keys[] = { "exact", "contains", NULL };
+	const struct ynode *v;
+	int r;
+
+	if ((r = ynode_check_keys(d, n, keys, err, errlen)) != 0)
+		return r;
+	if ((v = ynode_get(n, "exact")) != NULL) {
+		struct strlist l = { &ks->exact, &ks->nexact, true };
+
+		if ((r = ynode_strings(d, v, add_str, &l, err, errlen)) != 0)
+			return r;
+	}
+	if ((v = ynode_get(n, "contains")) != NULL) {
+		struct strlist l = { &ks->contains, &ks->ncontains, true };
+
+		if ((r = ynode_strings(d, v, add_str, &l, err, errlen)) != 0)
+			return r;
+	}
+	if (ks->nexact + ks->ncontains == 0)
+		return ynode_error(d, n, err, errlen, "empty key set");
+	return 0;
+}
+
+static int
+get_uint(const struct ydoc *d, const struct ynode *m, const char *key,
+    uint64_t lo, uint64_t hi, unsigned *ret, char *err, size_t errlen)
+{
+	const struct ynode *n = ynode_get(m, key);
+	uint64_t v;
+	int r;
+
+	if (n == NULL)
+		return 0;	/* keep the default */
+	if ((r = ynode_uint(d, n, lo, hi, &v, err, errlen)) != 0)
+		return r;
+	*ret = (unsigned)v;
+	return 0;
+}
+
+static int
+load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
+    struct pii_rules *r, char *err, size_t errlen)
+{
+	static const char *const k_loc[] = { "enabled", "confidence", "lat",
+	    "lon", "pair", "xy", "xy_context", "precise_min_decimals",
+	    "min_decimals", NULL };
+	static const char *const k_phone[] = { "enabled", "confidence", "keys",
+	    "min_digits", "max_digits", NULL };
+	static const char *const k_email[] = { "enabled", "confidence",
+	    "tld_deny", NULL };
+	static const char *const k_imsi[] = { "enabled", "confidence", "keys",
+	    "mcc_min", "mcc_max", NULL };
+	static const char *const k_mac[] = { "enabled", "confidence", "keys",
+	    "anywhere", NULL };
+	static const char *const k_contacts[] = { "enabled", "confidence",
+	    "min_distinct", NULL };
+	static const char *const k_image[] = { "enabled", "confidence", NULL };
+	static const char *const k_keyed[] = { "enabled", "confidence", "keys",
+	    NULL };
+	const char *const *allowed;
+	const struct ynode *n;
+	unsigned conf = r->confidence[det];
+	int rc;
+
+	switch (det) {
+	case PII_DET_LOCATION: allowed = k_loc; break;
+	case PII_DET_PHONE: allowed = k_phone; break;
+	case PII_DET_EMAIL: allowed = k_email; break;
+	case PII_DET_IMSI: allowed = k_imsi; break;
+	case PII_DET_MAC: allowed = k_mac; break;
+	case PII_DET_CONTACTS: allowed = k_contacts; break;
+	case PII_DET_IMAGE: allowed = k_image; break;
+	default: allowed = k_keyed; break;
+	}
+	if ((rc = ynode_check_keys(d, m, allowed, err, errlen)) != 0)
+		return rc;
+	if ((n = ynode_get(m, "enabled")) != NULL &&
+	    (rc = ynode_bool(d, n, &r->enabled[det], err, errlen)) != 0)
+		return rc;
+	if ((rc = get_uint(d, m, "confidence", 1, 100, &conf, err,
+	    errlen)) != 0)
+		return rc;
+	r->confidence[det] = (uint8_t)conf;
+	if ((n = ynode_get(m, "keys")) != NULL &&
+	    (rc = load_keyset(d, n, &r->keys[det], err, errlen)) != 0)
+		return rc;
+	if (allowed == k_keyed || det == PII_DET_PHONE || det == PII_DET_IMSI ||
+	    det == PII_DET_MAC) {
+		if (n == NULL)
+			return ynode_error(d, m, err, errlen,
+			    "missing key 'keys'");
+	}
+	switch (det) {
+	case PII_DET_LOCATION: {
+		static const char *const req[] = { "lat", "lon", "pair", "xy",
+		    "xy_context" };
+		struct pii_keyset *ks[] = { &r->lat_keys, &r->lon_keys,
+		    &r->keys[PII_DET_LOCATION], &r->xy_keys, &r->xy_context };
+
+		for (size_t i = 0; i < 5; i++) {
+			if ((rc = ynode_get_required(d, m, req[i], &n, err,
+			    errlen)) != 0 ||
+			    (rc = load_keyset(d, n, ks[i], err, errlen)) != 0)
+				return rc;
+		}
+		if ((rc = get_uint(d, m, "precise_min_decimals", 1, 12,
+		    &r->precise_min_decimals, err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "min_decimals", 0, 12,
+		    &r->min_decimals, err, errlen)) != 0)
+			return rc;
+		if (r->min_decimals > r->precise_min_decimals)
+			return ynode_error(d, m, err, errlen,
+			    "min_decimals above precise_min_decimals");
+		break;
+	}
+	case PII_DET_PHONE:
+		if ((rc = get_uint(d, m, "min_digits", 5, 15,
+		    &r->phone_min_digits, err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "max_digits", 5, 15,
+		    &r->phone_max_digits, err, errlen)) != 0)
+			return rc;
+		if (r->phone_min_digits > r->phone_max_digits)
+			return ynode_error(d, m, err, errlen,
+			    "min_digits above max_digits");
+		break;
+	case PII_DET_EMAIL:
+		if ((n = ynode_get(m, "tld_deny")) != NULL) {
+			struct strlist l = { &r->tld_deny, &r->ntld_deny, true };
+
+			if ((rc = ynode_strings(d, n, add_str, &l, err,
+			    errlen)) != 0)
+				return rc;
+		}
+		break;
+	case PII_DET_IMSI:
+		if ((rc = get_uint(d, m, "mcc_min", 100, 999, &r->mcc_min, err,
+		    errlen)) != 0 ||
+		    (rc = get_uint(d, m, "mcc_max", 100, 999, &r->mcc_max, err,
+		    errlen)) != 0)
+			return rc;
+		if (r->mcc_min > r->mcc_max)
+			return ynode_error(d, m, err, errlen,
+			    "mcc_min above mcc_max");
+		break;
+	case PII_DET_MAC:
+		if ((n = ynode_get(m, "anywhere")) != NULL &&
+		    (rc = ynode_bool(d, n, &r->mac_anywhere, err, errlen)) != 0)
+			return rc;
+		break;
+	case PII_DET_CONTACTS:
+		if ((rc = get_uint(d, m, "min_distinct", 2, PII_STRUCT_MAX_CONTACT,
+		    &r->contacts_min, err, errlen)) != 0)
+			return rc;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+rules_from_doc(const struct ydoc *d, struct pii_rules **ret, char *err,
+    size_t errlen)
+{
+	static const char *const top[] = { "version", "limits", "detectors",
+	    NULL };
+	static const char *const lim[] = { "max_fields", "max_json_depth",
+	    "max_multipart_parts", "max_hits", NULL };
+	const char *dets[PII_DET_MAX + 1];
+	const struct ynode *n, *m;
+	struct pii_rules *r;
+	uint64_t ver;
+	int rc;
+
+	if ((rc = ynode_check_keys(d, d->root, top, err, errlen)) != 0)
+		return rc;
+	if ((rc = ynode_get_required(d, d->root, "version", &n, err,
+	    errlen)) != 0 ||
+	    (rc = ynode_uint(d, n, 1, 1, &ver, err, errlen)) != 0)
+		return rc;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -ENOMEM;
+	/* Defaults for what a pack leaves out. */
+	for (int i = 0; i < PII_DET_MAX; i++) {
+		r->enabled[i] = true;
+		r->confidence[i] = 80;
+	}
+	r->precise_min_decimals = 3;
+	r->min_decimals = 1;
+	r->phone_min_digits = 7;
+	r->phone_max_digits = 15;
+	r->mcc_min = 200;
+	r->mcc_max = 799;
+	r->contacts_min = 3;
+	r->max_fields = 2048;
+	r->max_json_depth = PII_JSON_MAX_DEPTH;
+	r->max_parts = 32;
+	r->max_hits = 512;
+
+	if ((m = ynode_get(d->root, "limits")) != NULL) {
+		if ((rc = ynode_check_keys(d, m, lim, err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "max_fields", 1, 65536, &r->max_fields,
+		    err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "max_json_depth", 1, PII_JSON_MAX_DEPTH,
+		    &r->max_json_depth, err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "max_multipart_parts", 1, 1024,
+		    &r->max_parts, err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "max_hits", 1, 65536, &r->max_hits,
+		    err, errlen)) != 0)
+			goto out;
+	}
+	for (int i = 0; i < PII_DET_MAX; i++)
+		dets[i] = det_name[i];
+	dets[PII_DET_MAX] = NULL;
+	if ((rc = ynode_get_required(d, d->root, "detectors", &m, err,
+	    errlen)) != 0 ||
+	    (rc = ynode_check_keys(d, m, dets, err, errlen)) != 0)
+		goto out;
+	for (int i = 0; i < PII_DET_MAX; i++) {
+		if ((n = ynode_get(m, det_name[i])) == NULL) {
+			rc = ynode_error(d, m, err, errlen,
+			    "missing detector '%s'", det_name[i]);
+			goto out;
+		}
+		if ((rc = load_detector(d, n, (enum pii_det)i, r, err,
+		    errlen)) != 0)
+			goto out;
+	}
+	*ret = r;
+	r = NULL;
+	rc = 0;
+out:
+	pii_rules_free(r);
+	return rc;
+}
+
+int
+pii_rules_load_file(const char *path, struct pii_rules **ret, char *err,
+    size_t errlen)
+{
+	struct ydoc *d = NULL;
+	int r;
+
+	if ((r = ydoc_load_file(path, &d, err, errlen)) != 0)
+		return r;
+	r = rules_from_doc(d, ret, err, errlen);
+	ydoc_free(d);
+	return r;
+}
+
+int
+pii_rules_load_string(const char *name, const char *buf, size_t len,
+    struct pii_rules **ret, char *err, size_t errlen)
+{
+	struct ydoc *d = NULL;
+	int r;
+
+	if ((r = ydoc_load_string(name, buf, len, &d, err, errlen)) != 0)
+		return r;
+	r = rules_from_doc(d, ret, err, errlen);
+	ydoc_free(d);
+	return r;
+}
+
+bool
+pii_key_match(const struct pii_keyset *ks, const char *key, size_t len)
+{
+	char norm[128], last[64];
+	size_t n, ln = 0, i;
+
+	if (len == 0 || ks->nexact + ks->ncontains == 0)
+		return false;
+	n = normalize(key, len, norm, sizeof(norm));
+	if (n == 0)
+		return false;
+	/* Last word: after the last separator or lower-to-upper change. */
+	i = len;
+	while (i > 0) {
+		char c = key[i - 1];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9');
+
+		if (!alnum)
+			break;
+		if (c >= 'A' && c <= 'Z' && i >= 2 && key[i - 2] >= 'a' &&
+		    key[i - 2] <= 'z') {
+			i--;
+			break;
+		}
+		i--;
+	}
+	ln = normalize(key + i, len - i, last, sizeof(last));
+	for (size_t k = 0; k < ks->nexact; k++)
+		if (strcmp(ks->exact[k], norm) == 0 ||
+		    (ln > 0 && ln < n && strcmp(ks->exact[k], last) == 0))
+			return true;
+	for (size_t k = 0; k < ks->ncontains; k++)
+		if (strstr(norm, ks->contains[k]) != NULL)
+			return true;
+	return false;
+}
+
+/* ----------------------------------------------------- value helpers */
+
+static bool
+is_hex(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+static bool
+is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_alnum(uint8_t c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Trim spaces and quotes around a value. */
+static void
+trim(const uint8_t **p, size_t *n)
+{
+	while (*n > 0 && ((*p)[0] == ' ' || (*p)[0] == '"' || (*p)[0] == '\''))
+		(*p)++, (*n)--;
+	while (*n > 0 && ((*p)[*n - 1] == ' ' || (*p)[*n - 1] == '"' ||
+	    (*p)[*n - 1] == '\''))
+		(*n)--;
+}
+
+bool
+pii_luhn_ok(const char *d, size_t n)
+{
+	unsigned sum = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = (unsigned)(d[n - 1 - i] - '0');
+
+		if (v > 9)
+			return false;
+		if (i & 1) {
+			v *= 2;
+			if (v > 9)
+				v -= 9;
+		}
+		sum += v;
+	}
+	return n > 0 && sum % 10 == 0;
+}
+
+/* Digits of a value written with optional spaces/dashes; 0 if other chars. */
+static size_t
+digits_of(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (is_digit(p[i])) {
+			if (o + 1 >= outlen)
+				return 0;
+			out[o++] = (char)p[i];
+		} else if (p[i] != ' ' && p[i] != '-')
+			return 0;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Lower-case hex digits of a value with optional : - . separators. */
+static size_t
+hex_of(const uint8_t *p, size_t n, char *out, size_t outlen, char *ret_sep)
+{
+	size_t o = 0;
+
+	*ret_sep = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (is_hex(p[i])) {
+			if (o + 1 >= outlen)
+				return 0;
+			out[o++] = (char)((p[i] >= 'A' && p[i] <= 'F') ?
+			    p[i] - 'A' + 'a' : p[i]);
+		} else if (p[i] == ':' || p[i] == '-' || p[i] == '.') {
+			if (*ret_sep && *ret_sep != (char)p[i])
+				return 0;
+			*ret_sep = (char)p[i];
+		} else
+			return 0;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static bool
+all_same(const char *s, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (s[i] != s[0])
+			return false;
+	return true;
+}
+
+static bool
+is_uuid(const uint8_t *p, size_t n)
+{
+	if (n != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (p[i] != '-')
+				return false;
+		} else if (!is_hex(p[i]))
+			return false;
+	}
+	return true;
+}
+
+/* Decimal number spanning exactly p[0..n): sign, digits, '.', digits. */
+static bool
+parse_dec(const uint8_t *p, size_t n, double *ret, unsigned *ret_dec)
+{
+	char tmp[32];
+	size_t i = 0, intd = 0, dec = 0;
+	bool dot = false;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	if (p[0] == '-' || p[0] == '+')
+		i++;
+	for (; i < n; i++) {
+		if (is_digit(p[i])) {
+			if (dot)
+				dec++;
+			else
+				intd++;
+		} else if (p[i] == '.' && !dot)
+			dot = true;
+		else
+			return false;
+	}
+	if (intd == 0 || intd > 3 || (dot && dec == 0))
+		return false;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	*ret = strtod(tmp, NULL);
+	*ret_dec = (unsigned)dec;
+	return true;
+}
+
+/* Two numbers separated by ',', ';', '|', '_' or spaces. */
+static bool
+parse_pair(const uint8_t *p, size_t n, double *a, double *b, unsigned *dec)
+{
+	size_t i, j;
+	unsigned d1, d2;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == ',' || p[i] == ';' || p[i] == '|' || p[i] == ' ' ||
+		    p[i] == '_')
+			break;
+	if (i == 0 || i >= n)
+		return false;
+	j = i + 1;
+	while (j < n && p[j] == ' ')
+		j++;
+	if (!parse_dec(p, i, a, &d1) || !parse_dec(p + j, n - j, b, &d2))
+		return false;
+	*dec = d1 < d2 ? d1 : d2;
+	return true;
+}
+
+/* ------------------------------------------------------ coordinates */
+
+#define GCJ_A 6378245.0
+#define GCJ_EE 0.00669342162296594323
+
+static bool
+out_of_china(double lat, double lon)
+{
+	return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271;
+}
+
+static double
+gcj_dlat(double x, double y)
+{
+	double r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y +
+	    0.2 * sqrt(fabs(x));
+
+	r += (20.0 * sin(6.0 * x * M_PI) + 20.0 * sin(2.0 * x * M_PI)) *
+	    2.0 / 3.0;
+	r += (20.0 * sin(y * M_PI) + 40.0 * sin(y / 3.0 * M_PI)) * 2.0 / 3.0;
+	r += (160.0 * sin(y / 12.0 * M_PI) + 320 * sin(y * M_PI / 30.0)) *
+	    2.0 / 3.0;
+	return r;
+}
+
+static double
+gcj_dlon(double x, double y)
+{
+	double r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y +
+	    0.1 * sqrt(fabs(x));
+
+	r += (20.0 * sin(6.0 * x * M_PI) + 20.0 * sin(2.0 * x * M_PI)) *
+	    2.0 / 3.0;
+	r += (20.0 * sin(x * M_PI) + 40.0 * sin(x / 3.0 * M_PI)) * 2.0 / 3.0;
+	r += (150.0 * sin(x / 12.0 * M_PI) + 300.0 * sin(x / 30.0 * M_PI)) *
+	    2.0 / 3.0;
+	return r;
+}
+
+/* The published WGS-84 -> GCJ-02 ("Mars coordinates") transform. */
+void
+pii_wgs_to_gcj(double lat, double lon, double *ret_lat, double *ret_lon)
+{
+	double dlat, dlon, radlat, magic, sq;
+
+	if (out_of_china(lat, lon)) {
+		*ret_lat = lat;
+		*ret_lon = lon;
+		return;
+	}
+	dlat = gcj_dlat(lon - 105.0, lat - 35.0);
+	dlon = gcj_dlon(lon - 105.0, lat - 35.0);
+	radlat = lat / 180.0 * M_PI;
+	magic = sin(radlat);
+	magic = 1 - GCJ_EE * magic * magic;
+	sq = sqrt(magic);
+	dlat = (dlat * 180.0) / ((GCJ_A * (1 - GCJ_EE)) / (magic * sq) * M_PI);
+	dlon = (dlon * 180.0) / (GCJ_A / sq * cos(radlat) * M_PI);
+	*ret_lat = lat + dlat;
+	*ret_lon = lon + dlon;
+}
+
+/* Baidu's BD-09 on top of GCJ-02. */
+void
+pii_gcj_to_bd(double lat, double lon, double *ret_lat, double *ret_lon)
+{
+	const double xpi = M_PI * 3000.0 / 180.0;
+	double z = sqrt(lon * lon + lat * lat) + 0.00002 * sin(lat * xpi);
+	double t = atan2(lat, lon) + 0.000003 * cos(lon * xpi);
+
+	*ret_lon = z * cos(t) + 0.0065;
+	*ret_lat = z * sin(t) + 0.006;
+}
+
+double
+pii_distance_m(double lat1, double lon1, double lat2, double lon2)
+{
+	double p1 = lat1 * M_PI / 180, p2 = lat2 * M_PI / 180;
+	double dp = p2 - p1, dl = (lon2 - lon1) * M_PI / 180;
+	double a = sin(dp / 2) * sin(dp / 2) +
+	    cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
+
+	return 6371008.8 * 2 * atan2(sqrt(a), sqrt(1 - a));
+}
+
+void
+pii_text_pairs(const uint8_t *buf, size_t len,
+    void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg)
+{
+	size_t i = 0;
+
+	/* Each number is at most 24 bytes; i always advances. */
+	while (i < len) {
+		size_t s = i, e, s2, e2;
+		double a, b;
+		unsigned d1, d2;
+
+		if (!(is_digit(buf[i]) || buf[i] == '-') ||
+		    (i > 0 && (is_alnum(buf[i - 1]) || buf[i - 1] == '.'))) {
+			i++;
+			continue;
+		}
+		e = s + 1;
+		while (e < len && e - s < 24 && (is_digit(buf[e]) ||
+		    buf[e] == '.'))
+			e++;
+		if (!parse_dec(buf + s, e - s, &a, &d1) || d1 == 0) {
+			i = e;
+			continue;
+		}
+		s2 = e;
+		if (s2 < len && (buf[s2] == ',' || buf[s2] == ';' ||
+		    buf[s2] == '|' || buf[s2] == ' ' || buf[s2] == '/'))
+			s2++;
+		else {
+			i = e;
+			continue;
+		}
+		while (s2 < len && buf[s2] == ' ')
+			s2++;
+		e2 = s2 + 1;
+		while (e2 < len && e2 - s2 < 24 && (is_digit(buf[e2]) ||
+		    buf[e2] == '.'))
+			e2++;
+		if (s2 < len && e2 <= len && (e2 >= len || !is_alnum(buf[e2])) &&
+		    parse_dec(buf + s2, e2 - s2, &b, &d2) && d2 > 0)
+			cb(arg, a, b, d1 < d2 ? d1 : d2);
+		i = e;
+	}
+}
+
+/* ----------------------------------------------------- the detectors */
+
+static void
+hit(pii_hit_cb *cb, void *arg, const char *cat, const struct pii_field *f,
+    uint8_t conf, const char *canon, enum pii_mask_kind mk, bool contact)
+{
+	struct pii_hit h;
+	char masked[96];
+	size_t n = strlen(canon);
+
+	pii_mask(mk, canon, n, masked, sizeof(masked));
+	memset(&h, 0, sizeof(h));
+	h.category = cat;
+	h.field = f;
+	h.encoding = "plain";
+	h.confidence = conf;
+	h.canon = canon;
+	h.canon_len = n;
+	h.masked = masked;
+	h.contact = contact;
+	cb(arg, &h);
+}
+
+static void
+coord_hit(const struct pii_rules *r, const struct pii_field *f, double lat,
+    double lon, unsigned dec, uint8_t conf, pii_hit_cb *cb, void *arg)
+{
+	struct pii_hit h;
+	char canon[64], masked[96];
+
+	if (fabs(lat) > 90 || fabs(lon) > 180 || dec < r->min_decimals ||
+	    (lat == 0 && lon == 0))
+		return;
+	snprintf(canon, sizeof(canon), "%.5f,%.5f", lat, lon);
+	snprintf(masked, sizeof(masked), "%.1f*****, %.1f*****", lat, lon);
+	memset(&h, 0, sizeof(h));
+	h.category = dec >= r->precise_min_decimals ? "location.precise" :
+	    "location.coarse";
+	h.field = f;
+	h.encoding = "plain";
+	h.confidence = conf;
+	h.canon = canon;
+	h.canon_len = strlen(canon);
+	h.masked = masked;
+	h.has_coord = true;
+	h.lat = lat;
+	h.lon = lon;
+	cb(arg, &h);
+}
+
+/* Emails anywhere in a value: local@domain.tld with a plausible TLD. */
+static void
+scan_emails(const struct pii_rules *r, const struct pii_field *f,
+    pii_hit_cb *cb, void *arg)
+{
+	const uint8_t *p = f->val;
+	size_t n = f->val_len, found = 0;
+
+	/* At most 64 '@' per value; each check is bounded (64 + 253). */
+	for (size_t i = 0; i < n && found < 64; i++) {
+		size_t ls, de, dot = 0;
+		char canon[320], tld[32];
+		size_t tl = 0, k, o = 0;
+		bool deny = false;
+
+		if (p[i] != '@')
+			continue;
+		found++;
+		ls = i;
+		while (ls > 0 && i - ls < 64 && (is_alnum(p[ls - 1]) ||
+		    p[ls - 1] == '.' || p[ls - 1] == '_' || p[ls - 1] == '%' ||
+		    p[ls - 1] == '+' || p[ls - 1] == '-'))
+			ls--;
+		de = i + 1;
+		while (de < n && de - i < 253 && (is_alnum(p[de]) ||
+		    p[de] == '.' || p[de] == '-')) {
+			if (p[de] == '.')
+				dot = de;
+			de++;
+		}
+		while (de > i + 1 && (p[de - 1] == '.' || p[de - 1] == '-'))
+			de--;
+		if (ls == i || dot == 0 || dot >= de || p[ls] == '.' ||
+		    p[i - 1] == '.' || p[i + 1] == '.' || p[i + 1] == '-')
+			continue;
+		for (k = dot + 1; k < de; k++) {
+			if (!((p[k] >= 'a' && p[k] <= 'z') ||
+			    (p[k] >= 'A' && p[k] <= 'Z')) || tl + 1 >= sizeof(tld))
+				break;
+			tld[tl++] = (char)(p[k] | 0x20);
+		}
+		if (k != de || tl < 2 || tl > 24)
+			continue;
+		tld[tl] = '\0';
+		for (size_t t = 0; t < r->ntld_deny; t++)
+			if (strcmp(r->tld_deny[t], tld) == 0)
+				deny = true;
+		if (deny)
+			continue;
+		for (k = ls; k < de && o + 1 < sizeof(canon); k++)
+			canon[o++] = (char)((p[k] >= 'A' && p[k] <= 'Z') ?
+			    p[k] | 0x20 : p[k]);
+		canon[o] = '\0';
+		hit(cb, arg, "email", f, r->confidence[PII_DET_EMAIL], canon,
+		    PII_MASK_EMAIL, true);
+	}
+}
+
+/* Colon-separated MACs anywhere: hh:hh:hh:hh:hh:hh, not inside a longer run. */
+static void
+scan_macs(const struct pii_rules *r, const struct pii_field *f,
+    pii_hit_cb *cb, void *arg)
+{
+	const uint8_t *p = f->val;
+	size_t n = f->val_len, found = 0;
+
+	for (size_t i = 0; i + 17 <= n && found < 16; i++) {
+		char h[13], canon[18];
+		bool ok = true;
+
+		if (p[i + 2] != ':' || (i > 0 && (is_hex(p[i - 1]) ||
+		    p[i - 1] == ':')) || (i + 17 < n && (is_hex(p[i + 17]) ||
+		    p[i + 17] == ':')))
+			continue;
+		for (size_t k = 0; k < 6 && ok; k++) {
+			if (!is_hex(p[i + 3 * k]) || !is_hex(p[i + 3 * k + 1]) ||
+			    (k < 5 && p[i + 3 * k + 2] != ':'))
+				ok = false;
+			else {
+				h[2 * k] = (char)(p[i + 3 * k] | 0x20);
+				h[2 * k + 1] = (char)(p[i + 3 * k + 1] | 0x20);
+			}
+		}
+		if (!ok)
+			continue;
+		h[12] = '\0';
+		found++;
+		if (strcmp(h, "000000000000") == 0 ||
+		    strcmp(h, "ffffffffffff") == 0 ||
+		    strcmp(h, "020000000000") == 0)
+			continue;
+		snprintf(canon, sizeof(canon), "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s",
+		    h, h + 2, h + 4, h + 6, h + 8, h + 10);
+		hit(cb, arg, "mac", f, r->confidence[PII_DET_MAC], canon,
+		    PII_MASK_MAC, false);
+		i += 16;
+	}
+}
+
+static bool
+has_vcard(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 11 <= n; i++)
+		if ((p[i] | 0x20) == 'b' && strncasecmp((const char *)p + i,
+		    "BEGIN:VCARD", 11) == 0)
+			return true;
+	return false;
+}
+
+static void
+add_coord(struct pii_struct_state *st, const struct pii_field *f, double v,
+    unsigned dec, bool is_lat)
+{
+	struct pii_coord_cand *c;
+
+	if (st->ncand >= PII_STRUCT_MAX_COORD)
+		return;
+	c = &st->cand[st->ncand++];
+	c->f = *f;
+	snprintf(c->path, sizeof(c->path), "%s", f->path ? f->path : "");
+	c->f.path = c->path;
+	c->field = &c->f;
+	c->v = v;
+	c->decimals = dec;
+	c->is_lat = is_lat;
+}
+
+void
+pii_struct_begin(struct pii_struct_state *st)
+{
+	st->ncand = 0;
+	st->ncontact = 0;
+	st->vcard = false;
+}
+
+static void
+keyed_ids(const struct pii_rules *r, const struct pii_field *f,
+    const uint8_t *v, size_t n, pii_hit_cb *cb, void *arg)
+{
+	char d[40], h[80], canon[80], sep;
+	size_t nd = digits_of(v, n, d, sizeof(d));
+	size_t nh = hex_of(v, n, h, sizeof(h), &sep);
+	bool k_imei = r->enabled[PII_DET_IMEI] &&
+	    pii_key_match(&r->keys[PII_DET_IMEI], f->key, f->key_len);
+	bool k_meid = r->enabled[PII_DET_MEID] &&
+	    pii_key_match(&r->keys[PII_DET_MEID], f->key, f->key_len);
+
+	if (k_imei && nd == 15 && pii_luhn_ok(d, 15) && !all_same(d, 15))
+		hit(cb, arg, "device_id.imei", f, r->confidence[PII_DET_IMEI],
+		    d, PII_MASK_GENERIC, false);
+	else if (k_imei && nd == 16 && !all_same(d, 16))
+		hit(cb, arg, "device_id.imei", f,
+		    (uint8_t)(r->confidence[PII_DET_IMEI] * 8 / 10), d,
+		    PII_MASK_GENERIC, false);
+	else if ((k_imei || k_meid) && nh == 14 && sep == 0 &&
+	    h[0] >= 'a')	/* MEID: first octet A0-FF */
+		hit(cb, arg, "device_id.meid", f, r->confidence[PII_DET_MEID],
+		    h, PII_MASK_GENERIC, false);
+	else if (k_meid && nd == 18)
+		hit(cb, arg, "device_id.meid", f, r->confidence[PII_DET_MEID],
+		    d, PII_MASK_GENERIC, false);
+
+	if (r->enabled[PII_DET_IMSI] && (nd == 14 || nd == 15) &&
+	    pii_key_match(&r->keys[PII_DET_IMSI], f->key, f->key_len)) {
+		unsigned mcc = (unsigned)((d[0] - '0') * 100 + (d[1] - '0') * 10 +
+		    (d[2] - '0'));
+
+		if (mcc >= r->mcc_min && mcc <= r->mcc_max && !all_same(d, nd))
+			hit(cb, arg, "device_id.imsi", f,
+			    r->confidence[PII_DET_IMSI], d, PII_MASK_GENERIC,
+			    false);
+	}
+	if (r->enabled[PII_DET_ICCID] && (nd == 19 || nd == 20) &&
+	    d[0] == '8' && d[1] == '9' && pii_luhn_ok(d, nd) &&
+	    pii_key_match(&r->keys[PII_DET_ICCID], f->key, f->key_len))
+		hit(cb, arg, "device_id.iccid", f, r->confidence[PII_DET_ICCID],
+		    d, PII_MASK_GENERIC, false);
+	if (r->enabled[PII_DET_ANDROID_ID] && sep == 0 && nh >= 14 &&
+	    nh <= 16 && nh == n && !all_same(h, nh) &&
+	    pii_key_match(&r->keys[PII_DET_ANDROID_ID], f->key, f->key_len))
+		hit(cb, arg, "device_id.android_id", f,
+		    r->confidence[PII_DET_ANDROID_ID], h, PII_MASK_GENERIC,
+		    false);
+	if (r->enabled[PII_DET_AD_ID] && (is_uuid(v, n) ||
+	    (nh == 32 && sep == 0 && n == 32)) && !all_same(h, nh) &&
+	    pii_key_match(&r->keys[PII_DET_AD_ID], f->key, f->key_len)) {
+		snprintf(canon, sizeof(canon), "%.*s", (int)n, (const char *)v);
+		for (size_t i = 0; canon[i]; i++)
+			if (canon[i] >= 'A' && canon[i] <= 'F')
+				canon[i] |= 0x20;
+		hit(cb, arg, "ad_id", f, r->confidence[PII_DET_AD_ID], canon,
+		    PII_MASK_GENERIC, false);
+	} else if (r->enabled[PII_DET_OAID] && (is_uuid(v, n) ||
+	    (sep == 0 && nh == n && (nh == 16 || nh == 64))) &&
+	    !all_same(h, nh) &&
+	    pii_key_match(&r->keys[PII_DET_OAID], f->key, f->key_len)) {
+		snprintf(canon, sizeof(canon), "%.*s", (int)n, (const char *)v);
+		for (size_t i = 0; canon[i]; i++)
+			if (canon[i] >= 'A' && canon[i] <= 'F')
+				canon[i] |= 0x20;
+		hit(cb, arg, "ad_id", f, r->confidence[PII_DET_OAID], canon,
+		    PII_MASK_GENERIC, false);
+	}
+	if (r->enabled[PII_DET_MAC] && nh == 12 &&
+	    (sep == 0 || n == 17 || n == 14) &&
+	    pii_key_match(&r->keys[PII_DET_MAC], f->key, f->key_len) &&
+	    strcmp(h, "000000000000") != 0 && strcmp(h, "ffffffffffff") != 0 &&
+	    strcmp(h, "020000000000") != 0) {
+		snprintf(canon, sizeof(canon), "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s",
+		    h, h + 2, h + 4, h + 6, h + 8, h + 10);
+		hit(cb, arg, "mac", f, r->confidence[PII_DET_MAC], canon,
+		    PII_MASK_MAC, false);
+	}
+}
+
+static void
+phone_field(const struct pii_rules *r, const struct pii_field *f,
+    const uint8_t *v, size_t n, pii_hit_cb *cb, void *arg)
+{
+	char d[24], canon[32];
+	size_t nd = 0, i = 0, seps = 0;
+	bool intl = false;
+
+	if (n > 0 && v[0] == '+') {
+		intl = true;
+		i = 1;
+	}
+	for (; i < n; i++) {
+		if (is_digit(v[i])) {
+			if (nd + 1 >= sizeof(d))
+				return;
+			d[nd++] = (char)v[i];
+		} else if (v[i] == ' ' || v[i] == '-' || v[i] == '(' ||
+		    v[i] == ')' || v[i] == '.')
+			seps++;
+		else
+			return;
+	}
+	/* "12.5" and "1234.5678" are numbers, not phones */
+	if (memchr(v, '.', n) != NULL && seps < 2)
+		return;
+	if (!intl && nd > 2 && d[0] == '0' && d[1] == '0') {
+		intl = true;
+		memmove(d, d + 2, nd - 2);
+		nd -= 2;
+	}
+	d[nd] = '\0';
+	if (nd < r->phone_min_digits || nd > r->phone_max_digits ||
+	    all_same(d, nd) || (intl && (d[0] == '0' || nd < 8)))
+		return;
+	snprintf(canon, sizeof(canon), "%s%s", intl ? "+" : "", d);
+	hit(cb, arg, "phone", f, intl ? r->confidence[PII_DET_PHONE] :
+	    (uint8_t)(r->confidence[PII_DET_PHONE] * 9 / 10), canon,
+	    PII_MASK_PHONE, true);
+}
+
+void
+pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
+    const struct pii_field *f, pii_hit_cb *cb, void *arg)
+{
+	const uint8_t *v = f->val;
+	size_t n = f->val_len;
+
+	if (r->enabled[PII_DET_EMAIL] && memchr(v, '@', n) != NULL)
+		scan_emails(r, f, cb, arg);
+	if (r->enabled[PII_DET_MAC] && r->mac_anywhere)
+		scan_macs(r, f, cb, arg);
+	if (r->enabled[PII_DET_CONTACTS] && !st->vcard && has_vcard(v, n)) {
+		st->vcard = true;
+		st->vcard_field = *f;
+		snprintf(st->vcard_path, sizeof(st->vcard_path), "%s",
+		    f->path ? f->path : "");
+		st->vcard_field.path = st->vcard_path;
+	}
+	if (f->key_len == 0 || f->is_text)
+		return;
+	trim(&v, &n);
+	if (n == 0 || n > 128)
+		return;
+
+	if (r->enabled[PII_DET_LOCATION]) {
+		double a, b;
+		unsigned dec;
+		bool plat = pii_key_match(&r->lat_keys, f->key, f->key_len);
+		bool plon = !plat &&
+		    pii_key_match(&r->lon_keys, f->key, f->key_len);
+		bool xy = !plat && !plon && pii_key_match(&r->xy_keys, f->key,
+		    f->key_len) && f->parent_len > 0 &&
+		    pii_key_match(&r->xy_context, f->parent, f->parent_len);
+		bool pair = !plat && !plon && !xy &&
+		    pii_key_match(&r->keys[PII_DET_LOCATION], f->key,
+		    f->key_len);
+
+		if ((plat || plon) && parse_dec(v, n, &a, &dec) &&
+		    fabs(a) <= (plat ? 90 : 180))
+			add_coord(st, f, a, dec, plat);
+		else if (xy && parse_dec(v, n, &a, &dec))
+			add_coord(st, f, a, dec,
+			    (f->key[0] | 0x20) == 'y');
+		else if (pair && parse_pair(v, n, &a, &b, &dec)) {
+			/* lat,lng unless only lng,lat fits (Amap, Baidu) */
+			if (fabs(a) > 90 && fabs(b) <= 90)
+				coord_hit(r, f, b, a, dec,
+				    r->confidence[PII_DET_LOCATION], cb, arg);
+			else
+				coord_hit(r, f, a, b, dec,
+				    r->confidence[PII_DET_LOCATION], cb, arg);
+		} else if (pair && f->is_number && parse_dec(v, n, &a, &dec)) {
+			/* an item of a [a, b] array under a location key */
+			add_coord(st, f, a, dec, false);
+		}
+	}
+	if (r->enabled[PII_DET_PHONE] &&
+	    pii_key_match(&r->keys[PII_DET_PHONE], f->key, f->key_len))
+		phone_field(r, f, v, n, cb, arg);
+	keyed_ids(r, f, v, n, cb, arg);
+}
+
+void
+pii_struct_end(const struct pii_rules *r, struct pii_struct_state *st,
+    pii_hit_cb *cb, void *arg)
+{
+	bool used[PII_STRUCT_MAX_COORD] = { false };
+
+	/* Pair each latitude with the first longitude of the same object;
+	 * array items (location: [a, b]) pair with their neighbour. */
+	for (size_t i = 0; i < st->ncand; i++) {
+		struct pii_coord_cand *a = &st->cand[i];
+
+		if (used[i])
+			continue;
+		for (size_t j = i + 1; j < st->ncand; j++) {
+			struct pii_coord_cand *b = &st->cand[j];
+			bool items = a->f.is_number && b->f.is_number &&
+			    !a->is_lat && !b->is_lat &&
+			    pii_key_match(&r->keys[PII_DET_LOCATION], a->f.key,
+			    a->f.key_len) && a->f.key_len == b->f.key_len &&
+			    memcmp(a->f.key, b->f.key, a->f.key_len) == 0;
+			bool latlon = a->is_lat != b->is_lat;
+			unsigned dec;
+			double lat, lon;
+
+			if (used[j] || a->f.obj != b->f.obj ||
+			    a->f.where != b->f.where || (!latlon && !items))
+				continue;
+			dec = a->decimals < b->decimals ? a->decimals :
+			    b->decimals;
+			if (items) {
+				/* order unknown: lat is the one that fits */
+				lat = a->v;
+				lon = b->v;
+				if (fabs(lat) > 90 || (fabs(b->v) <= 90 &&
+				    fabs(a->v) > fabs(b->v)))
+					lat = b->v, lon = a->v;
+			} else {
+				lat = a->is_lat ? a->v : b->v;
+				lon = a->is_lat ? b->v : a->v;
+			}
+			used[i] = used[j] = true;
+			coord_hit(r, a->field, lat, lon, dec,
+			    r->confidence[PII_DET_LOCATION], cb, arg);
+			break;
+		}
+	}
+	if (r->enabled[PII_DET_CONTACTS] && (st->vcard ||
+	    st->ncontact >= r->contacts_min)) {
+		struct pii_hit h;
+		char canon[32], masked[96];
+
+		snprintf(canon, sizeof(canon), "contacts:%zu", st->ncontact);
+		snprintf(masked, sizeof(masked), "%s%zu distinct phones/emails",
+		    st->vcard ? "vCard; " : "", st->ncontact);
+		memset(&h, 0, sizeof(h));
+		h.category = "contacts";
+		h.field = st->vcard ? &st->vcard_field : NULL;
+		h.encoding = st->vcard ? "vcard" : "plain";
+		h.confidence = r->confidence[PII_DET_CONTACTS];
+		h.canon = canon;
+		h.canon_len = strlen(canon);
+		h.masked = masked;
+		cb(arg, &h);
+	}
+}
+
+bool
+pii_struct_is_image(const uint8_t *b, size_t n, const char *ct,
+    bool *ret_magic)
+{
+	bool magic = (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff) ||
+	    (n >= 4 && b[0] == 0x89 && b[1] == 'P' && b[2] == 'N' &&
+	    b[3] == 'G') ||
+	    (n >= 12 && memcmp(b + 4, "ftyp", 4) == 0 &&
+	    (memcmp(b + 8, "heic", 4) == 0 || memcmp(b + 8, "heix", 4) == 0 ||
+	    memcmp(b + 8, "mif1", 4) == 0 || memcmp(b + 8, "hevc", 4) == 0)) ||
+	    (n >= 6 && memcmp(b, "GIF8", 4) == 0) ||
+	    (n >= 12 && memcmp(b, "RIFF", 4) == 0 &&
+	    memcmp(b + 8, "WEBP", 4) == 0);
+
+	*ret_magic = magic;
+	return magic || (ct != NULL && strncasecmp(ct, "image/", 6) == 0);
+}

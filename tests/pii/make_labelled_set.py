@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""make_labelled_set.py - labelled requests for the personal-data evaluator.
+
+Writes (deterministically, fixed seed):
+  identities.yaml   the known values the engine is built with
+  labelled_set.tsv  one message per line:
+                    kind <TAB> name <TAB> expected <TAB> hex(payload)
+    kind      http (a raw HTTP/1.1 request) or dns (a query name)
+    expected  comma-separated category|identity ('-' = structural);
+              empty for benign messages
+Known values are sent in every supported encoding and place; structural
+categories with random values in the places the detectors cover; benign
+look-alikes (timestamps, versions, order IDs, UUIDs without identifier
+keys, map tiles, prices, build numbers, hashes, IPv6, file names with @)
+carry no label.  tests/unit/test_pii.c (labelled_set) scores the engine
+on it and fails below the thresholds.
+
+usage: make_labelled_set.py [OUTDIR]   (default: this script's directory)
+"""
+import base64
+import hashlib
+import json
+import os
+import random
+import sys
+import urllib.parse
+
+R = random.Random(20250808)
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+
+IDENTITIES = [
+    dict(label="emma", phone="+1 202 555 0142", email="emma.lee@example.org",
+         name="Emma Lee", imei="356938035643809",
+         ad_id="38400000-8cf0-11bd-b23e-10b96e40000d",
+         android_id="9774d56d682e549c", mac="3c:22:fb:12:34:56",
+         home=(38.8977, -77.0365, 500), other="blue-otter-771"),
+    dict(label="li", phone="+86 139 1099 8765", email="Li.Wei@Example.CN",
+         name="Wei Li Zhang", imei="490154203237518",
+         ad_id="6f1c2a3e-9b7d-4c55-8e21-0a4b3c2d1e0f",
+         android_id="a1b2c3d4e5f60718", mac="a4-5e-60-c1-d2-e3",
+         home=(39.9087, 116.3975, 300), other="jade-rabbit-42"),
+    dict(label="omar", phone="+44 7700 900123", email="omar.haddad@mail.example.net",
+         name="Omar Haddad", imei="353918059124327",
+         ad_id="E2C1B0A9-8F7E-4D6C-9B5A-1C2D3E4F5A6B",
+         android_id="0f1e2d3c4b5a6978", mac="001A2B3C4D5E",
+         home=(51.5014, -0.1419, 400), other="quiet-harbour-9"),
+]
+
+CAT = dict(phone="phone", email="email", name="name", imei="device_id.imei",
+           ad_id="ad_id", android_id="device_id.android_id", mac="mac",
+           other="other")
+
+
+def phone_parts(p):
+    groups = p.lstrip("+").split()
+    return groups[0], "".join(groups[1:])
+
+
+def b64(b, url=False, pad=True):
+    s = (base64.urlsafe_b64encode(b) if url else base64.b64encode(b)).decode()
+    return s if pad else s.rstrip("=")
+
+
+def digest(alg, s):
+    return hashlib.new(alg, s.encode()).digest()
+
+
+def variants(kind, v):
+    """(encoding, value as sent, dns_ok) for one identity value."""
+    if kind == "phone":
+        cc, nat = phone_parts(v)
+        e164, digits = "+" + cc + nat, cc + nat
+        bases = [v, e164, digits, nat]
+    elif kind == "mac":
+        h = "".join(c for c in v if c.isalnum()).lower()
+        colon = ":".join(h[i:i + 2] for i in range(0, 12, 2))
+        bases = [colon, colon.upper(), h, h.upper(), colon.replace(":", "-")]
+    elif kind in ("ad_id", "android_id"):
+        bases = [v.lower(), v.upper()]
+    elif kind == "email":
+        bases = [v, v.lower()]
+    else:
+        bases = [v, v.lower()]
+    out = []
+    for i, b in enumerate(bases):
+        out.append(("plain", b, kind != "name"))
+    b0 = bases[1] if len(bases) > 1 else bases[0]
+    if kind in ("email", "name", "other"):
+        b0 = v.lower() if kind != "name" else v
+    bl = bases[-1]
+    out += [
+        ("url", urllib.parse.quote(bases[0], safe=""), False),
+        ("url", urllib.parse.quote_plus(bases[0]), False),
+        ("base64", b64(bases[0].encode()), False),
+        ("base64", b64(b0.encode(), url=True, pad=False), False),
+        ("hex", bases[0].encode().hex(), True),
+        ("hex", b0.encode().hex().upper(), True),
+        ("base32", base64.b32encode(b0.encode()).decode().rstrip("=").lower(), True),
+        ("md5", digest("md5", b0).hex(), True),
+        ("md5", digest("md5", bl).hex().upper(), True),
+        ("sha1", digest("sha1", b0).hex(), True),
+        ("sha1", digest("sha1", bases[0]).hex(), True),
+        ("sha256", digest("sha256", b0).hex(), False),
+        ("sha256", digest("sha256", bl).hex().upper(), False),
+        ("md5+base64", b64(digest("md5", b0)), False),
+        ("sha256+base64", b64(digest("sha256", bl), url=True, pad=False), False),
+        ("sha1+hex+base64", b64(digest("sha1", b0).hex().encode()), False),
+        ("sha256+hex+base64", b64(digest("sha256", bases[0]).hex().encode()), False),
+    ]
+    return out
+
+
+# ------------------------------------------------------------ requests
+
+def http(method, target, headers=(), body=b"", ctype=None):
+    h = [f"{method} {target} HTTP/1.1", "Host: api.example-tracker.com",
+         "User-Agent: okhttp/4.9.3"]
+    if ctype:
+        h.append(f"Content-Type: {ctype}")
+    h += list(headers)
+    if body or method == "POST":
+        h.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(h) + "\r\n\r\n").encode() + body
+
+
+def multipart(parts):
+    bnd = "----outflowBoundary%08x" % R.getrandbits(32)
+    out = b""
+    for name, ctype, data in parts:
+        out += f"--{bnd}\r\n".encode()
+        disp = f'Content-Disposition: form-data; name="{name}"'
+        if ctype and ctype.startswith("image/"):
+            disp += '; filename="photo.jpg"'
+        out += (disp + "\r\n").encode()
+        if ctype:
+            out += f"Content-Type: {ctype}\r\n".encode()
+        out += b"\r\n" + data + b"\r\n"
+    out += f"--{bnd}--\r\n".encode()
+    return out, f"multipart/form-data; boundary={bnd}"
+
+
+def place(where, key, value):
+    """A request carrying value under key in one place."""
+    q = urllib.parse.quote(value, safe="")
+    if where == "query":
+        return http("GET", f"/v1/collect?app=demo&{key}={q}&ts=1700000000")
+    if where == "path":
+        return http("GET", f"/v1/u/{q}/profile")
+    if where == "header":
+        return http("GET", "/v1/ping", [f"X-{key.capitalize()}: {value}"])
+    if where == "cookie":
+        return http("GET", "/v1/ping", [f"Cookie: sid=77aa; {key}={q}"])
+    if where == "form":
+        body = f"app=demo&{key}={urllib.parse.quote_plus(value)}&n=3".encode()
+        return http("POST", "/v1/form", body=body,
+                    ctype="application/x-www-form-urlencoded")
+    if where == "json":
+        body = json.dumps({"app": "demo", "payload": {"meta": {key: value}, "n": 3}}).encode()
+        return http("POST", "/v1/json", body=body, ctype="application/json")
+    if where == "multipart":
+        body, ct = multipart([("app", None, b"demo"), (key, None, value.encode())])
+        return http("POST", "/v1/upload", body=body, ctype=ct)
+    if where == "text":
+        body = f"event started; note {value} end\n".encode()
+        return http("POST", "/v1/log", body=body, ctype="text/plain")
+    raise ValueError(where)
+
+
+PLACES = ["query", "path", "header", "cookie", "form", "json", "multipart", "text"]
+lines = []
+
+
+def add(kind, name, expected, payload):
+    if isinstance(payload, str):
+        payload = payload.encode()
+    lines.append(f"{kind}\t{name}\t{','.join(expected)}\t{payload.hex()}")
+
+
+# Known values: every encoding in every place.
+for ident in IDENTITIES:
+    lab = ident["label"]
+    for kind in CAT:
+        for enc, val, dns_ok in variants(kind, ident[kind]):
+            for where in PLACES:
+                add("http", f"known/{lab}/{kind}/{enc}/{where}",
+                    [f"{CAT[kind]}|{lab}"], place(where, "v", val))
+            if dns_ok and len(val) <= 63:
+                add("dns", f"known/{lab}/{kind}/{enc}/dns",
+                    [f"{CAT[kind]}|{lab}"], f"{val[:63]}.t.example-tracker.com")
+
+# Home coordinates: both orders, GCJ-02 / BD-09 offsets, several places.
+def gcj(lat, lon):
+    import math
+    a, ee = 6378245.0, 0.00669342162296594323
+    if not (72.004 <= lon <= 137.8347 and 0.8293 <= lat <= 55.8271):
+        return lat, lon
+    x, y = lon - 105.0, lat - 35.0
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    dlat += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    dlat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    dlat += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    dlon += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    dlon += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    dlon += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    rad = lat / 180.0 * math.pi
+    magic = 1 - ee * math.sin(rad) ** 2
+    sq = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((a * (1 - ee)) / (magic * sq) * math.pi)
+    dlon = (dlon * 180.0) / (a / sq * math.cos(rad) * math.pi)
+    return lat + dlat, lon + dlon
+
+
+def bd(lat, lon):
+    import math
+    xpi = math.pi * 3000.0 / 180.0
+    z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * xpi)
+    t = math.atan2(lat, lon) + 0.000003 * math.cos(lon * xpi)
+    return z * math.sin(t) + 0.006, z * math.cos(t) + 0.0065
+
+
+for ident in IDENTITIES:
+    lab = ident["label"]
+    hlat, hlon, rad = ident["home"]
+    for shift in ("wgs", "gcj", "bd"):
+        lat, lon = hlat, hlon
+        if shift in ("gcj", "bd"):
+            lat, lon = gcj(lat, lon)
+        if shift == "bd":
+            lat, lon = bd(lat, lon)
+        # jitter well inside the radius (about rad/5 metres)
+        j = rad / 5 / 111000
+        lat += R.uniform(-j, j)
+        lon += R.uniform(-j, j)
+        la, lo = f"{lat:.6f}", f"{lon:.6f}"
+        exp = [f"location.precise|{lab}"]
+        add("http", f"home/{lab}/{shift}/query", exp,
+            http("GET", f"/v1/geo?lat={la}&lng={lo}&acc=20"))
+        add("http", f"home/{lab}/{shift}/query-pair-lnglat", exp,
+            http("GET", f"/v1/geo?location={lo},{la}"))
+        add("http", f"home/{lab}/{shift}/json", exp,
+            http("POST", "/v1/geo", body=json.dumps({"device": {"geo": {"lat": float(la), "lon": float(lo)}}}).encode(),
+                 ctype="application/json"))
+        add("http", f"home/{lab}/{shift}/json-array", exp,
+            http("POST", "/v1/geo", body=json.dumps({"loc": [float(lo), float(la)]}).encode(),
+                 ctype="application/json"))
+        add("http", f"home/{lab}/{shift}/form", exp,
+            http("POST", "/v1/geo", body=f"latitude={la}&longitude={lo}".encode(),
+                 ctype="application/x-www-form-urlencoded"))
+        add("http", f"home/{lab}/{shift}/text", exp,
+            http("POST", "/v1/log", body=f"pos {la},{lo} fix\n".encode(), ctype="text/plain"))
+        add("http", f"home/{lab}/{shift}/header", exp,
+            http("GET", "/v1/ping", [f"X-Geo: {lo};{la}"]))
+
+
+# ---------------------------------------------------------- structural
+
+def luhn_digit(s):
+    tot = 0
+    for i, c in enumerate(reversed(s)):
+        d = int(c)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        tot += d
+    return str((10 - tot % 10) % 10)
+
+
+def rnd_digits(n):
+    return "".join(R.choice("0123456789") for _ in range(n))
+
+
+def rnd_hex(n):
+    return "".join(R.choice("0123456789abcdef") for _ in range(n))
+
+
+def rnd_uuid():
+    h = rnd_hex(32)
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+
+
+def rnd_phone():
+    k = R.randrange(4)
+    if k == 0:
+        return "+1" + R.choice("2345678") + rnd_digits(2) + R.choice("2345678") + rnd_digits(6)
+    if k == 1:
+        return "+86 1" + R.choice("3589") + rnd_digits(1) + " " + rnd_digits(4) + " " + rnd_digits(4)
+    if k == 2:
+        return "+44 7" + rnd_digits(3) + " " + rnd_digits(6)
+    return "(" + R.choice("2345678") + rnd_digits(2) + ") " + rnd_digits(3) + "-" + rnd_digits(4)
+
+
+FIRST = ["anna", "ben", "chen", "dana", "eli", "fatima", "george", "hana", "ivan", "jun"]
+DOMS = ["gmail.com", "qq.com", "yahoo.co.jp", "outlook.fr", "mail.ru", "example.edu"]
+
+
+def rnd_email():
+    return f"{R.choice(FIRST)}.{R.choice(FIRST)}{R.randrange(100)}@{R.choice(DOMS)}"
+
+
+def rnd_mac():
+    while True:
+        b = [R.randrange(256) for _ in range(6)]
+        if b != [2, 0, 0, 0, 0, 0]:
+            return ":".join("%02x" % x for x in b)
+
+
+def rnd_coord(dec):
+    lat = R.uniform(-60, 70)
+    lon = R.uniform(-170, 170)
+    return f"{lat:.{dec}f}", f"{lon:.{dec}f}"
+
+
+def rnd_imei():
+    s = R.choice(["35", "86", "49", "01"]) + rnd_digits(12)
+    return s + luhn_digit(s)
+
+
+def rnd_iccid():
+    s = "89" + R.choice(["86", "01", "44"]) + rnd_digits(14)
+    return s + luhn_digit(s)
+
+
+N = 40
+for i in range(N):
+    for dec, cat in ((R.choice([3, 4, 5, 6]), "location.precise"), (R.choice([1, 2]), "location.coarse")):
+        la, lo = rnd_coord(dec)
+        exp = [f"{cat}|-"]
+        k = i % 6
+        if k == 0:
+            m = http("GET", f"/ad?lat={la}&lng={lo}&z=3")
+        elif k == 1:
+            m = http("POST", "/rtb", body=('{"device":{"geo":{"lat":%s,"lon":%s,"type":1}}}' % (la, lo)).encode(), ctype="application/json")
+        elif k == 2:
+            m = http("POST", "/f", body=f"latitude={la}&longitude={lo}".encode(), ctype="application/x-www-form-urlencoded")
+        elif k == 3:
+            m = http("GET", f"/amap?location={lo},{la}")
+        elif k == 4:
+            m = http("POST", "/g", body=('{"geo":{"x":%s,"y":%s}}' % (lo, la)).encode(), ctype="application/json")
+        else:
+            m = http("POST", "/g", body=('{"coordinates":[%s,%s]}' % (lo, la)).encode(), ctype="application/json")
+        add("http", f"struct/{cat}/{k}/{i}", exp, m)
+
+    ph = rnd_phone()
+    k = i % 5
+    key = ["phone", "mobile", "msisdn", "phone_number", "userPhone"][k]
+    where = ["query", "json", "form", "header", "multipart"][k]
+    add("http", f"struct/phone/{where}/{i}", ["phone|-"], place(where, key, ph))
+
+    em = rnd_email()
+    where = ["query", "json", "form", "text", "header"][i % 5]
+    add("http", f"struct/email/{where}/{i}", ["email|-"], place(where, ["email", "u", "contact", "x", "account"][i % 5], em))
+
+    where = ["query", "json", "form", "header"][i % 4]
+    add("http", f"struct/imei/{where}/{i}", ["device_id.imei|-"],
+        place(where, ["imei", "device_imei", "imei1", "deviceId"][i % 4], rnd_imei()))
+    add("http", f"struct/imsi/{where}/{i}", ["device_id.imsi|-"],
+        place(where, ["imsi", "subscriber_id", "imsi", "IMSI"][i % 4],
+              R.choice(["310", "460", "234", "262"]) + rnd_digits(12)))
+    add("http", f"struct/iccid/{where}/{i}", ["device_id.iccid|-"],
+        place(where, ["iccid", "sim_serial", "simSerialNumber", "iccid"][i % 4], rnd_iccid()))
+    add("http", f"struct/meid/{where}/{i}", ["device_id.meid|-"],
+        place(where, ["meid", "meid", "meid1", "MEID"][i % 4], R.choice("abcdef") + rnd_hex(13)))
+    add("http", f"struct/android_id/{where}/{i}", ["device_id.android_id|-"],
+        place(where, ["android_id", "androidId", "ssaid", "aid"][i % 4], R.choice("123456789abcdef") + rnd_hex(15)))
+    add("http", f"struct/ad_id/{where}/{i}", ["ad_id|-"],
+        place(where, ["gaid", "idfa", "advertising_id", "oaid"][i % 4],
+              rnd_uuid().upper() if i % 3 == 0 else rnd_uuid()))
+    mac = rnd_mac()
+    if i % 2:
+        mac = mac.replace(":", "").upper() if i % 4 == 1 else mac.replace(":", "-")
+    add("http", f"struct/mac/{where}/{i}", ["mac|-"],
+        place(where, ["mac", "wifi_mac", "bssid", "mc"][i % 4], mac))
+    add("http", f"struct/mac-anywhere/{i}", ["mac|-"],
+        http("POST", "/log", body=f"scan result ap {rnd_mac()} rssi -61\n".encode(), ctype="text/plain"))
+
+    # contacts: a synced address book, or a vCard
+    if i % 2 == 0:
+        book = [{"name": f"{R.choice(FIRST)} {R.choice(FIRST)}", "phone": rnd_phone(), "email": rnd_email()} for _ in range(R.randrange(3, 7))]
+        exp = ["contacts|-", "phone|-", "email|-"]
+        add("http", f"struct/contacts/json/{i}", exp,
+            http("POST", "/sync", body=json.dumps({"contacts": book}).encode(), ctype="application/json"))
+    else:
+        vc = f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{R.choice(FIRST)}\r\nEND:VCARD\r\n".encode()
+        add("http", f"struct/contacts/vcard/{i}", ["contacts|-"],
+            http("POST", "/vcf", body=vc, ctype="text/vcard"))
+
+    # images
+    k = i % 4
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(R.randrange(256) for _ in range(200))
+    png = b"\x89PNG\r\n\x1a\n" + bytes(R.randrange(256) for _ in range(200))
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00" + bytes(R.randrange(256) for _ in range(200))
+    if k == 0:
+        body, ct = multipart([("meta", None, b"{}"), ("photo", "image/jpeg", jpeg)])
+    elif k == 1:
+        body, ct = png, "application/octet-stream"
+    elif k == 2:
+        body, ct = multipart([("file", "application/octet-stream", heic)])
+    else:
+        body, ct = bytes(R.randrange(256) for _ in range(100)), "image/webp"
+    add("http", f"struct/image/{k}/{i}", ["media.image|-"], http("POST", "/up", body=body, ctype=ct))
+
+# ------------------------------------------------------------- benign
+
+def benign(i):
+    k = i % 16
+    if k == 0:
+        return http("GET", f"/v2/events?ts={1700000000000 + R.randrange(10**9)}&seq={R.randrange(10**6)}")
+    if k == 1:
+        return http("GET", f"/update?version={R.randrange(20)}.{R.randrange(20)}.{R.randrange(100)}&build={R.randrange(20200101, 20251231)}")
+    if k == 2:
+        return http("POST", "/order", body=json.dumps({"order_id": rnd_digits(15), "price": round(R.uniform(1, 500), 2), "total": "1234.56", "qty": 3}).encode(), ctype="application/json")
+    if k == 3:
+        return http("GET", f"/trace?request_id={rnd_uuid()}&session={rnd_uuid()}")
+    if k == 4:
+        return http("GET", f"/tiles/{R.randrange(3, 18)}/{R.randrange(1, 60000)}/{R.randrange(1, 60000)}.png?x={R.randrange(1, 9999)}&y={R.randrange(1, 9999)}&z=12")
+    if k == 5:
+        return http("GET", f"/api?platform=android&plat=1&template=3&ratio=0.{rnd_digits(4)},0.{rnd_digits(4)}")
+    if k == 6:
+        return http("POST", "/cfg", body=json.dumps({"sig": hashlib.sha256(rnd_hex(8).encode()).hexdigest(), "etag": rnd_hex(16), "trace_id": rnd_hex(16)}).encode(), ctype="application/json")
+    if k == 7:
+        return http("POST", "/log", body=f"loaded icon@2x.png and logo@3x.webp from cdn, addr fe80::1:2:3:4 at 12:34:56\n".encode(), ctype="text/plain")
+    if k == 8:
+        return http("GET", f"/q?count={rnd_digits(10)}&id={rnd_digits(16)}&n={rnd_digits(19)}")
+    if k == 9:
+        return http("GET", f"/a?trace=ab{IDENTITIES[0]['android_id']}ff&uid=1{rnd_digits(2)}2025550142{rnd_digits(2)}")
+    if k == 10:
+        return http("POST", "/m", body=json.dumps({"screen": {"w": 1080, "h": 2400, "density": 2.75}, "battery": 0.87, "temp": 31.5, "zoom": 12.25}).encode(), ctype="application/json")
+    if k == 11:
+        return http("GET", "/v1/ping", [f"X-Request-Id: {rnd_uuid()}", f"If-None-Match: \"{rnd_hex(32)}\"", "Accept-Language: en-US,en;q=0.9"])
+    if k == 12:
+        return http("GET", f"/sdk?sdk_ver=4.{R.randrange(9)}.{R.randrange(99)}&os=13&model=Pixel%207&locale=en_US&tz=-05:00")
+    if k == 13:
+        body, ct = multipart([("meta", "application/json", b'{"v":1,"items":[1,2,3]}'), ("log", "text/plain", b"ok 200 12ms")])
+        return http("POST", "/up", body=body, ctype=ct)
+    if k == 14:
+        return http("GET", f"/map/static?center_zoom=12&size=640x480&scale=2&bbox=0.5,0.25,0.75,0.5")
+    return http("GET", f"/c?color=%23{rnd_hex(6)}&md5={hashlib.md5(rnd_hex(6).encode()).hexdigest()}&exp={R.randrange(10**9)}")
+
+
+for i in range(480):
+    add("http", f"benign/{i % 16}/{i}", [], benign(i))
+for i in range(40):
+    add("dns", f"benign/dns/{i}", [], f"{rnd_hex(8)}.cdn{R.randrange(99)}.example.com")
+
+# -------------------------------------------------------------- write
+with open(os.path.join(OUT, "identities.yaml"), "w") as f:
+    f.write("# Generated by make_labelled_set.py; the labelled set's identities.\nidentities:\n")
+    for ident in IDENTITIES:
+        f.write(f"  - label: {ident['label']}\n")
+        for kind in CAT:
+            f.write(f"    {kind}: [{json.dumps(ident[kind])}]\n")
+        lat, lon, rad = ident["home"]
+        f.write(f"    home: {{lat: {lat}, lon: {lon}, radius_m: {rad}}}\n")
+with open(os.path.join(OUT, "labelled_set.tsv"), "w") as f:
+    f.write("# kind\tname\texpected\thex(payload) - generated by make_labelled_set.py\n")
+    for ln in lines:
+        f.write(ln + "\n")
+print(f"{len(lines)} messages written to {OUT}")
