@@ -52,7 +52,8 @@ if [ "$fuzz_seconds" -gt 0 ]; then
 			work=$(mktemp -d)
 			cp -r "tests/fuzz/corpus/$t/." "$work/" 2>/dev/null || true
 			if "$f" -max_total_time="$fuzz_seconds" -timeout=10 \
-			    -rss_limit_mb=2048 -print_final_stats=0 "$work" \
+			    -rss_limit_mb=2048 -print_final_stats=0 \
+			    -artifact_prefix="build-fuzz/$t-" "$work" \
 			    >"build-fuzz/$t.log" 2>&1; then
 				echo "fuzz $t OK" >>"$results"
 			else
