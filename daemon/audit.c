@@ -63,8 +63,7 @@ static void
 agg_free(struct agg *g)
 {
 	for (uint32_t i = 0; g->slots != NULL && i <= g->mask; i++) {
-		free(g->slots[i].key);
-		free(g->slots[i].extra);
+		free(g->slots[i].key);	/* extra shares its block */
 	}
 	free(g->slots);
 }
@@ -111,9 +110,19 @@ agg_get(struct agg *g, const char *key, const char *extra)
 			return &g->other;
 		return agg_get(g, key, extra);
 	}
-	if ((g->slots[i].key = strdup(key)) == NULL)
-		return &g->other;
-	g->slots[i].extra = extra ? strdup(extra) : NULL;
+	{
+		/* Key and extra in one block: one allocation per row. */
+		size_t kl = strlen(key) + 1, el = extra ? strlen(extra) + 1 : 0;
+		char *b = malloc(kl + el);
+
+		if (b == NULL)
+			return &g->other;
+		memcpy(b, key, kl);
+		if (extra != NULL)
+			memcpy(b + kl, extra, el);
+		g->slots[i].key = b;
+		g->slots[i].extra = extra ? b + kl : NULL;
+	}
 	g->used++;
 	return &g->slots[i];
 }

@@ -60,6 +60,8 @@ usage(FILE *fp)
 	    "      --max-flows N      flow table size (default 131072)\n"
 	    "      --stream-window N  bytes reassembled per direction (default 32768)\n"
 	    "      --max-body N       decoded HTTP body bytes kept (default 65536)\n"
+	    "      --stream-memory MIB reassembly buffers in all (default 16)\n"
+	    "      --dns-cache N      DNS answers remembered (default 16384)\n"
 	    "      --no-dns-events    no event per DNS response\n"
 	    "      --no-http-events   no event per HTTP request\n"
 	    "      --geoip-country F  country database (.mmdb)\n"
@@ -100,6 +102,7 @@ enum {
 	OPT_NO_HTTP_EVENTS, OPT_GEOIP_COUNTRY, OPT_GEOIP_ASN, OPT_APPS,
 	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
 	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
+	OPT_STREAM_MEMORY, OPT_DNS_CACHE,
 };
 
 static const struct option audit_opts[] = {
@@ -131,6 +134,8 @@ static const struct option audit_opts[] = {
 	{ "raw-evidence", no_argument, NULL, OPT_RAW_EVIDENCE },
 	{ "no-personal-data", no_argument, NULL, OPT_NO_PII },
 	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
+	{ "stream-memory", required_argument, NULL, OPT_STREAM_MEMORY },
+	{ "dns-cache", required_argument, NULL, OPT_DNS_CACHE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -345,6 +350,8 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		case OPT_MAX_FLOWS:
 		case OPT_STREAM_WINDOW:
 		case OPT_MAX_BODY:
+		case OPT_STREAM_MEMORY:
+		case OPT_DNS_CACHE:
 			if (parse_uint(optarg, ch == OPT_MAX_FLOWS ? (1ul << 26) :
 			    INT_MAX, &v) != 0 || v == 0) {
 				log_warnx("invalid number for option: %s", optarg);
@@ -360,6 +367,11 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 				a->duration = v;
 			else if (ch == OPT_MAX_FLOWS)
 				a->pc.max_flows = (uint32_t)v;
+			else if (ch == OPT_STREAM_MEMORY)
+				a->pc.stream_memcap = (uint64_t)(v > 65536 ? 65536 : v) << 20;
+			else if (ch == OPT_DNS_CACHE)
+				a->pc.dns_cache_entries = (uint32_t)(v > (1u << 24) ?
+				    1u << 24 : v);
 			else if (ch == OPT_STREAM_WINDOW)
 				a->pc.stream_cap_client = a->pc.stream_cap_server =
 				    (uint32_t)(v > (16u << 20) ? 16u << 20 : v);

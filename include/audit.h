@@ -17,7 +17,7 @@
 struct audit;
 
 /* Keys kept per table; flows beyond are summed under "(other)". */
-#define AUDIT_MAX_KEYS 65536
+#define AUDIT_MAX_KEYS 16384
 
 struct audit *audit_new(void);
 struct audit *audit_free(struct audit *a);

@@ -23,6 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pipeline_config_defaults(&pc);
 	pc.max_flows = 64;		/* small, so eviction runs too */
 	pc.stream_memcap = 64 * 1024;
+	pc.dns_cache_entries = 256;	/* small tables: more runs per second */
+	pc.max_devices = 16;
 	pc.eve_path = "/dev/null";
 	if (pipeline_new(&pc, &p, err, sizeof(err)) != 0)
 		return 0;
