@@ -6,23 +6,30 @@
  * against the input bytes only when it matches (rare), which keeps the
  * scan to one pass.  Input bytes are first mapped to a byte class (the
  * distinct folded bytes that occur in any pattern, plus class 0 for all
- * others), so tables are as wide as the pattern alphabet, not 256.
+ * others, which always leads back to the root), so tables are as wide as
+ * the pattern alphabet, not 256.
  *
- * Transition representation (compact, with failure links precomputed
- * into a DFA where it matters):
- * - states up to depth PII_AC_DENSE_DEPTH have a full row over the byte
- *   classes, every entry resolved through the failure links at compile
- *   time, so the root and its near children never fail;
- * - deeper states (almost always one child: the tail of one value) keep
- *   their children as a sorted (class, target) array; a miss follows the
- *   failure link, which always reaches a dense state eventually.
- * Each byte costs one table lookup or one small binary search, plus
- * failure steps that are amortized to at most one per input byte (each
- * step lowers the depth, and the depth grows by at most one per byte).
- * Neither depends on how many patterns were added.
+ * Almost every state is deep in the tail of one value (digests share
+ * only their first few characters), so the layout is built around chains:
+ * - dense states (depth up to PII_AC_DENSE_DEPTH, one level more while
+ *   that stays under PII_AC_DENSE_EXTRA states) come first, breadth-first,
+ *   each with a full row over the byte classes resolved through the
+ *   failure links at compile time, so they never fail;
+ * - listed states (a branch below the dense levels) come next, with a
+ *   sorted (class, target) edge list;
+ * - chain states (one child, itself a chain or a leaf) come last and are
+ *   numbered along their chain, so the only child of chain state s is
+ *   s + 1: such a state is one byte (the class into its child, 0 for a
+ *   leaf) plus its failure link, and a walk down a value's tail reads
+ *   consecutive bytes.
+ * Outputs are a bitmap over the states with a rank index into the
+ * (first pattern, dictionary-suffix link) pairs of the output states.
  *
- * Outputs: a state's own pattern chain plus a dictionary-suffix link to
- * the nearest failure ancestor that ends a pattern.
+ * Per state that is about 5 bytes, instead of a 28-byte record and an
+ * 8-byte edge.  Each input byte costs one row lookup, one small binary
+ * search or one byte compare, plus failure steps amortized to at most one
+ * per input byte (each lowers the depth, and the depth grows by at most
+ * one per byte); none of it depends on the number of patterns.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,7 +38,15 @@
 #include "pii_int.h"
 
 #define PII_AC_DENSE_DEPTH 2
+#define PII_AC_DENSE_EXTRA 4096
 #define NONE UINT32_MAX
+/* A chain state packs its failure link, output flag and child class in
+ * one word; automata with more states or classes than that allows keep
+ * every non-dense state listed instead. */
+#define CH_CLASS 0x7fu
+#define CH_OUT 0x80u
+#define CH_MAX_STATES (1u << 24)
+#define CH_MAX_CLASS 128
 
 struct ac_pat {
 	uint32_t off, len;	/* bytes in pats (as given) */
@@ -40,20 +55,16 @@ struct ac_pat {
 	uint8_t nocase, bound;
 };
 
-/* A compiled state: one cache line holds all a step needs. */
-struct ac_state {
-	int32_t dense;		/* row index, or -1: sparse */
-	uint32_t edge_off;	/* first edge (sparse and dense alike) */
-	uint32_t fail;
-	uint32_t pat;		/* first pattern ending here, NONE */
-	uint32_t dict;		/* nearest failure ancestor with output, 0 */
-	uint16_t nedge;
-	uint16_t out;		/* pat != NONE || dict != 0 */
-};
-
 struct ac_edge {
 	uint32_t to;
 	uint8_t cls;
+};
+
+/* A listed state: what a miss needs sits in one record. */
+struct ac_list {
+	uint32_t fail;
+	uint32_t off;		/* first edge */
+	uint32_t n;		/* edges */
 };
 
 struct pii_ac {
@@ -69,15 +80,24 @@ struct pii_ac {
 	size_t npats, cappats;
 	uint32_t *s_pat;	/* per build state: first pattern, NONE */
 
-	/* compiled: states renumbered in BFS order, so the shallow states
-	 * that most bytes visit sit together in memory */
+	/* compiled: [0, ndense) dense, [ndense, nlisted) listed, the rest
+	 * chain states */
 	bool compiled;
 	uint8_t cls[256];
 	unsigned nclass;
-	struct ac_state *st;
+	size_t ndense, nlisted;
+	uint32_t *rows;		/* ndense rows of nclass targets */
+	struct ac_list *list;	/* listed states */
 	struct ac_edge *edges;
-	uint32_t *rows;
-	size_t ndense;
+	size_t nedges;
+	uint32_t *chain;	/* chain state: fail << 8 | output << 7 |
+				 * class into s + 1 (0: leaf) */
+	uint32_t *fail;		/* dense states */
+	uint64_t *outbits;	/* state has output */
+	uint32_t *outrank;	/* output states before each word */
+	uint32_t *o_pat;	/* output state (by rank): first pattern, NONE */
+	uint32_t *o_dict;	/* nearest failure ancestor ending a pattern */
+	size_t nout;
 };
 
 static uint8_t
@@ -172,9 +192,15 @@ pii_ac_free(struct pii_ac *ac)
 	free(ac->pbytes);
 	free(ac->pats);
 	free(ac->s_pat);
-	free(ac->st);
-	free(ac->edges);
 	free(ac->rows);
+	free(ac->list);
+	free(ac->edges);
+	free(ac->chain);
+	free(ac->fail);
+	free(ac->outbits);
+	free(ac->outrank);
+	free(ac->o_pat);
+	free(ac->o_dict);
 	free(ac);
 	return NULL;
 }
@@ -223,19 +249,23 @@ pii_ac_add(struct pii_ac *ac, const void *pat, size_t len, bool nocase,
 	return 0;
 }
 
-/* Transition used at compile time and in the scan: dense row or sparse
- * edges, following failure links on a miss. */
+/*
+ * Transition used at compile time and in the scan: dense row, listed
+ * edges or the chain byte, following failure links on a miss.  Class 0
+ * occurs in no pattern and leads to the root.
+ */
 static inline uint32_t
 step(const struct pii_ac *ac, uint32_t s, uint8_t x)
 {
+	if (x == 0)
+		return 0;
 	/* Bounded: every failure step lowers the depth; dense root stops it. */
 	for (;;) {
-		const struct ac_state *t = &ac->st[s];
-
-		if (t->dense >= 0)
-			return ac->rows[(size_t)t->dense * ac->nclass + x];
-		{
-			uint32_t lo = t->edge_off, hi = lo + t->nedge;
+		if (s < ac->ndense)
+			return ac->rows[(size_t)s * ac->nclass + x];
+		if (s < ac->nlisted) {
+			const struct ac_list *l = &ac->list[s - ac->ndense];
+			uint32_t lo = l->off, hi = lo + l->n;
 
 			/* Binary search over at most nclass edges. */
 			while (lo < hi) {
@@ -248,9 +278,32 @@ step(const struct pii_ac *ac, uint32_t s, uint8_t x)
 				else
 					hi = mid;
 			}
+			s = l->fail;
+		} else {
+			uint32_t w = ac->chain[s - ac->nlisted];
+
+			if ((w & CH_CLASS) == x)
+				return s + 1;
+			s = w >> 8;
 		}
-		s = t->fail;
 	}
+}
+
+static inline bool
+has_out(const struct pii_ac *ac, uint32_t s)
+{
+	if (s >= ac->nlisted)
+		return ac->chain[s - ac->nlisted] & CH_OUT;
+	return (ac->outbits[s >> 6] >> (s & 63)) & 1;
+}
+
+/* Rank of output state s among the output states. */
+static inline uint32_t
+out_idx(const struct pii_ac *ac, uint32_t s)
+{
+	uint64_t below = ac->outbits[s >> 6] & ((1ull << (s & 63)) - 1);
+
+	return ac->outrank[s >> 6] + (uint32_t)__builtin_popcountll(below);
 }
 
 static int
@@ -261,16 +314,30 @@ cmp_edge(const void *a, const void *b)
 	return (*x > *y) - (*x < *y);
 }
 
+/* Kinds of non-dense build states, decided bottom-up. */
+enum {
+	K_DENSE = 0,
+	K_LISTED,
+	K_CHAIN,	/* one child, a chain or a leaf */
+	K_LEAF,
+};
+
 int
 pii_ac_compile(struct pii_ac *ac)
 {
-	size_t n = ac->nstates, i, nedges = 0, head = 0, tail = 0;
-	uint32_t *queue = NULL, *newid = NULL;
+	size_t n = ac->nstates, i, head = 0, tail = 0, next, nl, words;
+	size_t depth_cnt[4] = { 0 };
+	uint32_t *queue = NULL, *newid = NULL, *pat = NULL, *dict = NULL;
+	uint16_t *nch = NULL;
+	uint8_t *kind = NULL;
 	uint64_t *tmp = NULL;
+	unsigned dense_depth = PII_AC_DENSE_DEPTH;
 	int r = -ENOMEM;
 
 	if (ac->compiled)
 		return -EINVAL;
+	if (n >= UINT32_MAX)
+		return -ENOMEM;
 	/* Byte classes: one per folded byte used by a pattern. */
 	memset(ac->cls, 0, sizeof(ac->cls));
 	ac->nclass = 1;
@@ -285,73 +352,180 @@ pii_ac_compile(struct pii_ac *ac)
 	for (i = 'A'; i <= 'Z'; i++)
 		ac->cls[i] = ac->cls[i - 'A' + 'a'];
 
-	ac->st = calloc(n, sizeof(*ac->st));
-	ac->edges = calloc(n, sizeof(*ac->edges));
 	queue = malloc(n * sizeof(uint32_t));
 	newid = malloc(n * sizeof(uint32_t));
+	nch = calloc(n, sizeof(uint16_t));
+	kind = malloc(n);
 	tmp = malloc(256 * sizeof(uint64_t));
-	if (!ac->st || !ac->edges || !queue || !newid || !tmp)
+	if (!queue || !newid || !nch || !kind || !tmp)
 		goto out;
 
-	/* BFS order gives the new state numbers. */
+	/* Breadth-first order (depth never decreases along the queue). */
 	queue[tail++] = 0;
-	newid[0] = 0;
 	while (head < tail) {
 		uint32_t s = queue[head++], c;
 
+		if (ac->b_depth[s] <= 3)
+			depth_cnt[ac->b_depth[s]]++;
 		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c]) {
-			newid[c] = (uint32_t)tail;
+			nch[s]++;
 			queue[tail++] = c;
 		}
 	}
-	/* States and their sorted edge lists, in the new numbering. */
-	for (head = 0; head < tail; head++) {
-		uint32_t s = queue[head], c;
-		struct ac_state *t = &ac->st[head];
-		size_t k = 0;
+	if (depth_cnt[0] + depth_cnt[1] + depth_cnt[2] + depth_cnt[3] <=
+	    PII_AC_DENSE_EXTRA)
+		dense_depth++;
+	/* Kinds, children before parents. */
+	for (i = n; i-- > 0;) {
+		uint32_t s = queue[i];
 
+		if (ac->b_depth[s] <= dense_depth)
+			kind[s] = K_DENSE;
+		else if (n >= CH_MAX_STATES || ac->nclass > CH_MAX_CLASS)
+			kind[s] = K_LISTED;
+		else if (nch[s] == 0)
+			kind[s] = K_LEAF;
+		else if (nch[s] == 1 && kind[ac->b_child[s]] >= K_CHAIN)
+			kind[s] = K_CHAIN;
+		else
+			kind[s] = K_LISTED;
+	}
+	/* Numbering: dense, then listed (both breadth-first), then each
+	 * chain below a dense or listed parent, along the chain. */
+	next = 0;
+	for (i = 0; i < n; i++)
+		if (kind[queue[i]] == K_DENSE)
+			newid[queue[i]] = (uint32_t)next++;
+	ac->ndense = next;
+	for (i = 0; i < n; i++)
+		if (kind[queue[i]] == K_LISTED)
+			newid[queue[i]] = (uint32_t)next++;
+	ac->nlisted = next;
+	for (i = 0; i < n; i++) {
+		uint32_t s = queue[i], c;
+
+		if (kind[s] >= K_CHAIN)
+			continue;
+		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c]) {
+			uint32_t t = c;
+
+			if (kind[c] < K_CHAIN)
+				continue;
+			/* A chain ends in a leaf: at most its depth. */
+			for (;;) {
+				newid[t] = (uint32_t)next++;
+				if (kind[t] == K_LEAF)
+					break;
+				t = ac->b_child[t];
+			}
+		}
+	}
+	if (next != n) {
+		r = -EINVAL;	/* cannot happen: every state has a parent */
+		goto out;
+	}
+
+	nl = ac->nlisted - ac->ndense;
+	words = (n + 63) / 64;
+	ac->rows = malloc((ac->ndense * ac->nclass + 1) * sizeof(uint32_t));
+	ac->list = calloc(nl + 1, sizeof(*ac->list));
+	ac->chain = malloc((n - ac->nlisted + 1) * sizeof(uint32_t));
+	ac->fail = calloc(ac->ndense, sizeof(uint32_t));
+	ac->outbits = calloc(words, sizeof(uint64_t));
+	ac->outrank = malloc(words * sizeof(uint32_t));
+	pat = malloc(n * sizeof(uint32_t));
+	dict = calloc(n, sizeof(uint32_t));
+	if (!ac->rows || !ac->list || !ac->chain || !ac->fail ||
+	    !ac->outbits || !ac->outrank || !pat || !dict)
+		goto out;
+	/* Edges of listed states (their children), and chain bytes. */
+	ac->nedges = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t s = queue[i], ns = newid[s];
+
+		pat[ns] = ac->s_pat[s];
+		if (kind[s] == K_LISTED)
+			ac->nedges += nch[s];
+		else if (kind[s] >= K_CHAIN)
+			ac->chain[ns - ac->nlisted] = kind[s] == K_LEAF ? 0 :
+			    ac->cls[ac->b_label[ac->b_child[s]]];
+	}
+	if ((ac->edges = malloc((ac->nedges + 1) *
+	    sizeof(struct ac_edge))) == NULL)
+		goto out;
+	ac->nedges = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t s = queue[i], c;
+		size_t k = 0, li;
+
+		if (kind[s] != K_LISTED)
+			continue;
+		li = newid[s] - ac->ndense;
 		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c])
 			tmp[k++] = (uint64_t)ac->cls[ac->b_label[c]] << 32 |
 			    newid[c];
 		qsort(tmp, k, sizeof(uint64_t), cmp_edge);
-		t->edge_off = (uint32_t)nedges;
-		t->nedge = (uint16_t)k;
+		ac->list[li].off = (uint32_t)ac->nedges;
+		ac->list[li].n = (uint32_t)k;
 		for (size_t j = 0; j < k; j++) {
-			ac->edges[nedges].cls = (uint8_t)(tmp[j] >> 32);
-			ac->edges[nedges].to = (uint32_t)tmp[j];
-			nedges++;
+			ac->edges[ac->nedges].cls = (uint8_t)(tmp[j] >> 32);
+			ac->edges[ac->nedges].to = (uint32_t)tmp[j];
+			ac->nedges++;
 		}
-		t->pat = ac->s_pat[s];
-		t->dense = ac->b_depth[s] <= PII_AC_DENSE_DEPTH ?
-		    (int32_t)ac->ndense++ : -1;
 	}
-	if ((ac->rows = malloc(ac->ndense * ac->nclass *
-	    sizeof(uint32_t))) == NULL)
-		goto out;
 
-	/* Failure links and dense rows, parents before children. */
-	for (head = 0; head < tail; head++) {
-		struct ac_state *t = &ac->st[head];
-		uint32_t s = (uint32_t)head;
+	/* Failure links, dictionary links and dense rows, parents before
+	 * children (breadth-first). */
+	for (i = 0; i < n; i++) {
+		uint32_t s = queue[i], ns = newid[s], c;
+		uint32_t fs = ns < ac->ndense ? ac->fail[ns] :
+		    ns < ac->nlisted ? ac->list[ns - ac->ndense].fail :
+		    ac->chain[ns - ac->nlisted] >> 8;
 
-		if (t->dense >= 0) {
-			uint32_t *row = ac->rows + (size_t)t->dense * ac->nclass;
+		if (kind[s] == K_DENSE) {
+			uint32_t *row = ac->rows + (size_t)ns * ac->nclass;
 
 			for (unsigned x = 0; x < ac->nclass; x++)
-				row[x] = s == 0 ? 0 : step(ac, t->fail,
+				row[x] = ns == 0 ? 0 : step(ac, fs,
 				    (uint8_t)x);
-			for (uint32_t j = 0; j < t->nedge; j++)
-				row[ac->edges[t->edge_off + j].cls] =
-				    ac->edges[t->edge_off + j].to;
+			for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c])
+				row[ac->cls[ac->b_label[c]]] = newid[c];
 		}
-		for (uint32_t j = 0; j < t->nedge; j++) {
-			const struct ac_edge *ed = &ac->edges[t->edge_off + j];
-			struct ac_state *cs = &ac->st[ed->to];
-			uint32_t f = s == 0 ? 0 : step(ac, t->fail, ed->cls);
+		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c]) {
+			uint32_t nc = newid[c];
+			uint32_t f = ns == 0 ? 0 : step(ac, fs,
+			    ac->cls[ac->b_label[c]]);
 
-			cs->fail = f;
-			cs->dict = ac->st[f].pat != NONE ? f : ac->st[f].dict;
-			cs->out = cs->pat != NONE || cs->dict != 0;
+			if (nc < ac->ndense)
+				ac->fail[nc] = f;
+			else if (nc < ac->nlisted)
+				ac->list[nc - ac->ndense].fail = f;
+			else
+				ac->chain[nc - ac->nlisted] |= f << 8;
+			dict[nc] = pat[f] != NONE ? f : dict[f];
+		}
+	}
+	/* Output states: a pattern ends here or at a failure ancestor. */
+	ac->nout = 0;
+	for (i = 0; i < n; i++) {
+		if (i % 64 == 0)
+			ac->outrank[i / 64] = (uint32_t)ac->nout;
+		if (pat[i] != NONE || dict[i] != 0) {
+			ac->outbits[i / 64] |= 1ull << (i % 64);
+			if (i >= ac->nlisted)
+				ac->chain[i - ac->nlisted] |= CH_OUT;
+			ac->nout++;
+		}
+	}
+	ac->o_pat = malloc((ac->nout + 1) * sizeof(uint32_t));
+	ac->o_dict = malloc((ac->nout + 1) * sizeof(uint32_t));
+	if (!ac->o_pat || !ac->o_dict)
+		goto out;
+	for (i = 0, next = 0; i < n; i++) {
+		if (pat[i] != NONE || dict[i] != 0) {
+			ac->o_pat[next] = pat[i];
+			ac->o_dict[next] = dict[i];
+			next++;
 		}
 	}
 	ac->compiled = true;
@@ -367,7 +541,11 @@ pii_ac_compile(struct pii_ac *ac)
 out:
 	free(queue);
 	free(newid);
+	free(nch);
+	free(kind);
 	free(tmp);
+	free(pat);
+	free(dict);
 	return r;
 }
 
@@ -375,11 +553,15 @@ static bool
 report(const struct pii_ac *ac, uint32_t s, const uint8_t *buf, size_t len,
     size_t end, pii_ac_cb *cb, void *arg)
 {
+	uint32_t o = out_idx(ac, s);
+	uint32_t t = ac->o_pat[o] != NONE ? s : ac->o_dict[o];
+
 	/* Dictionary links strictly lower the depth: bounded by pattern length. */
-	for (uint32_t t = ac->st[s].pat != NONE ? s : ac->st[s].dict; t != 0;
-	    t = ac->st[t].dict) {
+	while (t != 0) {
+		uint32_t ot = out_idx(ac, t);
+
 		/* Chain of patterns ending here: as many as were added. */
-		for (uint32_t p = ac->st[t].pat; p != NONE;
+		for (uint32_t p = ac->o_pat[ot]; p != NONE;
 		    p = ac->pats[p].next) {
 			const struct ac_pat *pt = &ac->pats[p];
 			size_t start = end - pt->len;
@@ -402,6 +584,7 @@ report(const struct pii_ac *ac, uint32_t s, const uint8_t *buf, size_t len,
 			if (!cb(arg, pt->id, start, end))
 				return false;
 		}
+		t = ac->o_dict[ot];
 	}
 	return true;
 }
@@ -416,11 +599,8 @@ pii_ac_scan(const struct pii_ac *ac, const uint8_t *buf, size_t len,
 		return;
 	/* One step per input byte. */
 	for (size_t i = 0; i < len; i++) {
-		uint8_t x = ac->cls[buf[i]];
-
-		s = x == 0 ? 0 : step(ac, s, x);
-		if (ac->st[s].out &&
-		    !report(ac, s, buf, len, i + 1, cb, arg))
+		s = step(ac, s, ac->cls[buf[i]]);
+		if (has_out(ac, s) && !report(ac, s, buf, len, i + 1, cb, arg))
 			return;
 	}
 }
@@ -440,8 +620,14 @@ pii_ac_nstates(const struct pii_ac *ac)
 size_t
 pii_ac_memory(const struct pii_ac *ac)
 {
-	return ac->nstates * (sizeof(struct ac_state) + sizeof(struct ac_edge) +
-	    2) +
-	    ac->ndense * ac->nclass * 4 + ac->plen +
-	    ac->npats * sizeof(struct ac_pat);
+	size_t words = (ac->nstates + 63) / 64;
+
+	return ac->ndense * ac->nclass * sizeof(uint32_t) +
+	    (ac->nlisted - ac->ndense) * sizeof(struct ac_list) +
+	    ac->nedges * sizeof(struct ac_edge) +
+	    ac->ndense * sizeof(uint32_t) +
+	    (ac->nstates - ac->nlisted) * sizeof(uint32_t) +
+	    words * (sizeof(uint64_t) + sizeof(uint32_t)) +
+	    ac->nout * 2 * sizeof(uint32_t) +
+	    ac->plen + ac->npats * sizeof(struct ac_pat);
 }

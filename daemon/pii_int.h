@@ -227,6 +227,19 @@ enum pii_det {
 	PII_DET_MAX,
 };
 
+/* Bits of a key-class mask (pii_key_classes): PII_DET_* for each
+ * detector's keys, then the location detector's extra sets. */
+enum pii_keyclass {
+	PII_KC_LAT = PII_DET_MAX,
+	PII_KC_LON,
+	PII_KC_XY,
+	PII_KC_XY_CONTEXT,
+	PII_KC_MAX,
+};
+
+/* Every key set compiled into one hash table (built at load). */
+struct pii_keytab;
+
 struct pii_rules {
 	struct pii_keyset keys[PII_DET_MAX];
 	uint8_t confidence[PII_DET_MAX];
@@ -247,6 +260,8 @@ struct pii_rules {
 	unsigned contacts_min;
 	/* limits */
 	unsigned max_fields, max_json_depth, max_parts, max_hits;
+	/* normalized key -> key-class masks */
+	struct pii_keytab *keytab;
 };
 
 /** Load and validate rules/personal_data.yaml. */
@@ -256,8 +271,16 @@ int pii_rules_load_string(const char *name, const char *buf, size_t len,
     struct pii_rules **ret, char *err, size_t errlen);
 struct pii_rules *pii_rules_free(struct pii_rules *r);
 
-/** Whether a key (any case/separators) belongs to ks. */
+/** Whether a key (any case/separators) belongs to ks (linear; tests). */
 bool pii_key_match(const struct pii_keyset *ks, const char *key, size_t len);
+/**
+ * Every key set a key belongs to, as a mask of 1u << PII_DET_* /
+ * PII_KC_*: two hash probes for the whole key and its last word, and one
+ * pass over the key for the `contains` strings.  Same rule as
+ * pii_key_match.
+ */
+uint32_t pii_key_classes(const struct pii_rules *r, const char *key,
+    size_t len);
 
 /* ------------------------------------------------ structural detection */
 

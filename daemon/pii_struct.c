@@ -7,7 +7,9 @@
  * the code.  Key matching is done on a normalized key (lower case, only
  * letters and digits): a key matches a set when the whole normalized key
  * or its last word ("deviceLat", "geo_lat" -> "lat") is listed under
- * `exact`, or when it contains one of the `contains` strings.
+ * `exact`, or when it contains one of the `contains` strings.  All sets
+ * are compiled at load into one hash table from normalized string to a
+ * mask of sets, so a field's key is classified once, for every detector.
  *
  * Location precision follows 28 CFR 202.242: "precise geolocation data"
  * identifies a person or device within 1,000 metres.  One degree of
@@ -61,6 +63,134 @@ keyset_free(struct pii_keyset *ks)
 	memset(ks, 0, sizeof(*ks));
 }
 
+/*
+ * The key table: every normalized string of every key set, with the mask
+ * of sets that list it as `exact` and the mask that list it in
+ * `contains`.  Open addressing, at most half full, so a probe sequence
+ * ends at an empty slot within a few steps.
+ */
+struct pii_keytab {
+	size_t cap;		/* power of two */
+	char **key;		/* NULL: empty slot */
+	uint8_t *len;
+	uint32_t *exact, *contains;
+	uint64_t lens[2];	/* lengths (0..127) of contains strings */
+	uint8_t first[32];	/* bitmap of first bytes of contains strings */
+};
+
+static void
+keytab_free(struct pii_keytab *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->key[i]);
+	free(t->key);
+	free(t->len);
+	free(t->exact);
+	free(t->contains);
+	free(t);
+}
+
+static uint32_t
+key_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	/* Bounded by n (< 128, normalized keys). */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	return h;
+}
+
+/* Slot of s, or of the empty slot where it would go. */
+static size_t
+keytab_slot(const struct pii_keytab *t, const char *s, size_t n)
+{
+	size_t i = key_hash(s, n) & (t->cap - 1);
+
+	/* The table is at most half full: an empty slot ends the probe. */
+	while (t->key[i] != NULL && (t->len[i] != n ||
+	    memcmp(t->key[i], s, n) != 0))
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+static int
+keytab_add(struct pii_keytab *t, const char *s, uint32_t bit, bool contains)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > 127)
+		return 0;	/* normalize() never yields these */
+	i = keytab_slot(t, s, n);
+	if (t->key[i] == NULL) {
+		if ((t->key[i] = strdup(s)) == NULL)
+			return -ENOMEM;
+		t->len[i] = (uint8_t)n;
+	}
+	if (contains) {
+		t->contains[i] |= bit;
+		t->lens[n / 64] |= 1ull << (n % 64);
+		t->first[(uint8_t)s[0] / 8] |= (uint8_t)(1u << ((uint8_t)s[0] % 8));
+	} else
+		t->exact[i] |= bit;
+	return 0;
+}
+
+static const struct pii_keyset *
+keyset_of(const struct pii_rules *r, unsigned kc)
+{
+	if (kc < PII_DET_MAX)
+		return &r->keys[kc];
+	switch (kc) {
+	case PII_KC_LAT: return &r->lat_keys;
+	case PII_KC_LON: return &r->lon_keys;
+	case PII_KC_XY: return &r->xy_keys;
+	default: return &r->xy_context;
+	}
+}
+
+static int
+keytab_build(struct pii_rules *r)
+{
+	struct pii_keytab *t;
+	size_t total = 0, cap = 16;
+	int rc = -ENOMEM;
+
+	for (unsigned kc = 0; kc < PII_KC_MAX; kc++)
+		total += keyset_of(r, kc)->nexact + keyset_of(r, kc)->ncontains;
+	while (cap < 2 * total + 2)
+		cap *= 2;
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return -ENOMEM;
+	t->cap = cap;
+	t->key = calloc(cap, sizeof(*t->key));
+	t->len = calloc(cap, 1);
+	t->exact = calloc(cap, sizeof(uint32_t));
+	t->contains = calloc(cap, sizeof(uint32_t));
+	if (!t->key || !t->len || !t->exact || !t->contains)
+		goto out;
+	for (unsigned kc = 0; kc < PII_KC_MAX; kc++) {
+		const struct pii_keyset *ks = keyset_of(r, kc);
+
+		for (size_t i = 0; i < ks->nexact; i++)
+			if ((rc = keytab_add(t, ks->exact[i], 1u << kc,
+			    false)) != 0)
+				goto out;
+		for (size_t i = 0; i < ks->ncontains; i++)
+			if ((rc = keytab_add(t, ks->contains[i], 1u << kc,
+			    true)) != 0)
+				goto out;
+	}
+	r->keytab = t;
+	t = NULL;
+	rc = 0;
+out:
+	keytab_free(t);
+	return rc;
+}
+
 struct pii_rules *
 pii_rules_free(struct pii_rules *r)
 {
@@ -72,6 +202,7 @@ pii_rules_free(struct pii_rules *r)
 	keyset_free(&r->lon_keys);
 	keyset_free(&r->xy_keys);
 	keyset_free(&r->xy_context);
+	keytab_free(r->keytab);
 	for (size_t i = 0; i < r->ntld_deny; i++)
 		free(r->tld_deny[i]);
 	free(r->tld_deny);
@@ -359,6 +490,8 @@ rules_from_doc(const struct ydoc *d, struct pii_rules **ret, char *err,
 		    errlen)) != 0)
 			goto out;
 	}
+	if ((rc = keytab_build(r)) != 0)
+		goto out;
 	*ret = r;
 	r = NULL;
 	rc = 0;
@@ -395,19 +528,19 @@ pii_rules_load_string(const char *name, const char *buf, size_t len,
 	return r;
 }
 
-bool
-pii_key_match(const struct pii_keyset *ks, const char *key, size_t len)
+/*
+ * Normalized key and its last word (after the last separator or
+ * lower-to-upper change); *ret_ln is 0 when the last word is the whole
+ * key (it adds nothing then).
+ */
+static size_t
+key_words(const char *key, size_t len, char *norm, size_t normlen,
+    char *last, size_t lastlen, size_t *ret_ln)
 {
-	char norm[128], last[64];
-	size_t n, ln = 0, i;
+	size_t n, ln, i = len;
 
-	if (len == 0 || ks->nexact + ks->ncontains == 0)
-		return false;
-	n = normalize(key, len, norm, sizeof(norm));
-	if (n == 0)
-		return false;
-	/* Last word: after the last separator or lower-to-upper change. */
-	i = len;
+	n = normalize(key, len, norm, normlen);
+	/* Bounded by len. */
 	while (i > 0) {
 		char c = key[i - 1];
 		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -422,15 +555,66 @@ pii_key_match(const struct pii_keyset *ks, const char *key, size_t len)
 		}
 		i--;
 	}
-	ln = normalize(key + i, len - i, last, sizeof(last));
+	ln = normalize(key + i, len - i, last, lastlen);
+	*ret_ln = ln < n ? ln : 0;
+	return n;
+}
+
+bool
+pii_key_match(const struct pii_keyset *ks, const char *key, size_t len)
+{
+	char norm[128], last[64];
+	size_t n, ln;
+
+	if (len == 0 || ks->nexact + ks->ncontains == 0)
+		return false;
+	if ((n = key_words(key, len, norm, sizeof(norm), last, sizeof(last),
+	    &ln)) == 0)
+		return false;
 	for (size_t k = 0; k < ks->nexact; k++)
 		if (strcmp(ks->exact[k], norm) == 0 ||
-		    (ln > 0 && ln < n && strcmp(ks->exact[k], last) == 0))
+		    (ln > 0 && strcmp(ks->exact[k], last) == 0))
 			return true;
 	for (size_t k = 0; k < ks->ncontains; k++)
 		if (strstr(norm, ks->contains[k]) != NULL)
 			return true;
 	return false;
+}
+
+uint32_t
+pii_key_classes(const struct pii_rules *r, const char *key, size_t len)
+{
+	const struct pii_keytab *t = r->keytab;
+	char norm[128], last[64];
+	size_t n, ln, i;
+	uint32_t m = 0;
+
+	if (t == NULL || len == 0)
+		return 0;
+	if ((n = key_words(key, len, norm, sizeof(norm), last, sizeof(last),
+	    &ln)) == 0)
+		return 0;
+	i = keytab_slot(t, norm, n);
+	if (t->key[i] != NULL)
+		m |= t->exact[i];
+	if (ln > 0 && t->key[(i = keytab_slot(t, last, ln))] != NULL)
+		m |= t->exact[i];
+	/* Contains: one pass over the key; at each byte that starts some
+	 * contains string, one probe per distinct length (≤ 128). */
+	for (size_t s = 0; s < n; s++) {
+		uint8_t c = (uint8_t)norm[s];
+
+		if (!(t->first[c / 8] & (1u << (c % 8))))
+			continue;
+		for (size_t l = 1; l <= n - s && l < 128; l++) {
+			if (!(t->lens[l / 64] & (1ull << (l % 64))))
+				continue;
+			i = keytab_slot(t, norm + s, l);
+			if (t->key[i] != NULL)
+				m |= t->contains[i];
+		}
+	}
+	return m;
 }
 
 /* ----------------------------------------------------- value helpers */
@@ -786,6 +970,37 @@ coord_hit(const struct pii_rules *r, const struct pii_field *f, double lat,
 	cb(arg, &h);
 }
 
+/*
+ * Generic TLDs an address may end in besides the two-letter country
+ * codes.  Deliberately short: the big and old gTLDs plus the new ones
+ * apps are seen using; a made-up suffix in binary junk
+ * ("x@gecds2.mobilitylab.oet") must not pass.  Sorted for bsearch.
+ */
+static const char *const email_gtld[] = {
+	"aero", "ai", "app", "art", "asia", "biz", "blog", "cat",
+	"cloud", "club", "com", "coop", "dev", "edu", "email", "gov",
+	"info", "int", "io", "jobs", "live", "me", "mil", "mobi",
+	"name", "net", "online", "org", "page", "pro", "shop", "site",
+	"space", "store", "tech", "tel", "top", "travel", "tv",
+	"website", "xyz",
+};
+
+static int
+cmp_tld(const void *a, const void *b)
+{
+	return strcmp(a, *(const char *const *)b);
+}
+
+/* A TLD (lower case) that real addresses use. */
+static bool
+tld_plausible(const char *tld, size_t tl)
+{
+	if (tl == 2)
+		return true;	/* country code */
+	return bsearch(tld, email_gtld, sizeof(email_gtld) /
+	    sizeof(email_gtld[0]), sizeof(email_gtld[0]), cmp_tld) != NULL;
+}
+
 /* Emails anywhere in a value: local@domain.tld with a plausible TLD. */
 static void
 scan_emails(const struct pii_rules *r, const struct pii_field *f,
@@ -830,6 +1045,8 @@ scan_emails(const struct pii_rules *r, const struct pii_field *f,
 		if (k != de || tl < 2 || tl > 24)
 			continue;
 		tld[tl] = '\0';
+		if (!tld_plausible(tld, tl))
+			continue;
 		for (size_t t = 0; t < r->ntld_deny; t++)
 			if (strcmp(r->tld_deny[t], tld) == 0)
 				deny = true;
@@ -923,15 +1140,15 @@ pii_struct_begin(struct pii_struct_state *st)
 
 static void
 keyed_ids(const struct pii_rules *r, const struct pii_field *f,
-    const uint8_t *v, size_t n, pii_hit_cb *cb, void *arg)
+    uint32_t km, const uint8_t *v, size_t n, pii_hit_cb *cb, void *arg)
 {
 	char d[40], h[80], canon[80], sep;
 	size_t nd = digits_of(v, n, d, sizeof(d));
 	size_t nh = hex_of(v, n, h, sizeof(h), &sep);
 	bool k_imei = r->enabled[PII_DET_IMEI] &&
-	    pii_key_match(&r->keys[PII_DET_IMEI], f->key, f->key_len);
+	    (km & 1u << PII_DET_IMEI);
 	bool k_meid = r->enabled[PII_DET_MEID] &&
-	    pii_key_match(&r->keys[PII_DET_MEID], f->key, f->key_len);
+	    (km & 1u << PII_DET_MEID);
 
 	if (k_imei && nd == 15 && pii_luhn_ok(d, 15) && !all_same(d, 15))
 		hit(cb, arg, "device_id.imei", f, r->confidence[PII_DET_IMEI],
@@ -949,7 +1166,7 @@ keyed_ids(const struct pii_rules *r, const struct pii_field *f,
 		    d, PII_MASK_GENERIC, false);
 
 	if (r->enabled[PII_DET_IMSI] && (nd == 14 || nd == 15) &&
-	    pii_key_match(&r->keys[PII_DET_IMSI], f->key, f->key_len)) {
+	    (km & 1u << PII_DET_IMSI)) {
 		unsigned mcc = (unsigned)((d[0] - '0') * 100 + (d[1] - '0') * 10 +
 		    (d[2] - '0'));
 
@@ -960,18 +1177,18 @@ keyed_ids(const struct pii_rules *r, const struct pii_field *f,
 	}
 	if (r->enabled[PII_DET_ICCID] && (nd == 19 || nd == 20) &&
 	    d[0] == '8' && d[1] == '9' && pii_luhn_ok(d, nd) &&
-	    pii_key_match(&r->keys[PII_DET_ICCID], f->key, f->key_len))
+	    (km & 1u << PII_DET_ICCID))
 		hit(cb, arg, "device_id.iccid", f, r->confidence[PII_DET_ICCID],
 		    d, PII_MASK_GENERIC, false);
 	if (r->enabled[PII_DET_ANDROID_ID] && sep == 0 && nh >= 14 &&
 	    nh <= 16 && nh == n && !all_same(h, nh) &&
-	    pii_key_match(&r->keys[PII_DET_ANDROID_ID], f->key, f->key_len))
+	    (km & 1u << PII_DET_ANDROID_ID))
 		hit(cb, arg, "device_id.android_id", f,
 		    r->confidence[PII_DET_ANDROID_ID], h, PII_MASK_GENERIC,
 		    false);
 	if (r->enabled[PII_DET_AD_ID] && (is_uuid(v, n) ||
 	    (nh == 32 && sep == 0 && n == 32)) && !all_same(h, nh) &&
-	    pii_key_match(&r->keys[PII_DET_AD_ID], f->key, f->key_len)) {
+	    (km & 1u << PII_DET_AD_ID)) {
 		snprintf(canon, sizeof(canon), "%.*s", (int)n, (const char *)v);
 		for (size_t i = 0; canon[i]; i++)
 			if (canon[i] >= 'A' && canon[i] <= 'F')
@@ -981,7 +1198,7 @@ keyed_ids(const struct pii_rules *r, const struct pii_field *f,
 	} else if (r->enabled[PII_DET_OAID] && (is_uuid(v, n) ||
 	    (sep == 0 && nh == n && (nh == 16 || nh == 64))) &&
 	    !all_same(h, nh) &&
-	    pii_key_match(&r->keys[PII_DET_OAID], f->key, f->key_len)) {
+	    (km & 1u << PII_DET_OAID)) {
 		snprintf(canon, sizeof(canon), "%.*s", (int)n, (const char *)v);
 		for (size_t i = 0; canon[i]; i++)
 			if (canon[i] >= 'A' && canon[i] <= 'F')
@@ -991,7 +1208,7 @@ keyed_ids(const struct pii_rules *r, const struct pii_field *f,
 	}
 	if (r->enabled[PII_DET_MAC] && nh == 12 &&
 	    (sep == 0 || n == 17 || n == 14) &&
-	    pii_key_match(&r->keys[PII_DET_MAC], f->key, f->key_len) &&
+	    (km & 1u << PII_DET_MAC) &&
 	    strcmp(h, "000000000000") != 0 && strcmp(h, "ffffffffffff") != 0 &&
 	    strcmp(h, "020000000000") != 0) {
 		snprintf(canon, sizeof(canon), "%.2s:%.2s:%.2s:%.2s:%.2s:%.2s",
@@ -1048,6 +1265,7 @@ pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
 {
 	const uint8_t *v = f->val;
 	size_t n = f->val_len;
+	uint32_t km;
 
 	if (r->enabled[PII_DET_EMAIL] && memchr(v, '@', n) != NULL)
 		scan_emails(r, f, cb, arg);
@@ -1065,19 +1283,19 @@ pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
 	trim(&v, &n);
 	if (n == 0 || n > 128)
 		return;
+	/* One lookup serves every keyed detector below. */
+	km = pii_key_classes(r, f->key, f->key_len);
 
 	if (r->enabled[PII_DET_LOCATION]) {
 		double a, b;
 		unsigned dec;
-		bool plat = pii_key_match(&r->lat_keys, f->key, f->key_len);
-		bool plon = !plat &&
-		    pii_key_match(&r->lon_keys, f->key, f->key_len);
-		bool xy = !plat && !plon && pii_key_match(&r->xy_keys, f->key,
-		    f->key_len) && f->parent_len > 0 &&
-		    pii_key_match(&r->xy_context, f->parent, f->parent_len);
+		bool plat = km & 1u << PII_KC_LAT;
+		bool plon = !plat && (km & 1u << PII_KC_LON);
+		bool xy = !plat && !plon && (km & 1u << PII_KC_XY) &&
+		    f->parent_len > 0 && (pii_key_classes(r, f->parent,
+		    f->parent_len) & 1u << PII_KC_XY_CONTEXT);
 		bool pair = !plat && !plon && !xy &&
-		    pii_key_match(&r->keys[PII_DET_LOCATION], f->key,
-		    f->key_len);
+		    (km & 1u << PII_DET_LOCATION);
 
 		if ((plat || plon) && parse_dec(v, n, &a, &dec) &&
 		    fabs(a) <= (plat ? 90 : 180))
@@ -1099,9 +1317,9 @@ pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
 		}
 	}
 	if (r->enabled[PII_DET_PHONE] &&
-	    pii_key_match(&r->keys[PII_DET_PHONE], f->key, f->key_len))
+	    (km & 1u << PII_DET_PHONE))
 		phone_field(r, f, v, n, cb, arg);
-	keyed_ids(r, f, v, n, cb, arg);
+	keyed_ids(r, f, km, v, n, cb, arg);
 }
 
 void
@@ -1121,8 +1339,8 @@ pii_struct_end(const struct pii_rules *r, struct pii_struct_state *st,
 			struct pii_coord_cand *b = &st->cand[j];
 			bool items = a->f.is_number && b->f.is_number &&
 			    !a->is_lat && !b->is_lat &&
-			    pii_key_match(&r->keys[PII_DET_LOCATION], a->f.key,
-			    a->f.key_len) && a->f.key_len == b->f.key_len &&
+			    (pii_key_classes(r, a->f.key, a->f.key_len) &
+			    1u << PII_DET_LOCATION) && a->f.key_len == b->f.key_len &&
 			    memcmp(a->f.key, b->f.key, a->f.key_len) == 0;
 			bool latlon = a->is_lat != b->is_lat;
 			unsigned dec;

@@ -82,6 +82,35 @@ test_keys(void **state)
 	assert_true(pii_key_match(&r->lat_keys, "deviceLat", 9));
 	assert_false(pii_key_match(&r->lat_keys, "platform", 8));
 	assert_false(pii_key_match(ks, "telemetry", 9));
+	/* The one-probe table agrees with the linear match, set by set. */
+	{
+		static const char *const keys[] = { "phone", "userPhone",
+		    "LINE_1_NUMBER", "geo_lat", "deviceLat", "platform",
+		    "telemetry", "user_latitude", "myLngLat", "IDFA",
+		    "x", "Y", "coordinates", "android-id", "simSerialNo",
+		    "gpsAdid", "deviceid", "", "__", "contact_phone_2" };
+
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			uint32_t m = pii_key_classes(r, keys[i],
+			    strlen(keys[i]));
+
+			for (unsigned kc = 0; kc < PII_KC_MAX; kc++) {
+				const struct pii_keyset *k = kc < PII_DET_MAX ?
+				    &r->keys[kc] : kc == PII_KC_LAT ?
+				    &r->lat_keys : kc == PII_KC_LON ?
+				    &r->lon_keys : kc == PII_KC_XY ?
+				    &r->xy_keys : &r->xy_context;
+
+				assert_int_equal(!!(m & 1u << kc),
+				    pii_key_match(k, keys[i],
+				    strlen(keys[i])));
+			}
+		}
+		assert_true(pii_key_classes(r, "userPhone", 9) &
+		    1u << PII_DET_PHONE);
+		assert_true(pii_key_classes(r, "geo_lat", 7) &
+		    1u << PII_KC_LAT);
+	}
 }
 
 static void
@@ -123,6 +152,12 @@ test_phone_email(void **state)
 	expect("u", "write to Bob.Smith@Mail.Example.com today", "email");
 	expect("u", "icon@2x.png", NULL);
 	expect("u", "a@b", NULL);
+	/* TLD: two letters or a known generic one; junk suffixes are not */
+	expect("u", "x\x01\x7f..bq@gecds2.mobilitylab.oet\x02", NULL);
+	expect("u", "a.b@mail.example.qwz", NULL);
+	expect("u", "a.b@mail.example.de", "email");
+	expect("u", "a.b@mail.example.INFO", "email");
+	expect("u", "a.b@mail.example.online", "email");
 }
 
 static void
