@@ -141,18 +141,6 @@ pii_url_encode(const char *in, size_t len, bool plus, char *out,
 	return o;
 }
 
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 size_t
 pii_url_decode(const char *in, size_t len, bool plus, char *out,
     size_t outlen)
@@ -165,8 +153,8 @@ pii_url_decode(const char *in, size_t len, bool plus, char *out,
 		int h, l;
 
 		if (c == '%' && i + 2 < len &&
-		    (h = hexval((uint8_t)in[i + 1])) >= 0 &&
-		    (l = hexval((uint8_t)in[i + 2])) >= 0) {
+		    (h = pii_hexval((uint8_t)in[i + 1])) >= 0 &&
+		    (l = pii_hexval((uint8_t)in[i + 2])) >= 0) {
 			out[o++] = (char)(h << 4 | l);
 			i += 3;
 		} else {
@@ -287,7 +275,7 @@ hex_only(const char *s, char *out, size_t outlen)
 	size_t n = 0;
 
 	for (size_t i = 0; s[i] != '\0'; i++) {
-		if (hexval((uint8_t)s[i]) >= 0) {
+		if (pii_hexval((uint8_t)s[i]) >= 0) {
 			if (n + 1 >= outlen)
 				return 0;
 			out[n++] = (s[i] >= 'A' && s[i] <= 'F') ?

@@ -347,4 +347,17 @@ void pii_text_pairs(const uint8_t *buf, size_t len,
 /** Luhn check over a string of digits. */
 bool pii_luhn_ok(const char *d, size_t n);
 
+/** Value of a hex digit, or -1. */
+static inline int
+pii_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

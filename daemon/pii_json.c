@@ -68,18 +68,6 @@ path_add(char *path, size_t *plen, const char *fmt_key, size_t klen,
 		    *plen + (size_t)w;
 }
 
-static int
-hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Read a JSON string (cursor on the opening quote).  raw/rawlen: the
  * bytes between the quotes; the unescaped copy goes to sb.  Returns
@@ -123,7 +111,7 @@ json_string(struct cur *c, struct pii_buf *sb, const uint8_t **ret_raw,
 				if (!cur_bytes(c, hx, 4))
 					return false;
 				for (int k = 0; k < 4; k++) {
-					int h = hexv(hx[k]);
+					int h = pii_hexval(hx[k]);
 
 					if (h < 0)
 						return false;
