@@ -101,9 +101,14 @@ emit(struct eve *e)
 		e->events++;
 }
 
-/* Start an event: the top-level object with @timestamp, and event{} open. */
+/*
+ * Start an event: the top-level object with @timestamp, and event{} with
+ * kind, dataset, category and type (NULL-terminated lists) left open for
+ * the caller to add to and close.
+ */
 static struct jw *
-begin(struct eve *e, const char *dataset, uint64_t ts_us)
+begin(struct eve *e, const char *dataset, uint64_t ts_us,
+    const char *const *category, const char *const *type)
 {
 	struct jw *w = &e->w;
 
@@ -113,8 +118,19 @@ begin(struct eve *e, const char *dataset, uint64_t ts_us)
 	jw_obj_begin(w, "event");
 	jw_str(w, "kind", "event");
 	jw_str(w, "dataset", dataset);
+	jw_arr_begin(w, "category");
+	for (; *category != NULL; category++)
+		jw_str(w, NULL, *category);
+	jw_arr_end(w);
+	jw_arr_begin(w, "type");
+	for (; *type != NULL; type++)
+		jw_str(w, NULL, *type);
+	jw_arr_end(w);
 	return w;
 }
+
+static const char *const cat_network[] = { "network", NULL };
+static const char *const cat_web[] = { "network", "web", NULL };
 
 static void
 end(struct eve *e)
@@ -431,15 +447,9 @@ eve_flow(struct eve *e, const struct flow_record *r)
 {
 	const struct flow *f = r->flow;
 	const struct flow_app *a = r->app;
-	struct jw *w = begin(e, "outflow.flow", f->first_us);
+	struct jw *w = begin(e, "outflow.flow", f->first_us,
+	    cat_network, (const char *const[]){ "connection", "end", NULL });
 
-	jw_arr_begin(w, "category");
-	jw_str(w, NULL, "network");
-	jw_arr_end(w);
-	jw_arr_begin(w, "type");
-	jw_str(w, NULL, "connection");
-	jw_str(w, NULL, "end");
-	jw_arr_end(w);
 	jw_time(w, "start", f->first_us);
 	jw_time(w, "end", f->last_us);
 	jw_u64(w, "duration", (f->last_us - f->first_us) * 1000);
@@ -585,15 +595,10 @@ void
 eve_observation(struct eve *e, const struct flow *f, const struct pii_obs *o,
     uint64_t ts_us)
 {
-	struct jw *w = begin(e, "outflow.observation", ts_us);
+	struct jw *w = begin(e, "outflow.observation", ts_us,
+	    cat_network, (const char *const[]){ "info", NULL });
 	const struct flow_app *a = f->app;
 
-	jw_arr_begin(w, "category");
-	jw_str(w, NULL, "network");
-	jw_arr_end(w);
-	jw_arr_begin(w, "type");
-	jw_str(w, NULL, "info");
-	jw_arr_end(w);
 	jw_obj_end(w);
 	put_message_endpoints(w, f, true, a != NULL &&
 	    !(a->data != NULL && a->data->dns_name_sensitive) ? a->domain : NULL,
@@ -665,13 +670,8 @@ eve_dns(struct eve *e, const struct flow *f, int dir,
 
 	if (!msg->qr)
 		return;
-	w = begin(e, "outflow.dns", ts_us);
-	jw_arr_begin(w, "category");
-	jw_str(w, NULL, "network");
-	jw_arr_end(w);
-	jw_arr_begin(w, "type");
-	jw_str(w, NULL, "protocol");
-	jw_arr_end(w);
+	w = begin(e, "outflow.dns", ts_us, cat_network,
+	    (const char *const[]){ "protocol", NULL });
 	jw_obj_end(w);
 
 	/* The querier is the source, as for the flow. */
@@ -727,7 +727,8 @@ void
 eve_http(struct eve *e, const struct flow *f, const struct http_request *req,
     uint64_t ts_us)
 {
-	struct jw *w = begin(e, "outflow.http", ts_us);
+	struct jw *w = begin(e, "outflow.http", ts_us, cat_web,
+	    (const char *const[]){ "protocol", NULL });
 	struct http_summary v;
 
 	/* The request's fields seen through the summary's layout. */
@@ -748,13 +749,6 @@ eve_http(struct eve *e, const struct flow *f, const struct http_request *req,
 	v.body_state = (uint8_t)req->body_state;
 	v.version_minor = req->version_minor;
 
-	jw_arr_begin(w, "category");
-	jw_str(w, NULL, "network");
-	jw_str(w, NULL, "web");
-	jw_arr_end(w);
-	jw_arr_begin(w, "type");
-	jw_str(w, NULL, "protocol");
-	jw_arr_end(w);
 	jw_obj_end(w);
 	put_message_endpoints(w, f, false, NULL, "http");
 	put_http_request(w, &v, e->redact);

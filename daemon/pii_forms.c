@@ -247,27 +247,26 @@ phone_split(const char *s, char *cc, size_t cclen, char *nat, size_t natlen)
 	return 0;
 }
 
+/* Copy s with ASCII letters folded to lower (upper = false) or upper case. */
 static void
-lower_copy(const char *s, char *out, size_t outlen)
+case_copy(const char *s, char *out, size_t outlen, bool upper)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0' && i + 1 < outlen; i++)
-		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ?
-		    (char)(s[i] - 'A' + 'a') : s[i];
+	for (i = 0; s[i] != '\0' && i + 1 < outlen; i++) {
+		char c = s[i];
+
+		if (upper && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if (!upper && c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		out[i] = c;
+	}
 	out[i] = '\0';
 }
 
-static void
-upper_copy(const char *s, char *out, size_t outlen)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < outlen; i++)
-		out[i] = (s[i] >= 'a' && s[i] <= 'z') ?
-		    (char)(s[i] - 'a' + 'A') : s[i];
-	out[i] = '\0';
-}
+#define lower_copy(s, o, n) case_copy((s), (o), (n), false)
+#define upper_copy(s, o, n) case_copy((s), (o), (n), true)
 
 static size_t
 hex_only(const char *s, char *out, size_t outlen)
