@@ -27,7 +27,9 @@ python3 "$gen" "$scn" -o "$pcap"
 key="$builddir/test-hmac.key"
 if [ ! -f "$key" ]; then
 	umask 077
-	printf 'outflow-e2e-test-key-32-bytes!!!' >"$key.tmp" && mv "$key.tmp" "$key"
+	# Tests run in parallel: each writes its own temporary, and the
+	# rename is atomic, so every reader sees the whole key.
+	printf 'outflow-e2e-test-key-32-bytes!!!' >"$key.$$" && mv -f "$key.$$" "$key"
 fi
 flags="--rules-dir $top/rules --secret $key"
 case " $* " in
