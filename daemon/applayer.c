@@ -135,10 +135,8 @@ static void
 release_buf(struct applayer *al, struct stream_dir *s)
 {
 	if (s->buf != NULL) {
-		free(s->buf);
-		al->buf_bytes -= s->buf_size;
-		s->buf = NULL;
-		s->buf_size = 0;
+		al->buf_bytes -= s->buf_size + STREAM_BUF_OVERHEAD;
+		stream_buf_free(s);
 	}
 }
 
@@ -147,7 +145,7 @@ static bool
 grow_buf(struct applayer *al, struct stream_dir *s, uint32_t need)
 {
 	uint32_t size = s->buf_size ? s->buf_size : STREAM_BUF_MIN;
-	uint8_t *nb;
+	uint64_t more;
 
 	if (need <= s->buf_size)
 		return true;
@@ -155,14 +153,13 @@ grow_buf(struct applayer *al, struct stream_dir *s, uint32_t need)
 		size *= 2;
 	if (size > s->cap)
 		size = s->cap;
-	if (al->buf_bytes + (size - s->buf_size) > al->cfg.stream_memcap ||
-	    (nb = realloc(s->buf, size)) == NULL) {
+	more = size - s->buf_size + (s->buf == NULL ? STREAM_BUF_OVERHEAD : 0);
+	if (al->buf_bytes + more > al->cfg.stream_memcap ||
+	    !stream_buf_resize(s, size)) {
 		al->st.stream_no_memory++;
 		return false;
 	}
-	al->buf_bytes += size - s->buf_size;
-	s->buf = nb;
-	s->buf_size = size;
+	al->buf_bytes += more;
 	return true;
 }
 
@@ -235,21 +232,61 @@ tls_get(struct flow_app *a)
 	return a->tls;
 }
 
+/*
+ * Append network strings to t's block; each field gets the string's
+ * offset plus one, or stays 0 for an empty or absent one.  t may move.
+ * On allocation failure the strings are left out.
+ */
+static struct tls_info *
+tls_add_strings(struct tls_info *t, const char *const *src,
+    uint16_t *const *field, size_t n, size_t max)
+{
+	size_t len[4], at[4], total = t->strings_len, o = t->strings_len;
+	struct tls_info *nt;
+
+	for (size_t i = 0; i < n && i < 4; i++) {
+		len[i] = src[i] != NULL ? strnlen(src[i], max) : 0;
+		total += len[i] > 0 ? len[i] + 1 : 0;
+		/* field points into the block, which may move. */
+		at[i] = (size_t)((const char *)field[i] - (const char *)t);
+	}
+	if (n > 4 || total == t->strings_len || total > UINT16_MAX ||
+	    (nt = realloc(t, sizeof(*t) + total)) == NULL)
+		return t;
+	for (size_t i = 0; i < n; i++) {
+		uint16_t *fp = (uint16_t *)(void *)((char *)nt + at[i]);
+
+		if (len[i] == 0)
+			continue;
+		memcpy(nt->strings + o, src[i], len[i]);
+		nt->strings[o + len[i]] = '\0';
+		*fp = (uint16_t)(o + 1);
+		o += len[i] + 1;
+	}
+	nt->strings_len = (uint16_t)total;
+	return nt;
+}
+
 static void
 keep_client_hello(struct flow_app *a, const struct tls_client_hello *ch)
 {
 	struct tls_info *t = tls_get(a);
+	const char *src[2];
+	uint16_t *field[2];
 
 	if (t == NULL || t->client_seen)
 		return;
 	t->client_seen = true;
 	t->client_max_version = ch->max_version;
-	t->sni = dup_str(ch->sni, sizeof(ch->sni));
-	t->alpn = dup_str(ch->alpn, sizeof(ch->alpn));
 	memcpy(t->ja3, ch->ja3, sizeof(t->ja3));
 	t->ja3[sizeof(t->ja3) - 1] = '\0';
 	memcpy(t->ja4, ch->ja4, sizeof(t->ja4));
 	t->ja4[sizeof(t->ja4) - 1] = '\0';
+	src[0] = ch->sni;
+	src[1] = ch->alpn;
+	field[0] = &t->sni;
+	field[1] = &t->alpn;
+	a->tls = tls_add_strings(t, src, field, 2, TLS_NAME_MAX);
 	set_domain(a, ch->sni, DOMAIN_SRC_SNI);
 }
 
@@ -257,6 +294,8 @@ static void
 keep_server_hello(struct flow_app *a, const struct tls_server_hello *sh)
 {
 	struct tls_info *t = tls_get(a);
+	const char *src[3];
+	uint16_t *field[3];
 
 	if (t == NULL || t->server_seen)
 		return;
@@ -265,9 +304,13 @@ keep_server_hello(struct flow_app *a, const struct tls_server_hello *sh)
 	t->cipher = sh->cipher;
 	t->have_cert = sh->have_cert;
 	if (sh->have_cert) {
-		t->cert_subject = dup_str(sh->cert_subject, sizeof(sh->cert_subject));
-		t->cert_issuer = dup_str(sh->cert_issuer, sizeof(sh->cert_issuer));
-		t->cert_org = dup_str(sh->cert_org, sizeof(sh->cert_org));
+		src[0] = sh->cert_subject;
+		src[1] = sh->cert_issuer;
+		src[2] = sh->cert_org;
+		field[0] = &t->cert_subject;
+		field[1] = &t->cert_issuer;
+		field[2] = &t->cert_org;
+		a->tls = tls_add_strings(t, src, field, 3, TLS_NAME_MAX);
 	}
 }
 
@@ -697,14 +740,7 @@ applayer_flow_free(struct applayer *al, struct flow *f)
 			release_buf(al, &a->st->dir[dir]);
 		free(a->st);
 	}
-	if (a->tls != NULL) {
-		free(a->tls->sni);
-		free(a->tls->alpn);
-		free(a->tls->cert_subject);
-		free(a->tls->cert_issuer);
-		free(a->tls->cert_org);
-		free(a->tls);
-	}
+	free(a->tls);
 	free(a->http);
 	free(a->data);
 	free(a->domain);

@@ -6,14 +6,16 @@
  * hash chain; entries link to the next entry of their chain, and all live
  * entries sit on one doubly linked LRU list (most recent at the head).
  * Free entries are kept on a singly linked list through chain_next.
- * Links are 32-bit indices, so an entry costs 320 bytes in all.
+ * Links are 32-bit indices, so an entry costs 128 bytes in all: names up
+ * to DNS_CACHE_INLINE - 1 characters (nearly all) sit in the entry, and
+ * only longer ones are allocated, exactly sized.
  *
  * A lookup hashes the key once and walks one chain; with at most half the
  * buckets used, chains average close to one entry.  The hash is seeded at
  * creation, so answers crafted to collide on one build do not collide on
  * another.
  *
- * Invariants: entries == capacity - length of the free list; every live
+ * Invariants: entries == fresh - length of the free list; every live
  * entry is on exactly one chain and on the LRU list; addresses in keys are
  * normalised (unused bytes zero) so keys compare with memcmp.
  */
@@ -35,11 +37,12 @@ struct dns_cache_ent {
 	uint32_t hash;
 	uint32_t chain_next;	/* next on the hash chain, or on the free list */
 	uint32_t lru_prev, lru_next;
-	char name[DNS_CACHE_NAME_MAX + 1];
+	char *long_name;	/* set when the name does not fit inline */
+	char name[DNS_CACHE_INLINE];
 };
 
-_Static_assert(sizeof(struct dns_cache_ent) == 320,
-    "dns_cache.h documents 320 bytes per entry");
+_Static_assert(sizeof(struct dns_cache_ent) == 128,
+    "dns_cache.h documents 128 bytes per entry");
 
 struct dns_cache {
 	struct dns_cache_ent *ents;
@@ -48,6 +51,7 @@ struct dns_cache {
 	uint32_t capacity;
 	uint32_t entries;
 	uint32_t free_head;
+	uint32_t fresh;		/* entries [fresh, capacity) never used */
 	uint32_t lru_head, lru_tail;
 	uint32_t seed;
 	struct dns_cache_stats st;
@@ -67,17 +71,16 @@ dns_cache_new(uint32_t max_entries)
 		nb <<= 1;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto out;
+	/* calloc'd pages are touched only as entries are first used. */
 	c->ents = calloc(max_entries, sizeof(*c->ents));
 	c->buckets = malloc(nb * sizeof(*c->buckets));
 	if (c->ents == NULL || c->buckets == NULL)
 		goto out;
 	for (uint64_t i = 0; i < nb; i++)
 		c->buckets[i] = NIL;
-	for (uint32_t i = 0; i < max_entries; i++)
-		c->ents[i].chain_next = i + 1 < max_entries ? i + 1 : NIL;
 	c->mask = (uint32_t)(nb - 1);
 	c->capacity = max_entries;
-	c->free_head = 0;
+	c->free_head = NIL;
 	c->lru_head = c->lru_tail = NIL;
 	/* A fixed seed is fine if the kernel has no entropy yet: the
 	 * seed only spreads chains, correctness does not depend on it. */
@@ -97,6 +100,8 @@ dns_cache_free(struct dns_cache *c)
 {
 	if (c == NULL)
 		return NULL;
+	for (uint32_t i = 0; c->ents != NULL && i < c->fresh; i++)
+		free(c->ents[i].long_name);
 	free(c->ents);
 	free(c->buckets);
 	free(c);
@@ -180,6 +185,8 @@ ent_drop(struct dns_cache *c, uint32_t i, uint32_t *link)
 
 	*link = e->chain_next;
 	lru_unlink(c, i);
+	free(e->long_name);
+	e->long_name = NULL;
 	e->chain_next = c->free_head;
 	c->free_head = i;
 	c->entries--;
@@ -230,8 +237,30 @@ name_store(struct dns_cache *c, struct dns_cache_ent *e, const char *name)
 			}
 		}
 	}
-	memcpy(e->name, name + from, len - from);
-	e->name[len - from] = '\0';
+	len -= from;
+	free(e->long_name);
+	e->long_name = NULL;
+	/* Out of memory for a long name: keep its trailing labels inline. */
+	if (len >= DNS_CACHE_INLINE &&
+	    (e->long_name = malloc(len + 1)) != NULL) {
+		memcpy(e->long_name, name + from, len);
+		e->long_name[len] = '\0';
+		e->name[0] = '\0';
+		return;
+	}
+	if (len >= DNS_CACHE_INLINE) {
+		c->st.truncated++;
+		from += len - (DNS_CACHE_INLINE - 1);
+		len = DNS_CACHE_INLINE - 1;
+		for (size_t i = from; i < from + len; i++)
+			if (name[i] == '.' && name[i - 1] != '\\') {
+				len -= i + 1 - from;
+				from = i + 1;
+				break;
+			}
+	}
+	memcpy(e->name, name + from, len);
+	e->name[len] = '\0';
 }
 
 static uint64_t
@@ -264,15 +293,21 @@ dns_cache_put(struct dns_cache *c, const struct addr *client,
 		c->st.updates++;
 		lru_unlink(c, i);
 	} else {
-		if (c->free_head == NIL) {
-			evict_one(c, now_us);
-			/* The eviction may have unlinked the entry our link
-			 * pointed past: find the chain's end again. */
-			chain_find(c, h, &kc, &ka, &link);
+		if (c->free_head == NIL && c->fresh < c->capacity) {
+			i = c->fresh++;
+			e = &c->ents[i];
+		} else {
+			if (c->free_head == NIL) {
+				evict_one(c, now_us);
+				/* The eviction may have unlinked the entry our
+				 * link pointed past: find the chain's end
+				 * again. */
+				chain_find(c, h, &kc, &ka, &link);
+			}
+			i = c->free_head;
+			e = &c->ents[i];
+			c->free_head = e->chain_next;
 		}
-		i = c->free_head;
-		e = &c->ents[i];
-		c->free_head = e->chain_next;
 		e->client = kc;
 		e->addr = ka;
 		e->hash = h;
@@ -311,10 +346,12 @@ dns_cache_get(struct dns_cache *c, const struct addr *client,
 		return false;
 	}
 	if (size > 0) {
-		n = strlen(e->name);
+		const char *name = e->long_name != NULL ? e->long_name : e->name;
+
+		n = strlen(name);
 		if (n >= size)
 			n = size - 1;
-		memcpy(ret_name, e->name, n);
+		memcpy(ret_name, name, n);
 		ret_name[n] = '\0';
 	}
 	lru_unlink(c, i);

@@ -182,8 +182,8 @@ put_message_endpoints(struct jw *w, const struct flow *f, bool mac,
 	jw_obj_begin(w, "source");
 	put_addr(w, "ip", &cl);
 	jw_u64(w, "port", cp);
-	if (mac && f->has_mac && f->pkts[FLOW_TO_SERVER] > 0)
-		put_mac(w, "mac", f->mac[0]);
+	if (mac && f->has_mac)
+		put_mac(w, "mac", f->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
 	put_addr(w, "ip", &sv);
@@ -226,7 +226,7 @@ put_network(struct jw *w, const struct flow *f, const char *protocol)
 static void
 put_tls(struct jw *w, const struct tls_info *t)
 {
-	const char *v;
+	const char *v, *alpn = tls_str(t, t->alpn);
 
 	jw_obj_begin(w, "tls");
 	if ((v = tls_version_ecs(t->version ? t->version :
@@ -235,19 +235,19 @@ put_tls(struct jw *w, const struct tls_info *t)
 		jw_str(w, "version_protocol", "tls");
 	}
 	jw_bool(w, "established", t->server_seen);
-	if (t->alpn != NULL) {
+	if (alpn != NULL) {
 		char first[64];
-		size_t n = strcspn(t->alpn, ",");
+		size_t n = strcspn(alpn, ",");
 
 		if (n >= sizeof(first))
 			n = sizeof(first) - 1;
-		memcpy(first, t->alpn, n);
+		memcpy(first, alpn, n);
 		first[n] = '\0';
 		jw_str(w, "next_protocol", first);
 	}
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
-		jw_str(w, "server_name", t->sni);
+		jw_str(w, "server_name", tls_str(t, t->sni));
 		jw_str(w, "ja3", t->ja3);
 		jw_obj_end(w);
 	}
@@ -255,15 +255,15 @@ put_tls(struct jw *w, const struct tls_info *t)
 		jw_obj_begin(w, "server");
 		jw_obj_begin(w, "x509");
 		jw_obj_begin(w, "subject");
-		jw_str(w, "distinguished_name", t->cert_subject);
-		if (t->cert_org != NULL) {
+		jw_str(w, "distinguished_name", tls_str(t, t->cert_subject));
+		if (t->cert_org != 0) {
 			jw_arr_begin(w, "organization");
-			jw_str(w, NULL, t->cert_org);
+			jw_str(w, NULL, tls_str(t, t->cert_org));
 			jw_arr_end(w);
 		}
 		jw_obj_end(w);
 		jw_obj_begin(w, "issuer");
-		jw_str(w, "distinguished_name", t->cert_issuer);
+		jw_str(w, "distinguished_name", tls_str(t, t->cert_issuer));
 		jw_obj_end(w);
 		jw_obj_end(w);
 		jw_obj_end(w);
@@ -458,8 +458,8 @@ eve_flow(struct eve *e, const struct flow_record *r)
 	jw_obj_begin(w, "source");
 	put_addr(w, "ip", &r->client);
 	jw_u64(w, "port", r->client_port);
-	if (f->has_mac && f->pkts[FLOW_TO_SERVER] > 0)
-		put_mac(w, "mac", f->mac[0]);
+	if (f->has_mac)
+		put_mac(w, "mac", f->client_mac);
 	jw_u64(w, "bytes", f->bytes[FLOW_TO_SERVER]);
 	jw_u64(w, "packets", f->pkts[FLOW_TO_SERVER]);
 	jw_obj_end(w);
@@ -507,7 +507,7 @@ eve_flow(struct eve *e, const struct flow_record *r)
 		jw_obj_begin(w, "tls");
 		if (a->tls->ja4[0] != '\0')
 			jw_str(w, "ja4", a->tls->ja4);
-		jw_str(w, "alpn", a->tls->alpn);
+		jw_str(w, "alpn", tls_str(a->tls, a->tls->alpn));
 		if (a->tls->server_seen) {
 			char cs[8];
 

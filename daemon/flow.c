@@ -7,11 +7,14 @@
  * expiry pops from list heads and costs O(expired), and eviction when full
  * takes the least recently active head across the classes.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "flow.h"
+
+_Static_assert(sizeof(struct flow) == 152, "flow.h documents 152 bytes");
 
 /* How stale a flow's LRU position may get before it is moved. */
 #define FLOW_LRU_SLACK_US 1000000
@@ -27,6 +30,7 @@ struct flow_table {
 	uint32_t mask;
 	uint32_t capacity;
 	uint32_t free_head;		/* free list threaded through hnext */
+	uint32_t fresh;			/* slots [fresh, capacity) never used */
 	struct lru lru[FLOW_TC__COUNT];
 	uint64_t next_id;
 	flow_end_cb *end_cb;
@@ -163,9 +167,9 @@ flow_table_new(uint32_t max_flows, const struct flow_timeouts *to,
 	memset(t->buckets, 0xff, (size_t)nb * sizeof(*t->buckets));
 	t->mask = nb - 1;
 	t->capacity = max_flows;
-	for (uint32_t i = 0; i < max_flows; i++)
-		t->flows[i].hnext = i + 1 < max_flows ? i + 1 : FLOW_NIL;
-	t->free_head = 0;
+	/* Slots are handed out from fresh before the free list, so pages
+	 * of the table are touched only as the flows they hold appear. */
+	t->free_head = FLOW_NIL;
 	for (int c = 0; c < FLOW_TC__COUNT; c++)
 		t->lru[c].head = t->lru[c].tail = FLOW_NIL;
 	t->lru[FLOW_TC_UDP].timeout_us = (uint64_t)to->udp_s * 1000000;
@@ -241,6 +245,15 @@ flow_alloc(struct flow_table *t)
 {
 	struct flow *f;
 
+	/*
+	 * A closed flow lingers only to absorb stray ACKs: when room is
+	 * needed it ends as closed, and only a table of live flows evicts.
+	 */
+	if (t->free_head == FLOW_NIL && t->fresh < t->capacity)
+		return &t->flows[t->fresh++];
+	if (t->free_head == FLOW_NIL && t->lru[FLOW_TC_CLOSED].head != FLOW_NIL)
+		flow_end(t, &t->flows[t->lru[FLOW_TC_CLOSED].head],
+		    FLOW_END_CLOSED);
 	if (t->free_head == FLOW_NIL) {
 		struct flow *oldest = NULL;
 
@@ -265,14 +278,16 @@ service_port(uint16_t port)
 	return port < 1024 || port == 8080 || port == 8443 || port == 5353;
 }
 
-static void
-make_key(const struct pkt *p, struct flow_key *k, int *ret_src_is_a)
+void
+flow_ref_of(const struct pkt *p, struct flow_ref *r)
 {
+	struct flow_key *k = &r->key;
 	size_t n = p->src.family == 6 ? 16 : 4;
 	int cmp = memcmp(p->src.a, p->dst.a, n);
 	int src_is_a = cmp < 0 || (cmp == 0 && p->sport <= p->dport);
 
 	memset(k, 0, sizeof(*k));
+	r->valid = p->src.family != 0;
 	if (src_is_a) {
 		memcpy(k->a, p->src.a, 16);
 		memcpy(k->b, p->dst.a, 16);
@@ -290,7 +305,41 @@ make_key(const struct pkt *p, struct flow_key *k, int *ret_src_is_a)
 		k->vlan = (uint32_t)p->vlans[0] << 12 | p->vlans[1];
 	k->proto = p->ip_proto;
 	k->family = p->src.family;
-	*ret_src_is_a = src_is_a;
+	r->src_is_a = (uint8_t)src_is_a;
+	r->hash = key_hash(k);
+}
+
+void
+flow_prefetch_bucket(const struct flow_table *t, const struct flow_ref *r)
+{
+	__builtin_prefetch(&t->buckets[r->hash & t->mask]);
+}
+
+void
+flow_prefetch(const struct flow_table *t, const struct flow_ref *r)
+{
+	uint32_t idx = t->buckets[r->hash & t->mask];
+
+	if (idx != FLOW_NIL) {
+		const char *f = (const char *)&t->flows[idx];
+
+		/* The key and the per-packet fields: up to three lines. */
+		__builtin_prefetch(f, 1);
+		__builtin_prefetch(f + 64, 1);
+		__builtin_prefetch(f + offsetof(struct flow, first_us) - 1, 1);
+	}
+}
+
+struct flow *
+flow_find(const struct flow_table *t, const struct flow_ref *r)
+{
+	uint32_t idx;
+
+	for (idx = t->buckets[r->hash & t->mask]; idx != FLOW_NIL;
+	    idx = t->flows[idx].hnext)
+		if (memcmp(&t->flows[idx].key, &r->key, sizeof(r->key)) == 0)
+			return &t->flows[idx];
+	return NULL;
 }
 
 /* Decide which side opened the flow from its first packet. */
@@ -307,7 +356,7 @@ first_packet_src_is_client(const struct pkt *p)
 
 static struct flow *
 flow_create(struct flow_table *t, const struct pkt *p,
-    const struct flow_key *k, int src_is_a)
+    const struct flow_key *k, uint32_t hash, int src_is_a)
 {
 	struct flow *f = flow_alloc(t);
 	int src_is_client = first_packet_src_is_client(p);
@@ -326,7 +375,7 @@ flow_create(struct flow_table *t, const struct pkt *p,
 		else
 			f->flags |= FLOW_F_MIDSTREAM;
 	}
-	bucket = key_hash(k) & t->mask;
+	bucket = hash & t->mask;
 	f->hnext = t->buckets[bucket];
 	t->buckets[bucket] = (uint32_t)(f - t->flows);
 	f->lru_prev = f->lru_next = FLOW_NIL;
@@ -340,22 +389,23 @@ flow_create(struct flow_table *t, const struct pkt *p,
 struct flow *
 flow_packet(struct flow_table *t, const struct pkt *p, int *ret_dir)
 {
-	struct flow_key k;
-	struct flow *f = NULL;
-	uint32_t bucket, idx;
-	int src_is_a, dir;
+	struct flow_ref r;
+
+	flow_ref_of(p, &r);
+	return flow_packet_ref(t, p, &r, ret_dir);
+}
+
+struct flow *
+flow_packet_ref(struct flow_table *t, const struct pkt *p,
+    const struct flow_ref *r, int *ret_dir)
+{
+	struct flow *f;
+	int src_is_a = r->src_is_a, dir;
 	uint8_t tclass;
 
-	if (p->src.family == 0)
+	if (!r->valid)
 		return NULL;
-	make_key(p, &k, &src_is_a);
-	bucket = key_hash(&k) & t->mask;
-	for (idx = t->buckets[bucket]; idx != FLOW_NIL; idx = t->flows[idx].hnext) {
-		if (memcmp(&t->flows[idx].key, &k, sizeof(k)) == 0) {
-			f = &t->flows[idx];
-			break;
-		}
-	}
+	f = flow_find(t, r);
 	/* A new SYN on a closed flow's tuple starts a new connection. */
 	if (f != NULL && f->tclass == FLOW_TC_CLOSED &&
 	    (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
@@ -363,7 +413,7 @@ flow_packet(struct flow_table *t, const struct pkt *p, int *ret_dir)
 		f = NULL;
 	}
 	if (f == NULL)
-		f = flow_create(t, p, &k, src_is_a);
+		f = flow_create(t, p, &r->key, r->hash, src_is_a);
 
 	/* Source is key.a exactly when src_is_a; client is key.b when client_is_b. */
 	dir = (src_is_a == !f->client_is_b) ? FLOW_TO_SERVER : FLOW_TO_CLIENT;
@@ -372,9 +422,8 @@ flow_packet(struct flow_table *t, const struct pkt *p, int *ret_dir)
 	f->bytes[dir] += p->ip_len;
 	if (p->payload_wire_len > 0)
 		f->payload_pkts[dir]++;
-	if (p->has_mac && !(f->mac_seen & (1u << dir))) {
-		memcpy(f->mac[dir], p->src_mac, 6);
-		f->mac_seen |= (uint8_t)(1u << dir);
+	if (p->has_mac && !f->has_mac && dir == FLOW_TO_SERVER) {
+		memcpy(f->client_mac, p->src_mac, 6);
 		f->has_mac = true;
 	}
 

@@ -422,7 +422,7 @@ audit_files(struct pipeline *p, char **files, int n, int *ret_failed)
 		}
 		/* Chunks keep Ctrl-C responsive on large files. */
 		while (!stop_requested &&
-		    (r = capture_dispatch(c, 65536, pipeline_packet, p, err,
+		    (r = capture_dispatch(c, 65536, pipeline_packets, p, err,
 		    sizeof(err))) > 0)
 			;
 		capture_get_stats(c, &cs);
@@ -471,7 +471,7 @@ audit_live(struct pipeline *p, struct audit_args *a, int *ret_failed)
 			break;
 		}
 		for (int i = 0; i < n; i++) {
-			if (capture_dispatch(caps[i], -1, pipeline_packet, p,
+			if (capture_dispatch(caps[i], -1, pipeline_packets, p,
 			    err, sizeof(err)) < 0) {
 				log_warnx("%s", err);
 				stop_requested = 1;

@@ -98,7 +98,7 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	enrich_flow(p->enrich, &r);
 	r.data = detect_flow_data(f);
 	r.device_name = device_name(p->devices,
-	    f->has_mac && f->pkts[FLOW_TO_SERVER] ? f->mac[0] : NULL, &r.client);
+	    f->has_mac ? f->client_mac : NULL, &r.client);
 	if (p->eve != NULL)
 		eve_flow(p->eve, &r);
 	if (p->audit != NULL)
@@ -262,15 +262,9 @@ fail:
 	return r;
 }
 
-void
-pipeline_packet(const struct capture_packet *cp, int dlt, void *ctx)
+static void
+packet_time(struct pipeline *p, const struct capture_packet *cp)
 {
-	struct pipeline *p = ctx;
-	struct pkt pk;
-	struct flow *f;
-	enum decode_event ev;
-	int dir;
-
 	p->packets++;
 	p->bytes += cp->wirelen;
 	if (p->first_us == 0 || cp->ts_us < p->first_us)
@@ -281,19 +275,62 @@ pipeline_packet(const struct capture_packet *cp, int dlt, void *ctx)
 		flow_expire(p->flows, p->last_us);
 		p->next_expiry_us = p->last_us + 1000000;
 	}
+}
 
-	ev = decode_packet(dlt, cp->data, cp->caplen, &pk);
-	p->decode[ev]++;
-	if (ev != DEC_OK)
-		return;
-	if (pk.anomaly != 0)
-		p->anomalies[pk.anomaly]++;
-	/* Timestamps may step back a little in merged captures. */
-	pk.ts_us = p->last_us;
-	pk.wirelen = cp->wirelen;
-	if ((f = flow_packet(p->flows, &pk, &dir)) == NULL)
-		return;
-	applayer_packet(p->al, f, dir, &pk);
+/*
+ * A batch goes through in three passes so that its memory misses overlap
+ * rather than follow one another: decode every packet and prefetch its
+ * hash bucket; read the buckets and prefetch the flows; then account each
+ * packet in order, exactly as one at a time would.  The prefetches are
+ * only hints: a flow ended or created by an earlier packet of the batch
+ * is found (or not) by the real lookup.
+ */
+void
+pipeline_packets(const struct capture_packet *cps, unsigned n, int dlt,
+    void *ctx)
+{
+	struct pipeline *p = ctx;
+	struct pkt pk[PIPELINE_BATCH];
+	struct flow_ref ref[PIPELINE_BATCH];
+	uint8_t ok[PIPELINE_BATCH];
+
+	while (n > PIPELINE_BATCH) {
+		pipeline_packets(cps, PIPELINE_BATCH, dlt, ctx);
+		cps += PIPELINE_BATCH;
+		n -= PIPELINE_BATCH;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		enum decode_event ev = decode_packet(dlt, cps[i].data,
+		    cps[i].caplen, &pk[i]);
+
+		p->decode[ev]++;
+		ok[i] = ev == DEC_OK;
+		if (!ok[i])
+			continue;
+		if (pk[i].anomaly != 0)
+			p->anomalies[pk[i].anomaly]++;
+		flow_ref_of(&pk[i], &ref[i]);
+		if (ref[i].valid)
+			flow_prefetch_bucket(p->flows, &ref[i]);
+	}
+	if (n > 1)
+		for (unsigned i = 0; i < n; i++)
+			if (ok[i] && ref[i].valid)
+				flow_prefetch(p->flows, &ref[i]);
+	for (unsigned i = 0; i < n; i++) {
+		struct flow *f;
+		int dir;
+
+		packet_time(p, &cps[i]);
+		if (!ok[i])
+			continue;
+		/* Timestamps may step back a little in merged captures. */
+		pk[i].ts_us = p->last_us;
+		pk[i].wirelen = cps[i].wirelen;
+		if ((f = flow_packet_ref(p->flows, &pk[i], &ref[i], &dir)) == NULL)
+			continue;
+		applayer_packet(p->al, f, dir, &pk[i]);
+	}
 }
 
 void

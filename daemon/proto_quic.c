@@ -127,10 +127,20 @@ struct quic_state {
 	struct quic_keyset cur;
 	size_t contig;			/* bytes present from offset 0 */
 	size_t hs_total;		/* ClientHello length + 4, 0 until known */
-	uint8_t have[QUIC_CRYPTO_MAX / 8];	/* bitmap of bytes present */
-	/* Last: not cleared at creation, read only where have[] is set. */
-	uint8_t buf[QUIC_CRYPTO_MAX];	/* CRYPTO stream from offset 0 */
+	/*
+	 * The CRYPTO stream from offset 0 and a bitmap of the bytes present,
+	 * allocated when the first CRYPTO frame decrypts and grown to the
+	 * highest offset seen (up to QUIC_CRYPTO_MAX): most QUIC-looking
+	 * flows never get one, and a ClientHello needs 2-3 KiB, not 8.
+	 * buf is read only where have says it was written.
+	 */
+	uint8_t *buf;
+	uint8_t *have;
+	size_t cap;
 };
+
+/* CRYPTO buffers grow in steps of this many bytes. */
+#define QUIC_CRYPTO_STEP	2048
 
 /* Process-wide OpenSSL objects, made by crypto_init(). */
 static struct {
@@ -325,8 +335,7 @@ quic_state_new(void)
 		return NULL;
 	if ((st = malloc(sizeof(*st))) == NULL)
 		return NULL;
-	/* buf (8 KiB) is only read where have[] says it was written. */
-	memset(st, 0, offsetof(struct quic_state, buf));
+	memset(st, 0, sizeof(*st));
 	st->largest_pn = -1;
 	st->id = ++qc.next_id;
 	return st;
@@ -338,6 +347,8 @@ quic_state_free(struct quic_state *st)
 	if (st == NULL)
 		return NULL;
 	OPENSSL_cleanse(&st->cur, sizeof(st->cur));
+	free(st->buf);
+	free(st->have);
 	free(st);
 	return NULL;
 }
@@ -535,30 +546,61 @@ packet_open(struct quic_state *st, const struct quic_initial_keys *k,
 static void
 crypto_reset(struct quic_state *st)
 {
-	memset(st->have, 0, sizeof(st->have));
+	if (st->have != NULL)
+		memset(st->have, 0, st->cap / 8);
 	st->contig = 0;
 	st->hs_total = 0;
 }
 
+/* Room for offsets below end (capped at QUIC_CRYPTO_MAX); false if out
+ * of memory. */
+static bool
+crypto_reserve(struct quic_state *st, uint64_t end)
+{
+	size_t cap;
+	uint8_t *buf, *have;
+
+	if (end > QUIC_CRYPTO_MAX)
+		end = QUIC_CRYPTO_MAX;
+	if (end <= st->cap)
+		return true;
+	cap = ((size_t)end + QUIC_CRYPTO_STEP - 1) / QUIC_CRYPTO_STEP *
+	    QUIC_CRYPTO_STEP;
+	if ((buf = realloc(st->buf, cap)) == NULL)
+		return false;
+	st->buf = buf;
+	if ((have = realloc(st->have, cap / 8)) == NULL)
+		return false;
+	memset(have + st->cap / 8, 0, (cap - st->cap) / 8);
+	st->have = have;
+	st->cap = cap;
+	return true;
+}
+
 /* Place CRYPTO data at its offset; the first copy of a byte wins. */
-static void
+static bool
 crypto_place(struct quic_state *st, uint64_t off, const uint8_t *data,
     size_t len)
 {
 	struct cur d = cur_make(data, len);
 	uint8_t b;
 
-	/* At most QUIC_CRYPTO_MAX iterations: bytes past the cap are dropped. */
-	for (uint64_t o = off; o < QUIC_CRYPTO_MAX && cur_u8(&d, &b); o++) {
+	if (len == 0 || off >= QUIC_CRYPTO_MAX)
+		return true;
+	if (!crypto_reserve(st, off + len))
+		return false;
+	/* At most cap iterations: bytes past the cap are dropped. */
+	for (uint64_t o = off; o < st->cap && cur_u8(&d, &b); o++) {
 		if (st->have[o / 8] & (1u << (o % 8)))
 			continue;
 		st->buf[o] = b;
 		st->have[o / 8] |= (uint8_t)(1u << (o % 8));
 	}
-	/* Amortized: contig only grows, up to QUIC_CRYPTO_MAX in all. */
-	while (st->contig < QUIC_CRYPTO_MAX &&
+	/* Amortized: contig only grows, up to cap in all. */
+	while (st->contig < st->cap &&
 	    (st->have[st->contig / 8] & (1u << (st->contig % 8))))
 		st->contig++;
+	return true;
 }
 
 /* RFC 9000 §19.3: ACK and ACK_ECN, skipped. */
@@ -614,7 +656,8 @@ frames_walk(struct quic_state *st, const struct quic_version_info *vi,
 			    flen > cur_left(&c) || off + flen > QUIC_VARINT_MAX ||
 			    !cur_ptr(&c, (size_t)flen, &data))
 				return PARSE_MALFORMED;
-			crypto_place(st, off, data, (size_t)flen);
+			if (!crypto_place(st, off, data, (size_t)flen))
+				return PARSE_UNSUPPORTED;
 			break;
 		case QUIC_FRAME_CONNECTION_CLOSE:
 			/* error code, frame type, reason phrase */

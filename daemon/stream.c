@@ -6,9 +6,41 @@
  * merged, at most STREAM_MAX_ISLANDS of them.  Sequence arithmetic is
  * modulo 2^32 relative to base_seq.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "stream.h"
+
+_Static_assert(STREAM_BUF_OVERHEAD % 16 == 0,
+    "the window after the islands keeps malloc's alignment");
+
+static struct stream_island *
+islands(const struct stream_dir *s)
+{
+	return (struct stream_island *)(void *)(s->buf - STREAM_BUF_OVERHEAD);
+}
+
+bool
+stream_buf_resize(struct stream_dir *s, uint32_t size)
+{
+	uint8_t *base = s->buf != NULL ? s->buf - STREAM_BUF_OVERHEAD : NULL;
+
+	if ((base = realloc(base, STREAM_BUF_OVERHEAD + (size_t)size)) == NULL)
+		return false;
+	s->buf = base + STREAM_BUF_OVERHEAD;
+	s->buf_size = size;
+	return true;
+}
+
+void
+stream_buf_free(struct stream_dir *s)
+{
+	if (s->buf != NULL)
+		free(s->buf - STREAM_BUF_OVERHEAD);
+	s->buf = NULL;
+	s->buf_size = 0;
+	s->n_islands = 0;
+}
 
 void
 stream_set_isn(struct stream_dir *s, uint32_t isn)
@@ -22,6 +54,7 @@ static void
 copy_new_bytes(struct stream_dir *s, uint32_t start, uint32_t end,
     const uint8_t *data, uint32_t data_off)
 {
+	const struct stream_island *isl = islands(s);
 	uint32_t pos = start;
 
 	if (pos < s->contig) {
@@ -30,7 +63,7 @@ copy_new_bytes(struct stream_dir *s, uint32_t start, uint32_t end,
 	}
 	/* At most STREAM_MAX_ISLANDS iterations: islands are sorted. */
 	for (uint8_t i = 0; i < s->n_islands && pos < end; i++) {
-		uint32_t is = s->islands[i].start, ie = s->islands[i].end;
+		uint32_t is = isl[i].start, ie = isl[i].end;
 
 		if (ie <= pos)
 			continue;
@@ -49,6 +82,7 @@ copy_new_bytes(struct stream_dir *s, uint32_t start, uint32_t end,
 static void
 mark_present(struct stream_dir *s, uint32_t start, uint32_t end)
 {
+	struct stream_island *isl = islands(s);
 	uint8_t i, j;
 
 	if (start <= s->contig) {
@@ -56,36 +90,36 @@ mark_present(struct stream_dir *s, uint32_t start, uint32_t end)
 			s->contig = end;
 	} else {
 		/* Insert sorted, then merge neighbours. */
-		for (i = 0; i < s->n_islands && s->islands[i].start < start; i++)
+		for (i = 0; i < s->n_islands && isl[i].start < start; i++)
 			;
 		if (s->n_islands == STREAM_MAX_ISLANDS) {
 			s->dropped++;
 			return;
 		}
-		memmove(&s->islands[i + 1], &s->islands[i],
-		    (size_t)(s->n_islands - i) * sizeof(s->islands[0]));
-		s->islands[i].start = start;
-		s->islands[i].end = end;
+		memmove(&isl[i + 1], &isl[i],
+		    (size_t)(s->n_islands - i) * sizeof(isl[0]));
+		isl[i].start = start;
+		isl[i].end = end;
 		s->n_islands++;
 		for (i = 0; i + 1 < s->n_islands; ) {
-			if (s->islands[i + 1].start <= s->islands[i].end) {
-				if (s->islands[i + 1].end > s->islands[i].end)
-					s->islands[i].end = s->islands[i + 1].end;
-				memmove(&s->islands[i + 1], &s->islands[i + 2],
+			if (isl[i + 1].start <= isl[i].end) {
+				if (isl[i + 1].end > isl[i].end)
+					isl[i].end = isl[i + 1].end;
+				memmove(&isl[i + 1], &isl[i + 2],
 				    (size_t)(s->n_islands - i - 2) *
-				    sizeof(s->islands[0]));
+				    sizeof(isl[0]));
 				s->n_islands--;
 			} else
 				i++;
 		}
 	}
 	/* Absorb islands the prefix now reaches. */
-	for (j = 0; j < s->n_islands && s->islands[j].start <= s->contig; j++)
-		if (s->islands[j].end > s->contig)
-			s->contig = s->islands[j].end;
+	for (j = 0; j < s->n_islands && isl[j].start <= s->contig; j++)
+		if (isl[j].end > s->contig)
+			s->contig = isl[j].end;
 	if (j > 0) {
-		memmove(&s->islands[0], &s->islands[j],
-		    (size_t)(s->n_islands - j) * sizeof(s->islands[0]));
+		memmove(&isl[0], &isl[j],
+		    (size_t)(s->n_islands - j) * sizeof(isl[0]));
 		s->n_islands = (uint8_t)(s->n_islands - j);
 	}
 }

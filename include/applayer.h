@@ -45,6 +45,11 @@ enum domain_source {
  * Results are kept compact because one exists per live flow: fixed-size
  * fingerprints inline, names as exact-size strings (NULL when absent).
  */
+/*
+ * One allocation per TLS flow: the fixed fields, then the strings back to
+ * back.  The string fields are offsets into strings[] plus one, 0 for
+ * absent; read them with tls_str().
+ */
 struct tls_info {
 	bool client_seen;
 	bool server_seen;
@@ -52,14 +57,20 @@ struct tls_info {
 	uint16_t client_max_version;
 	uint16_t version;		/* negotiated, from the server */
 	uint16_t cipher;
+	uint16_t sni, alpn;		/* alpn: all offered, comma-separated */
+	uint16_t cert_subject, cert_issuer, cert_org;
+	uint16_t strings_len;
 	char ja3[33];			/* "" if no ClientHello */
-	char ja4[40];
-	char *sni;
-	char *alpn;			/* all offered, comma-separated */
-	char *cert_subject;
-	char *cert_issuer;
-	char *cert_org;
+	char ja4[37];
+	char strings[];
 };
+
+/** A string field of t (t->sni, ...), NULL if absent. */
+static inline const char *
+tls_str(const struct tls_info *t, uint16_t field)
+{
+	return field != 0 ? t->strings + field - 1 : NULL;
+}
 
 /* The first HTTP request of a flow, for its flow event and attribution. */
 struct http_summary {

@@ -1,7 +1,7 @@
 /*
  * capture.h - packet sources (stage 1): pcap/pcapng files and live
- * interfaces, through libpcap.  Timestamps are normalised to
- * microseconds.
+ * interfaces, through libpcap (classic pcap files are read in place from
+ * a mapping).  Timestamps are normalised to microseconds.
  */
 #ifndef OUTFLOW_CAPTURE_H
 #define OUTFLOW_CAPTURE_H
@@ -19,7 +19,13 @@ struct capture_packet {
 	const uint8_t *data;
 };
 
-typedef void capture_cb(const struct capture_packet *cp, int dlt, void *ctx);
+/*
+ * Packets come in batches (one at a time from live interfaces and pipes,
+ * up to 32 from mapped files); their data stays valid until the callback
+ * returns.
+ */
+typedef void capture_cb(const struct capture_packet *cps, unsigned n, int dlt,
+    void *ctx);
 
 struct capture_live_opts {
 	const char *filter;	/* BPF expression or NULL */

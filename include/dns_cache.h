@@ -6,16 +6,19 @@
  * inherits N.  Keys are (client, address), so two devices that resolve
  * different names to one CDN address each keep their own name.
  *
- * The cache has a fixed capacity set at creation; nothing is allocated
- * afterwards.  Time is packet time in microseconds, passed in by the
- * caller, so replaying a capture gives what live capture gave.
+ * The cache has a fixed capacity set at creation; afterwards only names
+ * longer than DNS_CACHE_INLINE - 1 characters (rare) are allocated.  Time
+ * is packet time in microseconds, passed in by the caller, so replaying a
+ * capture gives what live capture gave.
  *
- * Memory: 320 bytes per entry (both addresses, expiry, hash, links and
- * the inline name; checked at compile time in dns_cache.c) plus 8 to 16
- * bytes of bucket array (twice the capacity, rounded up to a power of
- * two): 16 384 entries take about 5.4 MB, 100 000 about 34 MB.  Names are stored inline, up to DNS_CACHE_NAME_MAX characters;
- * a longer presentation form (only possible with many \DDD escapes) keeps
- * its trailing labels that fit, because app matching works on suffixes.
+ * Memory: 128 bytes per entry (both addresses, expiry, hash, links and
+ * the inline name; checked at compile time in dns_cache.c), touched only
+ * once used, plus 8 to 16 bytes of bucket array (twice the capacity,
+ * rounded up to a power of two): 16 384 entries take about 2.3 MB,
+ * 100 000 about 14 MB.  Names up to DNS_CACHE_NAME_MAX characters are
+ * kept; a longer presentation form (only possible with many \DDD
+ * escapes) keeps its trailing labels that fit, because app matching works
+ * on suffixes.
  */
 #ifndef OUTFLOW_DNS_CACHE_H
 #define OUTFLOW_DNS_CACHE_H
@@ -27,6 +30,7 @@
 #include "addr.h"
 
 #define DNS_CACHE_NAME_MAX 255		/* chars kept, NUL not counted */
+#define DNS_CACHE_INLINE 56		/* bytes of name kept in the entry */
 #define DNS_CACHE_TTL_MIN 60		/* seconds, see dns_cache_put() */
 #define DNS_CACHE_TTL_MAX 86400
 #define DNS_CACHE_MAX_ENTRIES (1u << 24)

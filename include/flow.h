@@ -60,7 +60,15 @@ enum flow_end_reason {
 #define FLOW_F_ISN_CLIENT	0x20	/* isn[FLOW_TO_SERVER] is valid */
 #define FLOW_F_ISN_SERVER	0x40	/* isn[FLOW_TO_CLIENT] is valid */
 
+/*
+ * Laid out by use: the key and chain link a lookup compares come first,
+ * then what every packet updates, then what only the first packets and
+ * the end of a flow read.  Records are packed (152 bytes, not padded to
+ * cache lines) because the table is most of the process's memory; a batch
+ * prefetches the lines a record spans.
+ */
 struct flow {
+	/* lookup, lists, state */
 	struct flow_key key;
 	uint32_t hnext;			/* hash chain, FLOW_NIL terminated */
 	uint32_t lru_prev, lru_next;	/* within the timeout class list */
@@ -70,17 +78,19 @@ struct flow {
 	uint8_t in_use;
 	uint8_t app_proto;		/* enum app_proto, set by the app layer */
 	uint8_t app_flags;		/* the app layer's own bits */
-	uint64_t id;			/* unique per run, in creation order */
-	uint64_t first_us, last_us;
+	bool has_mac;			/* client_mac is filled */
+	uint8_t client_mac[6];		/* source MAC of the client's packets */
+	/* per-packet accounting */
+	uint64_t last_us;
 	uint64_t lru_us;		/* last_us when last moved in its LRU list */
 	uint64_t bytes[2];		/* IP bytes, FLOW_TO_SERVER / FLOW_TO_CLIENT */
 	uint32_t pkts[2];
 	uint32_t payload_pkts[2];
-	uint32_t isn[2];		/* SYN sequence numbers, per direction */
-	uint8_t mac[2][6];		/* client, server (as seen on the wire) */
-	uint8_t mac_seen;		/* bit per direction: mac[] is filled */
-	bool has_mac;
 	struct flow_app *app;		/* app-layer state, owned by the pipeline */
+	/* set once */
+	uint64_t first_us;
+	uint64_t id;			/* unique per run, in creation order */
+	uint32_t isn[2];		/* SYN sequence numbers, per direction */
 };
 
 #define FLOW_NIL UINT32_MAX
@@ -116,12 +126,39 @@ struct flow_table *flow_table_new(uint32_t max_flows,
 /** End every flow (FLOW_END_SHUTDOWN) and free the table; NULL-safe. */
 struct flow_table *flow_table_free(struct flow_table *t);
 
-/**
- * Find or create the flow of p and account the packet to it.
- * *ret_dir gets FLOW_TO_SERVER or FLOW_TO_CLIENT.  When the table is full
- * the least recently active flow is evicted first.  Returns NULL only
- * for packets that cannot belong to a flow.
+/*
+ * A packet's key and hash, computed apart from the lookup so that a batch
+ * of packets can prefetch their buckets and flows before using them.
  */
+struct flow_ref {
+	struct flow_key key;
+	uint32_t hash;
+	uint8_t src_is_a;	/* the packet's source is key.a */
+	uint8_t valid;		/* 0: the packet cannot belong to a flow */
+};
+
+/** Fill r from p (r->valid is 0 for packets without addresses). */
+void flow_ref_of(const struct pkt *p, struct flow_ref *r);
+
+/** Hint: the bucket of r will be read soon. */
+void flow_prefetch_bucket(const struct flow_table *t, const struct flow_ref *r);
+
+/** Hint: r's flow will be read soon (its bucket should be cached). */
+void flow_prefetch(const struct flow_table *t, const struct flow_ref *r);
+
+/** The existing flow of r, or NULL; changes nothing. */
+struct flow *flow_find(const struct flow_table *t, const struct flow_ref *r);
+
+/**
+ * Find or create the flow of p (whose reference is r) and account the
+ * packet to it.  *ret_dir gets FLOW_TO_SERVER or FLOW_TO_CLIENT.  When
+ * the table is full the least recently active flow is evicted first.
+ * Returns NULL only for packets that cannot belong to a flow.
+ */
+struct flow *flow_packet_ref(struct flow_table *t, const struct pkt *p,
+    const struct flow_ref *r, int *ret_dir);
+
+/** flow_ref_of() and flow_packet_ref() in one. */
 struct flow *flow_packet(struct flow_table *t, const struct pkt *p,
     int *ret_dir);
 

@@ -50,8 +50,12 @@ struct pipeline;
 int pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
     char *err, size_t errlen);
 
-/** capture_cb: one packet. */
-void pipeline_packet(const struct capture_packet *cp, int dlt, void *ctx);
+/* Packets looked up together (see pipeline_packets()). */
+#define PIPELINE_BATCH 32
+
+/** capture_cb: a batch of packets, handled in order. */
+void pipeline_packets(const struct capture_packet *cps, unsigned n, int dlt,
+    void *ctx);
 
 /** Live capture: expire idle flows at wall-clock time now_us. */
 void pipeline_tick(struct pipeline *p, uint64_t now_us);

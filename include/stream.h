@@ -18,6 +18,16 @@
 /* Out-of-order islands tracked beyond the contiguous prefix. */
 #define STREAM_MAX_ISLANDS 6
 
+struct stream_island {
+	uint32_t start, end;		/* [start, end) offsets present */
+};
+
+/*
+ * The island list lives in the same allocation as the window, just before
+ * buf, because islands can only exist where bytes are buffered: a
+ * direction without a buffer (nearly all of them, at any moment) costs
+ * only this struct.
+ */
 struct stream_dir {
 	uint8_t *buf;			/* buf_size bytes, or NULL */
 	uint32_t buf_size;		/* grows on demand up to cap */
@@ -28,13 +38,22 @@ struct stream_dir {
 	uint8_t n_islands;
 	uint8_t closed;			/* FIN or RST seen: no more data */
 	uint8_t full;			/* data beyond cap was seen */
-	struct {
-		uint32_t start, end;	/* [start, end) offsets present */
-	} islands[STREAM_MAX_ISLANDS];
 	uint32_t overlaps;		/* segments that overlapped kept bytes */
 	uint32_t retransmits;		/* segments entirely already present */
 	uint32_t dropped;		/* islands that did not fit */
 };
+
+/* Bytes an allocated window costs besides its buf_size. */
+#define STREAM_BUF_OVERHEAD (STREAM_MAX_ISLANDS * sizeof(struct stream_island))
+
+/**
+ * Make the window size bytes (keeping its contents and islands); false if
+ * out of memory, with the window unchanged.
+ */
+bool stream_buf_resize(struct stream_dir *s, uint32_t size);
+
+/** Free the window (and its islands); the direction keeps its offsets. */
+void stream_buf_free(struct stream_dir *s);
 
 /** Start the stream at initial sequence number isn (the SYN's seq). */
 void stream_set_isn(struct stream_dir *s, uint32_t isn);

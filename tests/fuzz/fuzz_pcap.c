@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pipeline_new(&pc, &p, err, sizeof(err)) != 0)
 		return 0;
 	if (capture_open_memory(data, size, &c, err, sizeof(err)) == 0) {
-		while (capture_dispatch(c, 256, pipeline_packet, p, err,
+		while (capture_dispatch(c, 256, pipeline_packets, p, err,
 		    sizeof(err)) > 0)
 			;
 		capture_close(c);

@@ -257,6 +257,39 @@ test_long_name(void **state)
 	dns_cache_free(c);
 }
 
+/* Names past the inline size live apart: replacing, evicting and
+ * expiring entries that hold them frees them (ASan checks the leaks). */
+static void
+test_inline_and_apart(void **state)
+{
+	struct dns_cache *c = dns_cache_new(2);
+	struct addr cl = ip("10.0.0.2"), s1 = ip("203.0.113.1"),
+	    s2 = ip("203.0.113.2"), s3 = ip("203.0.113.3");
+	char longer[128], name[256];
+
+	(void)state;
+	memset(longer, 'a', sizeof(longer) - 13);
+	snprintf(longer + sizeof(longer) - 13, 13, ".example.com");
+	assert_true(strlen(longer) >= DNS_CACHE_INLINE);
+	dns_cache_put(c, &cl, &s1, longer, 300, 0);
+	assert_true(dns_cache_get(c, &cl, &s1, SEC, name, sizeof(name)));
+	assert_string_equal(name, longer);
+	dns_cache_put(c, &cl, &s1, "short.example", 300, 0);
+	assert_true(dns_cache_get(c, &cl, &s1, SEC, name, sizeof(name)));
+	assert_string_equal(name, "short.example");
+	dns_cache_put(c, &cl, &s1, longer, 300, 0);
+	dns_cache_put(c, &cl, &s2, longer, 1, 0);
+	dns_cache_put(c, &cl, &s3, "evicts.example", 300, 0);
+	assert_false(dns_cache_get(c, &cl, &s1, SEC, name, sizeof(name)));
+	assert_true(dns_cache_get(c, &cl, &s2, SEC, name, sizeof(name)));
+	assert_string_equal(name, longer);
+	/* Expired on lookup. */
+	assert_false(dns_cache_get(c, &cl, &s2, 100 * 60 * SEC, name,
+	    sizeof(name)));
+	dns_cache_put(c, &cl, &s1, longer, 300, 0);
+	dns_cache_free(c);
+}
+
 /*
  * Churn over more keys than capacity with a tiny model: entries never
  * exceed capacity, the counters add up, and every hit returns the name
@@ -312,6 +345,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_free),
 		cmocka_unit_test(test_put_get),
+		cmocka_unit_test(test_inline_and_apart),
 		cmocka_unit_test(test_ttl),
 		cmocka_unit_test(test_clients),
 		cmocka_unit_test(test_replace),

@@ -169,6 +169,70 @@ test_eviction_when_full(void **state)
 	flow_table_free(t);
 }
 
+/* A full table ends a closed flow (as closed) before evicting a live one,
+ * even when the live one is older. */
+static void
+test_full_table_takes_closed_first(void **state)
+{
+	struct ended e = { 0 };
+	struct flow_table *t = flow_table_new(2, &to, on_end, &e);
+	struct flow_stats st;
+	struct pkt p;
+	struct flow *live;
+	int dir;
+
+	(void)state;
+	p = mk("10.1.0.1", 1234, "9.9.9.9", 443, 17, 0, 1);
+	live = flow_packet(t, &p, &dir);
+	p = mk("10.1.0.2", 40000, "9.9.9.9", 443, 6, TCP_SYN, 2);
+	flow_packet(t, &p, &dir);
+	p = mk("10.1.0.2", 40000, "9.9.9.9", 443, 6, TCP_RST, 3);
+	flow_packet(t, &p, &dir);
+	p = mk("10.1.0.3", 1234, "9.9.9.9", 443, 17, 0, 4);
+	assert_non_null(flow_packet(t, &p, &dir));
+	flow_table_stats(t, &st);
+	assert_int_equal(st.evicted, 0);
+	assert_int_equal(e.reasons[FLOW_END_CLOSED], 1);
+	assert_int_equal(live->in_use, 1);
+	p = mk("10.1.0.1", 1234, "9.9.9.9", 443, 17, 0, 5);
+	assert_ptr_equal(flow_packet(t, &p, &dir), live);
+	flow_table_free(t);
+}
+
+/* Lookups through a precomputed reference agree with flow_packet(). */
+static void
+test_ref_lookup(void **state)
+{
+	struct ended e = { 0 };
+	struct flow_table *t = flow_table_new(8, &to, on_end, &e);
+	struct flow_ref r, back;
+	struct pkt p, q;
+	struct flow *f;
+	int dir;
+
+	(void)state;
+	p = mk("10.1.0.1", 1234, "9.9.9.9", 443, 17, 0, 1);
+	q = mk("9.9.9.9", 443, "10.1.0.1", 1234, 17, 0, 1);
+	flow_ref_of(&p, &r);
+	flow_ref_of(&q, &back);
+	assert_true(r.valid);
+	assert_int_equal(r.hash, back.hash);
+	assert_int_not_equal(r.src_is_a, back.src_is_a);
+	assert_null(flow_find(t, &r));
+	flow_prefetch_bucket(t, &r);
+	flow_prefetch(t, &r);
+	f = flow_packet_ref(t, &p, &r, &dir);
+	assert_non_null(f);
+	assert_ptr_equal(flow_find(t, &back), f);
+	assert_ptr_equal(flow_packet_ref(t, &q, &back, &dir), f);
+	assert_int_equal(dir, FLOW_TO_CLIENT);
+	memset(&p.src, 0, sizeof(p.src));
+	flow_ref_of(&p, &r);
+	assert_false(r.valid);
+	assert_null(flow_packet_ref(t, &p, &r, &dir));
+	flow_table_free(t);
+}
+
 int
 main(void)
 {
@@ -176,6 +240,8 @@ main(void)
 		cmocka_unit_test(test_directions_and_client),
 		cmocka_unit_test(test_timeouts_and_close),
 		cmocka_unit_test(test_eviction_when_full),
+		cmocka_unit_test(test_full_table_takes_closed_first),
+		cmocka_unit_test(test_ref_lookup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,8 @@ mk(uint32_t cap, uint32_t isn)
 	struct stream_dir s;
 
 	memset(&s, 0, sizeof(s));
-	s.cap = s.buf_size = cap;
-	s.buf = calloc(1, cap);
+	s.cap = cap;
+	assert_true(stream_buf_resize(&s, cap));
 	stream_set_isn(&s, isn);
 	return s;
 }
@@ -45,7 +45,7 @@ test_in_order_and_reorder(void **state)
 	assert_false(stream_add(&s, 1000, (const uint8_t *)"XXXX", 4));
 	assert_int_equal(s.retransmits, 1);
 	assert_memory_equal(s.buf, msg, 16);
-	free(s.buf);
+	stream_buf_free(&s);
 }
 
 static void
@@ -61,7 +61,7 @@ test_overlap_first_wins(void **state)
 	assert_int_equal(s.contig, 12);
 	assert_memory_equal(s.buf, "aaaabbbbcccc", 12);
 	assert_true(s.overlaps >= 2);
-	free(s.buf);
+	stream_buf_free(&s);
 }
 
 static void
@@ -73,8 +73,8 @@ test_cap_and_midstream(void **state)
 	(void)state;
 	memset(big, 'z', sizeof(big));
 	memset(&s, 0, sizeof(s));
-	s.cap = s.buf_size = 32;
-	s.buf = calloc(1, 32);
+	s.cap = 32;
+	assert_true(stream_buf_resize(&s, 32));
 	/* No SYN: the first segment defines byte 0; near the seq wrap. */
 	stream_add(&s, 0xfffffff0u, big, 20);
 	assert_int_equal(s.contig, 20);
@@ -83,7 +83,7 @@ test_cap_and_midstream(void **state)
 	assert_true(s.full);
 	/* Beyond the window: ignored. */
 	assert_false(stream_add(&s, 0x00000100u, big, 10));
-	free(s.buf);
+	stream_buf_free(&s);
 }
 
 static void
@@ -96,7 +96,7 @@ test_too_many_islands(void **state)
 		stream_add(&s, 1 + 10 + i * 10, (const uint8_t *)"xx", 2);
 	assert_int_equal(s.n_islands, STREAM_MAX_ISLANDS);
 	assert_int_equal(s.dropped, 3);
-	free(s.buf);
+	stream_buf_free(&s);
 }
 
 int
