@@ -16,6 +16,7 @@
 struct agg_entry {
 	char *key;
 	char *extra;		/* protocol, operator name ... */
+	uint32_t hash;		/* of key: most probes end without strcmp */
 	uint64_t flows;
 	uint64_t bytes_out;	/* client to server */
 	uint64_t bytes_in;
@@ -81,7 +82,7 @@ agg_grow(struct agg *g)
 
 		if (g->slots[i].key == NULL)
 			continue;
-		for (j = str_hash(g->slots[i].key) & (n - 1); ns[j].key != NULL;
+		for (j = g->slots[i].hash & (n - 1); ns[j].key != NULL;
 		    j = (j + 1) & (n - 1))
 			;
 		ns[j] = g->slots[i];
@@ -95,13 +96,13 @@ agg_grow(struct agg *g)
 static struct agg_entry *
 agg_get(struct agg *g, const char *key, const char *extra)
 {
-	uint32_t i;
+	uint32_t i, h;
 
 	if (g->slots == NULL)
 		return &g->other;
-	for (i = str_hash(key) & g->mask; g->slots[i].key != NULL;
-	    i = (i + 1) & g->mask)
-		if (strcmp(g->slots[i].key, key) == 0)
+	h = str_hash(key);
+	for (i = h & g->mask; g->slots[i].key != NULL; i = (i + 1) & g->mask)
+		if (g->slots[i].hash == h && strcmp(g->slots[i].key, key) == 0)
 			return &g->slots[i];
 	if (g->used >= AUDIT_MAX_KEYS)
 		return &g->other;
@@ -122,6 +123,7 @@ agg_get(struct agg *g, const char *key, const char *extra)
 			memcpy(b + kl, extra, el);
 		g->slots[i].key = b;
 		g->slots[i].extra = extra ? b + kl : NULL;
+		g->slots[i].hash = h;
 	}
 	g->used++;
 	return &g->slots[i];
