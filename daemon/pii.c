@@ -665,6 +665,19 @@ ac_hit(void *arg, uint32_t id, size_t start, size_t end)
 	return true;
 }
 
+/*
+ * Whether (lat, lon) is within radius metres of (hlat, hlon).  A great
+ * circle is never shorter than its latitude difference, so most homes are
+ * ruled out without trigonometry (the slack covers rounding).
+ */
+static bool
+near_home(double lat, double lon, double hlat, double hlon, double radius)
+{
+	if (fabs(lat - hlat) * (M_PI / 180) * 6371008.8 > radius * 1.000001 + 1)
+		return false;
+	return pii_distance_m(lat, lon, hlat, hlon) <= radius;
+}
+
 /* A coordinate pair (either order) against every home, each way shifted. */
 static void
 home_check(struct pii_engine *e, const struct pii_field *f, double a,
@@ -679,13 +692,11 @@ home_check(struct pii_engine *e, const struct pii_field *f, double a,
 
 			if (fabs(lat) > 90 || fabs(lon) > 180)
 				continue;
-			if (pii_distance_m(lat, lon, h->lat, h->lon) <= h->radius)
+			if (near_home(lat, lon, h->lat, h->lon, h->radius))
 				enc = "plain";
-			else if (pii_distance_m(lat, lon, h->glat, h->glon) <=
-			    h->radius)
+			else if (near_home(lat, lon, h->glat, h->glon, h->radius))
 				enc = "gcj02";
-			else if (pii_distance_m(lat, lon, h->blat, h->blon) <=
-			    h->radius)
+			else if (near_home(lat, lon, h->blat, h->blon, h->radius))
 				enc = "bd09";
 			if (enc != NULL) {
 				emit(e, "location.precise", f->where, f->path,
