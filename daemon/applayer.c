@@ -233,34 +233,32 @@ tls_get(struct flow_app *a)
 }
 
 /*
- * Append network strings to t's block; each field gets the string's
- * offset plus one, or stays 0 for an empty or absent one.  t may move.
- * On allocation failure the strings are left out.
+ * Append network strings to t's block as strings first, first + 1, ...;
+ * an empty or absent one stays absent.  Returns the block, which may have
+ * moved; on allocation failure the strings are left out.
  */
 static struct tls_info *
-tls_add_strings(struct tls_info *t, const char *const *src,
-    uint16_t *const *field, size_t n, size_t max)
+tls_add_strings(struct tls_info *t, enum tls_string first,
+    const char *const *src, size_t n)
 {
-	size_t len[4], at[4], total = t->strings_len, o = t->strings_len;
+	size_t len[TLS_STR__COUNT], total = t->strings_len, o = t->strings_len;
 	struct tls_info *nt;
 
-	for (size_t i = 0; i < n && i < 4; i++) {
-		len[i] = src[i] != NULL ? strnlen(src[i], max) : 0;
+	if (first + n > TLS_STR__COUNT)
+		return t;
+	for (size_t i = 0; i < n; i++) {
+		len[i] = src[i] != NULL ? strnlen(src[i], TLS_NAME_MAX) : 0;
 		total += len[i] > 0 ? len[i] + 1 : 0;
-		/* field points into the block, which may move. */
-		at[i] = (size_t)((const char *)field[i] - (const char *)t);
 	}
-	if (n > 4 || total == t->strings_len || total > UINT16_MAX ||
+	if (total == t->strings_len || total > UINT16_MAX ||
 	    (nt = realloc(t, sizeof(*t) + total)) == NULL)
 		return t;
 	for (size_t i = 0; i < n; i++) {
-		uint16_t *fp = (uint16_t *)(void *)((char *)nt + at[i]);
-
 		if (len[i] == 0)
 			continue;
 		memcpy(nt->strings + o, src[i], len[i]);
 		nt->strings[o + len[i]] = '\0';
-		*fp = (uint16_t)(o + 1);
+		nt->str[first + i] = (uint16_t)(o + 1);
 		o += len[i] + 1;
 	}
 	nt->strings_len = (uint16_t)total;
@@ -271,8 +269,7 @@ static void
 keep_client_hello(struct flow_app *a, const struct tls_client_hello *ch)
 {
 	struct tls_info *t = tls_get(a);
-	const char *src[2];
-	uint16_t *field[2];
+	const char *src[2] = { ch->sni, ch->alpn };
 
 	if (t == NULL || t->client_seen)
 		return;
@@ -282,11 +279,7 @@ keep_client_hello(struct flow_app *a, const struct tls_client_hello *ch)
 	t->ja3[sizeof(t->ja3) - 1] = '\0';
 	memcpy(t->ja4, ch->ja4, sizeof(t->ja4));
 	t->ja4[sizeof(t->ja4) - 1] = '\0';
-	src[0] = ch->sni;
-	src[1] = ch->alpn;
-	field[0] = &t->sni;
-	field[1] = &t->alpn;
-	a->tls = tls_add_strings(t, src, field, 2, TLS_NAME_MAX);
+	a->tls = tls_add_strings(t, TLS_STR_SNI, src, 2);
 	set_domain(a, ch->sni, DOMAIN_SRC_SNI);
 }
 
@@ -294,8 +287,8 @@ static void
 keep_server_hello(struct flow_app *a, const struct tls_server_hello *sh)
 {
 	struct tls_info *t = tls_get(a);
-	const char *src[3];
-	uint16_t *field[3];
+	const char *src[3] = { sh->cert_subject, sh->cert_issuer,
+	    sh->cert_org };
 
 	if (t == NULL || t->server_seen)
 		return;
@@ -303,15 +296,8 @@ keep_server_hello(struct flow_app *a, const struct tls_server_hello *sh)
 	t->version = sh->version;
 	t->cipher = sh->cipher;
 	t->have_cert = sh->have_cert;
-	if (sh->have_cert) {
-		src[0] = sh->cert_subject;
-		src[1] = sh->cert_issuer;
-		src[2] = sh->cert_org;
-		field[0] = &t->cert_subject;
-		field[1] = &t->cert_issuer;
-		field[2] = &t->cert_org;
-		a->tls = tls_add_strings(t, src, field, 3, TLS_NAME_MAX);
-	}
+	if (sh->have_cert)
+		a->tls = tls_add_strings(t, TLS_STR_CERT_SUBJECT, src, 3);
 }
 
 /* Keep the first request's fields in one exact-size block. */

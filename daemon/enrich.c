@@ -146,9 +146,9 @@ enrich_flow(struct enrich *e, struct flow_record *r)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	if (a != NULL && a->tls != NULL) {
-		ev.sni = tls_str(a->tls, a->tls->sni);
+		ev.sni = tls_str(a->tls, TLS_STR_SNI);
 		ev.ja4 = a->tls->ja4[0] ? a->tls->ja4 : NULL;
-		ev.cert_org = tls_str(a->tls, a->tls->cert_org);
+		ev.cert_org = tls_str(a->tls, TLS_STR_CERT_ORG);
 	}
 	if (a != NULL && a->http != NULL) {
 		ev.http_host = a->domain_src == DOMAIN_SRC_HTTP_HOST ?

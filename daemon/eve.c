@@ -226,7 +226,7 @@ put_network(struct jw *w, const struct flow *f, const char *protocol)
 static void
 put_tls(struct jw *w, const struct tls_info *t)
 {
-	const char *v, *alpn = tls_str(t, t->alpn);
+	const char *v, *alpn = tls_str(t, TLS_STR_ALPN);
 
 	jw_obj_begin(w, "tls");
 	if ((v = tls_version_ecs(t->version ? t->version :
@@ -247,7 +247,7 @@ put_tls(struct jw *w, const struct tls_info *t)
 	}
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
-		jw_str(w, "server_name", tls_str(t, t->sni));
+		jw_str(w, "server_name", tls_str(t, TLS_STR_SNI));
 		jw_str(w, "ja3", t->ja3);
 		jw_obj_end(w);
 	}
@@ -255,15 +255,15 @@ put_tls(struct jw *w, const struct tls_info *t)
 		jw_obj_begin(w, "server");
 		jw_obj_begin(w, "x509");
 		jw_obj_begin(w, "subject");
-		jw_str(w, "distinguished_name", tls_str(t, t->cert_subject));
-		if (t->cert_org != 0) {
+		jw_str(w, "distinguished_name", tls_str(t, TLS_STR_CERT_SUBJECT));
+		if (t->str[TLS_STR_CERT_ORG] != 0) {
 			jw_arr_begin(w, "organization");
-			jw_str(w, NULL, tls_str(t, t->cert_org));
+			jw_str(w, NULL, tls_str(t, TLS_STR_CERT_ORG));
 			jw_arr_end(w);
 		}
 		jw_obj_end(w);
 		jw_obj_begin(w, "issuer");
-		jw_str(w, "distinguished_name", tls_str(t, t->cert_issuer));
+		jw_str(w, "distinguished_name", tls_str(t, TLS_STR_CERT_ISSUER));
 		jw_obj_end(w);
 		jw_obj_end(w);
 		jw_obj_end(w);
@@ -507,7 +507,7 @@ eve_flow(struct eve *e, const struct flow_record *r)
 		jw_obj_begin(w, "tls");
 		if (a->tls->ja4[0] != '\0')
 			jw_str(w, "ja4", a->tls->ja4);
-		jw_str(w, "alpn", tls_str(a->tls, a->tls->alpn));
+		jw_str(w, "alpn", tls_str(a->tls, TLS_STR_ALPN));
 		if (a->tls->server_seen) {
 			char cs[8];
 

@@ -64,18 +64,26 @@ table_free(void *p, size_t size)
 		munmap(p, size);
 }
 
+static uint64_t
+mix(uint64_t h, uint64_t w)
+{
+	h ^= w;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+/* Two independent chains over the key's words, so their multiplies
+ * overlap; joined by one more round. */
 static uint32_t
 key_hash(const struct flow_key *k)
 {
-	uint64_t w[6] = { 0 }, h = 0x9e3779b97f4a7c15ULL;
+	uint64_t w[6] = { 0 }, h1 = 0x9e3779b97f4a7c15ULL,
+	    h2 = 0xc2b2ae3d27d4eb4fULL;
 
 	memcpy(w, k, sizeof(*k));
-	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
-		h ^= w[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	return (uint32_t)h;
+	h1 = mix(mix(mix(h1, w[0]), w[2]), w[4]);
+	h2 = mix(mix(mix(h2, w[1]), w[3]), w[5]);
+	return (uint32_t)mix(h1, h2);
 }
 
 static void
@@ -282,8 +290,9 @@ void
 flow_ref_of(const struct pkt *p, struct flow_ref *r)
 {
 	struct flow_key *k = &r->key;
-	size_t n = p->src.family == 6 ? 16 : 4;
-	int cmp = memcmp(p->src.a, p->dst.a, n);
+	/* Fixed-size compares, which the compiler inlines. */
+	int cmp = p->src.family == 6 ? memcmp(p->src.a, p->dst.a, 16) :
+	    memcmp(p->src.a, p->dst.a, 4);
 	int src_is_a = cmp < 0 || (cmp == 0 && p->sport <= p->dport);
 
 	memset(k, 0, sizeof(*k));

@@ -137,6 +137,7 @@ struct quic_state {
 	uint8_t *buf;
 	uint8_t *have;
 	size_t cap;
+	size_t hi;			/* no byte at or past this is present */
 };
 
 /* CRYPTO buffers grow in steps of this many bytes. */
@@ -549,6 +550,7 @@ crypto_reset(struct quic_state *st)
 	if (st->have != NULL)
 		memset(st->have, 0, st->cap / 8);
 	st->contig = 0;
+	st->hi = 0;
 	st->hs_total = 0;
 }
 
@@ -589,12 +591,34 @@ crypto_place(struct quic_state *st, uint64_t off, const uint8_t *data,
 		return true;
 	if (!crypto_reserve(st, off + len))
 		return false;
+	if (off >= st->hi) {
+		/* Past everything seen (the usual case): copy and mark the
+		 * whole range at once. */
+		size_t end = off + len < st->cap ? (size_t)off + len : st->cap;
+
+		memcpy(st->buf + off, data, end - (size_t)off);
+		for (size_t o = (size_t)off; o < end; ) {
+			if (o % 8 == 0 && end - o >= 8) {
+				st->have[o / 8] = 0xff;
+				o += 8;
+			} else {
+				st->have[o / 8] |= (uint8_t)(1u << (o % 8));
+				o++;
+			}
+		}
+		st->hi = end;
+		if (st->contig == off)
+			st->contig = end;
+		return true;
+	}
 	/* At most cap iterations: bytes past the cap are dropped. */
 	for (uint64_t o = off; o < st->cap && cur_u8(&d, &b); o++) {
 		if (st->have[o / 8] & (1u << (o % 8)))
 			continue;
 		st->buf[o] = b;
 		st->have[o / 8] |= (uint8_t)(1u << (o % 8));
+		if (o + 1 > st->hi)
+			st->hi = (size_t)o + 1;
 	}
 	/* Amortized: contig only grows, up to cap in all. */
 	while (st->contig < st->cap &&

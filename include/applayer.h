@@ -45,9 +45,19 @@ enum domain_source {
  * Results are kept compact because one exists per live flow: fixed-size
  * fingerprints inline, names as exact-size strings (NULL when absent).
  */
+/* The strings kept of a TLS flow, in tls_info.str[]. */
+enum tls_string {
+	TLS_STR_SNI,
+	TLS_STR_ALPN,		/* all offered, comma-separated */
+	TLS_STR_CERT_SUBJECT,
+	TLS_STR_CERT_ISSUER,
+	TLS_STR_CERT_ORG,
+	TLS_STR__COUNT
+};
+
 /*
  * One allocation per TLS flow: the fixed fields, then the strings back to
- * back.  The string fields are offsets into strings[] plus one, 0 for
+ * back.  str[] holds each string's offset in strings[] plus one, 0 for
  * absent; read them with tls_str().
  */
 struct tls_info {
@@ -57,19 +67,18 @@ struct tls_info {
 	uint16_t client_max_version;
 	uint16_t version;		/* negotiated, from the server */
 	uint16_t cipher;
-	uint16_t sni, alpn;		/* alpn: all offered, comma-separated */
-	uint16_t cert_subject, cert_issuer, cert_org;
+	uint16_t str[TLS_STR__COUNT];
 	uint16_t strings_len;
 	char ja3[33];			/* "" if no ClientHello */
 	char ja4[37];
 	char strings[];
 };
 
-/** A string field of t (t->sni, ...), NULL if absent. */
+/** String s of t, NULL if absent. */
 static inline const char *
-tls_str(const struct tls_info *t, uint16_t field)
+tls_str(const struct tls_info *t, enum tls_string s)
 {
-	return field != 0 ? t->strings + field - 1 : NULL;
+	return t->str[s] != 0 ? t->strings + t->str[s] - 1 : NULL;
 }
 
 /* The first HTTP request of a flow, for its flow event and attribution. */
