@@ -79,7 +79,6 @@ struct flow {
 	uint8_t app_proto;		/* enum app_proto, set by the app layer */
 	uint8_t app_flags;		/* the app layer's own bits */
 	bool has_mac;			/* client_mac is filled */
-	uint8_t client_mac[6];		/* source MAC of the client's packets */
 	/* per-packet accounting */
 	uint64_t last_us;
 	uint64_t lru_us;		/* last_us when last moved in its LRU list */
@@ -91,6 +90,7 @@ struct flow {
 	uint64_t first_us;
 	uint64_t id;			/* unique per run, in creation order */
 	uint32_t isn[2];		/* SYN sequence numbers, per direction */
+	uint8_t client_mac[6];		/* source MAC of the client's packets */
 };
 
 #define FLOW_NIL UINT32_MAX
