@@ -201,6 +201,13 @@ def main():
             vn = f'{pps / ndpi_rate:.1f}x' if ndpi_rate else '-'
             print(f'| {name} | {pps / 1e6:.2f} | {gbps:.2f} | {r["cpu"]:.2f} | '
                   f'{r["rss_mib"]:.1f} | {vf} | {vn} |')
+        core = rate.get('outflow audit (core)', 0)
+        if core:
+            print()
+            for name in rate:
+                if name.startswith('outflow audit (+'):
+                    print(f'- {name[len("outflow audit "):]} keeps '
+                          f'{rate[name] / core:.0%} of the core rate')
         sys.stdout.flush()
     print('\nRates are packets / CPU seconds (user + system) of one process,'
           ' single thread; best of', a.repeat, 'runs.')

@@ -72,18 +72,39 @@ mix(uint64_t h, uint64_t w)
 	return h ^ (h >> 32);
 }
 
-/* Two independent chains over the key's words, so their multiplies
- * overlap; joined by one more round. */
+static uint64_t
+load64(const uint8_t *b)
+{
+	uint64_t v;
+
+	memcpy(&v, b, 8);
+	return v;
+}
+
+/*
+ * Two independent chains, so their multiplies overlap, joined by one more
+ * round.  The words are the key's fields, not its memory: the lookup
+ * hashes a key it has just written, and reading those stores back as
+ * wider words would stall on store forwarding.
+ */
+static uint32_t
+hash_words(const uint8_t *a, const uint8_t *b, uint16_t port_a,
+    uint16_t port_b, uint32_t vlan, uint8_t proto, uint8_t family)
+{
+	uint64_t h1 = 0x9e3779b97f4a7c15ULL, h2 = 0xc2b2ae3d27d4eb4fULL;
+
+	h1 = mix(mix(mix(h1, load64(a)), load64(b)),
+	    (uint64_t)port_a | (uint64_t)port_b << 16 | (uint64_t)vlan << 32);
+	h2 = mix(mix(mix(h2, load64(a + 8)), load64(b + 8)),
+	    (uint64_t)proto | (uint64_t)family << 8);
+	return (uint32_t)mix(h1, h2);
+}
+
 static uint32_t
 key_hash(const struct flow_key *k)
 {
-	uint64_t w[6] = { 0 }, h1 = 0x9e3779b97f4a7c15ULL,
-	    h2 = 0xc2b2ae3d27d4eb4fULL;
-
-	memcpy(w, k, sizeof(*k));
-	h1 = mix(mix(mix(h1, w[0]), w[2]), w[4]);
-	h2 = mix(mix(mix(h2, w[1]), w[3]), w[5]);
-	return (uint32_t)mix(h1, h2);
+	return hash_words(k->a, k->b, k->port_a, k->port_b, k->vlan,
+	    k->proto, k->family);
 }
 
 static void
@@ -315,7 +336,10 @@ flow_ref_of(const struct pkt *p, struct flow_ref *r)
 	k->proto = p->ip_proto;
 	k->family = p->src.family;
 	r->src_is_a = (uint8_t)src_is_a;
-	r->hash = key_hash(k);
+	/* From the packet's fields: the same words as key_hash(k). */
+	r->hash = hash_words(src_is_a ? p->src.a : p->dst.a,
+	    src_is_a ? p->dst.a : p->src.a, k->port_a, k->port_b, k->vlan,
+	    p->ip_proto, p->src.family);
 }
 
 void

@@ -226,6 +226,11 @@ test_ref_lookup(void **state)
 	assert_ptr_equal(flow_find(t, &back), f);
 	assert_ptr_equal(flow_packet_ref(t, &q, &back, &dir), f);
 	assert_int_equal(dir, FLOW_TO_CLIENT);
+	/* Ending unlinks it from the chain the lookup hash chose. */
+	flow_expire(t, 3600ull * 1000000);
+	assert_int_equal(e.n, 1);
+	assert_null(flow_find(t, &r));
+	assert_null(flow_find(t, &back));
 	memset(&p.src, 0, sizeof(p.src));
 	flow_ref_of(&p, &r);
 	assert_false(r.valid);
