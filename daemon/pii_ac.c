@@ -1,35 +1,51 @@
 /*
- * pii_ac.c - Aho-Corasick multi-pattern automaton for known values.
+ * pii_ac.c - multi-pattern search for known values: a cache-resident
+ * filter over short windows of the input, then verification of the few
+ * candidates it lets through (Rabin-Karp / Wu-Manber style).
  *
- * Patterns are inserted folded to lower case, so one automaton serves
- * case-insensitive and exact patterns alike; an exact pattern is verified
- * against the input bytes only when it matches (rare), which keeps the
- * scan to one pass.  Input bytes are first mapped to a byte class (the
- * distinct folded bytes that occur in any pattern, plus class 0 for all
- * others, which always leads back to the root), so tables are as wide as
- * the pattern alphabet, not 256.
+ * This used to be an Aho-Corasick automaton.  Its work per byte was
+ * constant, but each step was a load that depended on the previous one,
+ * and with every form of every value as a pattern (200,000 of them for
+ * 500 identities) the states were tens of MiB: each input byte that
+ * walked a little way into the trie waited for a cache miss, so the cost
+ * per byte grew with the number of identities (3 ns for 5, 16-19 for 500).
  *
- * Almost every state is deep in the tail of one value (digests share
- * only their first few characters), so the layout is built around chains:
- * - dense states (depth up to PII_AC_DENSE_DEPTH, one level more while
- *   that stays under PII_AC_DENSE_EXTRA states) come first, breadth-first,
- *   each with a full row over the byte classes resolved through the
- *   failure links at compile time, so they never fail;
- * - listed states (a branch below the dense levels) come next, with a
- *   sorted (class, target) edge list;
- * - chain states (one child, itself a chain or a leaf) come last and are
- *   numbered along their chain, so the only child of chain state s is
- *   s + 1: such a state is one byte (the class into its child, 0 for a
- *   leaf) plus its failure link, and a walk down a value's tail reads
- *   consecutive bytes.
- * Outputs are a bitmap over the states with a rank index into the
- * (first pattern, dictionary-suffix link) pairs of the output states.
+ * Now every pattern has one anchor, a window of L of its bytes (L is the
+ * shortest pattern length clamped to WIN_MIN..WIN_MAX, so 8 or 6 for the
+ * engine's forms).  The scan reads the L bytes at each input position
+ * with one 8-byte load, hashes them and probes a blocked Bloom filter
+ * (six bits of one 64-bit word) built from the anchors.  A probe depends
+ * only on the input, never on the previous probe, so the CPU overlaps
+ * them.  The filter holds FILTER_BITS bits per anchor, 32 KiB at least:
+ * a fixed-size filter cannot stay selective for 200,000 anchors, this
+ * one keeps its false-positive rate (about 0.1% of input bytes) at any
+ * size.  For 5 identities it sits in L1, for 500 (1 MiB) in L2, which
+ * is what is left of the growth: 1.2 vs 1.6 ns per byte.  Only on a
+ * filter hit is the window looked up in a hash table of (anchor,
+ * pattern) pairs and each pattern with that anchor verified byte for
+ * byte: folded compare, exact-case check, boundaries.
  *
- * Per state that is about 5 bytes, instead of a 28-byte record and an
- * 8-byte edge.  Each input byte costs one row lookup, one small binary
- * search or one byte compare, plus failure steps amortized to at most one
- * per input byte (each lowers the depth, and the depth grows by at most
- * one per byte); none of it depends on the number of patterns.
+ * Case: patterns fold to lower case as before.  The filter and the table
+ * see windows with bit 0x20 set in every byte, a fold that also pairs
+ * some punctuation and control bytes ('@' and '`'); it only has to keep a
+ * letter and its other case together, verification is exact.
+ *
+ * Anchor choice: the window of a pattern that is rarest among all windows
+ * of all patterns (counted in a byte-wide sketch), so the e-mail domains
+ * and URL escapes that thousands of forms share do not become one long
+ * candidate list checked at every "gmail.com" of the traffic; ties go to
+ * the later window.  Patterns shorter than WIN_MIN are their own anchor,
+ * in one class per length (never the case for the engine's forms, which
+ * are 6 bytes or more); each class has its own filter and table, and
+ * with more than one class the scan takes the slower general loop.
+ *
+ * Order: callers see exactly what the automaton reported, in its order:
+ * by end, at one end longer patterns first, among patterns of one length
+ * the later added first (pii.c keeps the first encoding of a value it
+ * sees and stops at max_hits, so the order shows).  A pattern anchored
+ * before its end is found before the scan reaches that end, so verified
+ * matches wait in a queue sorted that way and go out once the scan is
+ * past their end; reports are later within a scan, never different.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,67 +53,67 @@
 
 #include "pii_int.h"
 
-#define PII_AC_DENSE_DEPTH 2
-#define PII_AC_DENSE_EXTRA 4096
-#define NONE UINT32_MAX
-/* A chain state packs its failure link, output flag and child class in
- * one word; automata with more states or classes than that allows keep
- * every non-dense state listed instead. */
-#define CH_CLASS 0x7fu
-#define CH_OUT 0x80u
-#define CH_MAX_STATES (1u << 24)
-#define CH_MAX_CLASS 128
+#define WIN_MIN 4		/* shorter patterns are their own anchor */
+#define WIN_MAX 8		/* one 64-bit load */
+#define NCLASS WIN_MIN		/* [0]: L bytes; [n]: patterns of n < WIN_MIN */
+#define FILTER_MIN_LOG2 12	/* words: 32 KiB */
+#define FILTER_MAX_LOG2 24	/* words: 128 MiB, far beyond any identity list */
+#define FILTER_BITS 32		/* per anchor: well under 1% false positives */
+#define MASK_BITS 3		/* per table entry; two entries per anchor */
+#define FOLD8 0x2020202020202020ull
+#define HASH_MUL 0x9e3779b97f4a7c15ull
+#define PEND_STACK 64		/* queued matches before the queue mallocs */
 
 struct ac_pat {
-	uint32_t off, len;	/* bytes in pats (as given) */
+	uint32_t off;		/* bytes in pbytes (as given) */
+	uint16_t len;		/* ≤ PII_AC_MAX_PATLEN */
+	uint16_t aoff;		/* anchor: bytes [aoff, aoff + class length) */
 	uint32_t id;
-	uint32_t next;		/* next pattern ending in the same state */
-	uint8_t nocase, bound;
+	uint8_t cls, nocase, bound;
 };
 
-struct ac_edge {
-	uint32_t to;
-	uint8_t cls;
+/* One (anchor, pattern) pair; a bucket's pairs are contiguous. */
+struct ac_cand {
+	uint64_t win;		/* folded anchor bytes, first byte lowest */
+	uint32_t pat;
 };
 
-/* A listed state: what a miss needs sits in one record. */
-struct ac_list {
-	uint32_t fail;
-	uint32_t off;		/* first edge */
-	uint32_t n;		/* edges */
+struct ac_class {
+	unsigned wlen;		/* window length (0: class unused) */
+	uint64_t fmask;		/* filter words - 1 */
+	unsigned tshift;	/* 64 - log2(buckets) */
+	uint64_t *filter;
+	uint32_t *bucket;	/* first pair of each bucket, then the end */
+	struct ac_cand *cand;
+	size_t nwords, nbuckets, ncand, nanchors;
 };
 
 struct pii_ac {
-	/* build trie */
-	uint32_t *b_child, *b_sib;
-	uint8_t *b_label;	/* folded byte on the edge into the state */
-	uint8_t *b_depth;	/* saturates at 255 */
-	size_t nstates, capstates;
-
 	uint8_t *pbytes;
 	size_t plen, pcap;
 	struct ac_pat *pats;
 	size_t npats, cappats;
-	uint32_t *s_pat;	/* per build state: first pattern, NONE */
-
-	/* compiled: [0, ndense) dense, [ndense, nlisted) listed, the rest
-	 * chain states */
 	bool compiled;
-	uint8_t cls[256];
-	unsigned nclass;
-	size_t ndense, nlisted;
-	uint32_t *rows;		/* ndense rows of nclass targets */
-	struct ac_list *list;	/* listed states */
-	struct ac_edge *edges;
-	size_t nedges;
-	uint32_t *chain;	/* chain state: fail << 8 | output << 7 |
-				 * class into s + 1 (0: leaf) */
-	uint32_t *fail;		/* dense states */
-	uint64_t *outbits;	/* state has output */
-	uint32_t *outrank;	/* output states before each word */
-	uint32_t *o_pat;	/* output state (by rank): first pattern, NONE */
-	uint32_t *o_dict;	/* nearest failure ancestor ending a pattern */
-	size_t nout;
+	uint64_t masks[256];	/* filter bits, by a byte of the hash */
+	unsigned test_flog2, test_tlog2;	/* pii_ac_test_sizes */
+	struct ac_class cls[NCLASS];
+	unsigned active[NCLASS];	/* classes in use */
+	unsigned nactive;
+};
+
+/* Matches found, waiting until the scan is past their end. */
+struct pend {
+	size_t end;
+	uint32_t pat;
+};
+
+struct pendq {
+	struct pend *v;
+	size_t head, n, cap;
+	const struct pii_ac *ac;
+	pii_ac_cb *cb;
+	void *arg;
+	struct pend stack[PEND_STACK];
 };
 
 static uint8_t
@@ -136,46 +152,101 @@ grow(void **p, size_t *cap, size_t need, size_t elsize)
 	return 0;
 }
 
-static int
-new_state(struct pii_ac *ac, uint8_t label, uint8_t depth, uint32_t *ret)
+static unsigned
+log2_ceil(size_t n)
 {
-	size_t cap = ac->capstates;
+	unsigned l = 0;
 
-	if (ac->nstates >= UINT32_MAX - 1)
-		return -ENOMEM;
-	if (ac->nstates + 1 > cap) {
-		size_t c1 = cap, c2 = cap, c3 = cap, c4 = cap, c5 = cap;
+	while (l < 63 && ((size_t)1 << l) < n)
+		l++;
+	return l;
+}
 
-		if (grow((void **)&ac->b_child, &c1, ac->nstates + 1, 4) ||
-		    grow((void **)&ac->b_sib, &c2, ac->nstates + 1, 4) ||
-		    grow((void **)&ac->b_label, &c3, ac->nstates + 1, 1) ||
-		    grow((void **)&ac->b_depth, &c4, ac->nstates + 1, 1) ||
-		    grow((void **)&ac->s_pat, &c5, ac->nstates + 1, 4))
-			return -ENOMEM;
-		/* all five grew to the same size (same start, same need) */
-		ac->capstates = c1;
+static inline uint64_t
+load_le64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* The n bytes ending at buf + e (e ≥ 8), folded, first byte lowest
+ * (the main loop loads from the window's start instead, and masks). */
+static inline uint64_t
+window(const uint8_t *buf, size_t e, unsigned n)
+{
+	return (load_le64(buf + e - 8) | FOLD8) >> (64 - 8 * n);
+}
+
+/* The same for any e ≥ n: the first bytes of a buffer, and anchors. */
+static uint64_t
+window_slow(const uint8_t *buf, size_t e, unsigned n)
+{
+	uint64_t x = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		x |= (uint64_t)(buf[e - n + i] | 0x20) << (8 * i);
+	return x;
+}
+
+/* Every bit from 24 up depends on every byte of the window. */
+static inline uint64_t
+hash(uint64_t x)
+{
+	return (x ^ x >> 32) * HASH_MUL;
+}
+
+/*
+ * Filter word: bits 40 and up of the hash.  Its bits: two masks of
+ * MASK_BITS bits from a table, picked by bytes 3 and 4 of the hash.
+ * Shifts by constants and a table instead of shifts by variables, which
+ * cost several micro-ops each on x86 without BMI2 (the whole loop took
+ * twice as long): this is done for every input byte.  Two picks rather
+ * than one: from a single table of n masks a probe draws the very mask
+ * of an anchor in its word 1 time in n, a false positive however many
+ * bits the masks have; two picks make that 1 in n * n.
+ */
+#define FWORD(h, wmask) ((h) >> (64 - FILTER_MAX_LOG2) & (wmask))
+#define FBITS(masks, h) ((masks)[(uint8_t)((h) >> 24)] | \
+	(masks)[(uint8_t)((h) >> 32)])
+
+static inline bool
+maybe(const struct pii_ac *ac, const struct ac_class *c, uint64_t h)
+{
+	uint64_t m = FBITS(ac->masks, h);
+
+	return (c->filter[FWORD(h, c->fmask)] & m) == m;
+}
+
+/* 256 masks of MASK_BITS distinct bits each, from a fixed sequence. */
+static void
+make_masks(uint64_t *masks)
+{
+	uint64_t r = 0x243f6a8885a308d3ull;
+
+	for (size_t i = 0; i < 256; i++) {
+		uint64_t m = 0;
+
+		/* Bounded: each round sets a new bit with p ≥ 62/64. */
+		while (__builtin_popcountll(m) < MASK_BITS) {
+			r = r * 6364136223846793005ull + 1442695040888963407ull;
+			m |= 1ull << (r >> 58);
+		}
+		masks[i] = m;
 	}
-	ac->b_child[ac->nstates] = NONE;
-	ac->b_sib[ac->nstates] = NONE;
-	ac->b_label[ac->nstates] = label;
-	ac->b_depth[ac->nstates] = depth;
-	ac->s_pat[ac->nstates] = NONE;
-	*ret = (uint32_t)ac->nstates++;
-	return 0;
 }
 
 int
 pii_ac_new(struct pii_ac **ret)
 {
 	struct pii_ac *ac;
-	uint32_t root;
 
 	if ((ac = calloc(1, sizeof(*ac))) == NULL)
 		return -ENOMEM;
-	if (new_state(ac, 0, 0, &root) != 0) {
-		pii_ac_free(ac);
-		return -ENOMEM;
-	}
 	*ret = ac;
 	return 0;
 }
@@ -185,22 +256,13 @@ pii_ac_free(struct pii_ac *ac)
 {
 	if (ac == NULL)
 		return NULL;
-	free(ac->b_child);
-	free(ac->b_sib);
-	free(ac->b_label);
-	free(ac->b_depth);
+	for (unsigned k = 0; k < NCLASS; k++) {
+		free(ac->cls[k].filter);
+		free(ac->cls[k].bucket);
+		free(ac->cls[k].cand);
+	}
 	free(ac->pbytes);
 	free(ac->pats);
-	free(ac->s_pat);
-	free(ac->rows);
-	free(ac->list);
-	free(ac->edges);
-	free(ac->chain);
-	free(ac->fail);
-	free(ac->outbits);
-	free(ac->outrank);
-	free(ac->o_pat);
-	free(ac->o_dict);
 	free(ac);
 	return NULL;
 }
@@ -209,400 +271,446 @@ int
 pii_ac_add(struct pii_ac *ac, const void *pat, size_t len, bool nocase,
     enum pii_ac_bound bound, uint32_t id)
 {
-	const uint8_t *p = pat;
-	uint32_t s = 0, c;
-	size_t i;
-	int r;
-
 	if (ac->compiled || len == 0 || len > PII_AC_MAX_PATLEN)
 		return -EINVAL;
-	/* Bounded by len (≤ PII_AC_MAX_PATLEN). */
-	for (i = 0; i < len; i++) {
-		uint8_t l = fold(p[i]);
-
-		/* Sibling lists are at most 256 long (one per byte value). */
-		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c])
-			if (ac->b_label[c] == l)
-				break;
-		if (c == NONE) {
-			uint8_t d = ac->b_depth[s] == 255 ? 255 :
-			    (uint8_t)(ac->b_depth[s] + 1);
-
-			if ((r = new_state(ac, l, d, &c)) != 0)
-				return r;
-			ac->b_sib[c] = ac->b_child[s];
-			ac->b_child[s] = c;
-		}
-		s = c;
-	}
+	if (ac->plen + len > UINT32_MAX || ac->npats >= UINT32_MAX - 1)
+		return -ENOMEM;
 	if (grow((void **)&ac->pbytes, &ac->pcap, ac->plen + len, 1) ||
 	    grow((void **)&ac->pats, &ac->cappats, ac->npats + 1,
 	    sizeof(struct ac_pat)))
 		return -ENOMEM;
-	memcpy(ac->pbytes + ac->plen, p, len);
+	memcpy(ac->pbytes + ac->plen, pat, len);
 	ac->pats[ac->npats] = (struct ac_pat){
-		.off = (uint32_t)ac->plen, .len = (uint32_t)len, .id = id,
-		.next = ac->s_pat[s], .nocase = nocase, .bound = (uint8_t)bound,
+		.off = (uint32_t)ac->plen, .len = (uint16_t)len, .id = id,
+		.nocase = nocase, .bound = (uint8_t)bound,
 	};
 	ac->plen += len;
-	ac->s_pat[s] = (uint32_t)ac->npats++;
+	ac->npats++;
 	return 0;
 }
 
-/*
- * Transition used at compile time and in the scan: dense row, listed
- * edges or the chain byte, following failure links on a miss.  Class 0
- * occurs in no pattern and leads to the root.
- */
-static inline uint32_t
-step(const struct pii_ac *ac, uint32_t s, uint8_t x)
+void
+pii_ac_test_sizes(struct pii_ac *ac, unsigned filter_log2,
+    unsigned table_log2)
 {
-	if (x == 0)
-		return 0;
-	/* Bounded: every failure step lowers the depth; dense root stops it. */
-	for (;;) {
-		if (s < ac->ndense)
-			return ac->rows[(size_t)s * ac->nclass + x];
-		if (s < ac->nlisted) {
-			const struct ac_list *l = &ac->list[s - ac->ndense];
-			uint32_t lo = l->off, hi = lo + l->n;
+	ac->test_flog2 = filter_log2 > FILTER_MAX_LOG2 ? FILTER_MAX_LOG2 :
+	    filter_log2;
+	ac->test_tlog2 = table_log2 > 31 ? 31 : table_log2;
+}
 
-			/* Binary search over at most nclass edges. */
-			while (lo < hi) {
-				uint32_t mid = lo + (hi - lo) / 2;
+/*
+ * Anchors of the L-byte class: count every window of every pattern in a
+ * sketch (one saturating byte per slot, about one window per slot, so a
+ * count is its window's sharing plus a little noise), then give each
+ * pattern its least counted window, the later one on a tie.
+ */
+static int
+choose_anchors(struct pii_ac *ac, unsigned L)
+{
+	size_t total = 0, shift;
+	uint8_t *cnt;
 
-				if (ac->edges[mid].cls == x)
-					return ac->edges[mid].to;
-				if (ac->edges[mid].cls < x)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			s = l->fail;
-		} else {
-			uint32_t w = ac->chain[s - ac->nlisted];
+	for (size_t i = 0; i < ac->npats; i++)
+		if (ac->pats[i].cls == 0)
+			total += ac->pats[i].len - L + 1;
+	shift = 64 - log2_ceil(total < 1024 ? 1024 : total);
+	if ((cnt = calloc((size_t)1 << (64 - shift), 1)) == NULL)
+		return -ENOMEM;
+	/* Windows per pattern: at most PII_AC_MAX_PATLEN. */
+	for (size_t i = 0; i < ac->npats; i++) {
+		const struct ac_pat *p = &ac->pats[i];
+		const uint8_t *pb = ac->pbytes + p->off;
 
-			if ((w & CH_CLASS) == x)
-				return s + 1;
-			s = w >> 8;
+		if (p->cls != 0)
+			continue;
+		for (size_t e = L; e <= p->len; e++) {
+			uint8_t *c = &cnt[hash(window_slow(pb, e, L)) >> shift];
+
+			if (*c < UINT8_MAX)
+				(*c)++;
 		}
 	}
-}
+	for (size_t i = 0; i < ac->npats; i++) {
+		struct ac_pat *p = &ac->pats[i];
+		const uint8_t *pb = ac->pbytes + p->off;
+		unsigned best = UINT8_MAX + 1;
 
-static inline bool
-has_out(const struct pii_ac *ac, uint32_t s)
-{
-	if (s >= ac->nlisted)
-		return ac->chain[s - ac->nlisted] & CH_OUT;
-	return (ac->outbits[s >> 6] >> (s & 63)) & 1;
-}
+		if (p->cls != 0)
+			continue;
+		for (size_t e = L; e <= p->len; e++) {
+			unsigned c = cnt[hash(window_slow(pb, e, L)) >> shift];
 
-/* Rank of output state s among the output states. */
-static inline uint32_t
-out_idx(const struct pii_ac *ac, uint32_t s)
-{
-	uint64_t below = ac->outbits[s >> 6] & ((1ull << (s & 63)) - 1);
-
-	return ac->outrank[s >> 6] + (uint32_t)__builtin_popcountll(below);
+			if (c <= best) {
+				best = c;
+				p->aoff = (uint16_t)(e - L);
+			}
+		}
+	}
+	free(cnt);
+	return 0;
 }
 
 static int
-cmp_edge(const void *a, const void *b)
+cmp_cand(const void *a, const void *b)
 {
-	const uint64_t *x = a, *y = b;
+	const struct ac_cand *x = a, *y = b;
 
-	return (*x > *y) - (*x < *y);
+	if (x->win != y->win)
+		return x->win < y->win ? -1 : 1;
+	return (x->pat > y->pat) - (x->pat < y->pat);
 }
 
-/* Kinds of non-dense build states, decided bottom-up. */
-enum {
-	K_DENSE = 0,
-	K_LISTED,
-	K_CHAIN,	/* one child, a chain or a leaf */
-	K_LEAF,
-};
+/* Filter and candidate table of one class (its patterns' anchors set). */
+static int
+build_class(struct pii_ac *ac, unsigned k)
+{
+	struct ac_class *c = &ac->cls[k];
+	unsigned flog, tlog;
+	size_t n = 0, i;
+
+	for (i = 0; i < ac->npats; i++)
+		if (ac->pats[i].cls == k)
+			n++;
+	flog = log2_ceil(n * FILTER_BITS / 64);
+	if (flog < FILTER_MIN_LOG2)
+		flog = FILTER_MIN_LOG2;
+	if (flog > FILTER_MAX_LOG2)
+		flog = FILTER_MAX_LOG2;
+	tlog = log2_ceil(n);
+	if (ac->test_flog2)
+		flog = ac->test_flog2;
+	if (ac->test_tlog2)
+		tlog = ac->test_tlog2;
+	if (tlog < 1)
+		tlog = 1;	/* a shift by 64 would be undefined */
+	if (flog < 1)
+		flog = 1;
+	free(c->filter);
+	free(c->bucket);
+	free(c->cand);
+	c->nwords = (size_t)1 << flog;
+	c->nbuckets = (size_t)1 << tlog;
+	c->fmask = c->nwords - 1;
+	c->tshift = 64 - tlog;
+	c->ncand = n;
+	c->filter = calloc(c->nwords, sizeof(uint64_t));
+	c->bucket = calloc(c->nbuckets + 1, sizeof(uint32_t));
+	c->cand = malloc((n + 1) * sizeof(struct ac_cand));
+	if (!c->filter || !c->bucket || !c->cand)
+		return -ENOMEM;
+	/* Counting sort by bucket: sizes, then ends, then fill backwards,
+	 * which leaves each bucket's start behind. */
+	for (i = 0; i < ac->npats; i++) {
+		const struct ac_pat *p = &ac->pats[i];
+		uint64_t h;
+
+		if (p->cls != k)
+			continue;
+		h = hash(window_slow(ac->pbytes + p->off, p->aoff + c->wlen,
+		    c->wlen));
+		c->filter[FWORD(h, c->fmask)] |= FBITS(ac->masks, h);
+		c->bucket[h >> c->tshift]++;
+	}
+	for (size_t b = 0, sum = 0; b < c->nbuckets; b++) {
+		sum += c->bucket[b];
+		c->bucket[b] = (uint32_t)sum;
+	}
+	c->bucket[c->nbuckets] = (uint32_t)n;
+	for (i = 0; i < ac->npats; i++) {
+		const struct ac_pat *p = &ac->pats[i];
+		uint64_t w;
+		uint32_t at;
+
+		if (p->cls != k)
+			continue;
+		w = window_slow(ac->pbytes + p->off, p->aoff + c->wlen,
+		    c->wlen);
+		at = --c->bucket[hash(w) >> c->tshift];
+		c->cand[at].win = w;
+		c->cand[at].pat = (uint32_t)i;
+	}
+	/* Equal anchors next to each other: counts distinct ones, and a
+	 * hit reads one run. */
+	c->nanchors = 0;
+	for (size_t b = 0; b < c->nbuckets; b++) {
+		uint32_t lo = c->bucket[b], hi = c->bucket[b + 1];
+
+		if (hi - lo > 1)
+			qsort(c->cand + lo, hi - lo, sizeof(*c->cand),
+			    cmp_cand);
+		for (uint32_t j = lo; j < hi; j++)
+			if (j == lo || c->cand[j].win != c->cand[j - 1].win)
+				c->nanchors++;
+	}
+	return 0;
+}
 
 int
 pii_ac_compile(struct pii_ac *ac)
 {
-	size_t n = ac->nstates, i, head = 0, tail = 0, next, nl, words;
-	size_t depth_cnt[4] = { 0 };
-	uint32_t *queue = NULL, *newid = NULL, *pat = NULL, *dict = NULL;
-	uint16_t *nch = NULL;
-	uint8_t *kind = NULL;
-	uint64_t *tmp = NULL;
-	unsigned dense_depth = PII_AC_DENSE_DEPTH;
-	int r = -ENOMEM;
+	unsigned L = WIN_MAX + 1;
+	int r;
 
 	if (ac->compiled)
 		return -EINVAL;
-	if (n >= UINT32_MAX)
-		return -ENOMEM;
-	/* Byte classes: one per folded byte used by a pattern. */
-	memset(ac->cls, 0, sizeof(ac->cls));
-	ac->nclass = 1;
-	for (i = 1; i < n; i++) {
-		uint8_t l = ac->b_label[i];
+	for (size_t i = 0; i < ac->npats; i++)
+		if (ac->pats[i].len >= WIN_MIN && ac->pats[i].len < L)
+			L = ac->pats[i].len;
+	if (L > WIN_MAX)
+		L = WIN_MAX;
+	for (size_t i = 0; i < ac->npats; i++) {
+		struct ac_pat *p = &ac->pats[i];
 
-		if (ac->cls[l] == 0)
-			ac->cls[l] = (uint8_t)ac->nclass++;
-		if (ac->nclass > 255)
-			return -EINVAL;	/* cannot happen: ≤ 230 folded bytes */
+		p->cls = p->len >= WIN_MIN ? 0 : (uint8_t)p->len;
+		p->aoff = 0;
 	}
-	for (i = 'A'; i <= 'Z'; i++)
-		ac->cls[i] = ac->cls[i - 'A' + 'a'];
+	for (unsigned k = 0; k < NCLASS; k++)
+		ac->cls[k].wlen = k == 0 ? L : k;
+	if ((r = choose_anchors(ac, L)) != 0)
+		return r;
+	make_masks(ac->masks);
+	ac->nactive = 0;
+	for (unsigned k = 0; k < NCLASS; k++) {
+		bool used = false;
 
-	queue = malloc(n * sizeof(uint32_t));
-	newid = malloc(n * sizeof(uint32_t));
-	nch = calloc(n, sizeof(uint16_t));
-	kind = malloc(n);
-	tmp = malloc(256 * sizeof(uint64_t));
-	if (!queue || !newid || !nch || !kind || !tmp)
-		goto out;
-
-	/* Breadth-first order (depth never decreases along the queue). */
-	queue[tail++] = 0;
-	while (head < tail) {
-		uint32_t s = queue[head++], c;
-
-		if (ac->b_depth[s] <= 3)
-			depth_cnt[ac->b_depth[s]]++;
-		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c]) {
-			nch[s]++;
-			queue[tail++] = c;
-		}
-	}
-	if (depth_cnt[0] + depth_cnt[1] + depth_cnt[2] + depth_cnt[3] <=
-	    PII_AC_DENSE_EXTRA)
-		dense_depth++;
-	/* Kinds, children before parents. */
-	for (i = n; i-- > 0;) {
-		uint32_t s = queue[i];
-
-		if (ac->b_depth[s] <= dense_depth)
-			kind[s] = K_DENSE;
-		else if (n >= CH_MAX_STATES || ac->nclass > CH_MAX_CLASS)
-			kind[s] = K_LISTED;
-		else if (nch[s] == 0)
-			kind[s] = K_LEAF;
-		else if (nch[s] == 1 && kind[ac->b_child[s]] >= K_CHAIN)
-			kind[s] = K_CHAIN;
-		else
-			kind[s] = K_LISTED;
-	}
-	/* Numbering: dense, then listed (both breadth-first), then each
-	 * chain below a dense or listed parent, along the chain. */
-	next = 0;
-	for (i = 0; i < n; i++)
-		if (kind[queue[i]] == K_DENSE)
-			newid[queue[i]] = (uint32_t)next++;
-	ac->ndense = next;
-	for (i = 0; i < n; i++)
-		if (kind[queue[i]] == K_LISTED)
-			newid[queue[i]] = (uint32_t)next++;
-	ac->nlisted = next;
-	for (i = 0; i < n; i++) {
-		uint32_t s = queue[i], c;
-
-		if (kind[s] >= K_CHAIN)
+		for (size_t i = 0; i < ac->npats && !used; i++)
+			used = ac->pats[i].cls == k;
+		if (!used)
 			continue;
-		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c]) {
-			uint32_t t = c;
-
-			if (kind[c] < K_CHAIN)
-				continue;
-			/* A chain ends in a leaf: at most its depth. */
-			for (;;) {
-				newid[t] = (uint32_t)next++;
-				if (kind[t] == K_LEAF)
-					break;
-				t = ac->b_child[t];
-			}
-		}
-	}
-	if (next != n) {
-		r = -EINVAL;	/* cannot happen: every state has a parent */
-		goto out;
-	}
-
-	nl = ac->nlisted - ac->ndense;
-	words = (n + 63) / 64;
-	ac->rows = malloc((ac->ndense * ac->nclass + 1) * sizeof(uint32_t));
-	ac->list = calloc(nl + 1, sizeof(*ac->list));
-	ac->chain = malloc((n - ac->nlisted + 1) * sizeof(uint32_t));
-	ac->fail = calloc(ac->ndense, sizeof(uint32_t));
-	ac->outbits = calloc(words, sizeof(uint64_t));
-	ac->outrank = malloc(words * sizeof(uint32_t));
-	pat = malloc(n * sizeof(uint32_t));
-	dict = calloc(n, sizeof(uint32_t));
-	if (!ac->rows || !ac->list || !ac->chain || !ac->fail ||
-	    !ac->outbits || !ac->outrank || !pat || !dict)
-		goto out;
-	/* Edges of listed states (their children), and chain bytes. */
-	ac->nedges = 0;
-	for (i = 0; i < n; i++) {
-		uint32_t s = queue[i], ns = newid[s];
-
-		pat[ns] = ac->s_pat[s];
-		if (kind[s] == K_LISTED)
-			ac->nedges += nch[s];
-		else if (kind[s] >= K_CHAIN)
-			ac->chain[ns - ac->nlisted] = kind[s] == K_LEAF ? 0 :
-			    ac->cls[ac->b_label[ac->b_child[s]]];
-	}
-	if ((ac->edges = malloc((ac->nedges + 1) *
-	    sizeof(struct ac_edge))) == NULL)
-		goto out;
-	ac->nedges = 0;
-	for (i = 0; i < n; i++) {
-		uint32_t s = queue[i], c;
-		size_t k = 0, li;
-
-		if (kind[s] != K_LISTED)
-			continue;
-		li = newid[s] - ac->ndense;
-		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c])
-			tmp[k++] = (uint64_t)ac->cls[ac->b_label[c]] << 32 |
-			    newid[c];
-		qsort(tmp, k, sizeof(uint64_t), cmp_edge);
-		ac->list[li].off = (uint32_t)ac->nedges;
-		ac->list[li].n = (uint32_t)k;
-		for (size_t j = 0; j < k; j++) {
-			ac->edges[ac->nedges].cls = (uint8_t)(tmp[j] >> 32);
-			ac->edges[ac->nedges].to = (uint32_t)tmp[j];
-			ac->nedges++;
-		}
-	}
-
-	/* Failure links, dictionary links and dense rows, parents before
-	 * children (breadth-first). */
-	for (i = 0; i < n; i++) {
-		uint32_t s = queue[i], ns = newid[s], c;
-		uint32_t fs = ns < ac->ndense ? ac->fail[ns] :
-		    ns < ac->nlisted ? ac->list[ns - ac->ndense].fail :
-		    ac->chain[ns - ac->nlisted] >> 8;
-
-		if (kind[s] == K_DENSE) {
-			uint32_t *row = ac->rows + (size_t)ns * ac->nclass;
-
-			for (unsigned x = 0; x < ac->nclass; x++)
-				row[x] = ns == 0 ? 0 : step(ac, fs,
-				    (uint8_t)x);
-			for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c])
-				row[ac->cls[ac->b_label[c]]] = newid[c];
-		}
-		for (c = ac->b_child[s]; c != NONE; c = ac->b_sib[c]) {
-			uint32_t nc = newid[c];
-			uint32_t f = ns == 0 ? 0 : step(ac, fs,
-			    ac->cls[ac->b_label[c]]);
-
-			if (nc < ac->ndense)
-				ac->fail[nc] = f;
-			else if (nc < ac->nlisted)
-				ac->list[nc - ac->ndense].fail = f;
-			else
-				ac->chain[nc - ac->nlisted] |= f << 8;
-			dict[nc] = pat[f] != NONE ? f : dict[f];
-		}
-	}
-	/* Output states: a pattern ends here or at a failure ancestor. */
-	ac->nout = 0;
-	for (i = 0; i < n; i++) {
-		if (i % 64 == 0)
-			ac->outrank[i / 64] = (uint32_t)ac->nout;
-		if (pat[i] != NONE || dict[i] != 0) {
-			ac->outbits[i / 64] |= 1ull << (i % 64);
-			if (i >= ac->nlisted)
-				ac->chain[i - ac->nlisted] |= CH_OUT;
-			ac->nout++;
-		}
-	}
-	ac->o_pat = malloc((ac->nout + 1) * sizeof(uint32_t));
-	ac->o_dict = malloc((ac->nout + 1) * sizeof(uint32_t));
-	if (!ac->o_pat || !ac->o_dict)
-		goto out;
-	for (i = 0, next = 0; i < n; i++) {
-		if (pat[i] != NONE || dict[i] != 0) {
-			ac->o_pat[next] = pat[i];
-			ac->o_dict[next] = dict[i];
-			next++;
-		}
+		if ((r = build_class(ac, k)) != 0)
+			return r;
+		ac->active[ac->nactive++] = k;
 	}
 	ac->compiled = true;
-	/* The build lists are not needed any more. */
-	free(ac->b_child);
-	free(ac->b_sib);
-	free(ac->s_pat);
-	free(ac->b_label);
-	free(ac->b_depth);
-	ac->b_child = ac->b_sib = ac->s_pat = NULL;
-	ac->b_label = ac->b_depth = NULL;
-	r = 0;
-out:
-	free(queue);
-	free(newid);
-	free(nch);
-	free(kind);
-	free(tmp);
-	free(pat);
-	free(dict);
-	return r;
+	return 0;
+}
+
+/* ------------------------------------------------------------- scan */
+
+/* Order of the automaton: end, then longer, then added later. */
+static bool
+before(const struct pii_ac *ac, const struct pend *a, const struct pend *b)
+{
+	if (a->end != b->end)
+		return a->end < b->end;
+	if (ac->pats[a->pat].len != ac->pats[b->pat].len)
+		return ac->pats[a->pat].len > ac->pats[b->pat].len;
+	return a->pat > b->pat;
+}
+
+/* Report queued matches ending at or before limit; false: caller stops. */
+static bool
+flush(struct pendq *q, size_t limit)
+{
+	/* Bounded by the queue length. */
+	while (q->head < q->n && q->v[q->head].end <= limit) {
+		const struct pend *m = &q->v[q->head++];
+		const struct ac_pat *p = &q->ac->pats[m->pat];
+
+		if (!q->cb(q->arg, p->id, m->end - p->len, m->end))
+			return false;
+	}
+	if (q->head == q->n)
+		q->head = q->n = 0;
+	return true;
 }
 
 static bool
-report(const struct pii_ac *ac, uint32_t s, const uint8_t *buf, size_t len,
-    size_t end, pii_ac_cb *cb, void *arg)
+push(struct pendq *q, size_t end, uint32_t pat)
 {
-	uint32_t o = out_idx(ac, s);
-	uint32_t t = ac->o_pat[o] != NONE ? s : ac->o_dict[o];
+	struct pend m = { .end = end, .pat = pat };
+	size_t i;
 
-	/* Dictionary links strictly lower the depth: bounded by pattern length. */
-	while (t != 0) {
-		uint32_t ot = out_idx(ac, t);
+	if (q->n == q->cap && q->head > 0) {
+		memmove(q->v, q->v + q->head, (q->n - q->head) * sizeof(*q->v));
+		q->n -= q->head;
+		q->head = 0;
+	}
+	if (q->n == q->cap) {
+		size_t nc = q->cap * 2;
+		struct pend *nv = q->v == q->stack ?
+		    malloc(nc * sizeof(*nv)) : realloc(q->v, nc * sizeof(*nv));
 
-		/* Chain of patterns ending here: as many as were added. */
-		for (uint32_t p = ac->o_pat[ot]; p != NONE;
-		    p = ac->pats[p].next) {
-			const struct ac_pat *pt = &ac->pats[p];
-			size_t start = end - pt->len;
-			const uint8_t *pb = ac->pbytes + pt->off;
+		if (nv == NULL) {
+			/* Out of memory: the earliest match goes out now,
+			 * perhaps before a later one that ends earlier. */
+			const struct ac_pat *p = &q->ac->pats[q->v[0].pat];
 
-			if (!pt->nocase && memcmp(buf + start, pb, pt->len) != 0)
-				continue;
-			if (pt->bound == PII_AC_BOUND_ALNUM &&
-			    ((start > 0 && is_alnum(pb[0]) &&
-			    is_alnum(buf[start - 1])) ||
-			    (end < len && is_alnum(pb[pt->len - 1]) &&
-			    is_alnum(buf[end]))))
-				continue;
-			if (pt->bound == PII_AC_BOUND_DIGIT &&
-			    ((start > 0 && is_digit(pb[0]) &&
-			    is_digit(buf[start - 1])) ||
-			    (end < len && is_digit(pb[pt->len - 1]) &&
-			    is_digit(buf[end]))))
-				continue;
-			if (!cb(arg, pt->id, start, end))
+			if (!q->cb(q->arg, p->id, q->v[0].end - p->len,
+			    q->v[0].end))
 				return false;
+			memmove(q->v, q->v + 1, (q->n - 1) * sizeof(*q->v));
+			q->n--;
+		} else {
+			if (q->v == q->stack)
+				memcpy(nv, q->stack, q->n * sizeof(*nv));
+			q->v = nv;
+			q->cap = nc;
 		}
-		t = ac->o_dict[ot];
+	}
+	/* Insertion from the back: matches mostly arrive in order. */
+	for (i = q->n; i > q->head && before(q->ac, &m, &q->v[i - 1]); i--)
+		q->v[i] = q->v[i - 1];
+	q->v[i] = m;
+	q->n++;
+	return true;
+}
+
+static bool
+verify(const struct pii_ac *ac, const struct ac_pat *p, const uint8_t *buf,
+    size_t len, size_t start)
+{
+	const uint8_t *pb = ac->pbytes + p->off, *in = buf + start;
+	size_t end = start + p->len;
+
+	if (p->nocase) {
+		/* Bounded by the pattern length. */
+		for (size_t i = 0; i < p->len; i++)
+			if (fold(in[i]) != fold(pb[i]))
+				return false;
+	} else if (memcmp(in, pb, p->len) != 0)
+		return false;
+	if (p->bound == PII_AC_BOUND_ALNUM &&
+	    ((start > 0 && is_alnum(pb[0]) && is_alnum(buf[start - 1])) ||
+	    (end < len && is_alnum(pb[p->len - 1]) && is_alnum(buf[end]))))
+		return false;
+	if (p->bound == PII_AC_BOUND_DIGIT &&
+	    ((start > 0 && is_digit(pb[0]) && is_digit(buf[start - 1])) ||
+	    (end < len && is_digit(pb[p->len - 1]) && is_digit(buf[end]))))
+		return false;
+	return true;
+}
+
+/*
+ * A filter hit for the window x (hash h) of class c ending at e: queue
+ * every pattern anchored there that matches.  Everything queued that ends
+ * before e is final (later windows find only later ends) and goes out
+ * first.  False: the callback stopped the scan.
+ */
+static __attribute__((noinline)) bool
+hit(const struct pii_ac *ac, const struct ac_class *c, struct pendq *q,
+    const uint8_t *buf, size_t len, size_t e, uint64_t x, uint64_t h)
+{
+	uint32_t lo = c->bucket[h >> c->tshift];
+	uint32_t hi = c->bucket[(h >> c->tshift) + 1];
+
+	if (!flush(q, e - 1))
+		return false;
+	/* Bounded by the patterns sharing the bucket. */
+	for (uint32_t j = lo; j < hi; j++) {
+		const struct ac_pat *p;
+		size_t start, end;
+
+		if (c->cand[j].win != x)
+			continue;
+		p = &ac->pats[c->cand[j].pat];
+		if (e < c->wlen + p->aoff)
+			continue;
+		start = e - c->wlen - p->aoff;
+		end = start + p->len;
+		if (end > len || !verify(ac, p, buf, len, start))
+			continue;
+		if (!push(q, end, c->cand[j].pat))
+			return false;
 	}
 	return true;
+}
+
+/* Every class at e: several classes, short buffers, the last windows. */
+static bool
+probe_all(const struct pii_ac *ac, struct pendq *q, const uint8_t *buf,
+    size_t len, size_t e)
+{
+	for (unsigned k = 0; k < ac->nactive; k++) {
+		const struct ac_class *c = &ac->cls[ac->active[k]];
+		uint64_t x, h;
+
+		if (e < c->wlen)
+			continue;
+		x = e >= 8 ? window(buf, e, c->wlen) :
+		    window_slow(buf, e, c->wlen);
+		h = hash(x);
+		if (maybe(ac, c, h) && !hit(ac, c, q, buf, len, e, x, h))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The one-class loop over the windows starting at [0, len - 7) (an
+ * 8-byte load from each stays in buf): one probe per input byte, the
+ * whole point of the filter.  keep masks the load to the window length;
+ * inlined with a constant, so the common length 8 costs no mask.
+ */
+static inline __attribute__((always_inline)) bool
+scan_one(const struct pii_ac *ac, const struct ac_class *c, struct pendq *q,
+    const uint8_t *buf, size_t len, uint64_t keep)
+{
+	const uint64_t *filter = c->filter, *masks = ac->masks;
+	uint64_t wmask = c->fmask;
+	size_t n = len - 7, p = 0;
+	unsigned wl = c->wlen;
+
+#define WIN(at) ((load_le64(buf + (at)) | FOLD8) & keep)
+#define PROBE(at) do {							\
+	uint64_t h_ = hash(WIN(at)), m_ = FBITS(masks, h_);		\
+									\
+	if ((filter[FWORD(h_, wmask)] & m_) == m_ &&			\
+	    !hit(ac, c, q, buf, len, (at) + wl, WIN(at), h_))		\
+		return false;						\
+} while (0)
+	/* Unrolled by four: the loop's own instructions are a fair part
+	 * of the work per byte.  A filter past L1 (many identities) costs
+	 * an L2 access per probe; prefetching a few windows ahead was
+	 * tried and bought nothing, the probes overlap well enough. */
+	for (; p + 4 <= n; p += 4) {
+		PROBE(p);
+		PROBE(p + 1);
+		PROBE(p + 2);
+		PROBE(p + 3);
+	}
+	for (; p < n; p++)
+		PROBE(p);
+	return true;
+#undef WIN
+#undef PROBE
 }
 
 void
 pii_ac_scan(const struct pii_ac *ac, const uint8_t *buf, size_t len,
     pii_ac_cb *cb, void *arg)
 {
-	uint32_t s = 0;
+	struct pendq q;
+	size_t e = 1;
 
-	if (!ac->compiled)
+	if (!ac->compiled || ac->nactive == 0)
 		return;
-	/* One step per input byte. */
-	for (size_t i = 0; i < len; i++) {
-		s = step(ac, s, ac->cls[buf[i]]);
-		if (has_out(ac, s) && !report(ac, s, buf, len, i + 1, cb, arg))
-			return;
+	q.v = q.stack;
+	q.head = q.n = 0;
+	q.cap = PEND_STACK;
+	q.ac = ac;
+	q.cb = cb;
+	q.arg = arg;
+	if (ac->nactive == 1 && len >= 8) {
+		const struct ac_class *c = &ac->cls[ac->active[0]];
+		bool ok = c->wlen == 8 ?
+		    scan_one(ac, c, &q, buf, len, ~0ull) :
+		    scan_one(ac, c, &q, buf, len,
+		    (1ull << (8 * c->wlen)) - 1);
+
+		if (!ok)
+			goto out;
+		/* The last windows end past the last full 8-byte load. */
+		e = len - 8 + c->wlen + 1;
 	}
+	/* Several classes, or the ends of a buffer: any window, slower. */
+	for (; e <= len; e++)
+		if (!probe_all(ac, &q, buf, len, e))
+			goto out;
+	flush(&q, SIZE_MAX);
+out:
+	if (q.v != q.stack)
+		free(q.v);
 }
 
 size_t
@@ -614,20 +722,24 @@ pii_ac_npatterns(const struct pii_ac *ac)
 size_t
 pii_ac_nstates(const struct pii_ac *ac)
 {
-	return ac->nstates;
+	size_t n = 0;
+
+	for (unsigned k = 0; k < ac->nactive; k++)
+		n += ac->cls[ac->active[k]].nanchors;
+	return n;
 }
 
 size_t
 pii_ac_memory(const struct pii_ac *ac)
 {
-	size_t words = (ac->nstates + 63) / 64;
+	size_t n = ac->plen + ac->npats * sizeof(struct ac_pat);
 
-	return ac->ndense * ac->nclass * sizeof(uint32_t) +
-	    (ac->nlisted - ac->ndense) * sizeof(struct ac_list) +
-	    ac->nedges * sizeof(struct ac_edge) +
-	    ac->ndense * sizeof(uint32_t) +
-	    (ac->nstates - ac->nlisted) * sizeof(uint32_t) +
-	    words * (sizeof(uint64_t) + sizeof(uint32_t)) +
-	    ac->nout * 2 * sizeof(uint32_t) +
-	    ac->plen + ac->npats * sizeof(struct ac_pat);
+	for (unsigned k = 0; k < ac->nactive; k++) {
+		const struct ac_class *c = &ac->cls[ac->active[k]];
+
+		n += c->nwords * sizeof(uint64_t) +
+		    (c->nbuckets + 1) * sizeof(uint32_t) +
+		    c->ncand * sizeof(struct ac_cand);
+	}
+	return n;
 }

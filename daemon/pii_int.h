@@ -34,7 +34,12 @@ struct pii_ac;
  */
 typedef bool pii_ac_cb(void *arg, uint32_t id, size_t start, size_t end);
 
-/** New empty automaton. */
+/*
+ * Multi-pattern matcher for known values (pii_ac.c: a window filter and
+ * verification; it was an Aho-Corasick automaton, hence the names).
+ */
+
+/** New empty matcher. */
 int pii_ac_new(struct pii_ac **ret);
 /** Free; NULL-safe; returns NULL. */
 struct pii_ac *pii_ac_free(struct pii_ac *ac);
@@ -47,20 +52,27 @@ struct pii_ac *pii_ac_free(struct pii_ac *ac);
 int pii_ac_add(struct pii_ac *ac, const void *pat, size_t len, bool nocase,
     enum pii_ac_bound bound, uint32_t id);
 #define PII_AC_MAX_PATLEN 512
-/** Compute failure links and transition tables; then scans may run. */
+/** Choose anchors, build filters and tables; then scans may run. */
 int pii_ac_compile(struct pii_ac *ac);
 /**
  * One pass over buf: every pattern occurrence (overlaps included) that
- * passes its case and boundary checks is reported in end order.
+ * passes its case and boundary checks is reported in end order (at one
+ * end, longer patterns first, then the later added first).
  */
 void pii_ac_scan(const struct pii_ac *ac, const uint8_t *buf, size_t len,
     pii_ac_cb *cb, void *arg);
 /** Patterns added. */
 size_t pii_ac_npatterns(const struct pii_ac *ac);
-/** Trie states after compile. */
+/** Distinct anchor windows after compile (the index's size). */
 size_t pii_ac_nstates(const struct pii_ac *ac);
 /** Bytes held by the compiled tables. */
 size_t pii_ac_memory(const struct pii_ac *ac);
+/**
+ * Tests only, before compile: 2^filter_log2 filter words and 2^table_log2
+ * candidate buckets per class (0: the usual size), to force collisions.
+ */
+void pii_ac_test_sizes(struct pii_ac *ac, unsigned filter_log2,
+    unsigned table_log2);
 
 /* ------------------------------------------------------------ forms */
 
