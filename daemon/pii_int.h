@@ -326,7 +326,23 @@ struct pii_coord_cand {
 	bool is_lat;
 };
 
+/*
+ * Key classes of recently seen field keys: the same few hundred names
+ * (query parameters, JSON keys, headers) recur across messages, and
+ * classifying one costs a normalisation and a probe per substring length.
+ * Direct-mapped; kept across messages (pii_struct_begin leaves it).
+ */
+#define PII_KEY_MEMO 512
+#define PII_KEY_MEMO_LEN 31
+struct pii_key_memo {
+	uint32_t mask;
+	uint8_t len;			/* 0: empty */
+	char key[PII_KEY_MEMO_LEN];
+};
+
 struct pii_struct_state {
+	const struct pii_rules *memo_rules;	/* the rules memo[] is for */
+	struct pii_key_memo memo[PII_KEY_MEMO];
 	struct pii_coord_cand cand[PII_STRUCT_MAX_COORD];
 	size_t ncand;
 	uint64_t contact_hash[PII_STRUCT_MAX_CONTACT];

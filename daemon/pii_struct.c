@@ -617,6 +617,31 @@ pii_key_classes(const struct pii_rules *r, const char *key, size_t len)
 	return m;
 }
 
+/* pii_key_classes() through the state's memo of recent keys. */
+static uint32_t
+key_classes(const struct pii_rules *r, struct pii_struct_state *st,
+    const char *key, size_t len)
+{
+	struct pii_key_memo *m;
+	uint32_t h = 2166136261u;
+
+	if (len == 0 || len > PII_KEY_MEMO_LEN)
+		return pii_key_classes(r, key, len);
+	if (st->memo_rules != r) {
+		memset(st->memo, 0, sizeof(st->memo));
+		st->memo_rules = r;
+	}
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)key[i]) * 16777619u;
+	m = &st->memo[(h ^ h >> 16) % PII_KEY_MEMO];
+	if (m->len == len && memcmp(m->key, key, len) == 0)
+		return m->mask;
+	m->mask = pii_key_classes(r, key, len);
+	m->len = (uint8_t)len;
+	memcpy(m->key, key, len);
+	return m->mask;
+}
+
 /* ----------------------------------------------------- value helpers */
 
 static bool
@@ -1284,7 +1309,7 @@ pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
 	if (n == 0 || n > 128)
 		return;
 	/* One lookup serves every keyed detector below. */
-	km = pii_key_classes(r, f->key, f->key_len);
+	km = key_classes(r, st, f->key, f->key_len);
 
 	if (r->enabled[PII_DET_LOCATION]) {
 		double a, b;
@@ -1292,7 +1317,7 @@ pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
 		bool plat = km & 1u << PII_KC_LAT;
 		bool plon = !plat && (km & 1u << PII_KC_LON);
 		bool xy = !plat && !plon && (km & 1u << PII_KC_XY) &&
-		    f->parent_len > 0 && (pii_key_classes(r, f->parent,
+		    f->parent_len > 0 && (key_classes(r, st, f->parent,
 		    f->parent_len) & 1u << PII_KC_XY_CONTEXT);
 		bool pair = !plat && !plon && !xy &&
 		    (km & 1u << PII_DET_LOCATION);
@@ -1339,7 +1364,7 @@ pii_struct_end(const struct pii_rules *r, struct pii_struct_state *st,
 			struct pii_coord_cand *b = &st->cand[j];
 			bool items = a->f.is_number && b->f.is_number &&
 			    !a->is_lat && !b->is_lat &&
-			    (pii_key_classes(r, a->f.key, a->f.key_len) &
+			    (key_classes(r, st, a->f.key, a->f.key_len) &
 			    1u << PII_DET_LOCATION) && a->f.key_len == b->f.key_len &&
 			    memcmp(a->f.key, b->f.key, a->f.key_len) == 0;
 			bool latlon = a->is_lat != b->is_lat;
