@@ -14,6 +14,7 @@
  * read through a cursor and every length-prefixed field is parsed inside
  * its own sub-cursor.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -468,7 +469,9 @@ struct parse_result
 tls_client_hello_parse(const uint8_t *msg, size_t len, bool quic,
     struct tls_client_hello *ret)
 {
-	struct tls_client_hello ch;
+	/* Filled in place (the struct is nearly 2 KiB): counts and string
+	 * starts reset, array contents read only up to their counts. */
+	struct tls_client_hello *ch = ret;
 	struct cur c = cur_make(msg, len), body, sid, cs, comp, exts, ext;
 	uint32_t mlen, seen = 0;
 	uint16_t v, type;
@@ -481,8 +484,15 @@ tls_client_hello_parse(const uint8_t *msg, size_t len, bool quic,
 	if (!cur_sub(&c, mlen, &body))
 		return parse_need(TLS_HS_HDR + mlen);
 
-	memset(&ch, 0, sizeof(ch));
-	if (!cur_be16(&body, &ch.legacy_version) || !cur_skip(&body, 32) ||
+	memset(ch, 0, offsetof(struct tls_client_hello, sni));
+	ch->sni[0] = ch->alpn[0] = ch->alpn_first[0] = '\0';
+	ch->has_sni_ext = ch->sni_bad = ch->lists_cut = false;
+	ch->alpn_first_len = 0;
+	ch->alpn_first_edge[0] = ch->alpn_first_edge[1] = 0;
+	ch->n_ciphers = ch->n_extensions = ch->n_groups = 0;
+	ch->n_point_formats = ch->n_sig_algs = ch->n_versions = 0;
+	ch->ja3[0] = ch->ja4[0] = '\0';
+	if (!cur_be16(&body, &ch->legacy_version) || !cur_skip(&body, 32) ||
 	    !cur_vec8(&body, &sid) || !cur_vec16(&body, &cs) ||
 	    !cur_vec8(&body, &comp))
 		return parse_fail(PARSE_MALFORMED);
@@ -491,8 +501,8 @@ tls_client_hello_parse(const uint8_t *msg, size_t len, bool quic,
 		return parse_fail(PARSE_MALFORMED);
 	/* Bound: at most 32767 suites in a 16-bit vector. */
 	while (cur_be16(&cs, &v))
-		push16(ch.ciphers, &ch.n_ciphers, TLS_MAX_LIST, v,
-		    &ch.lists_cut);
+		push16(ch->ciphers, &ch->n_ciphers, TLS_MAX_LIST, v,
+		    &ch->lists_cut);
 
 	if (cur_left(&body) > 0) {
 		/* RFC 8446 4.1.2: nothing may follow the extensions. */
@@ -506,19 +516,18 @@ tls_client_hello_parse(const uint8_t *msg, size_t len, bool quic,
 		while (cur_left(&exts) > 0) {
 			if (!cur_be16(&exts, &type) || !cur_vec16(&exts, &ext))
 				return parse_fail(PARSE_MALFORMED);
-			push16(ch.extensions, &ch.n_extensions, TLS_MAX_LIST,
-			    type, &ch.lists_cut);
+			push16(ch->extensions, &ch->n_extensions, TLS_MAX_LIST,
+			    type, &ch->lists_cut);
 			if (seen_before(&seen, type))
 				continue;
-			if (!parse_client_ext(type, &ext, &ch))
+			if (!parse_client_ext(type, &ext, ch))
 				return parse_fail(PARSE_MALFORMED);
 		}
 	}
-	if (ch.max_version == 0)
-		ch.max_version = ch.legacy_version;
-	if (tls_ja3(&ch, ch.ja3) < 0 || tls_ja4(&ch, quic, ch.ja4) < 0)
+	if (ch->max_version == 0)
+		ch->max_version = ch->legacy_version;
+	if (tls_ja3(ch, ch->ja3) < 0 || tls_ja4(ch, quic, ch->ja4) < 0)
 		return parse_fail(PARSE_UNSUPPORTED);
-	memcpy(ret, &ch, sizeof(ch));
 	return parse_ok(TLS_HS_HDR + mlen);
 }
 
@@ -813,48 +822,50 @@ tls_server_from_records(const uint8_t *buf, size_t len,
     struct tls_server_hello *ret)
 {
 	uint8_t scratch[TLS_HS_MAX];
-	struct tls_server_hello sh;
+	/* Filled in place: the struct is over a kilobyte of strings, and
+	 * this runs again for every segment of a certificate chain. */
+	struct tls_server_hello *sh = ret;
 	struct hs_reader r;
 	struct cur msg, body;
 	uint32_t mlen;
 	uint8_t type;
 	bool hrr;
 
+	memset(sh, 0, offsetof(struct tls_server_hello, cert_subject));
+	sh->cert_subject[0] = sh->cert_issuer[0] = sh->cert_org[0] =
+	    sh->cert_cn[0] = '\0';
+	sh->done = false;
 	if (!first_record_prefix_ok(buf, len, true))
 		return parse_fail(PARSE_MALFORMED);
-	memset(&sh, 0, sizeof(sh));
 	hs_init(&r, buf, len);
 	/* Bound: TLS_SERVER_MSGS_MAX messages or skipped records. */
-	for (int i = 0; i < TLS_SERVER_MSGS_MAX && !sh.done; i++) {
+	for (int i = 0; i < TLS_SERVER_MSGS_MAX && !sh->done; i++) {
 		switch (hs_next(&r, scratch, sizeof(scratch), &msg)) {
 		case HS_MSG:
 			break;
 		case HS_NEED:
-			*ret = sh;
 			return parse_need(r.needed > UINT32_MAX ? 0 :
 			    (uint32_t)r.needed);
 		case HS_END:
-			if (r.end_type == TLS_CT_CCS && sh.hello_retry &&
-			    !sh.seen_hello) {
+			if (r.end_type == TLS_CT_CCS && sh->hello_retry &&
+			    !sh->seen_hello) {
 				/* Middlebox-compatibility CCS after an HRR
 				 * (RFC 8446 D.4): the real ServerHello
 				 * follows. */
-				if (hs_skip_record(&r) == HS_NEED) {
-					*ret = sh;
+				if (hs_skip_record(&r) == HS_NEED)
 					return parse_need((uint32_t)r.needed);
-				}
 				continue;
 			}
 			/* An alert (refusal) or the end of the
 			 * plaintext handshake: nothing more to read. */
-			if (!sh.seen_hello && r.end_type != TLS_CT_ALERT)
+			if (!sh->seen_hello && r.end_type != TLS_CT_ALERT)
 				return parse_fail(PARSE_MALFORMED);
-			sh.done = true;
+			sh->done = true;
 			continue;
 		case HS_BIG:
-			if (!sh.seen_hello)
+			if (!sh->seen_hello)
 				return parse_fail(PARSE_UNSUPPORTED);
-			sh.done = true;
+			sh->done = true;
 			continue;
 		case HS_BAD:
 		default:
@@ -863,29 +874,28 @@ tls_server_from_records(const uint8_t *buf, size_t len,
 		if (!cur_u8(&msg, &type) || !cur_be24(&msg, &mlen) ||
 		    !cur_sub(&msg, mlen, &body))
 			return parse_fail(PARSE_MALFORMED);
-		if (!sh.seen_hello) {
+		if (!sh->seen_hello) {
 			if (type != TLS_HS_SERVER_HELLO ||
-			    !parse_server_hello(&body, &sh, &hrr))
+			    !parse_server_hello(&body, sh, &hrr))
 				return parse_fail(PARSE_MALFORMED);
 			if (hrr) {
-				sh.hello_retry = true;
+				sh->hello_retry = true;
 				continue;
 			}
-			sh.seen_hello = true;
+			sh->seen_hello = true;
 			/* TLS 1.3: the rest of the flight is encrypted. */
-			if (is_tls13(sh.version))
-				sh.done = true;
+			if (is_tls13(sh->version))
+				sh->done = true;
 			continue;
 		}
 		if (type == TLS_HS_CERTIFICATE) {
-			parse_certificate(&body, &sh);
-			sh.done = true;
+			parse_certificate(&body, sh);
+			sh->done = true;
 		} else if (type == TLS_HS_SERVER_DONE) {
-			sh.done = true;
+			sh->done = true;
 		}
 	}
-	sh.done = true;
-	*ret = sh;
+	sh->done = true;
 	return parse_ok((uint32_t)hs_offset(&r));
 }
 

@@ -76,7 +76,7 @@ struct tls_server_hello {
  * PARSE_MALFORMED when the bytes are not a TLS handshake stream;
  * PARSE_UNSUPPORTED for a message longer than TLS_HS_MAX.  On PARSE_OK,
  * consumed is the stream offset just past the ClientHello.  ret is
- * written only on PARSE_OK.
+ * filled in place and means something only on PARSE_OK.
  */
 struct parse_result tls_client_hello_from_records(const uint8_t *buf,
     size_t len, struct tls_client_hello *ret);
@@ -96,7 +96,8 @@ struct parse_result tls_client_hello_parse(const uint8_t *msg, size_t len,
  * <= TLS 1.2 the first certificate of the Certificate message.
  * PARSE_OK once ret->done; PARSE_NEED_MORE before that, in which case ret
  * holds what was learnt so far (call again with the longer stream).
- * PARSE_MALFORMED for bytes that are not a server handshake stream.
+ * PARSE_MALFORMED for bytes that are not a server handshake stream.  ret
+ * is reset first and filled in place, whatever the result.
  */
 struct parse_result tls_server_from_records(const uint8_t *buf, size_t len,
     struct tls_server_hello *ret);
