@@ -100,6 +100,51 @@ hash_words(const uint8_t *a, const uint8_t *b, uint16_t port_a,
 	return (uint32_t)mix(h1, h2);
 }
 
+static uint64_t
+load_be64(const uint8_t *b)
+{
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 |
+	    (uint64_t)b[2] << 40 | (uint64_t)b[3] << 32 |
+	    (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | (uint64_t)b[7];
+}
+
+/* memcmp(x, y, 16 or 4) < 0 / == 0 / > 0, without a library call. */
+static int
+addr_order(const uint8_t *x, const uint8_t *y, bool v6)
+{
+	uint64_t a, b;
+
+	if (v6) {
+		a = load_be64(x);
+		b = load_be64(y);
+		if (a == b) {
+			a = load_be64(x + 8);
+			b = load_be64(y + 8);
+		}
+	} else {
+		a = load_be64(x) >> 32;
+		b = load_be64(y) >> 32;
+	}
+	return (a > b) - (a < b);
+}
+
+/* Keys are normalised (padding zero), so whole words compare. */
+static bool
+key_equal(const struct flow_key *x, const struct flow_key *y)
+{
+	const uint8_t *p = (const uint8_t *)x, *q = (const uint8_t *)y;
+	uint64_t d = 0;
+	uint32_t u, v;
+
+	_Static_assert(sizeof(struct flow_key) == 44, "five words and a half");
+	for (size_t i = 0; i < 40; i += 8)
+		d |= load64(p + i) ^ load64(q + i);
+	memcpy(&u, p + 40, 4);
+	memcpy(&v, q + 40, 4);
+	return d == 0 && u == v;
+}
+
 static uint32_t
 key_hash(const struct flow_key *k)
 {
@@ -311,9 +356,7 @@ void
 flow_ref_of(const struct pkt *p, struct flow_ref *r)
 {
 	struct flow_key *k = &r->key;
-	/* Fixed-size compares, which the compiler inlines. */
-	int cmp = p->src.family == 6 ? memcmp(p->src.a, p->dst.a, 16) :
-	    memcmp(p->src.a, p->dst.a, 4);
+	int cmp = addr_order(p->src.a, p->dst.a, p->src.family == 6);
 	int src_is_a = cmp < 0 || (cmp == 0 && p->sport <= p->dport);
 
 	memset(k, 0, sizeof(*k));
@@ -370,7 +413,7 @@ flow_find(const struct flow_table *t, const struct flow_ref *r)
 
 	for (idx = t->buckets[r->hash & t->mask]; idx != FLOW_NIL;
 	    idx = t->flows[idx].hnext)
-		if (memcmp(&t->flows[idx].key, &r->key, sizeof(r->key)) == 0)
+		if (key_equal(&t->flows[idx].key, &r->key))
 			return &t->flows[idx];
 	return NULL;
 }
