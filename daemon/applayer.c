@@ -224,11 +224,12 @@ set_domain_from_host(struct flow_app *a, const char *host)
 	set_domain(a, h, DOMAIN_SRC_HTTP_HOST);
 }
 
+/* The flow's TLS block, made with room for `room` bytes of strings. */
 static struct tls_info *
-tls_get(struct flow_app *a)
+tls_get(struct flow_app *a, size_t room)
 {
 	if (a->tls == NULL)
-		a->tls = calloc(1, sizeof(*a->tls));
+		a->tls = calloc(1, sizeof(*a->tls) + room);
 	return a->tls;
 }
 
@@ -250,8 +251,10 @@ tls_add_strings(struct tls_info *t, enum tls_string first,
 		len[i] = src[i] != NULL ? strnlen(src[i], TLS_NAME_MAX) : 0;
 		total += len[i] > 0 ? len[i] + 1 : 0;
 	}
-	if (total == t->strings_len || total > UINT16_MAX ||
-	    (nt = realloc(t, sizeof(*t) + total)) == NULL)
+	if (total == t->strings_len || total > UINT16_MAX)
+		return t;
+	/* A block made for these strings already has the room. */
+	if ((nt = realloc(t, sizeof(*t) + total)) == NULL)
 		return t;
 	for (size_t i = 0; i < n; i++) {
 		if (len[i] == 0)
@@ -268,8 +271,9 @@ tls_add_strings(struct tls_info *t, enum tls_string first,
 static void
 keep_client_hello(struct flow_app *a, const struct tls_client_hello *ch)
 {
-	struct tls_info *t = tls_get(a);
 	const char *src[2] = { ch->sni, ch->alpn };
+	struct tls_info *t = tls_get(a, strnlen(ch->sni, TLS_NAME_MAX) +
+	    strnlen(ch->alpn, TLS_NAME_MAX) + 2);
 
 	if (t == NULL || t->client_seen)
 		return;
@@ -280,15 +284,17 @@ keep_client_hello(struct flow_app *a, const struct tls_client_hello *ch)
 	memcpy(t->ja4, ch->ja4, sizeof(t->ja4));
 	t->ja4[sizeof(t->ja4) - 1] = '\0';
 	a->tls = tls_add_strings(t, TLS_STR_SNI, src, 2);
-	set_domain(a, ch->sni, DOMAIN_SRC_SNI);
+	/* The name is kept once, in the TLS block (flow_app_domain()). */
+	if (a->domain_src == DOMAIN_SRC_NONE && a->tls->str[TLS_STR_SNI] != 0)
+		a->domain_src = DOMAIN_SRC_SNI;
 }
 
 static void
 keep_server_hello(struct flow_app *a, const struct tls_server_hello *sh)
 {
-	struct tls_info *t = tls_get(a);
 	const char *src[3] = { sh->cert_subject, sh->cert_issuer,
 	    sh->cert_org };
+	struct tls_info *t = tls_get(a, 0);
 
 	if (t == NULL || t->server_seen)
 		return;

@@ -601,7 +601,8 @@ eve_observation(struct eve *e, const struct flow *f, const struct pii_obs *o,
 
 	jw_obj_end(w);
 	put_message_endpoints(w, f, true, a != NULL &&
-	    !(a->data != NULL && a->data->dns_name_sensitive) ? a->domain : NULL,
+	    !(a->data != NULL && a->data->dns_name_sensitive) ?
+	    flow_app_domain(a) : NULL,
 	    app_proto_name((enum app_proto)f->app_proto));
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);

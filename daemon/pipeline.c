@@ -77,7 +77,7 @@ fill_record(struct pipeline *p, struct flow *f, enum flow_end_reason why,
 	flow_server(f, &r->server, &r->server_port);
 	r->protocol = app_proto_name((enum app_proto)f->app_proto);
 	if (a != NULL && a->domain_src != DOMAIN_SRC_NONE) {
-		r->domain = a->domain;
+		r->domain = flow_app_domain(a);
 		r->domain_src = (enum domain_source)a->domain_src;
 	} else if (f->app_proto != APP_PROTO_DNS && p->dns != NULL &&
 	    dns_cache_get(p->dns, &r->client, &r->server, f->first_us,

@@ -130,7 +130,8 @@ struct flow_app {
 	struct tls_info *tls;
 	struct http_summary *http;	/* first request */
 	struct flow_data *data;		/* personal data seen (detect.c owns it) */
-	char *domain;			/* server name, see domain_src */
+	char *domain;			/* server name unless it is the SNI;
+					 * read with flow_app_domain() */
 	char *dns_qname;		/* first question on a DNS flow */
 	uint8_t done[2];		/* nothing more wanted from this direction */
 	uint8_t domain_src;		/* enum domain_source */
@@ -138,6 +139,18 @@ struct flow_app {
 	uint32_t dns_queries;
 	uint32_t dns_responses;
 };
+
+/** The flow's server name (see domain_src), or NULL. */
+static inline const char *
+flow_app_domain(const struct flow_app *a)
+{
+	if (a->domain != NULL)
+		return a->domain;
+	/* From the ClientHello: kept once, with the TLS strings. */
+	if (a->domain_src == DOMAIN_SRC_SNI && a->tls != NULL)
+		return tls_str(a->tls, TLS_STR_SNI);
+	return NULL;
+}
 
 struct applayer;
 
