@@ -14,13 +14,11 @@
  * variants, pipes and files too large to map read through libpcap.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -96,8 +94,8 @@ get32(const uint8_t *b, bool swapped)
 }
 
 /*
- * Whether the bytes start a classic pcap 2.4 header this reader knows;
- * sets the byte order and timestamp unit.  Anything else is libpcap's.
+ * Whether the bytes start with a classic pcap magic number; sets the byte
+ * order and timestamp unit.  Anything else is libpcap's.
  */
 static bool
 classic_header(const uint8_t *b, size_t len, struct mapped *m)
@@ -154,23 +152,23 @@ no:
 		munmap((void *)(uintptr_t)base, len);
 }
 
+/* Map the file libpcap opened (the same file, even if the path has
+ * changed since). */
 static void
-map_file(struct capture *c, const char *path)
+map_file(struct capture *c)
 {
+	FILE *fp = pcap_file(c->pc);
 	struct stat st;
 	void *base;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (fp == NULL || (fd = fileno(fp)) < 0)
 		return;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size < PCAP_FILE_HDR_LEN ||
-	    (uintmax_t)st.st_size > (uintmax_t)SIZE_MAX) {
-		close(fd);
+	    (uintmax_t)st.st_size > (uintmax_t)SIZE_MAX)
 		return;
-	}
 	base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
 	if (base == MAP_FAILED)
 		return;
 	(void)madvise(base, (size_t)st.st_size, MADV_SEQUENTIAL);
@@ -299,8 +297,7 @@ capture_open_file(const char *path, struct capture **ret, char *err,
 		capture_close(c);
 		return r;
 	}
-	if (strcmp(path, "-") != 0)
-		map_file(c, path);
+	map_file(c);
 	*ret = c;
 	return 0;
 }
