@@ -910,6 +910,7 @@ pii_text_pairs(const uint8_t *buf, size_t len,
 		size_t s = i, e, s2, e2;
 		double a, b;
 		unsigned d1, d2;
+		bool dot;
 
 		if (!(is_digit(buf[i]) || buf[i] == '-') ||
 		    (i > 0 && (is_alnum(buf[i - 1]) || buf[i - 1] == '.'))) {
@@ -917,10 +918,12 @@ pii_text_pairs(const uint8_t *buf, size_t len,
 			continue;
 		}
 		e = s + 1;
+		dot = false;
 		while (e < len && e - s < 24 && (is_digit(buf[e]) ||
 		    buf[e] == '.'))
-			e++;
-		if (!parse_dec(buf + s, e - s, &a, &d1) || d1 == 0) {
+			dot |= buf[e++] == '.';
+		/* Coordinates have decimals: integers are not parsed. */
+		if (!dot || !parse_dec(buf + s, e - s, &a, &d1) || d1 == 0) {
 			i = e;
 			continue;
 		}

@@ -121,9 +121,10 @@ struct sink {
 };
 
 /*
- * Offset of the first needle within the first lim bytes of c.  The one
- * place this file turns a pointer back into an offset (memchr/memmem are
- * the fast path for finding line and head ends).
+ * Offset of the first needle within the first lim bytes of c.  With
+ * cur_find_blank(), the only places this file turns a pointer back into
+ * an offset (memchr/memmem are the fast path for finding line and head
+ * ends).
  */
 static bool
 cur_find(const struct cur *c, size_t lim, const char *needle, size_t n,
@@ -142,6 +143,39 @@ cur_find(const struct cur *c, size_t lim, const char *needle, size_t n,
 		return false;
 	*ret_off = (size_t)(hit - c->p);
 	return true;
+}
+
+/*
+ * The first blank line of c: offset of the LF that ends the last field
+ * line, and the length of the blank line (1 for LF, 2 for CR LF), as the
+ * earliest of "\n\n" in the first HTTP_MAX_BLOCK + 2 bytes and "\n\r\n"
+ * in the first HTTP_MAX_BLOCK + 3.  One pass over the line ends, so a
+ * large body after the head is never searched.
+ */
+static bool
+cur_find_blank(const struct cur *c, size_t *ret_off, size_t *ret_blank)
+{
+	size_t m = cur_left(c) < HTTP_MAX_BLOCK + 3 ? cur_left(c) :
+	    HTTP_MAX_BLOCK + 3;
+	const uint8_t *p = c->p, *hit;
+	size_t o = 0;
+
+	/* Bound: o grows past each LF found. */
+	while (o < m && (hit = memchr(p + o, '\n', m - o)) != NULL) {
+		o = (size_t)(hit - p);
+		if (o + 2 <= m && o + 2 <= HTTP_MAX_BLOCK + 2 && p[o + 1] == '\n') {
+			*ret_off = o;
+			*ret_blank = 1;
+			return true;
+		}
+		if (o + 3 <= m && p[o + 1] == '\r' && p[o + 2] == '\n') {
+			*ret_off = o;
+			*ret_blank = 2;
+			return true;
+		}
+		o++;
+	}
+	return false;
 }
 
 /* Offset of the last byte b in c. */
@@ -459,7 +493,7 @@ static struct parse_result
 head_scan(struct cur c, bool final, struct head *h)
 {
 	struct cur line, block;
-	size_t start = cur_left(&c), off = 0, off2 = 0, blank = 0;
+	size_t start = cur_left(&c), off = 0, blank = 0;
 	uint8_t b, b2;
 	int i;
 
@@ -511,7 +545,8 @@ head_scan(struct cur c, bool final, struct head *h)
 
 	/*
 	 * Fast path: find the blank line ending the head before looking at
-	 * any field, so a head still arriving costs two memmem calls.
+	 * any field, so a head still arriving costs one pass over its line
+	 * ends.
 	 */
 	block = c;
 	cur_keep(&block, 0);
@@ -521,11 +556,7 @@ head_scan(struct cur c, bool final, struct head *h)
 	    cur_peek_u8(&c, 1, &b2) && b2 == '\n') {
 		(void)cur_skip(&c, 2);
 	} else {
-		bool f1, f2;
-
-		f1 = cur_find(&c, HTTP_MAX_BLOCK + 2, "\n\n", 2, &off);
-		f2 = cur_find(&c, HTTP_MAX_BLOCK + 3, "\n\r\n", 3, &off2);
-		if (!f1 && !f2) {
+		if (!cur_find_blank(&c, &off, &blank)) {
 			size_t last;
 
 			if (cur_left(&c) > HTTP_MAX_BLOCK + 2)
@@ -538,12 +569,6 @@ head_scan(struct cur c, bool final, struct head *h)
 			if (cur_left(&c) - last > HTTP_MAX_LINE + 1)
 				return parse_fail(PARSE_MALFORMED);
 			return head_short(final);
-		}
-		if (!f1 || (f2 && off2 < off)) {
-			off = off2;
-			blank = 2;
-		} else {
-			blank = 1;
 		}
 		/* block = the field lines, each ending in LF. */
 		if (!cur_sub(&c, off + 1, &block) || !cur_skip(&c, blank))

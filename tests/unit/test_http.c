@@ -109,6 +109,38 @@ test_simple_get(void **state)
 	http_request_clear(NULL);
 }
 
+/* The head ends at its first blank line, LF or CR LF, whichever comes
+ * first, whatever the body holds after it. */
+static void
+test_head_end(void **state)
+{
+	const char *lf = "POST /a HTTP/1.1\nHost: a.example\nContent-Length: 6"
+	    "\n\nx\r\n\r\ny";
+	const char *crlf = "POST /b HTTP/1.1\r\nHost: b.example\r\n"
+	    "Content-Length: 4\r\n\r\nx\n\ny";
+	struct http_request req;
+	struct parse_result r;
+
+	(void)state;
+	r = parse_str(lf, false, &req);
+	assert_int_equal(r.st, PARSE_OK);
+	assert_int_equal(req.n_headers, 2);
+	assert_int_equal(req.body_len, 6);
+	assert_memory_equal(req.body, "x\r\n\r\ny", 6);
+	http_request_clear(&req);
+	r = parse_str(crlf, false, &req);
+	assert_int_equal(r.st, PARSE_OK);
+	assert_int_equal(req.n_headers, 2);
+	assert_string_equal(req.host, "b.example");
+	assert_int_equal(req.body_len, 4);
+	assert_memory_equal(req.body, "x\n\ny", 4);
+	http_request_clear(&req);
+	/* No blank line yet: the head is still arriving. */
+	r = parse_str("GET / HTTP/1.1\r\nHost: c\r\n", false, &req);
+	assert_int_equal(r.st, PARSE_NEED_MORE);
+	http_request_clear(&req);
+}
+
 static void
 test_query_split(void **state)
 {
@@ -1124,6 +1156,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_simple_get),
+		cmocka_unit_test(test_head_end),
 		cmocka_unit_test(test_query_split),
 		cmocka_unit_test(test_absolute_form),
 		cmocka_unit_test(test_many_headers),
