@@ -272,6 +272,16 @@ flow_end_all(struct flow_table *t)
 		}
 		if (oldest == NULL)
 			break;
+		/* Each end reads a cold record and its app state: fetch the
+		 * next ones of this list while this one ends. */
+		if (oldest->lru_next != FLOW_NIL) {
+			const struct flow *n = &t->flows[oldest->lru_next];
+
+			if (n->app != NULL)
+				__builtin_prefetch(n->app);
+			if (n->lru_next != FLOW_NIL)
+				__builtin_prefetch(&t->flows[n->lru_next]);
+		}
 		flow_end(t, oldest, FLOW_END_SHUTDOWN);
 	}
 }
