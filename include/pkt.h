@@ -3,7 +3,7 @@
  *
  * decode_packet() fills it; every later stage reads it and none writes it.
  * Pointers point into the capture buffer and are valid only until the
- * next packet is read.
+ * capture callback that delivered the packet's batch returns.
  */
 #ifndef OUTFLOW_PKT_H
 #define OUTFLOW_PKT_H
