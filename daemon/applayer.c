@@ -497,8 +497,9 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 	bool in_order_start, done;
 
 	if (p->payload_len == 0) {
-		if (f->app != NULL && f->app->st != NULL &&
-		    (p->tcp_flags & (TCP_FIN | TCP_RST)))
+		/* Flags first: a bare ACK must not touch the app state. */
+		if ((p->tcp_flags & (TCP_FIN | TCP_RST)) && f->app != NULL &&
+		    f->app->st != NULL)
 			f->app->st->dir[dir].closed = 1;
 		return;
 	}

@@ -368,31 +368,31 @@ flow_ref_of(const struct pkt *p, struct flow_ref *r)
 	struct flow_key *k = &r->key;
 	int cmp = addr_order(p->src.a, p->dst.a, p->src.family == 6);
 	int src_is_a = cmp < 0 || (cmp == 0 && p->sport <= p->dport);
+	const uint8_t *a = src_is_a ? p->src.a : p->dst.a;
+	const uint8_t *b = src_is_a ? p->dst.a : p->src.a;
+	uint16_t port_a = src_is_a ? p->sport : p->dport;
+	uint16_t port_b = src_is_a ? p->dport : p->sport;
+	uint32_t vlan = 0;
 
-	memset(k, 0, sizeof(*k));
-	r->valid = p->src.family != 0;
-	if (src_is_a) {
-		memcpy(k->a, p->src.a, 16);
-		memcpy(k->b, p->dst.a, 16);
-		k->port_a = p->sport;
-		k->port_b = p->dport;
-	} else {
-		memcpy(k->a, p->dst.a, 16);
-		memcpy(k->b, p->src.a, 16);
-		k->port_a = p->dport;
-		k->port_b = p->sport;
-	}
 	if (p->n_vlans == 1)
-		k->vlan = p->vlans[0];
+		vlan = p->vlans[0];
 	else if (p->n_vlans >= 2)
-		k->vlan = (uint32_t)p->vlans[0] << 12 | p->vlans[1];
+		vlan = (uint32_t)p->vlans[0] << 12 | p->vlans[1];
+	/* Hashed from the packet, not read back from the key being written
+	 * (that would wait on store forwarding): the same words as
+	 * key_hash(k). */
+	r->hash = hash_words(a, b, port_a, port_b, vlan, p->ip_proto,
+	    p->src.family);
+	r->valid = p->src.family != 0;
+	r->src_is_a = (uint8_t)src_is_a;
+	memcpy(k->a, a, 16);
+	memcpy(k->b, b, 16);
+	k->port_a = port_a;
+	k->port_b = port_b;
+	k->vlan = vlan;
 	k->proto = p->ip_proto;
 	k->family = p->src.family;
-	r->src_is_a = (uint8_t)src_is_a;
-	/* From the packet's fields: the same words as key_hash(k). */
-	r->hash = hash_words(src_is_a ? p->src.a : p->dst.a,
-	    src_is_a ? p->dst.a : p->src.a, k->port_a, k->port_b, k->vlan,
-	    p->ip_proto, p->src.family);
+	k->pad[0] = k->pad[1] = 0;
 }
 
 void
