@@ -163,9 +163,17 @@ grow_buf(struct applayer *al, struct stream_dir *s, uint32_t need)
 	return true;
 }
 
+/*
+ * Nothing more is wanted from this direction.  The flow record keeps a
+ * copy of the bit, so later packets of the direction (bulk data, nearly
+ * all of a flow) are dropped without reading the app state.
+ */
 static void
-dir_done(struct applayer *al, struct flow_app *a, int dir)
+dir_done(struct applayer *al, struct flow *f, int dir)
 {
+	struct flow_app *a = f->app;
+
+	f->app_flags |= (uint8_t)(APP_F_DONE_TO_SERVER << dir);
 	a->done[dir] = 1;
 	if (a->st == NULL)
 		return;
@@ -512,7 +520,8 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			give_up(al, f);
 		return;
 	}
-	if ((a = app_get(f)) == NULL || a->done[dir])
+	if ((f->app_flags & (APP_F_DONE_TO_SERVER << dir)) ||
+	    (a = app_get(f)) == NULL || a->done[dir])
 		return;
 	/*
 	 * Stream state exists only once a message spans segments or the
@@ -544,11 +553,11 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		done = parse_dir(al, f, dir, p->payload, n, &parsed,
 		    p->payload_len >= cap, p->ts_us);
 		if (done) {
-			dir_done(al, a, dir);
+			dir_done(al, f, dir);
 			return;
 		}
 		if ((st = streams_get(a)) == NULL) {
-			dir_done(al, a, dir);
+			dir_done(al, f, dir);
 			return;
 		}
 		s = &st->dir[dir];
@@ -563,14 +572,14 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			s->base_seq += n;
 			st->parsed[dir] = 0;
 			if (st->inspected[dir] >= al->cfg.inspect_limit)
-				dir_done(al, a, dir);
+				dir_done(al, f, dir);
 			return;
 		}
 		/* Part of a message: keep the segment and wait for the rest. */
 	} else if (st == NULL) {
 		/* The first bytes are missing: hold what came meanwhile. */
 		if ((st = streams_get(a)) == NULL) {
-			dir_done(al, a, dir);
+			dir_done(al, f, dir);
 			return;
 		}
 		s = &st->dir[dir];
@@ -586,7 +595,7 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		if (f->app_proto == APP_PROTO_UNKNOWN)
 			give_up(al, f);
 		else
-			dir_done(al, a, dir);
+			dir_done(al, f, dir);
 		return;
 	}
 	if (!stream_add(s, p->seq, p->payload, p->payload_len)) {
@@ -595,7 +604,7 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			if (f->app_proto != APP_PROTO_UNKNOWN)
 				parse_dir(al, f, dir, s->buf, s->contig,
 				    &st->parsed[dir], true, p->ts_us);
-			dir_done(al, a, dir);
+			dir_done(al, f, dir);
 		}
 		return;
 	}
@@ -610,7 +619,7 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 	done = parse_dir(al, f, dir, s->buf, s->contig, &st->parsed[dir],
 	    s->contig == cap, p->ts_us) || s->contig == cap;
 	if (after_parse(al, st, dir, done))
-		dir_done(al, a, dir);
+		dir_done(al, f, dir);
 }
 
 static void
@@ -655,11 +664,13 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			dns_message(al, f, dir, p->ts_us);
 		return;
 	case APP_PROTO_QUIC:
-		if (dir != FLOW_TO_SERVER || (a = app_get(f)) == NULL ||
-		    a->done[0])
+		if (dir != FLOW_TO_SERVER ||
+		    (f->app_flags & APP_F_DONE_TO_SERVER) ||
+		    (a = app_get(f)) == NULL || a->done[0])
 			return;
 		if (a->quic == NULL && (a->quic = quic_state_new()) == NULL) {
 			a->done[0] = 1;
+			f->app_flags |= APP_F_DONE_TO_SERVER;
 			return;
 		}
 		r = quic_client_datagram(a->quic, p->payload, p->payload_len);
@@ -678,6 +689,7 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		else if (r.st != PARSE_NEED_MORE)
 			al->st.quic_undecryptable++;
 		a->done[0] = 1;
+		f->app_flags |= APP_F_DONE_TO_SERVER;
 		a->quic = quic_state_free(a->quic);
 		return;
 	default:
@@ -715,7 +727,7 @@ applayer_flow_end(struct applayer *al, struct flow *f)
 		    f->app_proto != APP_PROTO_UNKNOWN)
 			parse_dir(al, f, dir, s->buf, s->contig,
 			    &a->st->parsed[dir], true, f->last_us);
-		dir_done(al, a, dir);
+		dir_done(al, f, dir);
 		if (a->st == NULL)
 			break;
 	}

@@ -140,6 +140,10 @@ struct flow_app {
 	uint32_t dns_responses;
 };
 
+/* Bits of flow.app_flags: a direction the app layer is done with. */
+#define APP_F_DONE_TO_SERVER	0x01
+#define APP_F_DONE_TO_CLIENT	0x02
+
 /** The flow's server name (see domain_src), or NULL. */
 static inline const char *
 flow_app_domain(const struct flow_app *a)
