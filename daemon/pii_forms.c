@@ -514,19 +514,14 @@ emit_base(struct formset *fs, const char *b, bool digests, bool nocase_plain)
 		return 0;
 	if ((r = emit(fs, b, n, nocase_plain, fs->bound, "plain")) != 0)
 		return r;
-	if ((m = pii_url_encode(b, n, false, t, sizeof(t))) != 0 &&
-	    memcmp(t, b, n + 1) != 0) {
+	/* Percent-encoded, then form-encoded ('+' for space); each also
+	 * percent-encoded again ("a%2Bb"). */
+	for (int plus = 0; plus < 2; plus++) {
+		if ((m = pii_url_encode(b, n, plus, t, sizeof(t))) == 0 ||
+		    memcmp(t, b, n + 1) == 0)
+			continue;
 		if ((r = emit(fs, t, m, true, fs->bound, "url")) != 0)
 			return r;
-		if ((m = pii_url_encode(t, m, false, t2, sizeof(t2))) != 0 &&
-		    (r = emit(fs, t2, m, true, fs->bound, "url")) != 0)
-			return r;
-	}
-	if ((m = pii_url_encode(b, n, true, t, sizeof(t))) != 0 &&
-	    memcmp(t, b, n + 1) != 0) {
-		if ((r = emit(fs, t, m, true, fs->bound, "url")) != 0)
-			return r;
-		/* form-encoded, then percent-encoded again ("a%2Bb") */
 		if ((m = pii_url_encode(t, m, false, t2, sizeof(t2))) != 0 &&
 		    (r = emit(fs, t2, m, true, fs->bound, "url")) != 0)
 			return r;

@@ -100,7 +100,7 @@ to_file(const struct buf *b, char *path, size_t pathlen)
 	FILE *fp;
 	int fd;
 
-	snprintf(path, pathlen, "/tmp/outflow-test-capture-XXXXXX");
+	snprintf(path, pathlen, "%s/outflow-test-capture-XXXXXX", TEST_BUILDDIR);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	fp = fdopen(fd, "wb");
@@ -116,7 +116,7 @@ read_all(const struct buf *b, int from_file, struct seen *s, char *err,
     size_t errlen)
 {
 	struct capture *c;
-	char path[64];
+	char path[512];
 	int r;
 
 	memset(s, 0, sizeof(*s));

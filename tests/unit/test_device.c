@@ -82,7 +82,7 @@ test_names_by_source(void **state)
 	uint8_t b[400], mac[6];
 	struct dhcp_msg m;
 	struct addr ip;
-	char err[256], path[] = "/tmp/outflow-leases-XXXXXX";
+	char err[256], path[] = TEST_BUILDDIR "/outflow-leases-XXXXXX";
 	FILE *fp;
 	int fd;
 

@@ -63,7 +63,8 @@ group_setup(void **state)
 	char cmd[1024], probe[768];
 
 	(void)state;
-	snprintf(scratch, sizeof(scratch), "/tmp/test_geoip.XXXXXX");
+	snprintf(scratch, sizeof(scratch), "%s/test_geoip.XXXXXX",
+	    TEST_BUILDDIR);
 	if (mkdtemp(scratch) == NULL)
 		return -1;
 	snprintf(dbdir, sizeof(dbdir), "%s", env != NULL ? env : TEST_BUILDDIR);

@@ -249,7 +249,8 @@ test_raw_and_limits(void **state)
 static void
 test_secret(void **state)
 {
-	char path[] = "/tmp/outflow-pii-secretXXXXXX", file[64], err[256];
+	char path[] = TEST_BUILDDIR "/outflow-pii-secretXXXXXX", file[600];
+	char err[256];
 	uint8_t k1[PII_SECRET_LEN], k2[PII_SECRET_LEN];
 	struct stat sb;
 
