@@ -20,6 +20,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 ip netns add "$ns" 2>/dev/null || { echo "cannot create a namespace: skipped"; exit 77; }
+# "ip netns exec" needs a mount namespace with / as a mount point (a plain
+# chroot has none): without it nothing could enter the namespace.
+ip netns exec "$ns" true 2>/dev/null ||
+	{ echo "cannot enter a namespace (ip netns exec): skipped"; exit 77; }
 ip link add "$a" type veth peer name "$b" || exit 1
 ip link set "$b" netns "$ns"
 ip addr add 10.231.0.1/30 dev "$a"
