@@ -9,22 +9,25 @@
  * the plaintext lives in a fixed stack buffer; the CRYPTO stream in a
  * fixed buffer of the state with a bitmap of the bytes present.
  *
- * OpenSSL objects (algorithms, the HMAC context, the two cipher
- * contexts) are made once per process and reused: with OpenSSL 3 every
- * EVP_sha256()/EVP_aes_128_gcm() use re-fetches the implementation under
- * a global lock, and a new context per flow costs more than the
- * decryption.  The pipeline is single-threaded, so plain statics do.
+ * OpenSSL objects (algorithms, the two cipher contexts) are made once per
+ * process and reused: with OpenSSL 3 every EVP_aes_128_gcm() use
+ * re-fetches the implementation under a global lock, and a new context
+ * per flow costs more than the decryption.  The HMACs of the key
+ * derivation run on keyed SHA-256 states (hkdf.h), each version's salt
+ * keyed once.  The pipeline is single-threaded, so plain statics do.
+ *
+ * Initial keys are not secrets: anyone who sees the DCID derives them
+ * (RFC 9001 §5.2), so they are not wiped after use.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include "cursor.h"
+#include "hkdf.h"
 #include "quic.h"
 
 /*
@@ -147,7 +150,6 @@ struct quic_state {
 static struct {
 	EVP_CIPHER *gcm;	/* AES-128-GCM */
 	EVP_CIPHER *ecb;	/* AES-128-ECB */
-	EVP_MAC_CTX *hmac;	/* HMAC-SHA256, key set per use */
 	EVP_CIPHER_CTX *aead;	/* decryption: key per flow, IV per packet */
 	EVP_CIPHER_CTX *hp;	/* header protection */
 	uint64_t ctx_owner;	/* id of the state whose keys aead/hp hold */
@@ -159,9 +161,6 @@ static struct {
 static int
 crypto_init(void)
 {
-	OSSL_PARAM params[2];
-	EVP_MAC *mac;
-
 	if (qc.ready)
 		return 0;
 	if (qc.gcm == NULL &&
@@ -170,45 +169,11 @@ crypto_init(void)
 	if (qc.ecb == NULL &&
 	    (qc.ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL)) == NULL)
 		return -EIO;
-	if (qc.hmac == NULL) {
-		if ((mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL)
-			return -EIO;
-		qc.hmac = EVP_MAC_CTX_new(mac);
-		EVP_MAC_free(mac);	/* the context keeps a reference */
-		if (qc.hmac == NULL)
-			return -ENOMEM;
-		params[0] = OSSL_PARAM_construct_utf8_string(
-		    OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0);
-		params[1] = OSSL_PARAM_construct_end();
-		if (EVP_MAC_CTX_set_params(qc.hmac, params) != 1) {
-			EVP_MAC_CTX_free(qc.hmac);
-			qc.hmac = NULL;
-			return -EIO;
-		}
-	}
 	if (qc.aead == NULL && (qc.aead = EVP_CIPHER_CTX_new()) == NULL)
 		return -ENOMEM;
 	if (qc.hp == NULL && (qc.hp = EVP_CIPHER_CTX_new()) == NULL)
 		return -ENOMEM;
 	qc.ready = true;
-	return 0;
-}
-
-/* HMAC-SHA256 (key never empty: an empty key would keep the last one). */
-static int
-hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *data,
-    size_t data_len, uint8_t out[32])
-{
-	size_t len = 0;
-	int r;
-
-	if ((r = crypto_init()) != 0)
-		return r;
-	if (key_len == 0 ||
-	    EVP_MAC_init(qc.hmac, key, key_len, NULL) != 1 ||
-	    EVP_MAC_update(qc.hmac, data, data_len) != 1 ||
-	    EVP_MAC_final(qc.hmac, out, &len, 32) != 1 || len != 32)
-		return -EIO;
 	return 0;
 }
 
@@ -268,32 +233,20 @@ cur_varint(struct cur *c, uint64_t *ret)
 	return true;
 }
 
-/* HKDF-Expand-Label (RFC 8446 §7.1) with an empty context, out_len <= 32. */
-static int
-expand_label(const uint8_t secret[32], const char *label, uint8_t *out,
-    size_t out_len)
+/* HKDF-Extract's key for a version's salt, keyed on first use. */
+static const struct hmac_key *
+salt_key(const struct quic_version_info *vi)
 {
-	static const char prefix[] = "tls13 ";
-	uint8_t info[2 + 1 + 255 + 1 + 1], md[32];
-	size_t llen = strlen(label), plen = sizeof(prefix) - 1, n = 0;
-	int r;
+	static struct hmac_key keys[sizeof(quic_versions) /
+	    sizeof(quic_versions[0])];
+	static bool keyed[sizeof(quic_versions) / sizeof(quic_versions[0])];
+	size_t i = (size_t)(vi - quic_versions);
 
-	if (out_len > 32 || plen + llen > 255)
-		return -EINVAL;
-	info[n++] = (uint8_t)(out_len >> 8);
-	info[n++] = (uint8_t)out_len;
-	info[n++] = (uint8_t)(plen + llen);
-	memcpy(info + n, prefix, plen);
-	n += plen;
-	memcpy(info + n, label, llen);
-	n += llen;
-	info[n++] = 0;		/* context length */
-	info[n++] = 1;		/* HKDF-Expand counter: one block is enough */
-	if ((r = hmac_sha256(secret, 32, info, n, md)) != 0)
-		return r;
-	memcpy(out, md, out_len);
-	OPENSSL_cleanse(md, sizeof(md));
-	return 0;
+	if (!keyed[i]) {
+		hmac_key_set(&keys[i], vi->salt, sizeof(vi->salt));
+		keyed[i] = true;
+	}
+	return &keys[i];
 }
 
 int
@@ -302,7 +255,8 @@ quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 {
 	const struct quic_version_info *vi;
 	struct quic_initial_keys k;
-	uint8_t initial[32], client[32], empty = 0;
+	struct hmac_key secret;
+	uint8_t initial[HKDF_SHA256_LEN], client[HKDF_SHA256_LEN], empty = 0;
 	int r;
 
 	if ((vi = version_find(version)) == NULL)
@@ -310,20 +264,21 @@ quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 	if (dcid_len > QUIC_CID_MAX || (dcid == NULL && dcid_len > 0))
 		return -EINVAL;
 	/* HKDF-Extract(salt, DCID) is HMAC with the salt as key. */
-	if ((r = hmac_sha256(vi->salt, sizeof(vi->salt),
-	    dcid_len ? dcid : &empty, dcid_len, initial)) != 0)
-		goto out;
-	if ((r = expand_label(initial, "client in", client, sizeof(client))) ||
-	    (r = expand_label(client, vi->key_label, k.key, sizeof(k.key))) ||
-	    (r = expand_label(client, vi->iv_label, k.iv, sizeof(k.iv))) ||
-	    (r = expand_label(client, vi->hp_label, k.hp, sizeof(k.hp))))
-		goto out;
+	hmac_sha256(salt_key(vi), dcid_len ? dcid : &empty, dcid_len, initial);
+	hmac_key_set(&secret, initial, sizeof(initial));
+	if ((r = hkdf_expand_label(&secret, "client in", client,
+	    sizeof(client))) != 0)
+		return r;
+	hmac_key_set(&secret, client, sizeof(client));
+	if ((r = hkdf_expand_label(&secret, vi->key_label, k.key,
+	    sizeof(k.key))) != 0 ||
+	    (r = hkdf_expand_label(&secret, vi->iv_label, k.iv,
+	    sizeof(k.iv))) != 0 ||
+	    (r = hkdf_expand_label(&secret, vi->hp_label, k.hp,
+	    sizeof(k.hp))) != 0)
+		return r;
 	*ret = k;
-out:
-	OPENSSL_cleanse(initial, sizeof(initial));
-	OPENSSL_cleanse(client, sizeof(client));
-	OPENSSL_cleanse(&k, sizeof(k));
-	return r;
+	return 0;
 }
 
 struct quic_state *
@@ -347,7 +302,6 @@ quic_state_free(struct quic_state *st)
 {
 	if (st == NULL)
 		return NULL;
-	OPENSSL_cleanse(&st->cur, sizeof(st->cur));
 	free(st->buf);
 	free(st->have);
 	free(st);
@@ -1020,6 +974,5 @@ quic_build_initial(const struct quic_build *b, const uint8_t *frames,
 out:
 	EVP_CIPHER_CTX_free(aead);
 	EVP_CIPHER_CTX_free(hp);
-	OPENSSL_cleanse(&k, sizeof(k));
 	return r;
 }
