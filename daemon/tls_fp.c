@@ -10,8 +10,13 @@
  * signature algorithms in wire order.  Everything is built in bounded
  * stack buffers; the only allocation is one OpenSSL digest context,
  * made on first use and kept.
+ *
+ * Digests are remembered by the lists they come from (fp_memo below): a
+ * device's TLS stack sends the same lists on every connection, so most
+ * ClientHellos skip the string building and the hashing.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -228,17 +233,142 @@ digest_hex(const EVP_MD *md, const char *s, size_t len, size_t nhex,
 	return 0;
 }
 
+/*
+ * Digests remembered by their input: a small direct-mapped table keyed by
+ * the value lists themselves (GREASE removed, as the fingerprints remove
+ * it) and compared in full, so a hit is exact.  Chrome shuffles its
+ * extension order per connection: JA3, which keeps the order, then
+ * misses; JA4, which sorts, still hits.  Inputs longer than a key are
+ * just computed.  Single-threaded like the rest of the pipeline.
+ */
+#define FP_MEMO_SLOTS	128
+#define FP_MEMO_KEY_MAX	120	/* 16-bit values, the kind first */
+
+enum fp_kind {
+	FP_KIND_JA3 = 1,
+	FP_KIND_JA4_B,
+	FP_KIND_JA4_C,
+};
+
+struct fp_key {
+	uint16_t v[FP_MEMO_KEY_MAX];
+	size_t n;
+	bool too_long;
+};
+
+struct fp_memo_slot {
+	uint64_t hash;
+	uint16_t n;		/* 0: empty */
+	uint16_t v[FP_MEMO_KEY_MAX];
+	char out[33];
+};
+
+static struct fp_memo_slot *fp_memo;
+
+static void
+key_init(struct fp_key *k, enum fp_kind kind)
+{
+	k->v[0] = (uint16_t)kind;
+	k->n = 1;
+	k->too_long = false;
+}
+
+static void
+key_add(struct fp_key *k, uint16_t v)
+{
+	if (k->n == FP_MEMO_KEY_MAX) {
+		k->too_long = true;
+		return;
+	}
+	k->v[k->n++] = v;
+}
+
+/* A count, then the values that are not GREASE. */
+static void
+key_add_list(struct fp_key *k, const uint16_t *v, size_t n)
+{
+	size_t at = k->n;
+
+	key_add(k, 0);
+	for (size_t i = 0; i < n; i++)
+		if (!tls_is_grease(v[i]))
+			key_add(k, v[i]);
+	if (!k->too_long)
+		k->v[at] = (uint16_t)(k->n - at - 1);
+}
+
+static uint64_t
+key_hash(const struct fp_key *k)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (size_t i = 0; i < k->n; i++)
+		h = (h ^ k->v[i]) * 0x100000001b3u;
+	return h ^ h >> 29;
+}
+
+/*
+ * The slot for k, and whether it holds k's digest.  NULL when k is not
+ * remembered (too long, or no memory for the table).
+ */
+static struct fp_memo_slot *
+memo_slot(const struct fp_key *k, uint64_t *hash, bool *hit)
+{
+	struct fp_memo_slot *s;
+
+	*hit = false;
+	if (k->too_long)
+		return NULL;
+	if (fp_memo == NULL &&
+	    (fp_memo = calloc(FP_MEMO_SLOTS, sizeof(*fp_memo))) == NULL)
+		return NULL;
+	*hash = key_hash(k);
+	s = &fp_memo[*hash % FP_MEMO_SLOTS];
+	*hit = s->n == k->n && s->hash == *hash &&
+	    memcmp(s->v, k->v, k->n * sizeof(k->v[0])) == 0;
+	return s;
+}
+
+static void
+memo_store(struct fp_memo_slot *s, const struct fp_key *k, uint64_t hash,
+    const char *out, size_t len)
+{
+	s->hash = hash;
+	s->n = (uint16_t)k->n;
+	memcpy(s->v, k->v, k->n * sizeof(k->v[0]));
+	memcpy(s->out, out, len);
+	s->out[len] = '\0';
+}
+
 int
 tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
 {
 	char s[TLS_JA3_STR_MAX];
 	char out[33];
+	struct fp_key k;
+	struct fp_memo_slot *slot;
+	uint64_t hash = 0;
+	bool hit;
 	int n, r;
 
+	key_init(&k, FP_KIND_JA3);
+	key_add(&k, ch->legacy_version);
+	key_add_list(&k, ch->ciphers, ch->n_ciphers);
+	key_add_list(&k, ch->extensions, ch->n_extensions);
+	key_add_list(&k, ch->groups, ch->n_groups);
+	key_add(&k, (uint16_t)ch->n_point_formats);
+	for (size_t i = 0; i < ch->n_point_formats; i++)
+		key_add(&k, ch->point_formats[i]);
+	if ((slot = memo_slot(&k, &hash, &hit)) != NULL && hit) {
+		memcpy(ret, slot->out, sizeof(out));
+		return 0;
+	}
 	if ((n = tls_ja3_string(ch, s, sizeof(s))) < 0)
 		return n;
 	if ((r = digest_hex(fetched(FP_MD5), s, (size_t)n, 32, out)) < 0)
 		return r;
+	if (slot != NULL)
+		memo_store(slot, &k, hash, out, 32);
 	memcpy(ret, out, sizeof(out));
 	return 0;
 }
@@ -374,52 +504,77 @@ tls_ja4_raw(const struct tls_client_hello *ch, bool quic, char *buf,
 	return sb.full ? -ENOSPC : (int)sb.len;
 }
 
+/*
+ * A JA4 hash part: SHA-256/12 of the hex list v, then '_' and the hex
+ * list sig when it is not empty; twelve zeros when v is empty.  out gets
+ * 13 bytes.
+ */
+static int
+ja4_part(enum fp_kind kind, const uint16_t *v, size_t n, const uint16_t *sig,
+    size_t ns, char *out)
+{
+	char s[JA4_RAW_MAX];
+	struct sbuf part;
+	struct fp_key k;
+	struct fp_memo_slot *slot;
+	uint64_t hash = 0;
+	bool hit;
+	int r;
+
+	if (n == 0) {
+		memcpy(out, "000000000000", JA4_HASH_LEN + 1);
+		return 0;
+	}
+	key_init(&k, kind);
+	key_add_list(&k, v, n);
+	key_add_list(&k, sig, ns);
+	if ((slot = memo_slot(&k, &hash, &hit)) != NULL && hit) {
+		memcpy(out, slot->out, JA4_HASH_LEN + 1);
+		return 0;
+	}
+	sb_init(&part, s, sizeof(s));
+	hex_list(&part, v, n);
+	if (ns > 0) {
+		sb_char(&part, '_');
+		hex_list(&part, sig, ns);
+	}
+	if (part.full)
+		return -ENOSPC;
+	if ((r = digest_hex(fetched(FP_SHA256), s, part.len, JA4_HASH_LEN,
+	    out)) < 0)
+		return r;
+	if (slot != NULL)
+		memo_store(slot, &k, hash, out, JA4_HASH_LEN);
+	return 0;
+}
+
 int
 tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 {
-	char s[JA4_RAW_MAX];
 	char out[40];
-	uint16_t v[TLS_MAX_LIST] = { 0 };	/* see tls_ja4_raw() */
-	struct sbuf sb, part;
-	size_t n;
+	/* Zeroed: see tls_ja4_raw(). */
+	uint16_t v[TLS_MAX_LIST] = { 0 }, sig[TLS_MAX_LIST] = { 0 };
+	struct sbuf sb;
+	size_t n, ns;
 	int r;
 
 	sb_init(&sb, out, sizeof(out));
 	ja4_a(ch, quic, &sb);
 	sb_char(&sb, '_');
-
-	/* b: the sorted cipher list, or twelve zeros when empty. */
-	n = sorted_copy(ch->ciphers, ch->n_ciphers, v, false);
-	sb_init(&part, s, sizeof(s));
-	hex_list(&part, v, n);
-	if (part.full)
+	if (sb.full || sizeof(out) - sb.len < 2 * (JA4_HASH_LEN + 1) + 1)
 		return -ENOSPC;
-	if (n == 0)
-		memcpy(&out[sb.len], "000000000000", JA4_HASH_LEN + 1);
-	else if ((r = digest_hex(fetched(FP_SHA256), s, part.len, JA4_HASH_LEN,
-	    &out[sb.len])) < 0)
+
+	/* b: the sorted cipher list. */
+	n = sorted_copy(ch->ciphers, ch->n_ciphers, v, false);
+	if ((r = ja4_part(FP_KIND_JA4_B, v, n, NULL, 0, &out[sb.len])) < 0)
 		return r;
 	sb.len += JA4_HASH_LEN;
 	sb_char(&sb, '_');
 
 	/* c: sorted extensions without SNI and ALPN, '_', sigalgs. */
 	n = sorted_copy(ch->extensions, ch->n_extensions, v, true);
-	sb_init(&part, s, sizeof(s));
-	hex_list(&part, v, n);
-	if (n > 0) {
-		size_t ns = sigalg_list(ch, v);
-
-		if (ns > 0) {
-			sb_char(&part, '_');
-			hex_list(&part, v, ns);
-		}
-	}
-	if (part.full)
-		return -ENOSPC;
-	if (n == 0)
-		memcpy(&out[sb.len], "000000000000", JA4_HASH_LEN + 1);
-	else if ((r = digest_hex(fetched(FP_SHA256), s, part.len, JA4_HASH_LEN,
-	    &out[sb.len])) < 0)
+	ns = sigalg_list(ch, sig);
+	if ((r = ja4_part(FP_KIND_JA4_C, v, n, sig, ns, &out[sb.len])) < 0)
 		return r;
 	sb.len += JA4_HASH_LEN;
 	if (sb.full)

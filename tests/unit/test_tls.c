@@ -333,6 +333,171 @@ test_grease(void **state)
 	}
 }
 
+/* ------------------------------------------------------------------ */
+/* Fingerprints remembered by their lists agree with fresh ones. */
+
+static void
+digest_hex_of(const EVP_MD *md, const char *s, size_t len, size_t nhex,
+    char *out)
+{
+	uint8_t d[EVP_MAX_MD_SIZE];
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+	unsigned dl = 0;
+
+	assert_int_equal(EVP_Digest(s, len, d, &dl, md, NULL), 1);
+	assert_true(nhex <= 2 * (size_t)dl);
+	for (unsigned i = 0; i < dl; i++)
+		snprintf(&hex[2 * i], 3, "%02x", d[i]);
+	memcpy(out, hex, nhex);
+	out[nhex] = '\0';
+}
+
+/* JA3 and JA4 computed the long way: the strings, then the digests. */
+static void
+fingerprints_fresh(const struct tls_client_hello *ch, bool quic,
+    char ja3[33], char ja4[40])
+{
+	char s[TLS_JA3_STR_MAX], raw[8192], *b, *c, *sig;
+	int n;
+
+	assert_true((n = tls_ja3_string(ch, s, sizeof(s))) >= 0);
+	digest_hex_of(EVP_md5(), s, (size_t)n, 32, ja3);
+	assert_true(tls_ja4_raw(ch, quic, raw, sizeof(raw)) > 0);
+	/* raw: a_ciphers_extensions[_sigalgs] */
+	b = strchr(raw, '_');
+	assert_non_null(b);
+	*b++ = '\0';
+	c = strchr(b, '_');
+	assert_non_null(c);
+	*c++ = '\0';
+	sig = strchr(c, '_');
+	assert_true(strlen(raw) < 39);
+	memcpy(ja4, raw, strlen(raw));
+	ja4[strlen(raw)] = '_';
+	ja4[strlen(raw) + 1] = '\0';
+	if (*b == '\0')
+		strcat(ja4, "000000000000");
+	else
+		digest_hex_of(EVP_sha256(), b, strlen(b), 12, ja4 + strlen(ja4));
+	strcat(ja4, "_");
+	if (*c == '\0' || c == sig)
+		strcat(ja4, "000000000000");
+	else
+		digest_hex_of(EVP_sha256(), c, strlen(c), 12, ja4 + strlen(ja4));
+}
+
+static uint32_t
+rnd(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+static void
+random_list(uint32_t *x, uint16_t *v, size_t *n, size_t max, bool grease)
+{
+	*n = rnd(x) % (max + 1);
+	for (size_t i = 0; i < *n; i++) {
+		/* Few distinct values, so lists often share prefixes. */
+		v[i] = (uint16_t)(rnd(x) % 24);
+		if (grease && rnd(x) % 8 == 0)
+			v[i] = (uint16_t)(0x0a0a + 0x1010 * (rnd(x) % 16));
+	}
+}
+
+static void
+check_fingerprints(const struct tls_client_hello *ch, bool quic)
+{
+	char ja3[33], ja4[40], want3[33], want4[40];
+
+	assert_int_equal(tls_ja3(ch, ja3), 0);
+	assert_int_equal(tls_ja4(ch, quic, ja4), 0);
+	fingerprints_fresh(ch, quic, want3, want4);
+	assert_string_equal(ja3, want3);
+	assert_string_equal(ja4, want4);
+}
+
+/* Move the last value of list a to the front of list b. */
+static void
+shift_boundary(uint16_t *a, size_t *na, uint16_t *b, size_t *nb)
+{
+	if (*na == 0 || *nb >= TLS_MAX_LIST)
+		return;
+	memmove(&b[1], &b[0], *nb * sizeof(b[0]));
+	b[0] = a[--*na];
+	++*nb;
+}
+
+static void
+test_fingerprint_memo(void **state)
+{
+	static struct tls_client_hello base, ch;
+	uint32_t x = 12345;
+
+	(void)state;
+	/*
+	 * Random hellos, each followed by near copies that the remembered
+	 * digest of the one before must not answer for: point formats, a
+	 * value moved across a list boundary, one signature algorithm, the
+	 * version, GREASE added, the extensions reordered.  400 hellos in a
+	 * memo of 128 slots also evict, and some lists are too long to
+	 * remember (up to 128 values).
+	 */
+	for (int i = 0; i < 400; i++) {
+		bool quic = i % 3 == 0;
+
+		memset(&base, 0, sizeof(base));
+		base.legacy_version = rnd(&x) % 2 ? 0x0303 : 0x0301;
+		base.max_version = 0x0304;
+		random_list(&x, base.ciphers, &base.n_ciphers,
+		    i % 50 == 0 ? TLS_MAX_LIST : 6, true);
+		random_list(&x, base.extensions, &base.n_extensions, 6, true);
+		random_list(&x, base.groups, &base.n_groups, 3, true);
+		random_list(&x, base.sig_algs, &base.n_sig_algs, 3, true);
+		base.n_point_formats = rnd(&x) % 3;
+		for (size_t k = 0; k < base.n_point_formats; k++)
+			base.point_formats[k] = (uint8_t)(rnd(&x) % 3);
+		check_fingerprints(&base, quic);
+		check_fingerprints(&base, quic);
+
+		ch = base;
+		ch.point_formats[ch.n_point_formats++] = 1;
+		check_fingerprints(&ch, quic);
+		ch = base;
+		if (ch.n_point_formats > 0)
+			ch.point_formats[0] ^= 1;
+		check_fingerprints(&ch, quic);
+		ch = base;
+		shift_boundary(ch.ciphers, &ch.n_ciphers, ch.extensions,
+		    &ch.n_extensions);
+		check_fingerprints(&ch, quic);
+		ch = base;
+		shift_boundary(ch.extensions, &ch.n_extensions, ch.groups,
+		    &ch.n_groups);
+		check_fingerprints(&ch, quic);
+		ch = base;
+		ch.sig_algs[ch.n_sig_algs++] = 0x0403;
+		check_fingerprints(&ch, quic);
+		ch = base;
+		ch.legacy_version ^= 0x0002;
+		check_fingerprints(&ch, quic);
+		ch = base;
+		if (ch.n_ciphers < TLS_MAX_LIST)
+			ch.ciphers[ch.n_ciphers++] = 0x2a2a;
+		check_fingerprints(&ch, quic);
+		ch = base;
+		for (size_t k = 0; k + 1 < ch.n_extensions; k += 2) {
+			uint16_t t = ch.extensions[k];
+
+			ch.extensions[k] = ch.extensions[k + 1];
+			ch.extensions[k + 1] = t;
+		}
+		check_fingerprints(&ch, quic);
+	}
+}
+
 static void
 test_no_sni_no_alpn(void **state)
 {
@@ -1045,6 +1210,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ja4_spec_example),
+		cmocka_unit_test(test_fingerprint_memo),
 		cmocka_unit_test(test_grease),
 		cmocka_unit_test(test_no_sni_no_alpn),
 		cmocka_unit_test(test_alpn_edges),
