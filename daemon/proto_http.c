@@ -931,6 +931,37 @@ body_decode(struct cur wire, bool chunked, bool complete,
 		*ret_state = HTTP_BODY_COMPLETE;
 }
 
+/*
+ * Scratch for inflated bodies, kept between requests (the pipeline is
+ * single-threaded).  An inflated body's size is known only once it is
+ * decoded, and reserving max_body for each request made every free of a
+ * 64 KiB block stall in malloc's consolidation; decoded here first, a
+ * request keeps only what its body turned out to be.
+ */
+static uint8_t *inflate_buf;
+static size_t inflate_cap;
+
+static uint8_t *
+inflate_scratch(size_t size)
+{
+	uint8_t *p;
+
+	if (size <= inflate_cap)
+		return inflate_buf;
+	if ((p = malloc(size)) == NULL)
+		return NULL;
+	free(inflate_buf);
+	inflate_buf = p;
+	inflate_cap = size;
+	return p;
+}
+
+static bool
+coding_inflates(enum http_coding coding)
+{
+	return coding == HTTP_CODING_GZIP || coding == HTTP_CODING_DEFLATE;
+}
+
 static enum http_coding
 coding_from_cur(struct cur v)
 {
@@ -1037,6 +1068,7 @@ http_request_parse(const uint8_t *buf, size_t len, size_t max_body,
 	bool chunked = false, has_body = false, complete = true;
 	size_t body_cap = 0, consumed;
 	uint64_t data_len = 0;
+	uint8_t *inflated = NULL;
 
 	memset(ret, 0, sizeof(*ret));
 	if (len > UINT32_MAX)
@@ -1079,14 +1111,21 @@ http_request_parse(const uint8_t *buf, size_t len, size_t max_body,
 		}
 		data_len = cur_left(&wire);
 	}
+	memset(&req, 0, sizeof(req));
 	if (has_body) {
 		coding = h.n_ce > 1 ? HTTP_CODING_OTHER :
 		    h.n_ce == 1 ? coding_from_cur(h.conv[CONV_CE]) :
 		    HTTP_CODING_IDENTITY;
 		body_cap = body_alloc_size(coding, data_len, max_body);
+		if (coding_inflates(coding)) {
+			if ((inflated = inflate_scratch(body_cap)) == NULL)
+				return parse_fail(PARSE_UNSUPPORTED);
+			body_decode(wire, chunked, complete, coding, inflated,
+			    max_body, &req.body_len, &req.body_state);
+			body_cap = req.body_len + 1;
+		}
 	}
 
-	memset(&req, 0, sizeof(req));
 	st.cap = 2 * h.hdr_len + 16;
 	st.used = 0;
 	if ((st.p = malloc(st.cap + body_cap)) == NULL)
@@ -1101,8 +1140,11 @@ http_request_parse(const uint8_t *buf, size_t len, size_t max_body,
 		req.body = (uint8_t *)st.p + st.cap;
 		req.body_wire_len = cur_left(&wire);
 		req.body_encoded = coding == HTTP_CODING_OTHER || h.te_other;
-		body_decode(wire, chunked, complete, coding, req.body,
-		    max_body, &req.body_len, &req.body_state);
+		if (inflated != NULL)
+			memcpy(req.body, inflated, req.body_len + 1);
+		else
+			body_decode(wire, chunked, complete, coding, req.body,
+			    max_body, &req.body_len, &req.body_state);
 		/* No way to find the next request after broken or cut framing. */
 		if (cr.st != CHUNK_DONE || !complete)
 			consumed = len;
@@ -1175,6 +1217,8 @@ http_body_decode(const uint8_t *buf, size_t len, bool chunked,
 	struct chunk_res cr = { CHUNK_DONE, 0, 0, 0 };
 	struct http_body b;
 	uint64_t data_len = len;
+	uint8_t *inflated = NULL;
+	size_t size;
 
 	if (len > UINT32_MAX) {
 		len = UINT32_MAX;
@@ -1192,12 +1236,22 @@ http_body_decode(const uint8_t *buf, size_t len, bool chunked,
 		data_len = cr.data;
 	}
 	memset(&b, 0, sizeof(b));
-	if ((b.data = malloc(body_alloc_size(coding, data_len, max_body))) ==
-	    NULL)
+	size = body_alloc_size(coding, data_len, max_body);
+	if (coding_inflates(coding)) {
+		if ((inflated = inflate_scratch(size)) == NULL)
+			return parse_fail(PARSE_UNSUPPORTED);
+		body_decode(wire, chunked, true, coding, inflated, max_body,
+		    &b.len, &b.state);
+		size = b.len + 1;
+	}
+	if ((b.data = malloc(size)) == NULL)
 		return parse_fail(PARSE_UNSUPPORTED);
 	b.wire_len = cur_left(&wire);
-	body_decode(wire, chunked, true, coding, b.data, max_body, &b.len,
-	    &b.state);
+	if (inflated != NULL)
+		memcpy(b.data, inflated, b.len + 1);
+	else
+		body_decode(wire, chunked, true, coding, b.data, max_body,
+		    &b.len, &b.state);
 	*ret = b;
 	return parse_ok((uint32_t)cur_left(&wire));
 }
