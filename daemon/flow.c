@@ -200,8 +200,10 @@ hash_unlink(struct flow_table *t, struct flow *f)
 	}
 }
 
+/* End f; unhash is false only when the whole hash has been emptied. */
 static void
-flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
+flow_end_as(struct flow_table *t, struct flow *f, enum flow_end_reason why,
+    bool unhash)
 {
 	if (t->end_cb != NULL)
 		t->end_cb(f, why, t->ctx);
@@ -209,12 +211,19 @@ flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
 	if (why == FLOW_END_EVICTED)
 		t->st.evicted++;
 	lru_unlink(t, f);
-	hash_unlink(t, f);
+	if (unhash)
+		hash_unlink(t, f);
 	f->in_use = 0;
 	f->app = NULL;
 	f->hnext = t->free_head;
 	t->free_head = (uint32_t)(f - t->flows);
 	t->st.active--;
+}
+
+static void
+flow_end(struct flow_table *t, struct flow *f, enum flow_end_reason why)
+{
+	flow_end_as(t, f, why, true);
 }
 
 struct flow_table *
@@ -259,6 +268,15 @@ flow_table_new(uint32_t max_flows, const struct flow_timeouts *to,
 void
 flow_end_all(struct flow_table *t)
 {
+	size_t nb = (size_t)t->mask + 1;
+	/*
+	 * With many flows, empty the hash at once instead of unlinking each
+	 * one from its cold bucket; end callbacks never look flows up.
+	 */
+	bool unhash = t->st.active < nb / 16;
+
+	if (!unhash)
+		memset(t->buckets, 0xff, nb * sizeof(*t->buckets));
 	/* Oldest first, so events come out in the order flows went idle. */
 	for (;;) {
 		struct flow *oldest = NULL;
@@ -282,7 +300,7 @@ flow_end_all(struct flow_table *t)
 			if (n->lru_next != FLOW_NIL)
 				__builtin_prefetch(&t->flows[n->lru_next]);
 		}
-		flow_end(t, oldest, FLOW_END_SHUTDOWN);
+		flow_end_as(t, oldest, FLOW_END_SHUTDOWN, unhash);
 	}
 }
 

@@ -165,7 +165,10 @@ struct flow *flow_packet(struct flow_table *t, const struct pkt *p,
 /** End flows idle past their timeout at packet time now_us. */
 void flow_expire(struct flow_table *t, uint64_t now_us);
 
-/** End every flow now (end of capture). */
+/**
+ * End every flow now (end of capture).  The end callback must not look
+ * flows up meanwhile: the hash may already be empty.
+ */
 void flow_end_all(struct flow_table *t);
 
 /** Client and server endpoints of f. */

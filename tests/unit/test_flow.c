@@ -238,6 +238,75 @@ test_ref_lookup(void **state)
 	flow_table_free(t);
 }
 
+/* Ends in order of last packet, and the table works again after. */
+struct end_order {
+	int n;
+	uint64_t last_us;
+	bool in_order;
+};
+
+static void
+on_end_order(struct flow *f, enum flow_end_reason why, void *ctx)
+{
+	struct end_order *e = ctx;
+
+	assert_int_equal(why, FLOW_END_SHUTDOWN);
+	if (f->last_us < e->last_us)
+		e->in_order = false;
+	e->last_us = f->last_us;
+	e->n++;
+}
+
+static void
+end_all_then_reuse(uint32_t capacity, int n_flows)
+{
+	struct end_order e = { 0, 0, true };
+	struct flow_table *t = flow_table_new(capacity, &to, on_end_order, &e);
+	struct flow_stats st;
+	struct pkt p;
+	struct flow *f;
+	char src[32];
+	int dir;
+
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < n_flows; i++) {
+			snprintf(src, sizeof(src), "10.1.%d.%d", i / 250, i % 250);
+			p = mk(src, 40000, "192.0.2.1", 443, 6, TCP_SYN,
+			    (uint64_t)i);
+			f = flow_packet(t, &p, &dir);
+			assert_non_null(f);
+			assert_int_equal(f->pkts[0], 1);	/* a new flow */
+		}
+		/* Each is found again, the last opened seen first. */
+		for (int j = 0; j < n_flows; j++) {
+			int i = n_flows - 1 - j;
+
+			snprintf(src, sizeof(src), "10.1.%d.%d", i / 250, i % 250);
+			p = mk(src, 40000, "192.0.2.1", 443, 6, TCP_ACK,
+			    (uint64_t)(2000 + j));
+			f = flow_packet(t, &p, &dir);
+			assert_int_equal(f->pkts[0], 2);
+		}
+		e.n = 0;
+		e.last_us = 0;
+		flow_end_all(t);
+		assert_int_equal(e.n, n_flows);
+		assert_true(e.in_order);
+		flow_table_stats(t, &st);
+		assert_int_equal(st.active, 0);
+	}
+	flow_table_free(t);
+}
+
+static void
+test_end_all(void **state)
+{
+	(void)state;
+	/* Few flows are unlinked one by one, many by emptying the hash. */
+	end_all_then_reuse(1024, 5);
+	end_all_then_reuse(1024, 1000);
+}
+
 int
 main(void)
 {
@@ -247,6 +316,7 @@ main(void)
 		cmocka_unit_test(test_eviction_when_full),
 		cmocka_unit_test(test_full_table_takes_closed_first),
 		cmocka_unit_test(test_ref_lookup),
+		cmocka_unit_test(test_end_all),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
