@@ -27,12 +27,6 @@
 #define JA4_HASH_LEN 12
 #define JA4_RAW_MAX 4096	/* 2 * TLS_MAX_LIST * 5 + sigalgs: fits */
 
-bool
-tls_is_grease(uint16_t v)
-{
-	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
-}
-
 /*
  * A bounded string builder: once full, it stays full and says so.  Numbers
  * are formatted by hand: vsnprintf per list entry was the largest cost of

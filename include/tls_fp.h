@@ -14,7 +14,11 @@
 #define TLS_JA3_STR_MAX 4096	/* longest JA3 string for TLS_MAX_LIST lists */
 
 /** Whether v is a GREASE value (RFC 8701: 0x0a0a, 0x1a1a .. 0xfafa). */
-bool tls_is_grease(uint16_t v);
+static inline bool
+tls_is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
 
 /**
  * Write the JA3 string ("771,4865-4866,0-23,29-23,0") into buf.  Returns
