@@ -371,19 +371,19 @@ fingerprints_fresh(const struct tls_client_hello *ch, bool quic,
 	assert_non_null(c);
 	*c++ = '\0';
 	sig = strchr(c, '_');
-	assert_true(strlen(raw) < 39);
-	memcpy(ja4, raw, strlen(raw));
-	ja4[strlen(raw)] = '_';
-	ja4[strlen(raw) + 1] = '\0';
+	/* a (10 characters), '_', b's hash, '_', c's hash */
+	assert_int_equal(strlen(raw), 10);
+	memcpy(ja4, raw, 10);
+	ja4[10] = '_';
 	if (*b == '\0')
-		strcat(ja4, "000000000000");
+		memcpy(ja4 + 11, "000000000000", 12);
 	else
-		digest_hex_of(EVP_sha256(), b, strlen(b), 12, ja4 + strlen(ja4));
-	strcat(ja4, "_");
+		digest_hex_of(EVP_sha256(), b, strlen(b), 12, ja4 + 11);
+	ja4[23] = '_';
 	if (*c == '\0' || c == sig)
-		strcat(ja4, "000000000000");
+		memcpy(ja4 + 24, "000000000000", 13);
 	else
-		digest_hex_of(EVP_sha256(), c, strlen(c), 12, ja4 + strlen(ja4));
+		digest_hex_of(EVP_sha256(), c, strlen(c), 12, ja4 + 24);
 }
 
 static uint32_t
