@@ -5,9 +5,9 @@
  * - known values: the household's own phone numbers, emails, names,
  *   device identifiers and home coordinates (the `identities`), each
  *   precomputed in every encoding trackers use (URL, base64, hex, MD5 /
- *   SHA-1 / SHA-256 digests and layered forms) and found with a single
- *   Aho-Corasick automaton whose per-byte cost does not depend on how many
- *   values are configured;
+ *   SHA-1 / SHA-256 digests and layered forms) and found in one pass by
+ *   a filter and verification (pii_ac.c) whose per-byte cost barely
+ *   depends on how many values are configured;
  * - structural detectors driven by rules/personal_data.yaml: coordinates
  *   under location keys, phone numbers, emails, IMEI/IMSI/ICCID/MEID,
  *   Android ID, advertising IDs, MAC addresses, contact lists and image
