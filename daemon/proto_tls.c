@@ -526,7 +526,7 @@ tls_client_hello_parse(const uint8_t *msg, size_t len, bool quic,
 	}
 	if (ch->max_version == 0)
 		ch->max_version = ch->legacy_version;
-	if (tls_ja3(ch, ch->ja3) < 0 || tls_ja4(ch, quic, ch->ja4) < 0)
+	if (tls_fingerprints(ch, quic, ch->ja3, ch->ja4) < 0)
 		return parse_fail(PARSE_UNSUPPORTED);
 	return parse_ok(TLS_HS_HDR + mlen);
 }

@@ -242,6 +242,7 @@ enum fp_kind {
 	FP_KIND_JA3 = 1,
 	FP_KIND_JA4_B,
 	FP_KIND_JA4_C,
+	FP_KIND_HELLO,		/* everything both depend on, in wire order */
 };
 
 struct fp_key {
@@ -254,7 +255,8 @@ struct fp_memo_slot {
 	uint64_t hash;
 	uint16_t n;		/* 0: empty */
 	uint16_t v[FP_MEMO_KEY_MAX];
-	char out[33];
+	char out[33];		/* JA3, or a JA4 part */
+	char ja4[40];		/* FP_KIND_HELLO: JA4 */
 };
 
 static struct fp_memo_slot *fp_memo;
@@ -574,5 +576,49 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 	if (sb.full)
 		return -ENOSPC;
 	memcpy(ret, out, sizeof(out));
+	return 0;
+}
+
+int
+tls_fingerprints(const struct tls_client_hello *ch, bool quic,
+    char ja3[static 33], char ja4[static 40])
+{
+	struct fp_key k;
+	struct fp_memo_slot *slot;
+	uint64_t hash = 0;
+	bool hit;
+	int r;
+
+	/*
+	 * Stacks that keep their extension order (all but Chrome's) send
+	 * the same hello shape every time: one lookup answers both.
+	 */
+	key_init(&k, FP_KIND_HELLO);
+	key_add(&k, (uint16_t)quic);
+	key_add(&k, ch->legacy_version);
+	key_add(&k, ch->max_version);
+	key_add(&k, (uint16_t)ch->has_sni_ext);
+	key_add(&k, ch->alpn_first_len > 0);
+	key_add(&k, (uint16_t)(ch->alpn_first_edge[0] << 8 |
+	    ch->alpn_first_edge[1]));
+	key_add_list(&k, ch->ciphers, ch->n_ciphers);
+	key_add_list(&k, ch->extensions, ch->n_extensions);
+	key_add_list(&k, ch->groups, ch->n_groups);
+	key_add_list(&k, ch->sig_algs, ch->n_sig_algs);
+	key_add(&k, (uint16_t)ch->n_point_formats);
+	for (size_t i = 0; i < ch->n_point_formats; i++)
+		key_add(&k, ch->point_formats[i]);
+	if ((slot = memo_slot(&k, &hash, &hit)) != NULL && hit) {
+		memcpy(ja3, slot->out, 33);
+		memcpy(ja4, slot->ja4, 40);
+		return 0;
+	}
+	if ((r = tls_ja3(ch, ja3)) < 0 || (r = tls_ja4(ch, quic, ja4)) < 0)
+		return r;
+	/* The part lookups above may have taken the same slot. */
+	if (slot != NULL) {
+		memo_store(slot, &k, hash, ja3, 32);
+		memcpy(slot->ja4, ja4, 40);
+	}
 	return 0;
 }

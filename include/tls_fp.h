@@ -43,4 +43,11 @@ int tls_ja4_raw(const struct tls_client_hello *ch, bool quic, char *buf,
  */
 int tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40]);
 
+/**
+ * Both, as tls_ja3() and tls_ja4() give them, remembered by the whole
+ * hello's lists so a repeated hello costs one lookup.  0 or -errno.
+ */
+int tls_fingerprints(const struct tls_client_hello *ch, bool quic,
+    char ja3[static 33], char ja4[static 40]);
+
 #endif

@@ -412,9 +412,12 @@ check_fingerprints(const struct tls_client_hello *ch, bool quic)
 {
 	char ja3[33], ja4[40], want3[33], want4[40];
 
+	fingerprints_fresh(ch, quic, want3, want4);
 	assert_int_equal(tls_ja3(ch, ja3), 0);
 	assert_int_equal(tls_ja4(ch, quic, ja4), 0);
-	fingerprints_fresh(ch, quic, want3, want4);
+	assert_string_equal(ja3, want3);
+	assert_string_equal(ja4, want4);
+	assert_int_equal(tls_fingerprints(ch, quic, ja3, ja4), 0);
 	assert_string_equal(ja3, want3);
 	assert_string_equal(ja4, want4);
 }
@@ -439,9 +442,10 @@ test_fingerprint_memo(void **state)
 	(void)state;
 	/*
 	 * Random hellos, each followed by near copies that the remembered
-	 * digest of the one before must not answer for: point formats, a
-	 * value moved across a list boundary, one signature algorithm, the
-	 * version, GREASE added, the extensions reordered.  400 hellos in a
+	 * digest of the one before must not answer for: QUIC or not, the
+	 * highest version, SNI, ALPN, point formats, a value moved across a
+	 * list boundary, one signature algorithm, the legacy version, GREASE
+	 * added, the extensions reordered.  400 hellos in a
 	 * memo of 128 slots also evict, and some lists are too long to
 	 * remember (up to 128 values).
 	 */
@@ -459,8 +463,30 @@ test_fingerprint_memo(void **state)
 		base.n_point_formats = rnd(&x) % 3;
 		for (size_t k = 0; k < base.n_point_formats; k++)
 			base.point_formats[k] = (uint8_t)(rnd(&x) % 3);
+		base.has_sni_ext = rnd(&x) % 2;
+		if (rnd(&x) % 2) {
+			base.alpn_first_len = 2;
+			base.alpn_first_edge[0] = (uint8_t)("h\x01"[rnd(&x) % 2]);
+			base.alpn_first_edge[1] = (uint8_t)("2\xff"[rnd(&x) % 2]);
+		}
 		check_fingerprints(&base, quic);
 		check_fingerprints(&base, quic);
+
+		/* What only JA4's first part reads. */
+		check_fingerprints(&base, !quic);
+		ch = base;
+		ch.max_version = 0x0303;
+		check_fingerprints(&ch, quic);
+		ch = base;
+		ch.has_sni_ext = !ch.has_sni_ext;
+		check_fingerprints(&ch, quic);
+		ch = base;
+		ch.alpn_first_len = ch.alpn_first_len ? 0 : 2;
+		check_fingerprints(&ch, quic);
+		ch = base;
+		ch.alpn_first_len = 2;
+		ch.alpn_first_edge[1] ^= 0x01;
+		check_fingerprints(&ch, quic);
 
 		ch = base;
 		ch.point_formats[ch.n_point_formats++] = 1;
