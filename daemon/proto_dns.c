@@ -73,9 +73,18 @@ label_put(const uint8_t *lab, size_t n, char *out, size_t *o)
 {
 	static const char dig[] = "0123456789";
 	size_t k = *o;
+	size_t i = 0;
 
+	/* Nearly every byte is written as is: copy those without the
+	 * switch below. */
+	while (i < n && lab[i] > 0x20 && lab[i] < 0x7f && lab[i] != '.' &&
+	    lab[i] != '\\') {
+		out[k + i] = (char)lab[i];
+		i++;
+	}
+	k += i;
 	/* Bound: n <= 63 for a label, 1 for an ALPN byte. */
-	for (size_t i = 0; i < n; i++) {
+	for (; i < n; i++) {
 		uint8_t b = lab[i];
 
 		switch (esc_class(b)) {
@@ -527,6 +536,9 @@ ascii_lower(unsigned char ch)
 bool
 dns_name_equal(const char *a, const char *b)
 {
+	/* Most names compared are the same bytes: strcmp is vectorised. */
+	if (strcmp(a, b) == 0)
+		return true;
 	/* Bound: both strings are NUL-terminated. */
 	for (;; a++, b++) {
 		if (ascii_lower((unsigned char)*a) !=
