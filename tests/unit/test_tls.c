@@ -1103,6 +1103,59 @@ test_server_tls12_cert(void **state)
 	assert_string_equal(sh.cert_subject, "");
 }
 
+/* A TLS 1.2 server flight carrying der; the names it yields. */
+static void
+server_names_of(const uint8_t *der, size_t dlen, struct tls_server_hello *sh)
+{
+	static struct bb hs, st;
+	size_t h, l1, l2;
+
+	hs.n = 0;
+	build_server_hello(&hs, 0x0303, NULL, 0xc02f, 0, "h2");
+	bb_u8(&hs, 11);
+	h = bb_open(&hs, 3);
+	l1 = bb_open(&hs, 3);
+	l2 = bb_open(&hs, 3);
+	bb_bytes(&hs, der, dlen);
+	bb_close(&hs, l2, 3);
+	bb_close(&hs, l1, 3);
+	bb_close(&hs, h, 3);
+	st.n = 0;
+	records(&st, 22, hs.b, hs.n, 16384);
+	assert_int_equal(tls_server_from_records(st.b, st.n, sh).st, PARSE_OK);
+	assert_true(sh->have_cert);
+}
+
+static void
+test_cert_cache_same_length(void **state)
+{
+	static uint8_t der[4096], other[4096];
+	struct tls_server_hello sh;
+	size_t dlen;
+	uint8_t *at;
+
+	(void)state;
+	/*
+	 * Two certificates of one length, first and last 16 bytes alike:
+	 * only the hash of the whole DER tells them apart, so the names
+	 * remembered for one must not come back for the other.
+	 */
+	dlen = make_cert(der, sizeof(der));
+	memcpy(other, der, dlen);
+	/* Self-signed: the name is there twice, issuer then subject. */
+	for (int i = 0; i < 2; i++) {
+		at = memmem(other, dlen, "example.com", 11);
+		assert_non_null(at);
+		at[2] = 'b';
+	}
+	for (int round = 0; round < 2; round++) {
+		server_names_of(der, dlen, &sh);
+		assert_string_equal(sh.cert_cn, "example.com");
+		server_names_of(other, dlen, &sh);
+		assert_string_equal(sh.cert_cn, "exbmple.com");
+	}
+}
+
 static void
 test_server_tls13_hrr(void **state)
 {
@@ -1246,6 +1299,7 @@ main(void)
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_real_hellos),
 		cmocka_unit_test(test_server_tls12_cert),
+		cmocka_unit_test(test_cert_cache_same_length),
 		cmocka_unit_test(test_server_tls13_hrr),
 		cmocka_unit_test(test_server_misc),
 		cmocka_unit_test(test_names),
