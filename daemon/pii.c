@@ -5,14 +5,14 @@
  *
  * A scan splits the message into fields (path, query pairs, headers,
  * cookies, body fields from form / JSON / multipart / text), then for
- * each field runs the automaton over the value as sent and, when
+ * each field runs the known-value matcher over the value as sent and, when
  * decoding changed it, over the decoded value; checks coordinate pairs
  * against the identities' homes; and runs the structural detectors.
  * Everything decoded goes to one scratch buffer sized at creation; the
  * per-message and per-flow byte budgets bound the work.  Evidence is
- * redacted here: HMAC-SHA-256 with the per-install key (computed with a
- * small built-in SHA-256 so the hot path allocates nothing, as OpenSSL's
- * EVP contexts may), masked samples, and raw values only on opt-in.
+ * redacted here: HMAC-SHA-256 with the per-install key (on a keyed
+ * state, hkdf.h, so the hot path allocates nothing, as OpenSSL's EVP
+ * contexts would), masked samples, and raw values only on opt-in.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hkdf.h"
 #include "http.h"
 #include "pii_int.h"
 #include "yaml_doc.h"
@@ -66,13 +67,6 @@ struct home {
 	char canon[64];
 };
 
-struct sha256 {
-	uint32_t h[8];
-	uint8_t buf[64];
-	size_t nbuf;
-	uint64_t total;
-};
-
 struct pii_engine {
 	struct pii_rules *rules;
 	struct pii_ac *ac;
@@ -85,7 +79,7 @@ struct pii_engine {
 	struct home *homes;
 	size_t nhomes;
 	char *perm_android[NCAT], *perm_ios[NCAT];
-	struct sha256 inner, outer;	/* HMAC key schedule */
+	struct hmac_key hkey;		/* evidence HMAC, keyed once */
 	bool raw_evidence;
 	size_t max_scan, max_flow;
 	struct pii_buf sb;
@@ -100,136 +94,14 @@ struct pii_engine {
 	unsigned fields, hits;
 };
 
-/* ---------------------------------------------------------- SHA-256 */
-
-static const uint32_t sha_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-#define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void
-sha_block(struct sha256 *s, const uint8_t *p)
-{
-	uint32_t w[64], a, b, c, d, e, f, g, h;
-
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^
-		    (w[i - 15] >> 3);
-		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^
-		    (w[i - 2] >> 10);
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	a = s->h[0]; b = s->h[1]; c = s->h[2]; d = s->h[3];
-	e = s->h[4]; f = s->h[5]; g = s->h[6]; h = s->h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-		    ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
-		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-		    ((a & b) ^ (a & c) ^ (b & c));
-
-		h = g; g = f; f = e; e = d + t1;
-		d = c; c = b; b = a; a = t1 + t2;
-	}
-	s->h[0] += a; s->h[1] += b; s->h[2] += c; s->h[3] += d;
-	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
-}
-
-static void
-sha_init(struct sha256 *s)
-{
-	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372,
-	    0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-
-	memcpy(s->h, iv, sizeof(iv));
-	s->nbuf = 0;
-	s->total = 0;
-}
-
-static void
-sha_update(struct sha256 *s, const uint8_t *p, size_t n)
-{
-	s->total += n;
-	while (n > 0) {
-		size_t k = 64 - s->nbuf < n ? 64 - s->nbuf : n;
-
-		memcpy(s->buf + s->nbuf, p, k);
-		s->nbuf += k;
-		p += k;
-		n -= k;
-		if (s->nbuf == 64) {
-			sha_block(s, s->buf);
-			s->nbuf = 0;
-		}
-	}
-}
-
-static void
-sha_final(struct sha256 *s, uint8_t out[32])
-{
-	uint64_t bits = s->total * 8;
-	uint8_t pad = 0x80, z = 0, len[8];
-
-	sha_update(s, &pad, 1);
-	while (s->nbuf != 56)
-		sha_update(s, &z, 1);
-	for (int i = 0; i < 8; i++)
-		len[i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha_update(s, len, 8);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (uint8_t)(s->h[i] >> 24);
-		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-		out[4 * i + 3] = (uint8_t)s->h[i];
-	}
-}
-
-static void
-hmac_setkey(struct pii_engine *e, const uint8_t key[PII_SECRET_LEN])
-{
-	uint8_t ip[64], op[64];
-
-	memset(ip, 0x36, sizeof(ip));
-	memset(op, 0x5c, sizeof(op));
-	for (size_t i = 0; i < PII_SECRET_LEN; i++) {
-		ip[i] ^= key[i];
-		op[i] ^= key[i];
-	}
-	sha_init(&e->inner);
-	sha_update(&e->inner, ip, 64);
-	sha_init(&e->outer);
-	sha_update(&e->outer, op, 64);
-	memset(ip, 0, sizeof(ip));
-	memset(op, 0, sizeof(op));
-}
-
 /* Hex of the first 16 bytes of HMAC-SHA-256(key, data). */
 static void
 hmac_hex(const struct pii_engine *e, const void *data, size_t len,
     char out[33])
 {
-	struct sha256 s = e->inner;
-	uint8_t md[32];
+	uint8_t md[HKDF_SHA256_LEN];
 
-	sha_update(&s, data, len);
-	sha_final(&s, md);
-	s = e->outer;
-	sha_update(&s, md, 32);
-	sha_final(&s, md);
+	hmac_sha256(&e->hkey, data, len, md);
 	pii_hex_encode(md, 16, false, out, 33);
 }
 
@@ -523,7 +395,7 @@ pii_engine_new(const struct pii_config *c, struct pii_engine **ret,
 		snprintf(err, errlen, "pii: no random bytes for the key");
 		goto out;
 	}
-	hmac_setkey(e, key);
+	hmac_key_set(&e->hkey, key, PII_SECRET_LEN);
 	memset(key, 0, sizeof(key));
 	if ((r = pii_rules_load_file(c->rules_path, &e->rules, err,
 	    errlen)) != 0 ||
@@ -580,8 +452,7 @@ pii_engine_free(struct pii_engine *e)
 		free(e->perm_ios[i]);
 	}
 	free(e->sb.p);
-	memset(&e->inner, 0, sizeof(e->inner));
-	memset(&e->outer, 0, sizeof(e->outer));
+	hmac_key_clear(&e->hkey);
 	free(e);
 	return NULL;
 }

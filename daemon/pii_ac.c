@@ -193,6 +193,17 @@ window_slow(const uint8_t *buf, size_t e, unsigned n)
 	return x;
 }
 
+/*
+ * The window ending at e + 1 from x, the one ending at e: the first byte
+ * drops out of the bottom, buf[e] comes in at the top.  Reading past the
+ * pattern is the caller's to avoid (e < its length).
+ */
+static inline uint64_t
+window_next(uint64_t x, const uint8_t *buf, size_t e, unsigned n)
+{
+	return x >> 8 | (uint64_t)(buf[e] | 0x20) << (8 * (n - 1));
+}
+
 /* Every bit from 24 up depends on every byte of the window. */
 static inline uint64_t
 hash(uint64_t x)
@@ -320,30 +331,38 @@ choose_anchors(struct pii_ac *ac, unsigned L)
 	for (size_t i = 0; i < ac->npats; i++) {
 		const struct ac_pat *p = &ac->pats[i];
 		const uint8_t *pb = ac->pbytes + p->off;
+		uint64_t x;
 
-		if (p->cls != 0)
+		if (p->cls != 0 || p->len < L)
 			continue;
-		for (size_t e = L; e <= p->len; e++) {
-			uint8_t *c = &cnt[hash(window_slow(pb, e, L)) >> shift];
+		x = window_slow(pb, L, L);
+		for (size_t e = L;; x = window_next(x, pb, e++, L)) {
+			uint8_t *c = &cnt[hash(x) >> shift];
 
 			if (*c < UINT8_MAX)
 				(*c)++;
+			if (e == p->len)
+				break;
 		}
 	}
 	for (size_t i = 0; i < ac->npats; i++) {
 		struct ac_pat *p = &ac->pats[i];
 		const uint8_t *pb = ac->pbytes + p->off;
 		unsigned best = UINT8_MAX + 1;
+		uint64_t x;
 
-		if (p->cls != 0)
+		if (p->cls != 0 || p->len < L)
 			continue;
-		for (size_t e = L; e <= p->len; e++) {
-			unsigned c = cnt[hash(window_slow(pb, e, L)) >> shift];
+		x = window_slow(pb, L, L);
+		for (size_t e = L;; x = window_next(x, pb, e++, L)) {
+			unsigned c = cnt[hash(x) >> shift];
 
 			if (c <= best) {
 				best = c;
 				p->aoff = (uint16_t)(e - L);
 			}
+			if (e == p->len)
+				break;
 		}
 	}
 	free(cnt);

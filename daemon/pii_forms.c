@@ -483,13 +483,22 @@ emit(struct formset *fs, const char *f, size_t n, bool nocase,
 	return fs->cb(fs->arg, f, n, nocase, bound, enc);
 }
 
+/*
+ * Each identity value is hashed a few dozen times at load: the digests
+ * are fetched once (a legacy EVP_md5() handle fetches the provider's
+ * implementation again on every use).  Loading is single-threaded.
+ */
 static int
 digest(const char *alg, const char *s, size_t n, uint8_t *md, unsigned *mdlen)
 {
-	const EVP_MD *m = strcmp(alg, "md5") == 0 ? EVP_md5() :
-	    strcmp(alg, "sha1") == 0 ? EVP_sha1() : EVP_sha256();
+	static EVP_MD *fetched[3];
+	static const char *const names[3] = { "MD5", "SHA1", "SHA256" };
+	int i = strcmp(alg, "md5") == 0 ? 0 : strcmp(alg, "sha1") == 0 ? 1 : 2;
 
-	return EVP_Digest(s, n, md, mdlen, m, NULL) == 1 ? 0 : -EIO;
+	if (fetched[i] == NULL &&
+	    (fetched[i] = EVP_MD_fetch(NULL, names[i], NULL)) == NULL)
+		return -EIO;
+	return EVP_Digest(s, n, md, mdlen, fetched[i], NULL) == 1 ? 0 : -EIO;
 }
 
 /* The encodings of one base (a byte string the app may have started from). */

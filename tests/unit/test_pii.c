@@ -19,6 +19,10 @@
 
 #include <cmocka.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "daemon/pii_int.h"
 #include "http.h"
 #include "pii.h"
 
@@ -264,6 +268,32 @@ test_secret(void **state)
 	assert_int_equal(pii_secret_load_or_create(file, k2, err,
 	    sizeof(err)), 0);
 	assert_memory_equal(k1, k2, PII_SECRET_LEN);
+
+	/* Evidence is HMAC-SHA-256 under that key of the canonical value,
+	 * its first 16 bytes in hex, as OpenSSL computes it. */
+	{
+		struct pii_config c = { .rules_path = RULES,
+		    .permissions_path = PERMS, .identities_path = IDS,
+		    .secret_path = file };
+		struct pii_engine *e = NULL;
+		const struct pii_obs *o;
+		char canon[128], want[33];
+		uint8_t md[EVP_MAX_MD_SIZE];
+		unsigned mdlen = 0;
+
+		assert_int_equal(pii_engine_new(&c, &e, err, sizeof(err)), 0);
+		scan(e, "GET /x?tel=%2B12025550142 HTTP/1.1\r\nHost: a\r\n\r\n");
+		assert_non_null(o = find("phone", "emma", "tel"));
+		assert_int_equal(pii_canonical(PII_KIND_PHONE, "+1 202 555 0142",
+		    canon, sizeof(canon)), 0);
+		assert_non_null(HMAC(EVP_sha256(), k1, PII_SECRET_LEN,
+		    (const uint8_t *)canon, strlen(canon), md, &mdlen));
+		for (int i = 0; i < 16; i++)
+			snprintf(&want[2 * i], 3, "%02x", md[i]);
+		assert_string_equal(o->hmac, want);
+		pii_engine_free(e);
+	}
+
 	assert_int_equal(chmod(file, 0640), 0);
 	assert_int_equal(pii_secret_load_or_create(file, k2, err,
 	    sizeof(err)), -EPERM);
