@@ -246,7 +246,19 @@ audit_flow(struct audit *a, const struct flow_record *r)
 
 		agg_add(&a->t[T_COUNTRIES], c, NULL, r->flow);
 		if (r->asn != 0) {
-			snprintf(key, sizeof(key), "AS%" PRIu32, r->asn);
+			char num[16];
+			uint32_t asn = r->asn;
+			size_t k = sizeof(num);
+
+			/* "AS" and the number, without printf: every flow. */
+			num[--k] = '\0';
+			do {
+				num[--k] = (char)('0' + asn % 10);
+				asn /= 10;
+			} while (asn > 0);
+			num[--k] = 'S';
+			num[--k] = 'A';
+			memcpy(key, num + k, sizeof(num) - k);
 			agg_add(&a->t[T_OPERATORS], key, r->operator_name ?
 			    r->operator_name : r->as_org, r->flow);
 		}
