@@ -832,12 +832,15 @@ quic_client_datagram(struct quic_state *st, const uint8_t *dgram, size_t len)
 				return parse_fail(PARSE_UNSUPPORTED);
 			first = p;
 		} else if (s != PARSE_OK || p.vi == NULL ||
+		    p.type == p.vi->retry_type ||
 		    p.version != first.version ||
 		    p.dcid_len != first.dcid_len ||
 		    memcmp(p.dcid, first.dcid, p.dcid_len) != 0) {
 			/*
 			 * Padding, or a packet of another connection: RFC 9000
-			 * §12.2 lets the receiver ignore the rest.
+			 * §12.2 lets the receiver ignore the rest.  A Retry
+			 * ends the walk as below (packet_cut leaves its DCID
+			 * unread, so it is not compared).
 			 */
 			break;
 		}
