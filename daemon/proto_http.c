@@ -934,9 +934,10 @@ body_decode(struct cur wire, bool chunked, bool complete,
 /*
  * Scratch for inflated bodies, kept between requests (the pipeline is
  * single-threaded).  An inflated body's size is known only once it is
- * decoded, and reserving max_body for each request made every free of a
- * 64 KiB block stall in malloc's consolidation; decoded here first, a
- * request keeps only what its body turned out to be.
+ * decoded; reserving max_body (64 KiB) for every request was a large
+ * block allocated and freed per request, which glibc's malloc answered
+ * by consolidating its bins each time.  Decoded here first, a request
+ * keeps only what its body turned out to be.
  */
 static uint8_t *inflate_buf;
 static size_t inflate_cap;

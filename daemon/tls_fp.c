@@ -8,10 +8,10 @@
  * edges; b = SHA-256/12 of the sorted cipher list; c = SHA-256/12 of the
  * sorted extension list (SNI and ALPN removed) then '_' and the
  * signature algorithms in wire order.  Everything is built in bounded
- * stack buffers; the only allocation is one OpenSSL digest context,
- * made on first use and kept.
+ * stack buffers; the only allocations, made on first use and kept, are
+ * one OpenSSL digest context and the memo below.
  *
- * Digests are remembered by the lists they come from (fp_memo below): a
+ * Digests are remembered by the lists they come from (fp_memo): a
  * device's TLS stack sends the same lists on every connection, so most
  * ClientHellos skip the string building and the hashing.
  */
