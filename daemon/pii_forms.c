@@ -149,16 +149,29 @@ pii_url_decode(const char *in, size_t len, bool plus, char *out,
 
 	/* Bounded by len; the output never outgrows the input. */
 	while (i < len && o < outlen) {
-		uint8_t c = (uint8_t)in[i];
+		const char *pct = memchr(in + i, '%', len - i);
+		size_t run = (pct != NULL ? (size_t)(pct - in) : len) - i;
 		int h, l;
 
-		if (c == '%' && i + 2 < len &&
+		/* Most of a value has no escape: copy up to the next '%'. */
+		if (run > 0) {
+			if (run > outlen - o)
+				run = outlen - o;
+			memcpy(out + o, in + i, run);
+			for (size_t k = o; plus && k < o + run; k++)
+				if (out[k] == '+')
+					out[k] = ' ';
+			o += run;
+			i += run;
+			continue;
+		}
+		if (i + 2 < len &&
 		    (h = pii_hexval((uint8_t)in[i + 1])) >= 0 &&
 		    (l = pii_hexval((uint8_t)in[i + 2])) >= 0) {
 			out[o++] = (char)(h << 4 | l);
 			i += 3;
 		} else {
-			out[o++] = (plus && c == '+') ? ' ' : (char)c;
+			out[o++] = '%';
 			i++;
 		}
 	}

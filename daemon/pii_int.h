@@ -371,6 +371,9 @@ bool pii_struct_is_image(const uint8_t *buf, size_t len,
  */
 void pii_text_pairs(const uint8_t *buf, size_t len,
     void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg);
+/* The same by looking at every byte: the reference the tests hold it to. */
+void pii_text_pairs_every_byte(const uint8_t *buf, size_t len,
+    void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg);
 
 /** Luhn check over a string of digits. */
 bool pii_luhn_ok(const char *d, size_t n);

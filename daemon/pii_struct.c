@@ -899,14 +899,16 @@ pii_distance_m(double lat1, double lon1, double lat2, double lon2)
 	return 6371008.8 * 2 * atan2(sqrt(a), sqrt(1 - a));
 }
 
-void
-pii_text_pairs(const uint8_t *buf, size_t len,
+/*
+ * Free-text pairs ("48.8584, 2.2945") from number starts at or after i,
+ * until the scan has passed `until`; returns where it stopped.  Each
+ * number is at most 24 bytes; i always advances.
+ */
+static size_t
+text_pairs_from(const uint8_t *buf, size_t len, size_t i, size_t until,
     void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg)
 {
-	size_t i = 0;
-
-	/* Each number is at most 24 bytes; i always advances. */
-	while (i < len) {
+	while (i < len && i <= until) {
 		size_t s = i, e, s2, e2;
 		double a, b;
 		unsigned d1, d2;
@@ -946,6 +948,39 @@ pii_text_pairs(const uint8_t *buf, size_t len,
 			cb(arg, a, b, d1 < d2 ? d1 : d2);
 		i = e;
 	}
+	return i;
+}
+
+void
+pii_text_pairs(const uint8_t *buf, size_t len,
+    void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg)
+{
+	size_t i = 0;
+	const uint8_t *dot;
+
+	/*
+	 * A pair's first number has decimals: it is the run of digits,
+	 * signs and dots around some '.'.  So the byte-by-byte scan runs
+	 * only from the start of each such run (memchr finds the '.'), and
+	 * text before a run, which holds no '.', can hold no pair.  It sees
+	 * the same starts as a scan of every byte: it never resumes inside
+	 * a number that a full scan would have taken whole.
+	 */
+	while (i < len && (dot = memchr(buf + i, '.', len - i)) != NULL) {
+		size_t from = (size_t)(dot - buf), d = from;
+
+		while (from > i && (is_digit(buf[from - 1]) ||
+		    buf[from - 1] == '.' || buf[from - 1] == '-'))
+			from--;
+		i = text_pairs_from(buf, len, from, d, cb, arg);
+	}
+}
+
+void
+pii_text_pairs_every_byte(const uint8_t *buf, size_t len,
+    void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg)
+{
+	(void)text_pairs_from(buf, len, 0, len, cb, arg);
 }
 
 /* ----------------------------------------------------- the detectors */
@@ -1094,14 +1129,21 @@ static void
 scan_macs(const struct pii_rules *r, const struct pii_field *f,
     pii_hit_cb *cb, void *arg)
 {
-	const uint8_t *p = f->val;
-	size_t n = f->val_len, found = 0;
+	const uint8_t *p = f->val, *colon;
+	size_t n = f->val_len, found = 0, from = 2;
 
-	for (size_t i = 0; i + 17 <= n && found < 16; i++) {
+	/* A MAC's first ':' is its third byte: go from colon to colon
+	 * (memchr), not byte by byte. */
+	while (from < n && found < 16 &&
+	    (colon = memchr(p + from, ':', n - from)) != NULL) {
+		size_t i = (size_t)(colon - p) - 2;
 		char h[13], canon[18];
 		bool ok = true;
 
-		if (p[i + 2] != ':' || (i > 0 && (is_hex(p[i - 1]) ||
+		from = i + 3;
+		if (i + 17 > n)
+			break;
+		if ((i > 0 && (is_hex(p[i - 1]) ||
 		    p[i - 1] == ':')) || (i + 17 < n && (is_hex(p[i + 17]) ||
 		    p[i + 17] == ':')))
 			continue;
@@ -1126,17 +1168,26 @@ scan_macs(const struct pii_rules *r, const struct pii_field *f,
 		    h, h + 2, h + 4, h + 6, h + 8, h + 10);
 		hit(cb, arg, "mac", f, r->confidence[PII_DET_MAC], canon,
 		    PII_MASK_MAC, false);
-		i += 16;
+		from = i + 17 + 2;
 	}
 }
 
 static bool
 has_vcard(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i + 11 <= n; i++)
-		if ((p[i] | 0x20) == 'b' && strncasecmp((const char *)p + i,
-		    "BEGIN:VCARD", 11) == 0)
+	const uint8_t *colon;
+	size_t from = 5;
+
+	/* From colon to colon: the one in "BEGIN:VCARD" is its sixth byte. */
+	while (from < n && (colon = memchr(p + from, ':', n - from)) != NULL) {
+		size_t i = (size_t)(colon - p) - 5;
+
+		if (i + 11 > n)
+			return false;
+		if (strncasecmp((const char *)p + i, "BEGIN:VCARD", 11) == 0)
 			return true;
+		from = i + 6;
+	}
 	return false;
 }
 

@@ -67,6 +67,61 @@ test_encoders(void **state)
 	assert_string_equal(o, "a b@c%2");
 }
 
+/* URL decoding byte by byte, as RFC 3986 reads it: the reference. */
+static size_t
+url_decode_ref(const char *in, size_t len, bool plus, char *out,
+    size_t outlen)
+{
+	size_t o = 0, i = 0;
+
+	while (i < len && o < outlen) {
+		int h, l;
+
+		if (in[i] == '%' && i + 2 < len &&
+		    (h = pii_hexval((uint8_t)in[i + 1])) >= 0 &&
+		    (l = pii_hexval((uint8_t)in[i + 2])) >= 0) {
+			out[o++] = (char)(h << 4 | l);
+			i += 3;
+		} else {
+			out[o++] = plus && in[i] == '+' ? ' ' : in[i];
+			i++;
+		}
+	}
+	return o;
+}
+
+static void
+test_url_decode_random(void **state)
+{
+	static const char alpha[] = "%%%++aF0g9 ";
+	char in[64], got[64], want[64];
+	uint32_t x = 99;
+
+	(void)state;
+	for (int round = 0; round < 200000; round++) {
+		size_t len, outlen, n;
+		bool plus;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		len = x % sizeof(in);
+		plus = x & 64;
+		/* Sometimes less room than input. */
+		outlen = x & 128 ? (x >> 8) % (len + 1) : sizeof(got);
+		for (size_t i = 0; i < len; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			in[i] = alpha[x % (sizeof(alpha) - 1)];
+		}
+		n = pii_url_decode(in, len, plus, got, outlen);
+		assert_int_equal(n, url_decode_ref(in, len, plus, want,
+		    outlen));
+		assert_memory_equal(got, want, n);
+	}
+}
+
 static void
 test_canonical_mask(void **state)
 {
@@ -136,6 +191,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encoders),
+		cmocka_unit_test(test_url_decode_random),
 		cmocka_unit_test(test_canonical_mask),
 		cmocka_unit_test(test_forms),
 	};

@@ -254,6 +254,95 @@ teardown(void **state)
 	return 0;
 }
 
+/* Pairs found by the dot-anchored scan and by looking at every byte. */
+struct pairs {
+	double v[64][2];
+	unsigned dec[64];
+	size_t n;
+};
+
+static void
+pair_cb(void *arg, double a, double b, unsigned decimals)
+{
+	struct pairs *p = arg;
+
+	if (p->n < 64) {
+		p->v[p->n][0] = a;
+		p->v[p->n][1] = b;
+		p->dec[p->n] = decimals;
+	}
+	p->n++;
+}
+
+static uint32_t
+xorshift(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* Random text of numbers (with and without decimals, signs, runs longer
+ * than 24 bytes), separators, stray dots and letters. */
+static size_t
+random_text(uint32_t *x, uint8_t *buf, size_t size)
+{
+	static const char *const seps[] = { ",", ", ", ";", "|", "/", " ",
+	    "  ", ".", "-", "a", "x1", "=" };
+	size_t n = 0, want = xorshift(x) % size;
+
+	while (n + 40 < size && n < want) {
+		uint32_t kind = xorshift(x) % 10;
+
+		if (kind < 6) {
+			if (xorshift(x) % 3 == 0)
+				buf[n++] = '-';
+			for (uint32_t k = 1 + xorshift(x) % (kind == 0 ? 30 : 3);
+			    k > 0; k--)
+				buf[n++] = (uint8_t)('0' + xorshift(x) % 10);
+			if (kind != 5) {
+				buf[n++] = '.';
+				for (uint32_t k = xorshift(x) % 9; k > 0; k--)
+					buf[n++] = (uint8_t)('0' +
+					    xorshift(x) % 10);
+			}
+		} else {
+			const char *t = seps[xorshift(x) %
+			    (sizeof(seps) / sizeof(seps[0]))];
+
+			memcpy(buf + n, t, strlen(t));
+			n += strlen(t);
+		}
+	}
+	return n;
+}
+
+static void
+test_text_pairs_same_as_every_byte(void **state)
+{
+	uint8_t buf[200];
+	struct pairs fast, slow;
+	uint32_t x = 7;
+	size_t found = 0;
+
+	(void)state;
+	for (int round = 0; round < 100000; round++) {
+		size_t len = random_text(&x, buf, sizeof(buf));
+
+		memset(&fast, 0, sizeof(fast));
+		memset(&slow, 0, sizeof(slow));
+		pii_text_pairs(buf, len, pair_cb, &fast);
+		pii_text_pairs_every_byte(buf, len, pair_cb, &slow);
+		assert_int_equal(fast.n, slow.n);
+		assert_memory_equal(fast.v, slow.v, sizeof(fast.v));
+		assert_memory_equal(fast.dec, slow.dec, sizeof(fast.dec));
+		found += slow.n;
+	}
+	/* The inputs do hold pairs: the comparison is not of nothing. */
+	assert_true(found > 10000);
+}
+
 int
 main(void)
 {
@@ -264,6 +353,7 @@ main(void)
 		cmocka_unit_test(test_location),
 		cmocka_unit_test(test_transforms),
 		cmocka_unit_test(test_rule_errors),
+		cmocka_unit_test(test_text_pairs_same_as_every_byte),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
