@@ -80,12 +80,22 @@ def warm(path):
             pass
 
 
-def best(cmd, repeat, path):
-    runs = []
+def best_of_rounds(tools, path, repeat):
+    """Each tool's best run.  Rounds take every tool in turn, so a slow
+    spell of a shared machine falls on all of them rather than on one."""
+    runs = {name: [] for name, _ in tools}
+    failed = {}
     for _ in range(repeat):
-        warm(path)
-        runs.append(run(cmd))
-    return min(runs, key=lambda r: r['cpu'])
+        for name, cmd in tools:
+            if name in failed:
+                continue
+            warm(path)
+            try:
+                runs[name].append(run(cmd(path)))
+            except (RuntimeError, OSError) as e:
+                failed[name] = e
+    return {name: min(runs[name], key=lambda r: r['cpu'])
+            for name, _ in tools if name not in failed}, failed
 
 
 def main():
@@ -202,14 +212,10 @@ def main():
               f'({os.path.basename(path)})\n')
         print('| tool | Mpkt/s | Gbit/s | CPU s | peak RSS MiB | vs floor | vs ndpiReader |')
         print('|---|---:|---:|---:|---:|---:|---:|')
-        results = []
-        for name, cmd in tools:
-            try:
-                r = best(cmd(path), a.repeat, path)
-            except (RuntimeError, OSError) as e:
-                print(f'| {name} | failed: {e} | | | | | |')
-                continue
-            results.append((name, r))
+        bests, failed = best_of_rounds(tools, path, a.repeat)
+        for name, e in failed.items():
+            print(f'| {name} | failed: {e} | | | | | |')
+        results = [(name, bests[name]) for name, _ in tools if name in bests]
         rate = {n: packets / r['cpu'] if r['cpu'] > 0 else 0 for n, r in results}
         floor_rate = rate.get('libpcap floor', 0)
         ndpi_rate = rate.get('ndpiReader', 0)
@@ -229,7 +235,8 @@ def main():
                           f'{rate[name] / core:.0%} of the core rate')
         sys.stdout.flush()
     print('\nRates are packets / CPU seconds (user + system) of one process,'
-          ' single thread; best of', a.repeat, 'runs.')
+          ' single thread; best of', a.repeat, 'rounds, each running every'
+          ' tool in turn.')
     return 0
 
 
