@@ -866,6 +866,36 @@ scan_end(struct pii_engine *e)
 	e->field = NULL;
 }
 
+/*
+ * Headers whose values HTTP itself defines (framing, media types and
+ * codings, caching, fetch metadata): apps put no data there, and every
+ * browser request carries most of them.
+ */
+static bool
+header_not_scanned(const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t len;
+	} skip[] = {
+#define H(s) { s, sizeof(s) - 1 }
+		H("accept"), H("accept-encoding"), H("accept-language"),
+		H("cache-control"), H("connection"), H("content-encoding"),
+		H("content-length"), H("content-type"), H("dnt"),
+		H("if-modified-since"), H("keep-alive"), H("pragma"),
+		H("priority"), H("range"), H("sec-fetch-dest"),
+		H("sec-fetch-mode"), H("sec-fetch-site"), H("sec-fetch-user"),
+		H("te"), H("transfer-encoding"), H("upgrade-insecure-requests"),
+#undef H
+	};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (skip[i].len == n && strcasecmp(skip[i].name, name) == 0)
+			return true;
+	return false;
+}
+
 void
 pii_scan_http_flow(struct pii_engine *e, const struct http_request *req,
     struct pii_flow_budget *budget, struct pii_result *ret)
@@ -916,11 +946,7 @@ pii_scan_http_flow(struct pii_engine *e, const struct http_request *req,
 			e->field = NULL;
 			continue;
 		}
-		if (strcasecmp(h->name, "content-length") == 0 ||
-		    strcasecmp(h->name, "content-type") == 0 ||
-		    strcasecmp(h->name, "content-encoding") == 0 ||
-		    strcasecmp(h->name, "transfer-encoding") == 0 ||
-		    strcasecmp(h->name, "connection") == 0)
+		if (header_not_scanned(h->name))
 			continue;
 		scan_field(e, PII_WHERE_HEADER, h->name, h->name,
 		    (const uint8_t *)h->value, n, (const uint8_t *)h->value, n,

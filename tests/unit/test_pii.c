@@ -113,6 +113,11 @@ test_known_values(void **state)
 	assert_null(o->permission_ios);
 	assert_int_equal(strlen(o->hmac), 32);
 	assert_string_equal(o->raw, "");
+	/* headers HTTP defines are not scanned, an app's own header is */
+	scan(e, "GET /x HTTP/1.1\r\nHost: a\r\nAccept: +12025550142\r\n"
+	    "If-None-Match: \"12025550142\"\r\n\r\n");
+	assert_int_equal(res.n, 1);
+	assert_non_null(find("phone", "emma", "If-None-Match"));
 	/* the same phone twice in one message is one observation */
 	scan(e, "GET /x?tel=%2B12025550142&tel=12025550142 HTTP/1.1\r\nHost: a"
 	    "\r\n\r\n");
