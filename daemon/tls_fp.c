@@ -293,6 +293,18 @@ key_add_list(struct fp_key *k, const uint16_t *v, size_t n)
 		k->v[at] = (uint16_t)(k->n - at - 1);
 }
 
+/* The lists JA3 reads: ciphers, extensions, groups, point formats. */
+static void
+key_add_ja3_lists(struct fp_key *k, const struct tls_client_hello *ch)
+{
+	key_add_list(k, ch->ciphers, ch->n_ciphers);
+	key_add_list(k, ch->extensions, ch->n_extensions);
+	key_add_list(k, ch->groups, ch->n_groups);
+	key_add(k, (uint16_t)ch->n_point_formats);
+	for (size_t i = 0; i < ch->n_point_formats; i++)
+		key_add(k, ch->point_formats[i]);
+}
+
 static uint64_t
 key_hash(const struct fp_key *k)
 {
@@ -349,12 +361,7 @@ tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
 
 	key_init(&k, FP_KIND_JA3);
 	key_add(&k, ch->legacy_version);
-	key_add_list(&k, ch->ciphers, ch->n_ciphers);
-	key_add_list(&k, ch->extensions, ch->n_extensions);
-	key_add_list(&k, ch->groups, ch->n_groups);
-	key_add(&k, (uint16_t)ch->n_point_formats);
-	for (size_t i = 0; i < ch->n_point_formats; i++)
-		key_add(&k, ch->point_formats[i]);
+	key_add_ja3_lists(&k, ch);
 	if ((slot = memo_slot(&k, &hash, &hit)) != NULL && hit) {
 		memcpy(ret, slot->out, sizeof(out));
 		return 0;
@@ -601,13 +608,8 @@ tls_fingerprints(const struct tls_client_hello *ch, bool quic,
 	key_add(&k, ch->alpn_first_len > 0);
 	key_add(&k, (uint16_t)(ch->alpn_first_edge[0] << 8 |
 	    ch->alpn_first_edge[1]));
-	key_add_list(&k, ch->ciphers, ch->n_ciphers);
-	key_add_list(&k, ch->extensions, ch->n_extensions);
-	key_add_list(&k, ch->groups, ch->n_groups);
 	key_add_list(&k, ch->sig_algs, ch->n_sig_algs);
-	key_add(&k, (uint16_t)ch->n_point_formats);
-	for (size_t i = 0; i < ch->n_point_formats; i++)
-		key_add(&k, ch->point_formats[i]);
+	key_add_ja3_lists(&k, ch);
 	if ((slot = memo_slot(&k, &hash, &hit)) != NULL && hit) {
 		memcpy(ja3, slot->out, 33);
 		memcpy(ja4, slot->ja4, 40);

@@ -1029,6 +1029,32 @@ make_cert(uint8_t *out, size_t cap)
 	return (size_t)n;
 }
 
+/*
+ * A TLS 1.2 server flight into hs: ServerHello, then Certificate, a
+ * list<3> of cert<3> holding der and, with junk, a second (junk) cert.
+ */
+static void
+cert_flight(struct bb *hs, const uint8_t *der, size_t dlen, bool junk)
+{
+	size_t h, l1, l2;
+
+	hs->n = 0;
+	build_server_hello(hs, 0x0303, NULL, 0xc02f, 0, "h2");
+	bb_u8(hs, 11);
+	h = bb_open(hs, 3);
+	l1 = bb_open(hs, 3);
+	l2 = bb_open(hs, 3);
+	bb_bytes(hs, der, dlen);
+	bb_close(hs, l2, 3);
+	if (junk) {
+		l2 = bb_open(hs, 3);
+		bb_bytes(hs, "junk", 4);
+		bb_close(hs, l2, 3);
+	}
+	bb_close(hs, l1, 3);
+	bb_close(hs, h, 3);
+}
+
 static void
 test_server_tls12_cert(void **state)
 {
@@ -1036,24 +1062,11 @@ test_server_tls12_cert(void **state)
 	static uint8_t der[4096];
 	struct tls_server_hello sh;
 	struct parse_result r;
-	size_t dlen, l1, l2, h;
+	size_t dlen;
 
 	(void)state;
 	dlen = make_cert(der, sizeof(der));
-	hs.n = 0;
-	build_server_hello(&hs, 0x0303, NULL, 0xc02f, 0, "h2");
-	/* Certificate: list<3> of cert<3>; a second (junk) cert after. */
-	bb_u8(&hs, 11);
-	h = bb_open(&hs, 3);
-	l1 = bb_open(&hs, 3);
-	l2 = bb_open(&hs, 3);
-	bb_bytes(&hs, der, dlen);
-	bb_close(&hs, l2, 3);
-	l2 = bb_open(&hs, 3);
-	bb_bytes(&hs, "junk", 4);
-	bb_close(&hs, l2, 3);
-	bb_close(&hs, l1, 3);
-	bb_close(&hs, h, 3);
+	cert_flight(&hs, der, dlen, true);
 	bb_u8(&hs, 14);			/* ServerHelloDone */
 	bb_u24(&hs, 0);
 
@@ -1108,18 +1121,8 @@ static void
 server_names_of(const uint8_t *der, size_t dlen, struct tls_server_hello *sh)
 {
 	static struct bb hs, st;
-	size_t h, l1, l2;
 
-	hs.n = 0;
-	build_server_hello(&hs, 0x0303, NULL, 0xc02f, 0, "h2");
-	bb_u8(&hs, 11);
-	h = bb_open(&hs, 3);
-	l1 = bb_open(&hs, 3);
-	l2 = bb_open(&hs, 3);
-	bb_bytes(&hs, der, dlen);
-	bb_close(&hs, l2, 3);
-	bb_close(&hs, l1, 3);
-	bb_close(&hs, h, 3);
+	cert_flight(&hs, der, dlen, false);
 	st.n = 0;
 	records(&st, 22, hs.b, hs.n, 16384);
 	assert_int_equal(tls_server_from_records(st.b, st.n, sh).st, PARSE_OK);
