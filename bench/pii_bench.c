@@ -12,7 +12,7 @@
  *
  * Build (from the top of the tree, after a meson build in BUILD):
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Iinclude -I. -IBUILD bench/pii_bench.c \
- *      BUILD/daemon/liboutflow-core.a -lcrypto -lssl -lyaml -lmaxminddb \
+ *      BUILD/daemon/liboutflow-core.a -lcrypto -lyaml -lmaxminddb \
  *      -lz -lpcap -lm -o /tmp/pii_bench
  *   /tmp/pii_bench [N ...]
  */
@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/pii_int.h"
+#include "daemon/detect/pii_int.h"
 #include "http.h"
 
 #define BUF_LEN (1u << 20)

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "daemon/pii_int.h"
+#include "daemon/detect/pii_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "buildconf.h"
-#include "daemon/pii_int.h"
+#include "daemon/detect/pii_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

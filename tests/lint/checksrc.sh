@@ -10,7 +10,7 @@ set -u
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$top"
 fail=0
-files=$(ls daemon/*.c include/*.h tests/unit/*.c tests/fuzz/*.c 2>/dev/null)
+files=$(ls daemon/*/*.c daemon/*/*.h include/*.h tests/unit/*.c tests/fuzz/*.c 2>/dev/null)
 
 report() {
 	echo "$1" | sed '/^$/d' | while IFS= read -r l; do
@@ -40,23 +40,23 @@ check '(^|[^_a-z])(sprintf|vsprintf|strcpy|strcat|gets|strtok|alloca)[[:space:]]
 check '(^|[^:"])//' "C++ comment" $files
 # shellcheck disable=SC2086
 check 'struct (ip|ip6_hdr|tcphdr|udphdr|ether_header)[[:space:]]*\*' \
-    "wire struct cast" $(ls daemon/*.c)
+    "wire struct cast" $(ls daemon/*/*.c)
 # shellcheck disable=SC2086
-check '(ntohs|ntohl)[[:space:]]*\(' "use cursor.h getters" $(ls daemon/*.c)
+check '(ntohs|ntohl)[[:space:]]*\(' "use cursor.h getters" $(ls daemon/*/*.c)
 
 one_file() {
 	hdr=$1 owner=$2
-	out=$(grep -l "#include <$hdr>" daemon/*.c 2>/dev/null | grep -v "^$owner$")
+	out=$(grep -l "#include <$hdr>" daemon/*/*.c daemon/*/*.h include/*.h 2>/dev/null | grep -v "^$owner$")
 	if [ -n "$out" ]; then
 		echo "checksrc: <$hdr> belongs in $owner only: $out"
 		fail=1
 	fi
 }
-one_file 'pcap/pcap.h' daemon/capture.c
-one_file 'pcap.h' daemon/capture.c
-one_file 'maxminddb.h' daemon/geoip.c
-one_file 'yaml.h' daemon/yaml_doc.c
-one_file 'zlib.h' daemon/proto_http.c
+one_file 'pcap/pcap.h' daemon/core/capture.c
+one_file 'pcap.h' daemon/core/capture.c
+one_file 'maxminddb.h' daemon/enrich/geoip.c
+one_file 'yaml.h' daemon/util/yaml_doc.c
+one_file 'zlib.h' daemon/proto/proto_http.c
 
 if [ "$fail" -ne 0 ]; then
 	echo "checksrc: FAILED"

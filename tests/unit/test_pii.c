@@ -22,7 +22,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "daemon/pii_int.h"
+#include "daemon/detect/pii_int.h"
 #include "http.h"
 #include "pii.h"
 

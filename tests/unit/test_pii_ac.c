@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/pii_int.h"
+#include "daemon/detect/pii_int.h"
 
 #define MAXHITS 65536
 

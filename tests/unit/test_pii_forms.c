@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/pii_int.h"
+#include "daemon/detect/pii_int.h"
 
 struct forms {
 	char f[600][160];

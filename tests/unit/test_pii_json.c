@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/pii_int.h"
+#include "daemon/detect/pii_int.h"
 
 struct got {
 	char path[16][128], key[16][32], val[16][64], parent[16][32];

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/pii_int.h"
+#include "daemon/detect/pii_int.h"
 
 #define RULES TOP_SRCDIR "/rules/personal_data.yaml"
 
