@@ -129,7 +129,8 @@ struct flow_app {
 	struct quic_state *quic;
 	struct tls_info *tls;
 	struct http_summary *http;	/* first request */
-	struct flow_data *data;		/* personal data seen (detect.c owns it) */
+	struct flow_data *data;		/* personal data seen: detect.c allocates
+					 * and frees it (detect_flow_end) */
 	char *domain;			/* server name unless it is the SNI;
 					 * read with flow_app_domain() */
 	char *dns_qname;		/* first question on a DNS flow */

@@ -21,13 +21,20 @@ struct http_request;
 #define FLOW_DATA_MAX_IDENTITIES 8
 #define FLOW_DATA_MAX_SEEN 32	/* distinct observations remembered per flow */
 
-/* What one flow was seen sending. */
+/*
+ * What one flow was seen sending.  Owned by this stage: allocated when a
+ * flow first sends something, freed by detect_flow_end().  Labels and
+ * permissions point into strings this stage interns for the life of the
+ * pipeline, not into the engine, so a flow outlives the configuration it
+ * started under (a reload swaps rules while flows are open).
+ */
 struct flow_data {
 	struct pii_flow_budget budget;
 	const char *categories[FLOW_DATA_MAX_CATEGORIES];	/* static strings */
-	const char *permissions[FLOW_DATA_MAX_CATEGORIES];	/* Android, per category */
+	const char *permissions[FLOW_DATA_MAX_CATEGORIES];	/* Android, per
+							 * category, or NULL */
 	uint8_t n_categories;
-	const char *identities[FLOW_DATA_MAX_IDENTITIES];	/* engine-owned labels */
+	const char *identities[FLOW_DATA_MAX_IDENTITIES];
 	uint8_t n_identities;
 	uint32_t seen[FLOW_DATA_MAX_SEEN];	/* hashes of reported observations */
 	uint8_t n_seen;
@@ -37,24 +44,22 @@ struct flow_data {
 };
 
 /** Called for each distinct observation on a flow. */
-typedef void detect_obs_cb(const struct flow *f, const struct pii_obs *o,
+typedef void detect_obs_cb(struct flow *f, const struct pii_obs *o,
     uint64_t ts_us, void *ctx);
-
-struct detect_config {
-	const char *rules_path;		/* rules/personal_data.yaml */
-	const char *permissions_path;	/* rules/permissions.yaml */
-	const char *identities_path;	/* NULL: structural detectors only */
-	const char *secret_path;	/* NULL: ephemeral key for this run */
-	bool raw_evidence;
-	detect_obs_cb *on_obs;
-	void *ctx;
-};
 
 struct detect;
 
-int detect_new(const struct detect_config *c, struct detect **ret, char *err,
-    size_t errlen);
+/**
+ * The detection stage of one pipeline over a loaded engine (held by the
+ * configuration, see conf.h); observations go to on_obs.  NULL on
+ * allocation failure.
+ */
+struct detect *detect_new(struct pii_engine *pii, detect_obs_cb *on_obs,
+    void *ctx);
 struct detect *detect_free(struct detect *d);
+
+/** Scan with another engine from now on (a new configuration). */
+void detect_set_engine(struct detect *d, struct pii_engine *pii);
 
 /** Scan one HTTP request of flow f. */
 void detect_http(struct detect *d, struct flow *f,
@@ -70,8 +75,7 @@ bool detect_dns_name_sensitive(struct detect *d, const char *qname);
 /** The flow's summary, NULL if nothing was seen. */
 const struct flow_data *detect_flow_data(const struct flow *f);
 
-size_t detect_identity_count(const struct detect *d);
-void detect_get_stats(const struct detect *d, struct pii_stats *ret);
-bool detect_raw_evidence(const struct detect *d);
+/** The flow ended and its records were written: free its summary. */
+void detect_flow_end(struct flow *f);
 
 #endif

@@ -50,6 +50,7 @@ enum flow_end_reason {
 	FLOW_END_CLOSED,
 	FLOW_END_EVICTED,
 	FLOW_END_SHUTDOWN,	/* end of capture or daemon exit */
+	FLOW_END__COUNT
 };
 
 #define FLOW_F_SYN_SEEN		0x01	/* client identified by SYN */
@@ -85,7 +86,7 @@ struct flow {
 	uint64_t bytes[2];		/* IP bytes, FLOW_TO_SERVER / FLOW_TO_CLIENT */
 	uint32_t pkts[2];
 	uint32_t payload_pkts[2];
-	struct flow_app *app;		/* app-layer state, owned by the pipeline */
+	struct flow_app *app;		/* app-layer state, owned by applayer.c */
 	/* set once */
 	uint64_t first_us;
 	uint64_t id;			/* unique per run, in creation order */
@@ -104,7 +105,7 @@ struct flow_timeouts {
 
 struct flow_stats {
 	uint64_t created;
-	uint64_t ended[4];		/* by enum flow_end_reason */
+	uint64_t ended[FLOW_END__COUNT];
 	uint64_t evicted;		/* same as ended[FLOW_END_EVICTED] */
 	uint32_t active;
 	uint32_t peak_active;

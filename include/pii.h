@@ -35,6 +35,8 @@ struct ynode;
 
 #define PII_MAX_OBS_PER_MSG 32
 #define PII_SECRET_LEN 32			/* bytes of the HMAC key */
+#define PII_PERMISSION_MAX 95			/* characters of a permission name */
+#define PII_LABEL_MAX 64			/* characters of an identity label */
 #define PII_DEFAULT_MAX_SCAN (256u << 10)	/* per message */
 #define PII_DEFAULT_MAX_FLOW (4u << 20)		/* per flow (pii_scan_http_flow) */
 
@@ -76,6 +78,8 @@ struct pii_config {
 	const char *identities_path;	/* YAML with `identities:`; NULL = none */
 	const struct pii_identities *identities; /* used when identities_path is
 					 * NULL (e.g. from the main config); copied */
+	const uint8_t *secret;		/* PII_SECRET_LEN bytes of HMAC key, loaded
+					 * once by the caller; NULL: secret_path */
 	const char *secret_path;	/* per-install HMAC key; NULL = generate an
 					 * ephemeral random key for this run */
 	bool raw_evidence;		/* lab opt-in: observations carry raw values */

@@ -1,54 +1,48 @@
 /*
  * pipeline.h - wires the stages together for one run: decode, flows,
- * app layer, enrichment, outputs.  Fed packet by packet from any source;
- * all time comes from packet timestamps, so replaying a capture gives what
- * live capture would have given.
+ * app layer, enrichment, detection, and the outputs registered with it.
+ * Fed packet by packet from any source; all time comes from packet
+ * timestamps, so replaying a capture gives what live capture would have
+ * given.
+ *
+ * What was loaded from files lives in a configuration (conf.h) that the
+ * pipeline holds a reference to; everything that changes while packets
+ * flow (flows, streams, caches, outputs) belongs to the pipeline.
  */
 #ifndef OUTFLOW_PIPELINE_H
 #define OUTFLOW_PIPELINE_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "capture.h"
-#include "flow.h"
-
-struct pipeline_config {
-	uint32_t max_flows;
-	struct flow_timeouts timeouts;
-	uint32_t stream_cap_client;	/* reassembly window, client to server */
-	uint32_t stream_cap_server;
-	uint64_t stream_memcap;		/* reassembly buffer bytes at once */
-	uint32_t inspect_limit;		/* bytes parsed per direction in all */
-	uint32_t max_body;		/* decoded HTTP body kept per request */
-	uint32_t dns_cache_entries;
-	const char *eve_path;		/* NULL: no event stream */
-	bool eve_http;			/* also an event per HTTP request */
-	bool eve_dns;			/* an event per DNS response */
-	const char *geoip_country;	/* NULL: no country lookups */
-	const char *geoip_asn;
-	const char *apps_path;		/* NULL: no app attribution */
-	const char *jurisdictions_path;
-	const char *dhcp_leases;	/* dnsmasq leases file, or NULL */
-	const char *const *devices;	/* "MAC=NAME" entries, NULL-terminated */
-	uint32_t max_devices;
-	bool summary;			/* aggregate for audit_print_* */
-	const char *pii_rules;		/* rules/personal_data.yaml; NULL: no detection */
-	const char *pii_permissions;	/* rules/permissions.yaml */
-	const char *identities;		/* known values (YAML `identities:`) */
-	const char *secret;		/* HMAC key file; NULL: ephemeral */
-	bool raw_evidence;		/* lab opt-in: raw values in observations */
-};
-
-/** Defaults: 131072 flows, 4096 devices, 32/16 KiB windows, 64 KiB bodies. */
-void pipeline_config_defaults(struct pipeline_config *c);
+#include "conf.h"
+#include "output.h"
 
 struct pipeline;
 
-/** Open outputs and load data files; err says which file failed and why. */
-int pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
-    char *err, size_t errlen);
+/**
+ * A pipeline over configuration c (the pipeline takes its own reference).
+ * err says why it failed.
+ */
+int pipeline_new(struct conf *c, struct pipeline **ret, char *err,
+    size_t errlen);
+
+/**
+ * Register an output: from now on it receives every record.  The
+ * pipeline owns it from this call on, and closes it on failure too.
+ */
+int pipeline_add_output(struct pipeline *p, const struct output_ops *ops,
+    void *ctx);
+
+/**
+ * Use configuration c from the next packet batch on (a reload).  Flows
+ * open now keep what they hold; the sizes of tables are those of the
+ * first configuration.  The old configuration is dropped once nothing
+ * holds it.  0, or an error in err with the old configuration in force.
+ */
+int pipeline_set_conf(struct pipeline *p, struct conf *c, char *err,
+    size_t errlen);
 
 /* Packets looked up together (see pipeline_packets()). */
 #define PIPELINE_BATCH 32
@@ -63,13 +57,13 @@ void pipeline_tick(struct pipeline *p, uint64_t now_us);
 /** Note that one more input file was read (for the summary). */
 void pipeline_file_done(struct pipeline *p);
 
-/** End every flow (end of input) and flush outputs. */
+/**
+ * End every flow (end of input), then hand the run's statistics to every
+ * output.
+ */
 void pipeline_finish(struct pipeline *p);
 
-/** Print the audit summary (text or JSON). */
-void pipeline_print_summary(struct pipeline *p, FILE *fp, bool json,
-    unsigned top);
-
+/** Close the outputs and free everything; NULL-safe, returns NULL. */
 struct pipeline *pipeline_free(struct pipeline *p);
 
 /** Packets seen and packets skipped as malformed or truncated. */

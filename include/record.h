@@ -1,7 +1,11 @@
 /*
- * record.h - what the enrichment stage hands to the outputs for a flow
- * that ended: the flow, its app-layer results and who/where it went.
- * Outputs (event stream, summary, later the store) only read it.
+ * record.h - what the stages before the outputs hand to them: a flow
+ * (when it ends, or as it stands when an observation is made), a DNS
+ * response, an HTTP request, a personal-data observation.  Records are
+ * built in one place (daemon/pipeline/record.c), where redaction is
+ * applied, so an output prints what it is given and cannot forget to
+ * mask anything.  Outputs read records only, never the flow's app state.
+ * Everything a record points to is valid for the duration of the call.
  */
 #ifndef OUTFLOW_RECORD_H
 #define OUTFLOW_RECORD_H
@@ -13,17 +17,58 @@
 #include "applayer.h"
 #include "flow.h"
 
+struct dns_msg;
 struct flow_data;
+struct pii_obs;
+
+/*
+ * The printable fields of one HTTP request, redacted: without raw
+ * evidence the target is left out, identifier-looking path segments and
+ * query values are masked, and the Referer loses its query.
+ */
+struct http_view {
+	const char *method;
+	const char *original;		/* request-target, NULL when redacted */
+	const char *path;
+	const char *query;
+	const char *referrer;
+	size_t referrer_len;
+	const char *user_agent;
+	const char *mime_type;
+	const char *host;
+	const char *content_encoding;
+	const char *transfer_encoding;
+	const char *requested_with;
+	uint64_t body_wire_len;
+	uint32_t body_len;
+	uint8_t body_state;		/* enum http_body_state */
+	uint8_t version_minor;
+};
+
+/* Storage behind a redacted http_view's masked strings. */
+struct http_view_buf {
+	char path[HTTP_MAX_LINE];
+	char query[HTTP_MAX_LINE];
+};
 
 struct flow_record {
-	const struct flow *flow;
-	const struct flow_app *app;	/* NULL: no app-layer data */
+	const struct flow *flow;	/* endpoints, counters, times, flags */
 	enum flow_end_reason why;
+	bool ended;			/* false: a flow still open (observation) */
 	struct addr client, server;
 	uint16_t client_port, server_port;
 	const char *protocol;		/* "tls", "http", ... or NULL */
 	const char *domain;		/* server name, NULL if none */
 	enum domain_source domain_src;
+
+	/* App-layer results. */
+	const struct tls_info *tls;	/* NULL: no TLS seen */
+	bool has_http;
+	struct http_view http;		/* first request, when has_http */
+	uint32_t http_requests;
+	bool has_dns;
+	const char *dns_first_question;	/* masked when it carried data */
+	uint32_t dns_queries, dns_responses;
 
 	/* Destination: filled when GeoIP is configured. */
 	bool geo_done;
@@ -51,6 +96,33 @@ struct flow_record {
 
 	/* Personal data the flow was seen sending, NULL if none. */
 	const struct flow_data *data;
+};
+
+/* A DNS response seen on a flow. */
+struct dns_record {
+	const struct flow *flow;
+	const struct dns_msg *msg;	/* names masked when they carried data */
+	const struct addr *resolved;	/* the question's addresses, CNAMEs */
+	size_t n_resolved;		/* followed (before any masking) */
+	uint64_t ts_us;
+};
+
+/* One HTTP request on a flow, as it was parsed. */
+struct http_record {
+	const struct flow *flow;
+	struct http_view http;
+	uint64_t ts_us;
+};
+
+/*
+ * Personal data seen on a flow, with the flow enriched as far as it was
+ * known at that moment (destination, operator, app, device).
+ */
+struct obs_record {
+	const struct flow_record *flow;
+	const char *domain;		/* NULL when the name carried data */
+	const struct pii_obs *obs;
+	uint64_t ts_us;
 };
 
 #endif

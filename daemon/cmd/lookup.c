@@ -10,6 +10,9 @@
 #include "json.h"
 #include "jurisdictions.h"
 #include "lookup.h"
+#include "log.h"
+#include "cmd.h"
+#include <getopt.h>
 
 #define LOOKUP_MAX_GROUPS 32
 
@@ -162,3 +165,68 @@ lookup_run(const struct lookup_config *c, char *const *addrs, int n,
 	geoip_close(g);
 	return bad;
 }
+
+static const struct option lookup_opts[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "geoip-country", required_argument, NULL, OPT_GEOIP_COUNTRY },
+	{ "geoip-asn", required_argument, NULL, OPT_GEOIP_ASN },
+	{ "jurisdictions", required_argument, NULL, OPT_JURISDICTIONS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+cmd_lookup(int argc, char **argv)
+{
+	struct audit_args a;
+	struct lookup_config lc;
+	char err[512];
+	int ch, r;
+
+	memset(&a, 0, sizeof(a));
+	memset(&lc, 0, sizeof(lc));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", lookup_opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_JSON:
+			lc.json = true;
+			break;
+		case OPT_GEOIP_COUNTRY:
+			a.pc.geoip_country = optarg;
+			break;
+		case OPT_GEOIP_ASN:
+			a.pc.geoip_asn = optarg;
+			break;
+		case OPT_JURISDICTIONS:
+			a.pc.jurisdictions_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		log_warnx("lookup: no address given");
+		usage(stderr);
+		return 2;
+	}
+	a.no_apps = true;
+	a.no_pii = true;
+	apply_defaults(&a);
+	if (a.pc.geoip_country == NULL && a.pc.geoip_asn == NULL)
+		log_warnx("lookup: no GeoIP database (run scripts/fetch-geoip.sh "
+		    "or give --geoip-country/--geoip-asn)");
+	lc.geoip_country = a.pc.geoip_country;
+	lc.geoip_asn = a.pc.geoip_asn;
+	lc.jurisdictions_path = a.pc.jurisdictions_path;
+	r = lookup_run(&lc, argv + optind, argc - optind, stdout, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	return r;
+}
+

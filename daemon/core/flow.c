@@ -597,7 +597,8 @@ flow_table_stats(const struct flow_table *t, struct flow_stats *ret)
 const char *
 flow_end_reason_name(enum flow_end_reason why)
 {
-	static const char *const names[] = { "idle", "closed", "evicted", "shutdown" };
+	static const char *const names[FLOW_END__COUNT] = { "idle", "closed",
+	    "evicted", "shutdown" };
 
-	return (unsigned)why < 4 ? names[why] : "unknown";
+	return (unsigned)why < FLOW_END__COUNT ? names[why] : "unknown";
 }

@@ -14,35 +14,34 @@
 #include "applayer.h"
 #include "detect.h"
 
+/* Distinct labels and permissions kept for flows, over all reloads. */
+#define DETECT_MAX_INTERNED 4096
+
 struct detect {
-	struct pii_engine *pii;
-	struct detect_config cfg;
+	struct pii_engine *pii;		/* the configuration's; not ours */
+	detect_obs_cb *on_obs;
+	void *ctx;
+	char **interned;
+	size_t n_interned;
 	struct pii_result res;		/* scratch: large */
 };
 
-int
-detect_new(const struct detect_config *c, struct detect **ret, char *err,
-    size_t errlen)
+struct detect *
+detect_new(struct pii_engine *pii, detect_obs_cb *on_obs, void *ctx)
 {
-	struct pii_config pc;
 	struct detect *d;
-	int r;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return -ENOMEM;
-	memset(&pc, 0, sizeof(pc));
-	pc.rules_path = c->rules_path;
-	pc.permissions_path = c->permissions_path;
-	pc.identities_path = c->identities_path;
-	pc.secret_path = c->secret_path;
-	pc.raw_evidence = c->raw_evidence;
-	if ((r = pii_engine_new(&pc, &d->pii, err, errlen)) != 0) {
+		return NULL;
+	if ((d->interned = calloc(DETECT_MAX_INTERNED,
+	    sizeof(*d->interned))) == NULL) {
 		free(d);
-		return r;
+		return NULL;
 	}
-	d->cfg = *c;
-	*ret = d;
-	return 0;
+	d->pii = pii;
+	d->on_obs = on_obs;
+	d->ctx = ctx;
+	return d;
 }
 
 struct detect *
@@ -50,9 +49,39 @@ detect_free(struct detect *d)
 {
 	if (d == NULL)
 		return NULL;
-	pii_engine_free(d->pii);
+	for (size_t i = 0; i < d->n_interned; i++)
+		free(d->interned[i]);
+	free(d->interned);
 	free(d);
 	return NULL;
+}
+
+void
+detect_set_engine(struct detect *d, struct pii_engine *pii)
+{
+	d->pii = pii;
+}
+
+/*
+ * A copy of s that lives as long as the pipeline.  Labels and permissions
+ * come from packs a person wrote, so there are few; past the cap (a
+ * daemon reloaded with ever new labels) NULL, and the flow just does not
+ * name it.
+ */
+static const char *
+intern(struct detect *d, const char *s)
+{
+	char *c;
+
+	if (s == NULL)
+		return NULL;
+	for (size_t i = 0; i < d->n_interned; i++)
+		if (strcmp(d->interned[i], s) == 0)
+			return d->interned[i];
+	if (d->n_interned == DETECT_MAX_INTERNED || (c = strdup(s)) == NULL)
+		return NULL;
+	d->interned[d->n_interned++] = c;
+	return c;
 }
 
 static struct flow_data *
@@ -83,8 +112,9 @@ obs_hash(const struct pii_obs *o)
 }
 
 static void
-remember(struct flow_data *fd, const struct pii_obs *o)
+remember(struct detect *d, struct flow_data *fd, const struct pii_obs *o)
 {
+	const char *label;
 	uint8_t i;
 
 	for (i = 0; i < fd->n_categories; i++)
@@ -92,7 +122,7 @@ remember(struct flow_data *fd, const struct pii_obs *o)
 			break;
 	if (i == fd->n_categories && i < FLOW_DATA_MAX_CATEGORIES) {
 		fd->categories[i] = o->category;
-		fd->permissions[i] = o->permission_android;
+		fd->permissions[i] = intern(d, o->permission_android);
 		fd->n_categories++;
 	}
 	if (o->identity == NULL)
@@ -100,8 +130,9 @@ remember(struct flow_data *fd, const struct pii_obs *o)
 	for (i = 0; i < fd->n_identities; i++)
 		if (strcmp(fd->identities[i], o->identity) == 0)
 			return;
-	if (i < FLOW_DATA_MAX_IDENTITIES) {
-		fd->identities[i] = o->identity;
+	if (i < FLOW_DATA_MAX_IDENTITIES &&
+	    (label = intern(d, o->identity)) != NULL) {
+		fd->identities[i] = label;
 		fd->n_identities++;
 	}
 }
@@ -126,9 +157,9 @@ report(struct detect *d, struct flow *f, struct flow_data *fd, uint64_t ts_us)
 		if (fd->n_seen < FLOW_DATA_MAX_SEEN)
 			fd->seen[fd->n_seen++] = h;
 		fd->observations++;
-		remember(fd, o);
-		if (d->cfg.on_obs != NULL)
-			d->cfg.on_obs(f, o, ts_us, d->cfg.ctx);
+		remember(d, fd, o);
+		if (d->on_obs != NULL)
+			d->on_obs(f, o, ts_us, d->ctx);
 	}
 }
 
@@ -170,20 +201,11 @@ detect_flow_data(const struct flow *f)
 	return f->app != NULL ? f->app->data : NULL;
 }
 
-size_t
-detect_identity_count(const struct detect *d)
-{
-	return pii_identity_count(d->pii);
-}
-
 void
-detect_get_stats(const struct detect *d, struct pii_stats *ret)
+detect_flow_end(struct flow *f)
 {
-	pii_get_stats(d->pii, ret);
-}
-
-bool
-detect_raw_evidence(const struct detect *d)
-{
-	return d->cfg.raw_evidence;
+	if (f->app == NULL)
+		return;
+	free(f->app->data);
+	f->app->data = NULL;
 }

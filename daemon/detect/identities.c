@@ -171,9 +171,9 @@ pii_identities_from_node(const struct ydoc *d, const struct ynode *list,
 		    errlen)) != 0 ||
 		    (r = ynode_string(d, n, &label, err, errlen)) != 0)
 			goto out;
-		if (strlen(label) > 64) {
+		if (strlen(label) > PII_LABEL_MAX) {
 			r = ynode_error(d, n, err, errlen,
-			    "label longer than 64 characters");
+			    "label longer than %d characters", PII_LABEL_MAX);
 			goto out;
 		}
 		for (size_t k = 0; k < i; k++)

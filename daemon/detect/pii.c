@@ -243,6 +243,13 @@ load_permissions(struct pii_engine *e, const char *path, char *err,
 				continue;	/* no permission gates it */
 			if ((r = ynode_string(d, n, &s, err, errlen)) != 0)
 				goto out;
+			/* Flows keep a copy (detect.h), so it is bounded. */
+			if (strlen(s) > PII_PERMISSION_MAX) {
+				r = ynode_error(d, n, err, errlen,
+				    "permission longer than %d characters",
+				    PII_PERMISSION_MAX);
+				goto out;
+			}
 			if ((*dst = strdup(s)) == NULL) {
 				r = -ENOMEM;
 				goto out;
@@ -386,7 +393,9 @@ pii_engine_new(const struct pii_config *c, struct pii_engine **ret,
 	    PII_DEFAULT_MAX_FLOW;
 	if (e->max_scan > (64u << 20))
 		e->max_scan = 64u << 20;
-	if (c->secret_path != NULL) {
+	if (c->secret != NULL)
+		memcpy(key, c->secret, sizeof(key));
+	else if (c->secret_path != NULL) {
 		if ((r = pii_secret_load_or_create(c->secret_path, key, err,
 		    errlen)) != 0)
 			goto out;

@@ -24,7 +24,6 @@ struct enrich {
 	struct jurisdictions *jur;
 	char attribution[512];
 	char geo_desc[512];
-	struct app_match match;		/* storage behind the record's app fields */
 };
 
 /* Attribution lines written by scripts/fetch-geoip.sh next to the data. */
@@ -69,8 +68,10 @@ enrich_new(const struct enrich_config *c, struct enrich **ret, char *err,
 	struct enrich *e;
 	int r;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL)
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		snprintf(err, errlen, "enrich: out of memory");
 		return -ENOMEM;
+	}
 	if (c->geoip_country != NULL || c->geoip_asn != NULL) {
 		if ((r = geoip_open(c->geoip_country, c->geoip_asn, &e->geo,
 		    err, errlen)) != 0)
@@ -132,8 +133,8 @@ copy_org(char *dst, size_t size, const char *src)
 void
 enrich_flow(struct enrich *e, struct flow_record *r)
 {
-	const struct flow_app *a = r->app;
 	struct app_flow_evidence ev;
+	struct app_match m;
 	struct geo_info gi;
 
 	if (e->geo != NULL && geoip_lookup(e->geo, &r->server, &gi) == 0) {
@@ -155,29 +156,30 @@ enrich_flow(struct enrich *e, struct flow_record *r)
 	if (e->apps == NULL)
 		return;
 	memset(&ev, 0, sizeof(ev));
-	if (a != NULL && a->tls != NULL) {
-		ev.sni = tls_str(a->tls, TLS_STR_SNI);
-		ev.ja4 = a->tls->ja4[0] ? a->tls->ja4 : NULL;
-		ev.cert_org = tls_str(a->tls, TLS_STR_CERT_ORG);
+	if (r->tls != NULL) {
+		ev.sni = tls_str(r->tls, TLS_STR_SNI);
+		ev.ja4 = r->tls->ja4[0] ? r->tls->ja4 : NULL;
+		ev.cert_org = tls_str(r->tls, TLS_STR_CERT_ORG);
 	}
-	if (a != NULL && a->http != NULL) {
-		ev.http_host = a->domain_src == DOMAIN_SRC_HTTP_HOST ?
-		    a->domain : NULL;
-		ev.user_agent = a->http->user_agent;
-		ev.requested_with = a->http->x_requested_with;
+	if (r->has_http) {
+		ev.http_host = r->domain_src == DOMAIN_SRC_HTTP_HOST ?
+		    r->domain : NULL;
+		ev.user_agent = r->http.user_agent;
+		ev.requested_with = r->http.requested_with;
 	}
 	if (r->domain_src == DOMAIN_SRC_DNS)
 		ev.dns_name = r->domain;
 	ev.asn = r->asn;
-	if (!apps_attribute(e->apps, &ev, &e->match))
+	/* The record points into the loaded packs, which outlive it. */
+	if (!apps_attribute(e->apps, &ev, &m))
 		return;
-	r->app_id = e->match.app->id;
-	r->app_name = e->match.app->name;
-	r->app_kind = e->match.app->kind;
-	r->app_vendor = e->match.vendor;
-	r->app_evidence = app_evidence_name(e->match.evidence);
-	r->app_confidence = e->match.confidence;
-	copy_cc(r->jur_vendor, e->match.vendor_jurisdiction);
+	r->app_id = m.app->id;
+	r->app_name = m.app->name;
+	r->app_kind = m.app->kind;
+	r->app_vendor = m.vendor;
+	r->app_evidence = app_evidence_name(m.evidence);
+	r->app_confidence = m.confidence;
+	copy_cc(r->jur_vendor, m.vendor_jurisdiction);
 }
 
 const char *

@@ -15,19 +15,21 @@
 #include "eve.h"
 #include "http.h"
 #include "json.h"
+#include "pii.h"
 #include "tls.h"
 
 struct eve {
 	FILE *fp;
 	bool is_stdout;
-	bool redact;
+	struct eve_options opt;
 	struct jw w;
 	uint64_t events;
 	uint64_t write_errors;
 };
 
 int
-eve_open(const char *path, struct eve **ret, char *err, size_t errlen)
+eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
+    char *err, size_t errlen)
 {
 	struct eve *e;
 
@@ -48,15 +50,9 @@ eve_open(const char *path, struct eve **ret, char *err, size_t errlen)
 		free(e);
 		return r;
 	}
-	e->redact = true;
+	e->opt = *opt;
 	*ret = e;
 	return 0;
-}
-
-void
-eve_set_redact(struct eve *e, bool redact)
-{
-	e->redact = redact;
 }
 
 struct eve *
@@ -71,18 +67,6 @@ eve_close(struct eve *e)
 	jw_free(&e->w);
 	free(e);
 	return NULL;
-}
-
-uint64_t
-eve_write_errors(const struct eve *e)
-{
-	return e->write_errors;
-}
-
-uint64_t
-eve_events(const struct eve *e)
-{
-	return e->events;
 }
 
 static void
@@ -271,136 +255,39 @@ put_tls(struct jw *w, const struct tls_info *t)
 	jw_obj_end(w);
 }
 
-/* Masked copy of a query string: keys kept, values replaced by "*". */
-static const char *
-mask_query(const char *q, char *buf, size_t size)
-{
-	size_t o = 0;
-	bool in_value = false;
-
-	for (; *q != '\0' && o + 2 < size; q++) {
-		if (*q == '&') {
-			in_value = false;
-			buf[o++] = '&';
-		} else if (*q == '=' && !in_value) {
-			in_value = true;
-			buf[o++] = '=';
-			buf[o++] = '*';
-		} else if (!in_value)
-			buf[o++] = *q;
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-/*
- * Whether a path segment looks like an identifier rather than a word: six
- * or more digits, an '@', or a long run of letters and digits mixing both.
- */
-static bool
-looks_like_identifier(const char *s, size_t n)
-{
-	size_t digits = 0, letters = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '@' || c == '%')
-			return true;
-		if (c >= '0' && c <= '9')
-			digits++;
-		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-			letters++;
-	}
-	return digits >= 6 || (n >= 16 && digits > 0 && letters > 0);
-}
-
-/* Path with identifier-looking segments replaced by "*". */
-static const char *
-mask_path(const char *p, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	while (*p != '\0' && o + 2 < size) {
-		size_t n = strcspn(p, "/");
-
-		if (n > 0 && looks_like_identifier(p, n)) {
-			buf[o++] = '*';
-		} else {
-			if (n > size - o - 2)
-				n = size - o - 2;
-			memcpy(buf + o, p, n);
-			o += n;
-		}
-		p += strcspn(p, "/");
-		if (*p == '/' && o + 2 < size) {
-			buf[o++] = '/';
-			p++;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-/* DNS name with every label but the last two masked. */
-static const char *
-mask_dns_name(const char *name, char *buf, size_t size)
-{
-	const char *keep = name + strlen(name);
-	int dots = 0;
-	size_t o = 0;
-
-	while (keep > name) {
-		if (keep[-1] == '.' && ++dots == 2)
-			break;
-		keep--;
-	}
-	for (const char *q = name; q < keep && o + 3 < size; q++)
-		if (*q == '.') {
-			buf[o++] = '*';
-			buf[o++] = '.';
-		}
-	snprintf(buf + o, size - o, "%s", keep);
-	return buf;
-}
-
 static void
-put_http_request(struct jw *w, const struct http_summary *req, bool redact)
+put_http_request(struct jw *w, const struct http_view *v)
 {
-	char buf[HTTP_MAX_LINE];
-
 	jw_obj_begin(w, "http");
 	jw_obj_begin(w, "request");
-	jw_str(w, "method", req->method);
-	if (req->body_wire_len > 0) {
+	jw_str(w, "method", v->method);
+	if (v->body_wire_len > 0) {
 		jw_obj_begin(w, "body");
-		jw_u64(w, "bytes", req->body_wire_len);
+		jw_u64(w, "bytes", v->body_wire_len);
 		jw_obj_end(w);
 	}
-	if (req->content_type != NULL)
-		jw_str(w, "mime_type", req->content_type);
-	if (req->referer != NULL && !redact)
-		jw_str(w, "referrer", req->referer);
-	else if (req->referer != NULL)
-		jw_strn(w, "referrer", req->referer, strcspn(req->referer, "?#"));
+	if (v->mime_type != NULL)
+		jw_str(w, "mime_type", v->mime_type);
+	if (v->referrer != NULL)
+		jw_strn(w, "referrer", v->referrer, v->referrer_len);
 	jw_obj_end(w);
-	jw_str(w, "version", req->version_minor == 0 ? "1.0" : "1.1");
+	jw_str(w, "version", v->version_minor == 0 ? "1.0" : "1.1");
 	jw_obj_end(w);
 	jw_obj_begin(w, "url");
-	if (!redact) {
-		jw_str(w, "original", req->target);
-		jw_str(w, "path", req->path);
-		jw_str(w, "query", req->query);
+	if (v->original != NULL) {
+		jw_str(w, "original", v->original);
+		jw_str(w, "path", v->path);
+		jw_str(w, "query", v->query);
 	} else {
-		if (req->path != NULL)
-			jw_str(w, "path", mask_path(req->path, buf, sizeof(buf)));
-		if (req->query != NULL)
-			jw_str(w, "query", mask_query(req->query, buf, sizeof(buf)));
+		if (v->path != NULL)
+			jw_str(w, "path", v->path);
+		if (v->query != NULL)
+			jw_str(w, "query", v->query);
 	}
 	jw_obj_end(w);
-	if (req->user_agent != NULL) {
+	if (v->user_agent != NULL) {
 		jw_obj_begin(w, "user_agent");
-		jw_str(w, "original", req->user_agent);
+		jw_str(w, "original", v->user_agent);
 		jw_obj_end(w);
 	}
 }
@@ -423,54 +310,29 @@ body_state_name(enum http_body_state s)
 }
 
 static void
-put_outflow_http(struct jw *w, const struct http_summary *req)
+put_outflow_http(struct jw *w, const struct http_view *v)
 {
 	jw_obj_begin(w, "http");
-	if (req->host != NULL)
-		jw_str(w, "host", req->host);
-	if (req->content_encoding != NULL)
-		jw_str(w, "content_encoding", req->content_encoding);
-	if (req->transfer_encoding != NULL)
-		jw_str(w, "transfer_encoding", req->transfer_encoding);
-	if (req->x_requested_with != NULL)
-		jw_str(w, "requested_with", req->x_requested_with);
-	if (req->body_state != HTTP_BODY_NONE) {
+	if (v->host != NULL)
+		jw_str(w, "host", v->host);
+	if (v->content_encoding != NULL)
+		jw_str(w, "content_encoding", v->content_encoding);
+	if (v->transfer_encoding != NULL)
+		jw_str(w, "transfer_encoding", v->transfer_encoding);
+	if (v->requested_with != NULL)
+		jw_str(w, "requested_with", v->requested_with);
+	if (v->body_state != HTTP_BODY_NONE) {
 		jw_str(w, "body_state",
-		    body_state_name((enum http_body_state)req->body_state));
-		jw_u64(w, "body_decoded_bytes", req->body_len);
+		    body_state_name((enum http_body_state)v->body_state));
+		jw_u64(w, "body_decoded_bytes", v->body_len);
 	}
 	jw_obj_end(w);
 }
 
-void
-eve_flow(struct eve *e, const struct flow_record *r)
+/* destination.geo and destination.as: where the server is, who runs it. */
+static void
+put_destination_where(struct jw *w, const struct flow_record *r)
 {
-	const struct flow *f = r->flow;
-	const struct flow_app *a = r->app;
-	struct jw *w = begin(e, "outflow.flow", f->first_us,
-	    cat_network, (const char *const[]){ "connection", "end", NULL });
-
-	jw_time(w, "start", f->first_us);
-	jw_time(w, "end", f->last_us);
-	jw_u64(w, "duration", (f->last_us - f->first_us) * 1000);
-	jw_obj_end(w);
-
-	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &r->client);
-	jw_u64(w, "port", r->client_port);
-	if (f->has_mac)
-		put_mac(w, "mac", f->client_mac);
-	jw_u64(w, "bytes", f->bytes[FLOW_TO_SERVER]);
-	jw_u64(w, "packets", f->pkts[FLOW_TO_SERVER]);
-	jw_obj_end(w);
-
-	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &r->server);
-	jw_u64(w, "port", r->server_port);
-	if (r->domain != NULL)
-		jw_str(w, "domain", r->domain);
-	jw_u64(w, "bytes", f->bytes[FLOW_TO_CLIENT]);
-	jw_u64(w, "packets", f->pkts[FLOW_TO_CLIENT]);
 	if (r->country[0] != '\0') {
 		jw_obj_begin(w, "geo");
 		jw_str(w, "country_iso_code", r->country);
@@ -486,54 +348,12 @@ eve_flow(struct eve *e, const struct flow_record *r)
 		}
 		jw_obj_end(w);
 	}
-	jw_obj_end(w);
+}
 
-	put_network(w, f, r->protocol);
-	if (a != NULL && a->tls != NULL)
-		put_tls(w, a->tls);
-	if (a != NULL && a->http != NULL)
-		put_http_request(w, a->http, e->redact);
-
-	jw_obj_begin(w, "outflow");
-	jw_u64(w, "flow_id", f->id);
-	jw_str(w, "end_reason", flow_end_reason_name(r->why));
-	if (r->domain != NULL)
-		jw_str(w, "domain_source", domain_source_name(r->domain_src));
-	if (f->flags & FLOW_F_MIDSTREAM)
-		jw_bool(w, "midstream", true);
-	if (r->geo_done && r->dest_local)
-		jw_bool(w, "destination_local", true);
-	if (a != NULL && a->tls != NULL) {
-		jw_obj_begin(w, "tls");
-		if (a->tls->ja4[0] != '\0')
-			jw_str(w, "ja4", a->tls->ja4);
-		jw_str(w, "alpn", tls_str(a->tls, TLS_STR_ALPN));
-		if (a->tls->server_seen) {
-			char cs[8];
-
-			snprintf(cs, sizeof(cs), "0x%04x", a->tls->cipher);
-			jw_str(w, "cipher", cs);
-		}
-		jw_obj_end(w);
-	}
-	if (a != NULL && a->http != NULL) {
-		put_outflow_http(w, a->http);
-		jw_u64(w, "http_requests", a->http_seen);
-	}
-	if (a != NULL && (a->dns_queries || a->dns_responses)) {
-		jw_obj_begin(w, "dns");
-		if (a->dns_qname != NULL && a->data != NULL &&
-		    a->data->dns_name_sensitive && e->redact) {
-			char nb[DNS_TEXT_MAX];
-
-			jw_str(w, "first_question",
-			    mask_dns_name(a->dns_qname, nb, sizeof(nb)));
-		} else
-			jw_str(w, "first_question", a->dns_qname);
-		jw_u64(w, "queries", a->dns_queries);
-		jw_u64(w, "responses", a->dns_responses);
-		jw_obj_end(w);
-	}
+/* outflow.app, .jurisdiction, .operator, .device: who is behind it. */
+static void
+put_outflow_who(struct jw *w, const struct flow_record *r)
+{
 	if (r->app_id != NULL) {
 		jw_obj_begin(w, "app");
 		jw_str(w, "id", r->app_id);
@@ -564,6 +384,80 @@ eve_flow(struct eve *e, const struct flow_record *r)
 		jw_str(w, "name", r->device_name);
 		jw_obj_end(w);
 	}
+}
+
+static void
+eve_flow(void *ctx, const struct flow_record *r)
+{
+	struct eve *e = ctx;
+	const struct flow *f = r->flow;
+	struct jw *w = begin(e, "outflow.flow", f->first_us,
+	    cat_network, (const char *const[]){ "connection", "end", NULL });
+
+	jw_time(w, "start", f->first_us);
+	jw_time(w, "end", f->last_us);
+	jw_u64(w, "duration", (f->last_us - f->first_us) * 1000);
+	jw_obj_end(w);
+
+	jw_obj_begin(w, "source");
+	put_addr(w, "ip", &r->client);
+	jw_u64(w, "port", r->client_port);
+	if (f->has_mac)
+		put_mac(w, "mac", f->client_mac);
+	jw_u64(w, "bytes", f->bytes[FLOW_TO_SERVER]);
+	jw_u64(w, "packets", f->pkts[FLOW_TO_SERVER]);
+	jw_obj_end(w);
+
+	jw_obj_begin(w, "destination");
+	put_addr(w, "ip", &r->server);
+	jw_u64(w, "port", r->server_port);
+	if (r->domain != NULL)
+		jw_str(w, "domain", r->domain);
+	jw_u64(w, "bytes", f->bytes[FLOW_TO_CLIENT]);
+	jw_u64(w, "packets", f->pkts[FLOW_TO_CLIENT]);
+	put_destination_where(w, r);
+	jw_obj_end(w);
+
+	put_network(w, f, r->protocol);
+	if (r->tls != NULL)
+		put_tls(w, r->tls);
+	if (r->has_http)
+		put_http_request(w, &r->http);
+
+	jw_obj_begin(w, "outflow");
+	jw_u64(w, "flow_id", f->id);
+	jw_str(w, "end_reason", flow_end_reason_name(r->why));
+	if (r->domain != NULL)
+		jw_str(w, "domain_source", domain_source_name(r->domain_src));
+	if (f->flags & FLOW_F_MIDSTREAM)
+		jw_bool(w, "midstream", true);
+	if (r->geo_done && r->dest_local)
+		jw_bool(w, "destination_local", true);
+	if (r->tls != NULL) {
+		jw_obj_begin(w, "tls");
+		if (r->tls->ja4[0] != '\0')
+			jw_str(w, "ja4", r->tls->ja4);
+		jw_str(w, "alpn", tls_str(r->tls, TLS_STR_ALPN));
+		if (r->tls->server_seen) {
+			char cs[8];
+
+			snprintf(cs, sizeof(cs), "0x%04x", r->tls->cipher);
+			jw_str(w, "cipher", cs);
+		}
+		jw_obj_end(w);
+	}
+	if (r->has_http) {
+		put_outflow_http(w, &r->http);
+		jw_u64(w, "http_requests", r->http_requests);
+	}
+	if (r->has_dns) {
+		jw_obj_begin(w, "dns");
+		jw_str(w, "first_question", r->dns_first_question);
+		jw_u64(w, "queries", r->dns_queries);
+		jw_u64(w, "responses", r->dns_responses);
+		jw_obj_end(w);
+	}
+	put_outflow_who(w, r);
 	if (r->data != NULL && r->data->observations > 0) {
 		const struct flow_data *fd = r->data;
 
@@ -591,19 +485,33 @@ eve_flow(struct eve *e, const struct flow_record *r)
 	end(e);
 }
 
-void
-eve_observation(struct eve *e, const struct flow *f, const struct pii_obs *o,
-    uint64_t ts_us)
+static void
+eve_observation(void *ctx, const struct obs_record *or)
 {
-	struct jw *w = begin(e, "outflow.observation", ts_us,
+	struct eve *e = ctx;
+	const struct flow_record *r = or->flow;
+	const struct flow *f = r->flow;
+	const struct pii_obs *o = or->obs;
+	struct jw *w = begin(e, "outflow.observation", or->ts_us,
 	    cat_network, (const char *const[]){ "info", NULL });
-	const struct flow_app *a = f->app;
 
 	jw_obj_end(w);
-	put_message_endpoints(w, f, true, a != NULL &&
-	    !(a->data != NULL && a->data->dns_name_sensitive) ?
-	    flow_app_domain(a) : NULL,
-	    app_proto_name((enum app_proto)f->app_proto));
+	jw_obj_begin(w, "source");
+	put_addr(w, "ip", &r->client);
+	jw_u64(w, "port", r->client_port);
+	if (f->has_mac)
+		put_mac(w, "mac", f->client_mac);
+	jw_obj_end(w);
+	jw_obj_begin(w, "destination");
+	put_addr(w, "ip", &r->server);
+	jw_u64(w, "port", r->server_port);
+	jw_str(w, "domain", or->domain);
+	put_destination_where(w, r);
+	jw_obj_end(w);
+	jw_obj_begin(w, "network");
+	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_str(w, "protocol", r->protocol);
+	jw_obj_end(w);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
 	jw_obj_begin(w, "observation");
@@ -627,6 +535,7 @@ eve_observation(struct eve *e, const struct flow *f, const struct pii_obs *o,
 		jw_bool(w, "raw_evidence", true);
 	}
 	jw_obj_end(w);
+	put_outflow_who(w, r);
 	jw_obj_end(w);
 	end(e);
 }
@@ -654,30 +563,22 @@ put_type(struct jw *w, const char *key, uint16_t type)
 }
 
 static void
-put_resolved(const struct addr *a, uint32_t ttl, void *ctx)
+eve_dns(void *ctx, const struct dns_record *dr)
 {
-	put_addr(ctx, NULL, a);
-}
-
-void
-eve_dns(struct eve *e, const struct flow *f, int dir,
-    const struct dns_msg *msg, bool sensitive, uint64_t ts_us)
-{
-	char nb[DNS_TEXT_MAX];
-	bool mask = sensitive && e->redact;
+	struct eve *e = ctx;
+	const struct dns_msg *msg = dr->msg;
 	struct jw *w;
 	char buf[ADDR_STRLEN];
 	const char *rc;
 
-	if (!msg->qr)
+	if (!e->opt.dns)
 		return;
-	w = begin(e, "outflow.dns", ts_us, cat_network,
+	w = begin(e, "outflow.dns", dr->ts_us, cat_network,
 	    (const char *const[]){ "protocol", NULL });
 	jw_obj_end(w);
 
 	/* The querier is the source, as for the flow. */
-	(void)dir;
-	put_message_endpoints(w, f, false, NULL, "dns");
+	put_message_endpoints(w, dr->flow, false, NULL, "dns");
 
 	jw_obj_begin(w, "dns");
 	jw_str(w, "type", "answer");
@@ -688,8 +589,7 @@ eve_dns(struct eve *e, const struct flow *f, int dir,
 		jw_u64(w, "response_code", msg->rcode);
 	if (msg->has_question) {
 		jw_obj_begin(w, "question");
-		jw_str(w, "name", mask ? mask_dns_name(msg->qname, nb,
-		    sizeof(nb)) : msg->qname);
+		jw_str(w, "name", msg->qname);
 		put_type(w, "type", msg->qtype);
 		jw_obj_end(w);
 	}
@@ -699,20 +599,19 @@ eve_dns(struct eve *e, const struct flow *f, int dir,
 			const struct dns_rr *rr = &msg->answers[i];
 
 			jw_obj_begin(w, NULL);
-			jw_str(w, "name", mask ? mask_dns_name(rr->name, nb,
-			    sizeof(nb)) : rr->name);
+			jw_str(w, "name", rr->name);
 			put_type(w, "type", rr->type);
 			jw_u64(w, "ttl", rr->ttl);
 			if (rr->addr.family != 0)
 				jw_str(w, "data", addr_str(&rr->addr, buf, sizeof(buf)));
 			else if (rr->target[0] != '\0')
-				jw_str(w, "data", mask ? mask_dns_name(rr->target,
-				    nb, sizeof(nb)) : rr->target);
+				jw_str(w, "data", rr->target);
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
 		jw_arr_begin(w, "resolved_ip");
-		dns_msg_foreach_resolved(msg, put_resolved, w);
+		for (size_t i = 0; i < dr->n_resolved; i++)
+			put_addr(w, NULL, &dr->resolved[i]);
 		jw_arr_end(w);
 	}
 	jw_obj_end(w);
@@ -724,38 +623,47 @@ eve_dns(struct eve *e, const struct flow *f, int dir,
 	end(e);
 }
 
-void
-eve_http(struct eve *e, const struct flow *f, const struct http_request *req,
-    uint64_t ts_us)
+static void
+eve_http(void *ctx, const struct http_record *hr)
 {
-	struct jw *w = begin(e, "outflow.http", ts_us, cat_web,
+	struct eve *e = ctx;
+	struct jw *w;
+
+	if (!e->opt.http)
+		return;
+	w = begin(e, "outflow.http", hr->ts_us, cat_web,
 	    (const char *const[]){ "protocol", NULL });
-	struct http_summary v;
-
-	/* The request's fields seen through the summary's layout. */
-	memset(&v, 0, sizeof(v));
-	v.method = req->method;
-	v.target = req->target;
-	v.path = req->path;
-	v.query = req->query;
-	v.host = req->host;
-	v.user_agent = req->user_agent;
-	v.content_type = req->content_type;
-	v.content_encoding = req->content_encoding;
-	v.transfer_encoding = req->transfer_encoding;
-	v.x_requested_with = req->x_requested_with;
-	v.referer = req->referer;
-	v.body_wire_len = req->body_wire_len;
-	v.body_len = (uint32_t)req->body_len;
-	v.body_state = (uint8_t)req->body_state;
-	v.version_minor = req->version_minor;
-
 	jw_obj_end(w);
-	put_message_endpoints(w, f, false, NULL, "http");
-	put_http_request(w, &v, e->redact);
+	put_message_endpoints(w, hr->flow, false, NULL, "http");
+	put_http_request(w, &hr->http);
 	jw_obj_begin(w, "outflow");
-	jw_u64(w, "flow_id", f->id);
-	put_outflow_http(w, &v);
+	jw_u64(w, "flow_id", hr->flow->id);
+	put_outflow_http(w, &hr->http);
 	jw_obj_end(w);
 	end(e);
 }
+
+static void
+eve_counts(const void *ctx, uint64_t *ret_written, uint64_t *ret_errors)
+{
+	const struct eve *e = ctx;
+
+	*ret_written = e->events;
+	*ret_errors = e->write_errors;
+}
+
+static void
+eve_close_output(void *ctx)
+{
+	eve_close(ctx);
+}
+
+const struct output_ops eve_output_ops = {
+	.name = "eve",
+	.flow = eve_flow,
+	.observation = eve_observation,
+	.dns = eve_dns,
+	.http = eve_http,
+	.counts = eve_counts,
+	.close = eve_close_output,
+};

@@ -1,37 +1,50 @@
 /*
  * pipeline.c - one run of the stages: decode -> flows -> app layer ->
- * (flow end) enrichment -> event stream and summary.
+ * detection and enrichment -> records -> every registered output.
  *
  * Time is packet time: flows expire when packet timestamps pass their
  * timeouts, checked once per second of packet time, so a capture replays
  * exactly as it was seen live.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "applayer.h"
-#include "audit.h"
 #include "decode.h"
 #include "detect.h"
 #include "device.h"
 #include "dns.h"
 #include "dns_cache.h"
 #include "enrich.h"
-#include "eve.h"
 #include "pipeline.h"
-#include "record.h"
+#include "record_build.h"
+
+#define PIPELINE_MAX_OUTPUTS 8
+
+/* Storage behind the strings of the records being built. */
+struct record_scratch {
+	struct http_view_buf http;
+	char dns_name[APPLAYER_NAME_MAX];
+	char first_question[DNS_TEXT_MAX];
+};
 
 struct pipeline {
-	struct pipeline_config cfg;
+	struct conf *conf;
+	struct enrich *enrich;		/* the configuration's */
+	bool redact;
 	struct flow_table *flows;
 	struct applayer *al;
 	struct dns_cache *dns;
-	struct enrich *enrich;
-	struct detect *detect;
+	struct detect *detect;		/* NULL: detection off */
 	struct device_table *devices;
-	struct eve *eve;
-	struct audit *audit;
+	struct output out[PIPELINE_MAX_OUTPUTS];
+	unsigned n_out;
+	bool want_dns, want_http;	/* some output takes those records */
+	struct record_scratch flow_scratch, obs_scratch, http_scratch;
+	struct dns_msg *dns_masked;	/* scratch for a masked response */
+	struct addr resolved[DNS_MAX_ANSWERS];
 	uint64_t decode[DEC__COUNT];
 	uint64_t anomalies[DEC__COUNT];	/* tolerated, packet still used */
 	uint64_t packets, bytes;
@@ -41,38 +54,18 @@ struct pipeline {
 	bool finished;
 };
 
-void
-pipeline_config_defaults(struct pipeline_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->max_flows = 131072;
-	c->timeouts.udp_s = 60;
-	c->timeouts.tcp_new_s = 30;
-	c->timeouts.tcp_s = 600;
-	c->timeouts.closed_s = 10;
-	c->stream_cap_client = 32768;
-	c->stream_cap_server = 16384;
-	c->stream_memcap = 16u << 20;
-	c->inspect_limit = 1u << 20;
-	c->max_body = 65536;
-	c->dns_cache_entries = 16384;
-	c->max_devices = 4096;
-	c->eve_dns = true;
-	c->eve_http = true;
-	c->summary = true;
-}
-
+/*
+ * The flow as it stands, with the app-layer results, redaction and the
+ * server name.  Enrichment, device and data are filled by the caller.
+ */
 static void
-fill_record(struct pipeline *p, struct flow *f, enum flow_end_reason why,
-    struct flow_record *r)
+fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
+    struct record_scratch *s)
 {
-	static char dns_name[APPLAYER_NAME_MAX];
 	const struct flow_app *a = f->app;
 
 	memset(r, 0, sizeof(*r));
 	r->flow = f;
-	r->app = a;
-	r->why = why;
 	flow_client(f, &r->client, &r->client_port);
 	flow_server(f, &r->server, &r->server_port);
 	r->protocol = app_proto_name((enum app_proto)f->app_proto);
@@ -81,10 +74,40 @@ fill_record(struct pipeline *p, struct flow *f, enum flow_end_reason why,
 		r->domain_src = (enum domain_source)a->domain_src;
 	} else if (f->app_proto != APP_PROTO_DNS && p->dns != NULL &&
 	    dns_cache_get(p->dns, &r->client, &r->server, f->first_us,
-	    dns_name, sizeof(dns_name))) {
-		r->domain = dns_name;
+	    s->dns_name, sizeof(s->dns_name))) {
+		r->domain = s->dns_name;
 		r->domain_src = DOMAIN_SRC_DNS;
 	}
+	if (a == NULL)
+		return;
+	r->tls = a->tls;
+	if (a->http != NULL) {
+		r->has_http = true;
+		record_http_summary(&r->http, a->http, p->redact, &s->http);
+		r->http_requests = a->http_seen;
+	}
+	if (a->dns_queries || a->dns_responses) {
+		r->has_dns = true;
+		r->dns_queries = a->dns_queries;
+		r->dns_responses = a->dns_responses;
+		if (a->dns_qname != NULL && a->data != NULL &&
+		    a->data->dns_name_sensitive && p->redact)
+			r->dns_first_question = record_mask_dns_name(
+			    a->dns_qname, s->first_question,
+			    sizeof(s->first_question));
+		else
+			r->dns_first_question = a->dns_qname;
+	}
+	r->data = a->data;
+}
+
+/* Who and where: as far as it is known now. */
+static void
+enrich_record(struct pipeline *p, const struct flow *f, struct flow_record *r)
+{
+	enrich_flow(p->enrich, r);
+	r->device_name = device_name(p->devices,
+	    f->has_mac ? f->client_mac : NULL, &r->client);
 }
 
 static void
@@ -94,15 +117,14 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	struct flow_record r;
 
 	applayer_flow_end(p->al, f);
-	fill_record(p, f, why, &r);
-	enrich_flow(p->enrich, &r);
-	r.data = detect_flow_data(f);
-	r.device_name = device_name(p->devices,
-	    f->has_mac ? f->client_mac : NULL, &r.client);
-	if (p->eve != NULL)
-		eve_flow(p->eve, &r);
-	if (p->audit != NULL)
-		audit_flow(p->audit, &r);
+	fill_record(p, f, &r, &p->flow_scratch);
+	r.why = why;
+	r.ended = true;
+	enrich_record(p, f, &r);
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->flow != NULL)
+			p->out[i].ops->flow(p->out[i].ctx, &r);
+	detect_flow_end(f);
 	applayer_flow_free(p->al, f);
 }
 
@@ -121,6 +143,21 @@ dns_put(const struct addr *a, uint32_t ttl, void *ctx)
 	dns_cache_put(c->p->dns, c->client, a, c->name, ttl, c->ts_us);
 }
 
+struct resolved_ctx {
+	struct addr *v;
+	size_t n;
+};
+
+static void
+collect_resolved(const struct addr *a, uint32_t ttl, void *ctx)
+{
+	struct resolved_ctx *c = ctx;
+
+	(void)ttl;
+	if (c->n < DNS_MAX_ANSWERS)
+		c->v[c->n++] = *a;
+}
+
 static void
 on_dns(struct flow *f, int dir, const struct dns_msg *msg,
     uint64_t ts_us, void *ctx)
@@ -129,8 +166,11 @@ on_dns(struct flow *f, int dir, const struct dns_msg *msg,
 	struct addr client;
 	uint16_t port;
 	struct dns_put_ctx c;
+	struct dns_record dr;
+	struct resolved_ctx rc = { p->resolved, 0 };
 	bool sensitive = false;
 
+	(void)dir;
 	if (!msg->qr) {
 		/* Data hidden in the names a client asks for. */
 		if (p->detect != NULL && dir == FLOW_TO_SERVER &&
@@ -147,11 +187,20 @@ on_dns(struct flow *f, int dir, const struct dns_msg *msg,
 		c.ts_us = ts_us;
 		dns_msg_foreach_resolved(msg, dns_put, &c);
 	}
-	if (p->eve != NULL && p->cfg.eve_dns) {
-		if (p->detect != NULL && msg->has_question)
-			sensitive = detect_dns_name_sensitive(p->detect, msg->qname);
-		eve_dns(p->eve, f, dir, msg, sensitive, ts_us);
-	}
+	if (!p->want_dns)
+		return;
+	if (p->detect != NULL && msg->has_question)
+		sensitive = detect_dns_name_sensitive(p->detect, msg->qname);
+	if (msg->n_answers > 0)
+		dns_msg_foreach_resolved(msg, collect_resolved, &rc);
+	dr.flow = f;
+	dr.msg = record_dns_msg(msg, sensitive, p->redact, p->dns_masked);
+	dr.resolved = p->resolved;
+	dr.n_resolved = rc.n;
+	dr.ts_us = ts_us;
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->dns != NULL)
+			p->out[i].ops->dns(p->out[i].ctx, &dr);
 }
 
 static void
@@ -159,21 +208,45 @@ on_http(struct flow *f, const struct http_request *req, uint64_t ts_us,
     void *ctx)
 {
 	struct pipeline *p = ctx;
+	struct http_record hr;
 
 	if (p->detect != NULL)
 		detect_http(p->detect, f, req, ts_us);
-	if (p->eve != NULL && p->cfg.eve_http)
-		eve_http(p->eve, f, req, ts_us);
+	if (!p->want_http)
+		return;
+	hr.flow = f;
+	record_http_request(&hr.http, req, p->redact, &p->http_scratch.http);
+	hr.ts_us = ts_us;
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->http != NULL)
+			p->out[i].ops->http(p->out[i].ctx, &hr);
 }
 
+/*
+ * An observation carries its flow enriched as far as it is known now,
+ * so a reader needs no join with the flow event that comes later.
+ */
 static void
-on_observation(const struct flow *f, const struct pii_obs *o, uint64_t ts_us,
+on_observation(struct flow *f, const struct pii_obs *o, uint64_t ts_us,
     void *ctx)
 {
 	struct pipeline *p = ctx;
+	const struct flow_app *a = f->app;
+	struct flow_record r;
+	struct obs_record or;
 
-	if (p->eve != NULL)
-		eve_observation(p->eve, f, o, ts_us);
+	fill_record(p, f, &r, &p->obs_scratch);
+	enrich_record(p, f, &r);
+	or.flow = &r;
+	/* A name that itself carried the data is not repeated. */
+	or.domain = a != NULL &&
+	    !(a->data != NULL && a->data->dns_name_sensitive && p->redact) ?
+	    flow_app_domain(a) : NULL;
+	or.obs = o;
+	or.ts_us = ts_us;
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->observation != NULL)
+			p->out[i].ops->observation(p->out[i].ctx, &or);
 }
 
 static void
@@ -184,53 +257,40 @@ on_dhcp(const struct dhcp_msg *msg, void *ctx)
 	device_learn_dhcp(p->devices, msg);
 }
 
-int
-pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
-    char *err, size_t errlen)
+/* Make the configuration's parts current (a new run, or a reload). */
+static void
+use_conf(struct pipeline *p, struct conf *c)
 {
+	p->conf = c;
+	p->enrich = conf_enrich(c);
+	p->redact = !conf_options(c)->raw_evidence;
+	if (p->detect != NULL)
+		detect_set_engine(p->detect, conf_pii(c));
+}
+
+int
+pipeline_new(struct conf *conf, struct pipeline **ret, char *err,
+    size_t errlen)
+{
+	const struct pipeline_config *c = conf_options(conf);
 	struct pipeline *p;
 	struct applayer_config ac;
-	struct enrich_config ec;
 	int r;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		snprintf(err, errlen, "out of memory for the pipeline");
 		return -ENOMEM;
-	p->cfg = *c;
-	if (c->eve_path != NULL &&
-	    (r = eve_open(c->eve_path, &p->eve, err, errlen)) != 0)
-		goto fail;
-	if (c->pii_rules != NULL) {
-		struct detect_config dc;
-
-		memset(&dc, 0, sizeof(dc));
-		dc.rules_path = c->pii_rules;
-		dc.permissions_path = c->pii_permissions;
-		dc.identities_path = c->identities;
-		dc.secret_path = c->secret;
-		dc.raw_evidence = c->raw_evidence;
-		dc.on_obs = on_observation;
-		dc.ctx = p;
-		if ((r = detect_new(&dc, &p->detect, err, errlen)) != 0)
-			goto fail;
 	}
-	if (p->eve != NULL)
-		eve_set_redact(p->eve, !c->raw_evidence);
-	memset(&ec, 0, sizeof(ec));
-	ec.geoip_country = c->geoip_country;
-	ec.geoip_asn = c->geoip_asn;
-	ec.apps_path = c->apps_path;
-	ec.jurisdictions_path = c->jurisdictions_path;
-	if ((r = enrich_new(&ec, &p->enrich, err, errlen)) != 0)
-		goto fail;
+	use_conf(p, conf_ref(conf));
 	r = -ENOMEM;
+	if ((p->dns_masked = malloc(sizeof(*p->dns_masked))) == NULL)
+		goto nomem;
+	if (conf_pii(conf) != NULL &&
+	    (p->detect = detect_new(conf_pii(conf), on_observation, p)) == NULL)
+		goto nomem;
 	if ((p->devices = device_table_new(c->max_devices)) == NULL)
 		goto nomem;
-	for (size_t i = 0; c->devices != NULL && c->devices[i] != NULL; i++)
-		if ((r = device_add_config(p->devices, c->devices[i], err,
-		    errlen)) != 0)
-			goto fail;
-	if (c->dhcp_leases != NULL &&
-	    (r = device_load_leases(p->devices, c->dhcp_leases, err, errlen)) != 0)
+	if ((r = conf_apply_devices(conf, p->devices, err, errlen)) != 0)
 		goto fail;
 	memset(&ac, 0, sizeof(ac));
 	ac.stream_cap[FLOW_TO_SERVER] = c->stream_cap_client;
@@ -248,8 +308,6 @@ pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
 	if (c->dns_cache_entries > 0 &&
 	    (p->dns = dns_cache_new(c->dns_cache_entries)) == NULL)
 		goto nomem;
-	if (c->summary && (p->audit = audit_new()) == NULL)
-		goto nomem;
 	if ((p->flows = flow_table_new(c->max_flows, &c->timeouts,
 	    on_flow_end, p)) == NULL)
 		goto nomem;
@@ -260,6 +318,43 @@ nomem:
 fail:
 	pipeline_free(p);
 	return r;
+}
+
+int
+pipeline_add_output(struct pipeline *p, const struct output_ops *ops,
+    void *ctx)
+{
+	if (p->n_out == PIPELINE_MAX_OUTPUTS) {
+		if (ops->close != NULL)
+			ops->close(ctx);
+		return -E2BIG;
+	}
+	p->out[p->n_out].ops = ops;
+	p->out[p->n_out].ctx = ctx;
+	p->n_out++;
+	p->want_dns |= ops->dns != NULL;
+	p->want_http |= ops->http != NULL;
+	return 0;
+}
+
+int
+pipeline_set_conf(struct pipeline *p, struct conf *c, char *err,
+    size_t errlen)
+{
+	struct conf *old = p->conf;
+	int r;
+
+	/* Detection cannot be turned on without a restart: flows lack state. */
+	if ((conf_pii(c) != NULL) != (p->detect != NULL)) {
+		snprintf(err, errlen, "personal-data detection cannot be turned "
+		    "%s by a reload", p->detect != NULL ? "off" : "on");
+		return -EINVAL;
+	}
+	if ((r = conf_apply_devices(c, p->devices, err, errlen)) != 0)
+		return r;
+	use_conf(p, conf_ref(c));
+	conf_unref(old);
+	return 0;
 }
 
 static void
@@ -347,15 +442,6 @@ pipeline_file_done(struct pipeline *p)
 }
 
 void
-pipeline_finish(struct pipeline *p)
-{
-	if (p->finished)
-		return;
-	p->finished = true;
-	flow_end_all(p->flows);
-}
-
-void
 pipeline_packet_counts(const struct pipeline *p, uint64_t *ret_packets,
     uint64_t *ret_errors)
 {
@@ -368,8 +454,11 @@ pipeline_packet_counts(const struct pipeline *p, uint64_t *ret_packets,
 	*ret_errors = e;
 }
 
+/* Room for every app-layer counter; applayer.h lists them. */
+#define APPLAYER_N_COUNTERS (sizeof(struct applayer_stats) / sizeof(uint64_t))
+
 struct counter_list {
-	struct audit_counter v[32];
+	struct run_counter v[APPLAYER_N_COUNTERS];
 	size_t n;
 };
 
@@ -378,24 +467,24 @@ collect(const char *name, uint64_t v, void *ctx)
 {
 	struct counter_list *l = ctx;
 
-	if (l->n < sizeof(l->v) / sizeof(l->v[0])) {
+	if (l->n < APPLAYER_N_COUNTERS) {
 		l->v[l->n].name = name;
 		l->v[l->n].value = v;
 		l->n++;
 	}
 }
 
-void
-pipeline_print_summary(struct pipeline *p, FILE *fp, bool json, unsigned top)
+/* The run's statistics, to every output. */
+static void
+report_stats(struct pipeline *p)
 {
-	struct audit_totals t;
-	struct audit_counter dec[DEC__COUNT], anom[DEC__COUNT];
+	struct run_stats t;
+	struct run_counter dec[DEC__COUNT], anom[DEC__COUNT];
 	size_t n_anom = 0;
 	struct counter_list al = { .n = 0 };
 	struct flow_stats fs;
+	struct pii_engine *pii = conf_pii(p->conf);
 
-	if (p->audit == NULL)
-		return;
 	memset(&t, 0, sizeof(t));
 	for (int i = 0; i < DEC__COUNT; i++) {
 		dec[i].name = decode_event_name((enum decode_event)i);
@@ -417,7 +506,8 @@ pipeline_print_summary(struct pipeline *p, FILE *fp, bool json, unsigned top)
 	t.first_us = p->first_us;
 	t.last_us = p->last_us;
 	t.flows = fs.created;
-	memcpy(t.flows_ended, fs.ended, sizeof(t.flows_ended));
+	for (int i = 0; i < FLOW_END__COUNT; i++)
+		t.flows_ended[i] = fs.ended[i];
 	t.peak_flows = fs.peak_active;
 	t.max_flows = fs.capacity;
 	t.decode = dec;
@@ -427,25 +517,39 @@ pipeline_print_summary(struct pipeline *p, FILE *fp, bool json, unsigned top)
 	t.geoip_attribution = enrich_attribution(p->enrich);
 	t.geoip_country_desc = enrich_geoip_desc(p->enrich);
 	t.apps_loaded = enrich_apps_count(p->enrich);
-	if (p->detect != NULL) {
+	if (pii != NULL) {
 		struct pii_stats ps;
 
-		detect_get_stats(p->detect, &ps);
+		pii_get_stats(pii, &ps);
 		t.pii_enabled = true;
-		t.pii_identities = detect_identity_count(p->detect);
+		t.pii_identities = pii_identity_count(pii);
 		t.pii_observations = ps.obs;
 		t.pii_bytes_scanned = ps.bytes_scanned;
 		t.pii_bytes_cut = ps.bytes_cut;
-		t.raw_evidence = detect_raw_evidence(p->detect);
+		t.raw_evidence = !p->redact;
 	}
-	if (p->eve != NULL) {
-		t.events = eve_events(p->eve);
-		t.event_write_errors = eve_write_errors(p->eve);
+	for (unsigned i = 0; i < p->n_out; i++) {
+		uint64_t written = 0, lost = 0;
+
+		if (p->out[i].ops->counts == NULL)
+			continue;
+		p->out[i].ops->counts(p->out[i].ctx, &written, &lost);
+		t.events += written;
+		t.event_write_errors += lost;
 	}
-	if (json)
-		audit_print_json(p->audit, &t, fp, top);
-	else
-		audit_print_text(p->audit, &t, fp, top);
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->stats != NULL)
+			p->out[i].ops->stats(p->out[i].ctx, &t);
+}
+
+void
+pipeline_finish(struct pipeline *p)
+{
+	if (p->finished)
+		return;
+	p->finished = true;
+	flow_end_all(p->flows);
+	report_stats(p);
 }
 
 struct pipeline *
@@ -453,15 +557,17 @@ pipeline_free(struct pipeline *p)
 {
 	if (p == NULL)
 		return NULL;
-	/* Ending the flows writes their events, so outputs close last. */
+	/* Ending the flows writes their records, so outputs close last. */
 	p->flows = flow_table_free(p->flows);
 	p->al = applayer_free(p->al);
 	p->dns = dns_cache_free(p->dns);
-	p->enrich = enrich_free(p->enrich);
 	p->detect = detect_free(p->detect);
 	p->devices = device_table_free(p->devices);
-	p->audit = audit_free(p->audit);
-	p->eve = eve_close(p->eve);
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->close != NULL)
+			p->out[i].ops->close(p->out[i].ctx);
+	free(p->dns_masked);
+	p->conf = conf_unref(p->conf);
 	free(p);
 	return NULL;
 }

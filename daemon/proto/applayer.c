@@ -429,10 +429,11 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 			a->http_seen++;
 			*parsed += r.consumed;
 			set_domain_from_host(a, req.host);
-			if (al->cfg.on_http != NULL)
-				al->cfg.on_http(f, &req, ts_us, al->cfg.ctx);
+			/* First, so what is seen in this request can name the app. */
 			if (a->http == NULL)
 				a->http = summarize_http(&req);
+			if (al->cfg.on_http != NULL)
+				al->cfg.on_http(f, &req, ts_us, al->cfg.ctx);
 			http_request_clear(&req);
 		}
 		return final;
@@ -747,7 +748,7 @@ applayer_flow_free(struct applayer *al, struct flow *f)
 	}
 	free(a->tls);
 	free(a->http);
-	free(a->data);
+	/* a->data is the detection stage's, freed by detect_flow_end(). */
 	free(a->domain);
 	free(a->dns_qname);
 	quic_state_free(a->quic);

@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "audit_output.h"
 #include "capture.h"
+#include "eve.h"
 #include "pipeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,19 +17,33 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pipeline_config pc;
+	struct eve_options eo = { .dns = true, .http = true };
+	struct conf *conf;
 	struct pipeline *p;
 	struct capture *c;
+	struct eve *e;
+	struct audit_output *text, *json;
 	char err[256];
 	FILE *devnull;
+	int r;
 
 	pipeline_config_defaults(&pc);
 	pc.max_flows = 64;		/* small, so eviction runs too */
 	pc.stream_memcap = 64 * 1024;
 	pc.dns_cache_entries = 256;	/* small tables: more runs per second */
 	pc.max_devices = 16;
-	pc.eve_path = "/dev/null";
-	if (pipeline_new(&pc, &p, err, sizeof(err)) != 0)
+	if (conf_load(&pc, NULL, &conf, err, sizeof(err)) != 0)
 		return 0;
+	r = pipeline_new(conf, &p, err, sizeof(err));
+	conf_unref(conf);
+	if (r != 0 || (devnull = fopen("/dev/null", "w")) == NULL)
+		return 0;
+	if (eve_open("/dev/null", &eo, &e, err, sizeof(err)) == 0)
+		pipeline_add_output(p, &eve_output_ops, e);
+	if ((text = audit_output_new(devnull, false, 5)) != NULL)
+		pipeline_add_output(p, &audit_output_ops, text);
+	if ((json = audit_output_new(devnull, true, 5)) != NULL)
+		pipeline_add_output(p, &audit_output_ops, json);
 	if (capture_open_memory(data, size, &c, err, sizeof(err)) == 0) {
 		while (capture_dispatch(c, 256, pipeline_packets, p, err,
 		    sizeof(err)) > 0)
@@ -35,11 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		capture_close(c);
 	}
 	pipeline_finish(p);
-	if ((devnull = fopen("/dev/null", "w")) != NULL) {
-		pipeline_print_summary(p, devnull, false, 5);
-		pipeline_print_summary(p, devnull, true, 5);
-		fclose(devnull);
-	}
 	pipeline_free(p);
+	fclose(devnull);
 	return 0;
 }

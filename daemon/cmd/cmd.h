@@ -1,0 +1,62 @@
+/*
+ * cmd.h - what the command files share: the command table's entry, the
+ * usage text, number parsing, and the options that name data files.
+ * Private to daemon/cmd/.
+ */
+#ifndef OUTFLOW_CMD_H
+#define OUTFLOW_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "capture.h"
+#include "conf.h"
+
+#define MAX_IFACES 16
+#define MAX_DEVICE_ARGS 256
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+int cmd_audit(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/** The usage text of every command. */
+void usage(FILE *fp);
+
+/** A decimal number in [0, max]; 0 or -EINVAL. */
+int parse_uint(const char *s, unsigned long max, unsigned long *ret);
+
+enum cmd_option {
+	OPT_EVE = 256, OPT_JSON, OPT_TOP, OPT_NO_PROMISC, OPT_DURATION,
+	OPT_MAX_FLOWS, OPT_STREAM_WINDOW, OPT_MAX_BODY, OPT_NO_DNS_EVENTS,
+	OPT_NO_HTTP_EVENTS, OPT_GEOIP_COUNTRY, OPT_GEOIP_ASN, OPT_APPS,
+	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
+	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
+	OPT_STREAM_MEMORY, OPT_DNS_CACHE,
+};
+
+
+struct audit_args {
+	struct pipeline_config pc;
+	const char *eve_path;
+	bool eve_dns, eve_http;
+	const char *secret;	/* --secret, or the per-install default */
+	struct capture_live_opts live;
+	const char *ifaces[MAX_IFACES];
+	int n_ifaces;
+	bool json, quiet, no_geoip, no_apps, no_pii;
+	const char *rules_dir;	/* --rules-dir: where every pack is looked up */
+	unsigned long top, duration;
+	char paths[7][4096];	/* storage for default data file paths */
+	const char *devices[MAX_DEVICE_ARGS + 1];
+	int n_devices;
+};
+
+/** Fill in the data files a run uses by default (see usage()). */
+void apply_defaults(struct audit_args *a);
+
+#endif

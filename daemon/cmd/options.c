@@ -1,0 +1,175 @@
+/*
+ * options.c - usage text, numbers, and the default data files.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buildconf.h"
+#include "cmd.h"
+#include "log.h"
+
+void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: outflow audit [options] FILE...\n"
+	    "       outflow audit [options] -i IFACE [-i IFACE...]\n"
+	    "       outflow lookup [--json] [--geoip-country F] [--geoip-asn F]\n"
+	    "                      [--jurisdictions F] ADDRESS...\n"
+	    "       outflow version\n"
+	    "\n"
+	    "audit options:\n"
+	    "  --eve FILE             write JSON-lines events to FILE ('-': stdout)\n"
+	    "  --json                 print the summary as one JSON object\n"
+	    "  --top N                rows per summary table (default 20)\n"
+	    "  -q, --quiet            no summary\n"
+	    "  -i, --interface IFACE  capture live (repeatable); stop with Ctrl-C\n"
+	    "  -f, --filter EXPR      BPF filter for live capture\n"
+	    "  -s, --snaplen N        bytes captured per packet (live)\n"
+	    "  -B, --buffer-size MIB  kernel capture buffer (live)\n"
+	    "      --no-promisc       do not put interfaces in promiscuous mode\n"
+	    "      --duration SEC     stop a live capture after SEC seconds\n"
+	    "      --max-flows N      flow table size (default 131072)\n"
+	    "      --stream-window N  bytes reassembled per direction (default 32768)\n"
+	    "      --max-body N       decoded HTTP body bytes kept (default 65536)\n"
+	    "      --stream-memory MIB reassembly buffers in all (default 16)\n"
+	    "      --dns-cache N      DNS answers remembered (default 16384)\n"
+	    "      --no-dns-events    no event per DNS response\n"
+	    "      --no-http-events   no event per HTTP request\n"
+	    "      --geoip-country F  country database (.mmdb)\n"
+	    "      --geoip-asn F      ASN database (.mmdb)\n"
+	    "      --apps F           app signatures (default: the shipped rules/apps.yaml)\n"
+	    "      --jurisdictions F  jurisdictions pack (default: the shipped one)\n"
+	    "      --no-geoip         no GeoIP lookups\n"
+	    "      --no-apps          no app attribution\n"
+	    "      --device MAC=NAME  name a LAN device (repeatable)\n"
+	    "      --leases FILE      dnsmasq leases file for device names\n"
+	    "      --identities FILE  known values to look for (YAML `identities:`)\n"
+	    "      --secret FILE      HMAC key for evidence hashes (created 0600)\n"
+	    "      --raw-evidence     lab only: put raw values in observations\n"
+	    "      --no-personal-data no personal-data detection\n"
+	    "      --rules-dir DIR    look for every rule pack in DIR\n"
+	    "\n"
+	    "Without --geoip-*, the databases installed by scripts/fetch-geoip.sh\n"
+	    "are used when present ($OUTFLOW_GEOIP_DIR, else " OUTFLOW_DATADIR ").\n");
+}
+
+int
+parse_uint(const char *s, unsigned long max, unsigned long *ret)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v > max || s[0] == '-')
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* First existing file among dir/name for the given dirs, or NULL. */
+static const char *
+find_default(char *buf, size_t size, const char *name, const char *dir1,
+    const char *dir2)
+{
+	const char *dirs[2] = { dir1, dir2 };
+
+	for (int i = 0; i < 2; i++) {
+		if (dirs[i] == NULL)
+			continue;
+		snprintf(buf, size, "%s/%s", dirs[i], name);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/* mkdir -p with mode 0700 for the last component. */
+static int
+mkdir_p(const char *path)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (char *q = buf + 1; *q != '\0'; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*q = '/';
+	}
+	return mkdir(buf, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * The per-install HMAC key lives in the state directory.  Without one
+ * that can be created (not root, read-only system), hashes are made with a
+ * key for this run only: comparable within a run, not across runs.
+ */
+static const char *
+default_secret(char *buf, size_t size)
+{
+	const char *env = getenv("OUTFLOW_SECRET");
+	struct stat st;
+
+	if (env != NULL && env[0] != '\0')
+		return env;
+	if (stat(OUTFLOW_STATEDIR, &st) != 0 && mkdir_p(OUTFLOW_STATEDIR) != 0) {
+		log_info("no %s: personal-data hashes use a key for this run "
+		    "only (--secret FILE keeps one)", OUTFLOW_STATEDIR);
+		return NULL;
+	}
+	if (access(OUTFLOW_STATEDIR, W_OK) != 0 &&
+	    (snprintf(buf, size, "%s/hmac.key", OUTFLOW_STATEDIR),
+	    access(buf, R_OK) != 0)) {
+		log_info("%s is not writable: personal-data hashes use a key for "
+		    "this run only (--secret FILE keeps one)", OUTFLOW_STATEDIR);
+		return NULL;
+	}
+	snprintf(buf, size, "%s/hmac.key", OUTFLOW_STATEDIR);
+	return buf;
+}
+
+void
+apply_defaults(struct audit_args *a)
+{
+	const char *geodir = getenv("OUTFLOW_GEOIP_DIR");
+	const char *rdir1 = a->rules_dir ? a->rules_dir : OUTFLOW_RULESDIR;
+	const char *rdir2 = a->rules_dir ? NULL : OUTFLOW_SRC_RULESDIR;
+
+	if (geodir == NULL || geodir[0] == '\0')
+		geodir = OUTFLOW_DATADIR;
+	if (!a->no_geoip && a->pc.geoip_country == NULL && a->pc.geoip_asn == NULL) {
+		a->pc.geoip_country = find_default(a->paths[0], sizeof(a->paths[0]),
+		    "dbip-country.mmdb", geodir, NULL);
+		a->pc.geoip_asn = find_default(a->paths[1], sizeof(a->paths[1]),
+		    "asn.mmdb", geodir, NULL);
+	}
+	if (a->no_geoip)
+		a->pc.geoip_country = a->pc.geoip_asn = NULL;
+	if (a->pc.jurisdictions_path == NULL)
+		a->pc.jurisdictions_path = find_default(a->paths[2],
+		    sizeof(a->paths[2]), "jurisdictions.yaml", rdir1, rdir2);
+	if (!a->no_apps && a->pc.apps_path == NULL)
+		a->pc.apps_path = find_default(a->paths[3], sizeof(a->paths[3]),
+		    "apps.yaml", rdir1, rdir2);
+	if (a->no_apps)
+		a->pc.apps_path = NULL;
+	if (!a->no_pii) {
+		a->pc.pii_rules = find_default(a->paths[4], sizeof(a->paths[4]),
+		    "personal_data.yaml", rdir1, rdir2);
+		a->pc.pii_permissions = find_default(a->paths[5],
+		    sizeof(a->paths[5]), "permissions.yaml", rdir1, rdir2);
+		if (a->secret == NULL)
+			a->secret = default_secret(a->paths[6], sizeof(a->paths[6]));
+	}
+}
+

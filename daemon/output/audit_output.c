@@ -1,0 +1,113 @@
+/*
+ * audit_output.c - the audit summary behind the output interface.
+ */
+#include <stdlib.h>
+
+#include "audit.h"
+#include "audit_output.h"
+
+struct audit_output {
+	struct audit *a;
+	FILE *fp;
+	bool json;
+	unsigned top;
+};
+
+struct audit_output *
+audit_output_new(FILE *fp, bool json, unsigned top)
+{
+	struct audit_output *o;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return NULL;
+	if ((o->a = audit_new()) == NULL) {
+		free(o);
+		return NULL;
+	}
+	o->fp = fp;
+	o->json = json;
+	o->top = top;
+	return o;
+}
+
+static void
+out_flow(void *ctx, const struct flow_record *r)
+{
+	struct audit_output *o = ctx;
+
+	audit_flow(o->a, r);
+}
+
+static void
+copy_counters(struct audit_counter *dst, const struct run_counter *src,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		dst[i].name = src[i].name;
+		dst[i].value = src[i].value;
+	}
+}
+
+static void
+out_stats(void *ctx, const struct run_stats *s)
+{
+	struct audit_output *o = ctx;
+	struct audit_totals t = {
+		.files = s->files, .packets = s->packets, .bytes = s->bytes,
+		.first_us = s->first_us, .last_us = s->last_us,
+		.flows = s->flows, .peak_flows = s->peak_flows,
+		.max_flows = s->max_flows, .events = s->events,
+		.event_write_errors = s->event_write_errors,
+		.n_decode = s->n_decode, .n_anomalies = s->n_anomalies,
+		.n_applayer = s->n_applayer,
+		.geoip_country_desc = s->geoip_country_desc,
+		.geoip_attribution = s->geoip_attribution,
+		.apps_loaded = s->apps_loaded, .pii_enabled = s->pii_enabled,
+		.pii_identities = s->pii_identities,
+		.pii_observations = s->pii_observations,
+		.pii_bytes_scanned = s->pii_bytes_scanned,
+		.pii_bytes_cut = s->pii_bytes_cut,
+		.raw_evidence = s->raw_evidence,
+	};
+	struct audit_counter *dec, *anom, *al;
+
+	dec = calloc(s->n_decode + 1, sizeof(*dec));
+	anom = calloc(s->n_anomalies + 1, sizeof(*anom));
+	al = calloc(s->n_applayer + 1, sizeof(*al));
+	if (dec == NULL || anom == NULL || al == NULL)
+		goto out;
+	for (int i = 0; i < FLOW_END__COUNT; i++)
+		t.flows_ended[i] = s->flows_ended[i];
+	copy_counters(dec, s->decode, s->n_decode);
+	copy_counters(anom, s->anomalies, s->n_anomalies);
+	copy_counters(al, s->applayer, s->n_applayer);
+	t.decode = dec;
+	t.anomalies = anom;
+	t.applayer = al;
+	if (o->json)
+		audit_print_json(o->a, &t, o->fp, o->top);
+	else
+		audit_print_text(o->a, &t, o->fp, o->top);
+out:
+	free(dec);
+	free(anom);
+	free(al);
+}
+
+static void
+out_close(void *ctx)
+{
+	struct audit_output *o = ctx;
+
+	if (o == NULL)
+		return;
+	audit_free(o->a);
+	free(o);
+}
+
+const struct output_ops audit_output_ops = {
+	.name = "summary",
+	.flow = out_flow,
+	.stats = out_stats,
+	.close = out_close,
+};

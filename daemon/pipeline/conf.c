@@ -1,0 +1,177 @@
+/*
+ * conf.c - load a configuration whole, or not at all.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "device.h"
+#include "enrich.h"
+
+#define CONF_MAX_DEVICES 256	/* "MAC=NAME" entries given as options */
+
+struct conf {
+	unsigned refs;
+	struct pipeline_config opt;
+	struct enrich *enrich;
+	struct pii_engine *pii;
+	char *devices[CONF_MAX_DEVICES];
+	size_t n_devices;
+	char *leases;
+};
+
+void
+pipeline_config_defaults(struct pipeline_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_flows = 131072;
+	c->timeouts.udp_s = 60;
+	c->timeouts.tcp_new_s = 30;
+	c->timeouts.tcp_s = 600;
+	c->timeouts.closed_s = 10;
+	c->stream_cap_client = 32768;
+	c->stream_cap_server = 16384;
+	c->stream_memcap = 16u << 20;
+	c->inspect_limit = 1u << 20;
+	c->max_body = 65536;
+	c->dns_cache_entries = 16384;
+	c->max_devices = 4096;
+}
+
+static void
+conf_free(struct conf *c)
+{
+	enrich_free(c->enrich);
+	pii_engine_free(c->pii);
+	for (size_t i = 0; i < c->n_devices; i++)
+		free(c->devices[i]);
+	free(c->leases);
+	free(c);
+}
+
+/* Device names are read now, so a bad entry fails the load, not a swap. */
+static int
+load_devices(struct conf *c, const struct pipeline_config *o, char *err,
+    size_t errlen)
+{
+	struct device_table *t;
+	int r = 0;
+
+	for (size_t i = 0; o->devices != NULL && o->devices[i] != NULL; i++) {
+		if (c->n_devices == CONF_MAX_DEVICES) {
+			snprintf(err, errlen, "more than %d device names",
+			    CONF_MAX_DEVICES);
+			return -E2BIG;
+		}
+		if ((c->devices[c->n_devices] = strdup(o->devices[i])) == NULL)
+			goto nomem;
+		c->n_devices++;
+	}
+	if (o->dhcp_leases != NULL && (c->leases = strdup(o->dhcp_leases)) == NULL)
+		goto nomem;
+	if ((t = device_table_new(o->max_devices)) == NULL)
+		goto nomem;
+	r = conf_apply_devices(c, t, err, errlen);
+	device_table_free(t);
+	return r;
+nomem:
+	snprintf(err, errlen, "out of memory for device names");
+	return -ENOMEM;
+}
+
+int
+conf_load(const struct pipeline_config *o, const uint8_t *secret,
+    struct conf **ret, char *err, size_t errlen)
+{
+	struct enrich_config ec;
+	struct conf *c;
+	int r;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory for the configuration");
+		return -ENOMEM;
+	}
+	c->refs = 1;
+	c->opt = *o;
+	if (o->pii_rules != NULL) {
+		struct pii_config pc;
+
+		memset(&pc, 0, sizeof(pc));
+		pc.rules_path = o->pii_rules;
+		pc.permissions_path = o->pii_permissions;
+		pc.identities_path = o->identities;
+		pc.secret = secret;
+		pc.raw_evidence = o->raw_evidence;
+		if ((r = pii_engine_new(&pc, &c->pii, err, errlen)) != 0)
+			goto fail;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.geoip_country = o->geoip_country;
+	ec.geoip_asn = o->geoip_asn;
+	ec.apps_path = o->apps_path;
+	ec.jurisdictions_path = o->jurisdictions_path;
+	if ((r = enrich_new(&ec, &c->enrich, err, errlen)) != 0 ||
+	    (r = load_devices(c, o, err, errlen)) != 0)
+		goto fail;
+	/* What was read is held above; the caller's strings are not kept. */
+	c->opt.geoip_country = c->opt.geoip_asn = NULL;
+	c->opt.apps_path = c->opt.jurisdictions_path = NULL;
+	c->opt.dhcp_leases = NULL;
+	c->opt.devices = NULL;
+	c->opt.pii_rules = c->opt.pii_permissions = c->opt.identities = NULL;
+	*ret = c;
+	return 0;
+fail:
+	conf_free(c);
+	return r;
+}
+
+struct conf *
+conf_ref(struct conf *c)
+{
+	c->refs++;
+	return c;
+}
+
+struct conf *
+conf_unref(struct conf *c)
+{
+	if (c != NULL && --c->refs == 0)
+		conf_free(c);
+	return NULL;
+}
+
+const struct pipeline_config *
+conf_options(const struct conf *c)
+{
+	return &c->opt;
+}
+
+struct enrich *
+conf_enrich(const struct conf *c)
+{
+	return c->enrich;
+}
+
+struct pii_engine *
+conf_pii(const struct conf *c)
+{
+	return c->pii;
+}
+
+int
+conf_apply_devices(const struct conf *c, struct device_table *t, char *err,
+    size_t errlen)
+{
+	int r;
+
+	for (size_t i = 0; i < c->n_devices; i++)
+		if ((r = device_add_config(t, c->devices[i], err, errlen)) != 0)
+			return r;
+	if (c->leases != NULL &&
+	    (r = device_load_leases(t, c->leases, err, errlen)) != 0)
+		return r;
+	return 0;
+}

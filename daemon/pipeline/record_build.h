@@ -1,0 +1,34 @@
+/*
+ * record_build.h - building and redacting records (record.c); private
+ * to the pipeline stage, the only one that builds records.
+ */
+#ifndef OUTFLOW_RECORD_BUILD_H
+#define OUTFLOW_RECORD_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "record.h"
+
+struct dns_msg;
+struct http_request;
+
+/** Every label of name but the last two masked ("*.*.example.com"). */
+const char *record_mask_dns_name(const char *name, char *buf, size_t size);
+
+/**
+ * msg as outputs may see it: itself, or (sensitive and redacting) a copy
+ * in scratch with every name masked.
+ */
+const struct dns_msg *record_dns_msg(const struct dns_msg *msg,
+    bool sensitive, bool redact, struct dns_msg *scratch);
+
+/** The view of a flow's first request, masked into b when redacting. */
+void record_http_summary(struct http_view *v, const struct http_summary *s,
+    bool redact, struct http_view_buf *b);
+
+/** The view of a request just parsed, masked into b when redacting. */
+void record_http_request(struct http_view *v, const struct http_request *req,
+    bool redact, struct http_view_buf *b);
+
+#endif

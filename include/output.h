@@ -1,0 +1,74 @@
+/*
+ * output.h - the one interface every output implements (event stream,
+ * summary; later findings, the store, syslog).
+ *
+ * The pipeline keeps a list of outputs and hands each of them the same
+ * records (record.h), already redacted, and at the end of a run the run's
+ * statistics.  An output never reaches into flows or app-layer state, so
+ * adding one cannot leak what the others mask.
+ */
+#ifndef OUTFLOW_OUTPUT_H
+#define OUTFLOW_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+/* A (name, value) counter: decode outcomes, app-layer counters... */
+struct run_counter {
+	const char *name;
+	uint64_t value;
+};
+
+/* What one run saw, handed to outputs when it ends. */
+struct run_stats {
+	unsigned files;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t first_us, last_us;
+	uint64_t flows;
+	uint64_t flows_ended[FLOW_END__COUNT];
+	uint32_t peak_flows, max_flows;
+	uint64_t events;		/* written by the event outputs */
+	uint64_t event_write_errors;
+	const struct run_counter *decode;	/* every decode outcome */
+	size_t n_decode;
+	const struct run_counter *anomalies;	/* tolerated, packet used */
+	size_t n_anomalies;
+	const struct run_counter *applayer;
+	size_t n_applayer;
+	const char *geoip_country_desc;		/* NULL when not in use */
+	const char *geoip_attribution;
+	size_t apps_loaded;
+	bool pii_enabled;
+	size_t pii_identities;
+	uint64_t pii_observations;
+	uint64_t pii_bytes_scanned;
+	uint64_t pii_bytes_cut;
+	bool raw_evidence;		/* flagged: raw values are in the events */
+};
+
+struct output_ops {
+	const char *name;
+	/* Each may be NULL: the output does not want that record. */
+	void (*flow)(void *ctx, const struct flow_record *r);
+	void (*observation)(void *ctx, const struct obs_record *r);
+	void (*dns)(void *ctx, const struct dns_record *r);
+	void (*http)(void *ctx, const struct http_record *r);
+	/* The run ended (or statistics were asked for). */
+	void (*stats)(void *ctx, const struct run_stats *s);
+	/* Events written and lost so far, for the run's statistics. */
+	void (*counts)(const void *ctx, uint64_t *ret_written,
+	    uint64_t *ret_errors);
+	/* Flush and free; NULL-safe on ctx. */
+	void (*close)(void *ctx);
+};
+
+struct output {
+	const struct output_ops *ops;
+	void *ctx;
+};
+
+#endif
