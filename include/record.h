@@ -2,7 +2,7 @@
  * record.h - what the stages before the outputs hand to them: a flow
  * (when it ends, or as it stands when an observation is made), a DNS
  * response, an HTTP request, a personal-data observation.  Records are
- * built in one place (daemon/pipeline/record.c), where redaction is
+ * built in one place (daemon/pipeline/record_build.c), where redaction is
  * applied, so an output prints what it is given and cannot forget to
  * mask anything.  Outputs read records only, never the flow's app state.
  * Everything a record points to is valid for the duration of the call.

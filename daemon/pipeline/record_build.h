@@ -1,5 +1,5 @@
 /*
- * record_build.h - building and redacting records (record.c); private
+ * record_build.h - building and redacting records (record_build.c); private
  * to the pipeline stage, the only one that builds records.
  */
 #ifndef OUTFLOW_RECORD_BUILD_H

@@ -1,5 +1,5 @@
 /*
- * lookup.c - answers for `outflow lookup`, with the field names of the
+ * cmd_lookup.c - answers for `outflow lookup`, with the field names of the
  * flow events so the output can be joined with them.
  */
 #include <errno.h>

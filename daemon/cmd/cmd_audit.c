@@ -1,5 +1,5 @@
 /*
- * audit.c - `outflow audit`: capture files or live interfaces through the
+ * cmd_audit.c - `outflow audit`: capture files or live interfaces through the
  * pipeline, with the event stream and the summary as outputs.
  *
  * Exit codes: 0 success (malformed packets are counted, not fatal),

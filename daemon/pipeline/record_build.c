@@ -1,5 +1,5 @@
 /*
- * record.c - builds the records outputs receive, and redacts them.
+ * record_build.c - builds the records outputs receive, and redacts them.
  *
  * This is the one place where request data that can carry personal data
  * is masked: every output (event stream, summary, and those to come)

@@ -1,5 +1,5 @@
 /*
- * version.c - `outflow version`.
+ * cmd_version.c - `outflow version`.
  */
 #include <stdio.h>
 
