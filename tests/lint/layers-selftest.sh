@@ -85,7 +85,7 @@ expect "later stage including an earlier one is fine" 0 \
 
 fresh
 expect "allowlisted violations are reported without it" 1 \
-    "includes eve.h (stage output, above pipeline)" /dev/null
+    "includes flow.h (stage core, above shared)" /dev/null
 
 fresh
 cp "$allow" "$tmp/allow"
