@@ -33,7 +33,7 @@ struct pipeline_config {
 	const char *dhcp_leases;	/* dnsmasq leases file, or NULL */
 	const char *const *devices;	/* "MAC=NAME" entries, NULL-terminated */
 	uint32_t max_devices;
-	bool summary;			/* aggregate for audit_print_* */
+	bool summary;			/* aggregate for summary_print_* */
 	const char *pii_rules;		/* rules/personal_data.yaml; NULL: no detection */
 	const char *pii_permissions;	/* rules/permissions.yaml */
 	const char *identities;		/* known values (YAML `identities:`) */

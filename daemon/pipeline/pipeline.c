@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "applayer.h"
-#include "audit.h"
+#include "summary.h"
 #include "decode.h"
 #include "detect.h"
 #include "device.h"
@@ -31,7 +31,7 @@ struct pipeline {
 	struct detect *detect;
 	struct device_table *devices;
 	struct eve *eve;
-	struct audit *audit;
+	struct summary *summary;
 	uint64_t decode[DEC__COUNT];
 	uint64_t anomalies[DEC__COUNT];	/* tolerated, packet still used */
 	uint64_t packets, bytes;
@@ -101,8 +101,8 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	    f->has_mac ? f->client_mac : NULL, &r.client);
 	if (p->eve != NULL)
 		eve_flow(p->eve, &r);
-	if (p->audit != NULL)
-		audit_flow(p->audit, &r);
+	if (p->summary != NULL)
+		summary_flow(p->summary, &r);
 	applayer_flow_free(p->al, f);
 }
 
@@ -248,7 +248,7 @@ pipeline_new(const struct pipeline_config *c, struct pipeline **ret,
 	if (c->dns_cache_entries > 0 &&
 	    (p->dns = dns_cache_new(c->dns_cache_entries)) == NULL)
 		goto nomem;
-	if (c->summary && (p->audit = audit_new()) == NULL)
+	if (c->summary && (p->summary = summary_new()) == NULL)
 		goto nomem;
 	if ((p->flows = flow_table_new(c->max_flows, &c->timeouts,
 	    on_flow_end, p)) == NULL)
@@ -369,7 +369,7 @@ pipeline_packet_counts(const struct pipeline *p, uint64_t *ret_packets,
 }
 
 struct counter_list {
-	struct audit_counter v[32];
+	struct summary_counter v[32];
 	size_t n;
 };
 
@@ -388,13 +388,13 @@ collect(const char *name, uint64_t v, void *ctx)
 void
 pipeline_print_summary(struct pipeline *p, FILE *fp, bool json, unsigned top)
 {
-	struct audit_totals t;
-	struct audit_counter dec[DEC__COUNT], anom[DEC__COUNT];
+	struct summary_totals t;
+	struct summary_counter dec[DEC__COUNT], anom[DEC__COUNT];
 	size_t n_anom = 0;
 	struct counter_list al = { .n = 0 };
 	struct flow_stats fs;
 
-	if (p->audit == NULL)
+	if (p->summary == NULL)
 		return;
 	memset(&t, 0, sizeof(t));
 	for (int i = 0; i < DEC__COUNT; i++) {
@@ -443,9 +443,9 @@ pipeline_print_summary(struct pipeline *p, FILE *fp, bool json, unsigned top)
 		t.event_write_errors = eve_write_errors(p->eve);
 	}
 	if (json)
-		audit_print_json(p->audit, &t, fp, top);
+		summary_print_json(p->summary, &t, fp, top);
 	else
-		audit_print_text(p->audit, &t, fp, top);
+		summary_print_text(p->summary, &t, fp, top);
 }
 
 struct pipeline *
@@ -460,7 +460,7 @@ pipeline_free(struct pipeline *p)
 	p->enrich = enrich_free(p->enrich);
 	p->detect = detect_free(p->detect);
 	p->devices = device_table_free(p->devices);
-	p->audit = audit_free(p->audit);
+	p->summary = summary_free(p->summary);
 	p->eve = eve_close(p->eve);
 	free(p);
 	return NULL;

@@ -1,12 +1,12 @@
 /*
- * audit.h - the summary `outflow audit` prints (output stage).
+ * summary.h - the summary `outflow audit` prints (output stage).
  *
  * Aggregates ended flows by server name, app, destination country and
  * operator in bounded tables, and prints them with the pipeline's
  * counters as text or as one JSON object.
  */
-#ifndef OUTFLOW_AUDIT_H
-#define OUTFLOW_AUDIT_H
+#ifndef OUTFLOW_SUMMARY_H
+#define OUTFLOW_SUMMARY_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,24 +14,24 @@
 
 #include "record.h"
 
-struct audit;
+struct summary;
 
 /* Keys kept per table; flows beyond are summed under "(other)". */
-#define AUDIT_MAX_KEYS 16384
+#define SUMMARY_MAX_KEYS 16384
 
-struct audit *audit_new(void);
-struct audit *audit_free(struct audit *a);
+struct summary *summary_new(void);
+struct summary *summary_free(struct summary *a);
 
 /** Account one ended flow. */
-void audit_flow(struct audit *a, const struct flow_record *r);
+void summary_flow(struct summary *a, const struct flow_record *r);
 
 /** A (name, value) counter list for the summary: decode, app layer... */
-struct audit_counter {
+struct summary_counter {
 	const char *name;
 	uint64_t value;
 };
 
-struct audit_totals {
+struct summary_totals {
 	unsigned files;
 	uint64_t packets;
 	uint64_t bytes;
@@ -41,11 +41,11 @@ struct audit_totals {
 	uint32_t peak_flows, max_flows;
 	uint64_t events;
 	uint64_t event_write_errors;
-	const struct audit_counter *decode;	/* every decode outcome */
+	const struct summary_counter *decode;	/* every decode outcome */
 	size_t n_decode;
-	const struct audit_counter *anomalies;	/* tolerated, packet used */
+	const struct summary_counter *anomalies;	/* tolerated, packet used */
 	size_t n_anomalies;
-	const struct audit_counter *applayer;
+	const struct summary_counter *applayer;
 	size_t n_applayer;
 	const char *geoip_country_desc;		/* NULL when not in use */
 	const char *geoip_asn_desc;
@@ -60,10 +60,10 @@ struct audit_totals {
 };
 
 /** Print the readable summary; top = rows per table. */
-void audit_print_text(const struct audit *a, const struct audit_totals *t,
+void summary_print_text(const struct summary *a, const struct summary_totals *t,
     FILE *fp, unsigned top);
 /** Print the summary as one JSON object and a newline. */
-void audit_print_json(const struct audit *a, const struct audit_totals *t,
+void summary_print_json(const struct summary *a, const struct summary_totals *t,
     FILE *fp, unsigned top);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * audit.c - summary tables for `outflow audit`.
+ * summary.c - summary tables for `outflow audit`.
  *
  * Each table maps a string key to counters in an open-addressing hash of
  * bounded size.  Keys come from the network (server names), so the text
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "summary.h"
 #include "detect.h"
 #include "json.h"
 
@@ -27,7 +27,7 @@ struct agg {
 	struct agg_entry *slots;
 	uint32_t mask;
 	uint32_t used;
-	struct agg_entry other;	/* keys beyond AUDIT_MAX_KEYS */
+	struct agg_entry other;	/* keys beyond SUMMARY_MAX_KEYS */
 };
 
 enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T_DATA, T__COUNT };
@@ -35,7 +35,7 @@ enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T_DATA, T__COUNT };
 /* Columns of a T_DATA key, tab-separated. */
 enum { D_WHO, D_CATEGORY, D_DEST, D_COUNTRY, D_OPJUR, D_VENDORJUR, D__COUNT };
 
-struct audit {
+struct summary {
 	struct agg t[T__COUNT];
 };
 
@@ -118,7 +118,7 @@ agg_get(struct agg *g, const char *key, const char *extra)
 		if (g->slots[i].hash == h && g->slots[i].len == len &&
 		    memcmp(g->slots[i].key, key, len) == 0)
 			return &g->slots[i];
-	if (g->used >= AUDIT_MAX_KEYS)
+	if (g->used >= SUMMARY_MAX_KEYS)
 		return &g->other;
 	if (g->used * 2 >= g->mask + 1) {
 		if (agg_grow(g) != 0)
@@ -155,21 +155,21 @@ agg_add(struct agg *g, const char *key, const char *extra,
 	e->bytes_in += f->bytes[FLOW_TO_CLIENT];
 }
 
-struct audit *
-audit_new(void)
+struct summary *
+summary_new(void)
 {
-	struct audit *a = calloc(1, sizeof(*a));
+	struct summary *a = calloc(1, sizeof(*a));
 
 	if (a == NULL)
 		return NULL;
 	for (int i = 0; i < T__COUNT; i++)
 		if (agg_init(&a->t[i]) != 0)
-			return audit_free(a);
+			return summary_free(a);
 	return a;
 }
 
-struct audit *
-audit_free(struct audit *a)
+struct summary *
+summary_free(struct summary *a)
 {
 	if (a == NULL)
 		return NULL;
@@ -193,7 +193,7 @@ append(char *dst, size_t size, size_t *o, const char *src)
 }
 
 void
-audit_flow(struct audit *a, const struct flow_record *r)
+summary_flow(struct summary *a, const struct flow_record *r)
 {
 	char key[320], ip[ADDR_STRLEN], port[8];
 	const char *proto = r->protocol ? r->protocol :
@@ -391,7 +391,7 @@ data_columns(const char *key, char *copy, size_t size,
 }
 
 static void
-print_data(FILE *fp, const struct audit *a, const struct audit_totals *t,
+print_data(FILE *fp, const struct summary *a, const struct summary_totals *t,
     unsigned top)
 {
 	struct agg_entry **v;
@@ -428,7 +428,7 @@ print_data(FILE *fp, const struct audit *a, const struct audit_totals *t,
 }
 
 void
-audit_print_text(const struct audit *a, const struct audit_totals *t,
+summary_print_text(const struct summary *a, const struct summary_totals *t,
     FILE *fp, unsigned top)
 {
 	char b1[32];
@@ -536,7 +536,7 @@ json_table(struct jw *w, const char *key, const struct agg *g,
 }
 
 void
-audit_print_json(const struct audit *a, const struct audit_totals *t,
+summary_print_json(const struct summary *a, const struct summary_totals *t,
     FILE *fp, unsigned top)
 {
 	struct jw w;
