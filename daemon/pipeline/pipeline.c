@@ -31,7 +31,7 @@ struct pipeline {
 	struct detect *detect;
 	struct device_table *devices;
 	struct eve *eve;
-	struct summary *summary;
+	struct summary_model *summary;
 	uint64_t decode[DEC__COUNT];
 	uint64_t anomalies[DEC__COUNT];	/* tolerated, packet still used */
 	uint64_t packets, bytes;
@@ -442,10 +442,12 @@ pipeline_print_summary(struct pipeline *p, FILE *fp, bool json, unsigned top)
 		t.events = eve_events(p->eve);
 		t.event_write_errors = eve_write_errors(p->eve);
 	}
+	summary_set_totals(p->summary, &t);
+	summary_sort(p->summary);
 	if (json)
-		summary_print_json(p->summary, &t, fp, top);
+		summary_print_json(p->summary, fp, top);
 	else
-		summary_print_text(p->summary, &t, fp, top);
+		summary_print_text(p->summary, fp, top);
 }
 
 struct pipeline *
