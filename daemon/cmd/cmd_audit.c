@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit_output.h"
+#include "summary_output.h"
 #include "capture.h"
 #include "cmd.h"
 #include "eve.h"
@@ -352,14 +352,14 @@ add_outputs(struct pipeline *p, const struct audit_args *a)
 		/* With the event stream on stdout, the summary goes to stderr. */
 		FILE *out = a->eve_path != NULL && strcmp(a->eve_path, "-") == 0 ?
 		    stderr : stdout;
-		struct audit_output *s = audit_output_new(out, a->json,
+		struct summary_output *s = summary_output_new(out, a->json,
 		    (unsigned)a->top);
 
 		if (s == NULL) {
 			log_warnx("out of memory for the summary");
 			return -1;
 		}
-		if (pipeline_add_output(p, &audit_output_ops, s) != 0)
+		if (pipeline_add_output(p, &summary_output_ops, s) != 0)
 			return -1;
 	}
 	return 0;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "audit_output.h"
+#include "summary_output.h"
 #include "capture.h"
 #include "eve.h"
 #include "pipeline.h"
@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pipeline *p;
 	struct capture *c;
 	struct eve *e;
-	struct audit_output *text, *json;
+	struct summary_output *text, *json;
 	char err[256];
 	FILE *devnull;
 	int r;
@@ -40,10 +40,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (eve_open("/dev/null", &eo, &e, err, sizeof(err)) == 0)
 		pipeline_add_output(p, &eve_output_ops, e);
-	if ((text = audit_output_new(devnull, false, 5)) != NULL)
-		pipeline_add_output(p, &audit_output_ops, text);
-	if ((json = audit_output_new(devnull, true, 5)) != NULL)
-		pipeline_add_output(p, &audit_output_ops, json);
+	if ((text = summary_output_new(devnull, false, 5)) != NULL)
+		pipeline_add_output(p, &summary_output_ops, text);
+	if ((json = summary_output_new(devnull, true, 5)) != NULL)
+		pipeline_add_output(p, &summary_output_ops, json);
 	if (capture_open_memory(data, size, &c, err, sizeof(err)) == 0) {
 		while (capture_dispatch(c, 256, pipeline_packets, p, err,
 		    sizeof(err)) > 0)

@@ -1,5 +1,5 @@
 /*
- * audit_output.h - the summary `outflow audit` prints, as an output
+ * summary_output.h - the summary `outflow audit` prints, as an output
  * (output.h): it aggregates flow records and prints when the run's
  * statistics arrive.
  */
@@ -11,11 +11,11 @@
 
 #include "output.h"
 
-struct audit_output;
+struct summary_output;
 
 /** Print to fp (text, or one JSON object), top rows per table. */
-struct audit_output *audit_output_new(FILE *fp, bool json, unsigned top);
+struct summary_output *summary_output_new(FILE *fp, bool json, unsigned top);
 
-extern const struct output_ops audit_output_ops;
+extern const struct output_ops summary_output_ops;
 
 #endif

@@ -1,26 +1,27 @@
 /*
- * audit_output.c - the audit summary behind the output interface.
+ * summary_output.c - the summary behind the output interface: flow
+ * records fill the row model, the run's statistics print it.
  */
 #include <stdlib.h>
 
-#include "audit.h"
-#include "audit_output.h"
+#include "summary.h"
+#include "summary_output.h"
 
-struct audit_output {
-	struct audit *a;
+struct summary_output {
+	struct summary_model *m;
 	FILE *fp;
 	bool json;
 	unsigned top;
 };
 
-struct audit_output *
-audit_output_new(FILE *fp, bool json, unsigned top)
+struct summary_output *
+summary_output_new(FILE *fp, bool json, unsigned top)
 {
-	struct audit_output *o;
+	struct summary_output *o;
 
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return NULL;
-	if ((o->a = audit_new()) == NULL) {
+	if ((o->m = summary_new()) == NULL) {
 		free(o);
 		return NULL;
 	}
@@ -33,13 +34,13 @@ audit_output_new(FILE *fp, bool json, unsigned top)
 static void
 out_flow(void *ctx, const struct flow_record *r)
 {
-	struct audit_output *o = ctx;
+	struct summary_output *o = ctx;
 
-	audit_flow(o->a, r);
+	summary_flow(o->m, r);
 }
 
 static void
-copy_counters(struct audit_counter *dst, const struct run_counter *src,
+copy_counters(struct summary_counter *dst, const struct run_counter *src,
     size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -51,8 +52,8 @@ copy_counters(struct audit_counter *dst, const struct run_counter *src,
 static void
 out_stats(void *ctx, const struct run_stats *s)
 {
-	struct audit_output *o = ctx;
-	struct audit_totals t = {
+	struct summary_output *o = ctx;
+	struct summary_totals t = {
 		.files = s->files, .packets = s->packets, .bytes = s->bytes,
 		.first_us = s->first_us, .last_us = s->last_us,
 		.flows = s->flows, .peak_flows = s->peak_flows,
@@ -69,7 +70,7 @@ out_stats(void *ctx, const struct run_stats *s)
 		.pii_bytes_cut = s->pii_bytes_cut,
 		.raw_evidence = s->raw_evidence,
 	};
-	struct audit_counter *dec, *anom, *al;
+	struct summary_counter *dec, *anom, *al;
 
 	dec = calloc(s->n_decode + 1, sizeof(*dec));
 	anom = calloc(s->n_anomalies + 1, sizeof(*anom));
@@ -84,10 +85,12 @@ out_stats(void *ctx, const struct run_stats *s)
 	t.decode = dec;
 	t.anomalies = anom;
 	t.applayer = al;
+	summary_set_totals(o->m, &t);
+	summary_sort(o->m);
 	if (o->json)
-		audit_print_json(o->a, &t, o->fp, o->top);
+		summary_print_json(o->m, o->fp, o->top);
 	else
-		audit_print_text(o->a, &t, o->fp, o->top);
+		summary_print_text(o->m, o->fp, o->top);
 out:
 	free(dec);
 	free(anom);
@@ -97,15 +100,15 @@ out:
 static void
 out_close(void *ctx)
 {
-	struct audit_output *o = ctx;
+	struct summary_output *o = ctx;
 
 	if (o == NULL)
 		return;
-	audit_free(o->a);
+	summary_free(o->m);
 	free(o);
 }
 
-const struct output_ops audit_output_ops = {
+const struct output_ops summary_output_ops = {
 	.name = "summary",
 	.flow = out_flow,
 	.stats = out_stats,

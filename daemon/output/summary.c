@@ -1,0 +1,870 @@
+/*
+ * summary.c - the summary model behind `outflow audit`: rows, tables,
+ * and the text and JSON printers.
+ *
+ * Every table is an array of rows: key cells, then label cells, then
+ * traffic counters.  A static description per table says which cells
+ * form the key and how each column is shown, so one loop prints every
+ * table as text and one as JSON, and numbers and byte counts are
+ * formatted in one place each.  Keys come from the network (server
+ * names), so the text output escapes them for the terminal and the JSON
+ * writer for JSON.
+ *
+ * Invariants: a row's key strings are at most SUMMARY_STR_MAX bytes and
+ * are never cut; two rows never have the same key; a table holds at most
+ * SUMMARY_MAX_KEYS rows; whatever does not get a row of its own is
+ * summed under the table's "(other)" counters.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect.h"
+#include "json.h"
+#include "summary.h"
+
+enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T_DATA, T__COUNT };
+
+#define MAX_CELLS 7		/* the personal-data table: 6 key + 1 label */
+
+/* One field of a row: a string, or in a key with str NULL a number. */
+struct cell {
+	const char *str;
+	uint64_t num;
+};
+
+struct row {
+	struct cell cell[MAX_CELLS];	/* the key, then labels */
+	struct summary_traffic t;
+	uint32_t hash;			/* of the key */
+	uint8_t n_key;
+	char *mem;			/* the cells' strings, one block */
+};
+
+enum col_type {
+	COL_STR,		/* a string cell */
+	COL_ASN,		/* a number cell shown as "AS<n>" */
+	COL_FLOWS,
+	COL_SENT,
+	COL_RECEIVED,
+};
+
+struct column {
+	const char *title;	/* text header */
+	const char *json;	/* JSON member name */
+	enum col_type type;
+	uint8_t cell;		/* COL_STR, COL_ASN: which cell */
+	uint8_t gap;		/* text: spaces before the column */
+	int width;		/* text: strings left-aligned, numbers right */
+	int prec;		/* text: bytes shown at most, -1 for all */
+};
+
+struct table_desc {
+	const char *title;	/* text heading */
+	const char *json;	/* JSON array */
+	const char *json_other;	/* JSON object for "(other)", when used */
+	uint8_t n_key;		/* cells 0 .. n_key - 1 are the key */
+	uint8_t n_cells;
+	const struct column *cols;	/* in text order */
+	uint8_t n_cols;
+	const uint8_t *json_order;	/* indices into cols */
+};
+
+#define TRAFFIC_COLS \
+	{ "flows", "flows", COL_FLOWS, 0, 1, 7, -1 }, \
+	{ "sent", "bytes_sent", COL_SENT, 0, 1, 12, -1 }, \
+	{ "received", "bytes_received", COL_RECEIVED, 0, 1, 12, -1 }
+
+static const uint8_t plain_order[] = { 0, 1, 2, 3, 4 };
+
+static const struct column server_cols[] = {
+	{ "server", "name", COL_STR, 0, 2, 44, -1 },
+	{ "protocol", "protocol", COL_STR, 1, 1, 22, 22 },
+	TRAFFIC_COLS,
+};
+static const struct column app_cols[] = {
+	{ "app", "name", COL_STR, 0, 2, 44, -1 },
+	{ "name", "app_name", COL_STR, 1, 1, 22, 22 },
+	TRAFFIC_COLS,
+};
+/* The note is never filled: the column keeps the tables aligned. */
+static const struct column country_cols[] = {
+	{ "country", "name", COL_STR, 0, 2, 44, -1 },
+	{ "", "note", COL_STR, 1, 1, 22, 22 },
+	TRAFFIC_COLS,
+};
+static const struct column operator_cols[] = {
+	{ "ASN", "name", COL_ASN, 0, 2, 44, -1 },
+	{ "operator", "operator", COL_STR, 1, 1, 22, 22 },
+	TRAFFIC_COLS,
+};
+static const struct column data_cols[] = {
+	{ "app", "app", COL_STR, 0, 2, 24, 24 },
+	{ "category", "category", COL_STR, 1, 1, 22, 22 },
+	{ "destination", "destination", COL_STR, 2, 1, 30, 30 },
+	{ "country", "country", COL_STR, 3, 1, 7, -1 },
+	{ "operator", "operator_jurisdiction", COL_STR, 4, 1, 8, -1 },
+	{ "vendor", "vendor_jurisdiction", COL_STR, 5, 1, 6, -1 },
+	{ "flows", "flows", COL_FLOWS, 0, 1, 5, -1 },
+	{ "permission", "permission", COL_STR, 6, 2, 0, -1 },
+};
+/* JSON has the permission before the count, as it always had. */
+static const uint8_t data_order[] = { 0, 1, 2, 3, 4, 5, 7, 6 };
+
+#define NCOLS(c) (uint8_t)(sizeof(c) / sizeof((c)[0]))
+
+static const struct table_desc tables[T__COUNT] = {
+	[T_SERVERS] = { "Busiest server names", "servers", "servers_other",
+	    2, 2, server_cols, NCOLS(server_cols), plain_order },
+	[T_APPS] = { "Apps and SDKs", "apps", "apps_other",
+	    1, 2, app_cols, NCOLS(app_cols), plain_order },
+	[T_COUNTRIES] = { "Destination countries", "countries",
+	    "countries_other", 1, 2, country_cols, NCOLS(country_cols),
+	    plain_order },
+	[T_OPERATORS] = { "Destination operators", "operators",
+	    "operators_other", 1, 2, operator_cols, NCOLS(operator_cols),
+	    plain_order },
+	[T_DATA] = { "Personal data", "flows", "flows_other",
+	    6, 7, data_cols, NCOLS(data_cols), data_order },
+};
+
+struct slot {
+	uint32_t hash;
+	uint32_t row;		/* index + 1; 0 is an empty slot */
+};
+
+struct table {
+	const struct table_desc *d;
+	struct row *rows;
+	uint32_t n, cap;
+	struct slot *slot;	/* open addressing over rows, see index_*() */
+	uint32_t mask;
+	struct summary_traffic other;
+	uint64_t other_too_long;	/* flows of those with a key too long */
+};
+
+struct summary_model {
+	struct table t[T__COUNT];
+	struct summary_totals totals;
+};
+
+/*
+ * The one integer formatter: v in decimal, ending at the end of buf;
+ * returns where it starts.  No printf: it runs for every unnamed server.
+ */
+static const char *
+fmt_u64(char *buf, size_t size, uint64_t v)
+{
+	size_t i = size;
+
+	buf[--i] = '\0';
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0 && i > 0);
+	return buf + i;
+}
+
+/* The one byte-count formatter. */
+static const char *
+human_bytes(uint64_t b, char *buf, size_t size)
+{
+	if (b >= 10ULL * 1024 * 1024 * 1024)
+		snprintf(buf, size, "%.1f GiB", (double)b / (1024.0 * 1024 * 1024));
+	else if (b >= 10ULL * 1024 * 1024)
+		snprintf(buf, size, "%.1f MiB", (double)b / (1024.0 * 1024));
+	else if (b >= 10ULL * 1024)
+		snprintf(buf, size, "%.1f KiB", (double)b / 1024.0);
+	else
+		snprintf(buf, size, "%" PRIu64 " B", b);
+	return buf;
+}
+
+static const char *
+asn_text(uint64_t asn, char *buf, size_t size)
+{
+	char *p = (char *)fmt_u64(buf, size, asn);
+
+	/* fmt_u64 leaves room: size is always more than 22. */
+	*--p = 'S';
+	*--p = 'A';
+	return p;
+}
+
+/* A key's hash, eight bytes at a time: this runs for every flow. */
+static uint64_t
+mix(uint64_t h, const void *s, size_t n)
+{
+	const char *p = s;
+	uint64_t w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, p + i, n - i);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/*
+ * The aggregation index: an open-addressing hash from a key's hash to
+ * its row, kept at most half full.  It knows nothing of cells, so it can
+ * give way to a shared hash map without touching the rest.
+ */
+static void
+index_fill(struct table *tb)
+{
+	memset(tb->slot, 0, (tb->mask + 1) * sizeof(*tb->slot));
+	for (uint32_t r = 0; r < tb->n; r++) {
+		uint32_t i = tb->rows[r].hash & tb->mask;
+
+		while (tb->slot[i].row != 0)
+			i = (i + 1) & tb->mask;
+		tb->slot[i].hash = tb->rows[r].hash;
+		tb->slot[i].row = r + 1;
+	}
+}
+
+/* n slots, a power of two, holding every row. */
+static int
+index_init(struct table *tb, uint32_t n)
+{
+	struct slot *s = calloc(n, sizeof(*s));
+
+	if (s == NULL)
+		return -ENOMEM;
+	free(tb->slot);
+	tb->slot = s;
+	tb->mask = n - 1;
+	index_fill(tb);
+	return 0;
+}
+
+static bool
+key_equal(const struct row *r, const struct cell *key, const size_t *len)
+{
+	for (uint8_t i = 0; i < r->n_key; i++) {
+		if (key[i].str == NULL) {
+			if (r->cell[i].num != key[i].num)
+				return false;
+		} else if (strncmp(r->cell[i].str, key[i].str, len[i]) != 0 ||
+		    r->cell[i].str[len[i]] != '\0')
+			return false;
+	}
+	return true;
+}
+
+/* The row holding key, or NULL; *ret_slot is where it would go. */
+static struct row *
+index_find(const struct table *tb, uint32_t h, const struct cell *key,
+    const size_t *len, uint32_t *ret_slot)
+{
+	uint32_t i;
+
+	for (i = h & tb->mask; tb->slot[i].row != 0; i = (i + 1) & tb->mask)
+		if (tb->slot[i].hash == h &&
+		    key_equal(&tb->rows[tb->slot[i].row - 1], key, len))
+			return &tb->rows[tb->slot[i].row - 1];
+	*ret_slot = i;
+	return NULL;
+}
+
+static void
+table_free(struct table *tb)
+{
+	for (uint32_t i = 0; tb->rows != NULL && i < tb->n; i++)
+		free(tb->rows[i].mem);
+	free(tb->rows);
+	free(tb->slot);
+}
+
+static void
+traffic_add(struct summary_traffic *to, const struct summary_traffic *t)
+{
+	to->flows += t->flows;
+	to->bytes_out += t->bytes_out;
+	to->bytes_in += t->bytes_in;
+}
+
+/* Sum under "(other)"; passes err through. */
+static int
+other_add(struct table *tb, const struct summary_traffic *t, int err)
+{
+	traffic_add(&tb->other, t);
+	if (err == -E2BIG)
+		tb->other_too_long += t->flows;
+	return err;
+}
+
+/*
+ * Add t to the row with the key in cells[0 .. n_key - 1], creating it
+ * with the labels in the cells after.  Callers have checked that key
+ * strings are not NULL.
+ */
+static int
+table_add(struct table *tb, const struct cell *cells,
+    const struct summary_traffic *t)
+{
+	const struct table_desc *d = tb->d;
+	size_t len[MAX_CELLS], total = 0;
+	uint64_t h = 0x9e3779b97f4a7c15u;
+	struct row *r;
+	uint32_t slot = 0;
+	char *p;
+
+	for (uint8_t i = 0; i < d->n_cells; i++) {
+		len[i] = 0;
+		if (cells[i].str == NULL)
+			continue;
+		if (i < d->n_key) {
+			len[i] = strlen(cells[i].str);
+			if (len[i] > SUMMARY_STR_MAX)
+				return other_add(tb, t, -E2BIG);
+		} else
+			len[i] = strnlen(cells[i].str, SUMMARY_STR_MAX);
+		total += len[i] + 1;
+	}
+	for (uint8_t i = 0; i < d->n_key; i++)
+		h = cells[i].str != NULL ? mix(h ^ len[i], cells[i].str, len[i]) :
+		    mix(h, &cells[i].num, sizeof(cells[i].num));
+	h ^= h >> 29;
+	if ((r = index_find(tb, (uint32_t)h, cells, len, &slot)) != NULL) {
+		traffic_add(&r->t, t);
+		return 0;
+	}
+	if (tb->n >= SUMMARY_MAX_KEYS)
+		return other_add(tb, t, -ENOSPC);
+	if ((tb->n + 1) * 2 > tb->mask + 1) {
+		if (index_init(tb, (tb->mask + 1) * 2) != 0)
+			return other_add(tb, t, -ENOMEM);
+		(void)index_find(tb, (uint32_t)h, cells, len, &slot);
+	}
+	if (tb->n == tb->cap) {
+		uint32_t cap = tb->cap ? tb->cap * 2 : 64;
+		struct row *nr = realloc(tb->rows, cap * sizeof(*nr));
+
+		if (nr == NULL)
+			return other_add(tb, t, -ENOMEM);
+		tb->rows = nr;
+		tb->cap = cap;
+	}
+	/* All of a row's strings in one block: one allocation per row. */
+	if ((p = malloc(total ? total : 1)) == NULL)
+		return other_add(tb, t, -ENOMEM);
+	r = &tb->rows[tb->n];
+	memset(r, 0, sizeof(*r));
+	r->mem = p;
+	for (uint8_t i = 0; i < d->n_cells; i++) {
+		r->cell[i].num = cells[i].num;
+		if (cells[i].str == NULL)
+			continue;
+		memcpy(p, cells[i].str, len[i]);
+		p[len[i]] = '\0';
+		r->cell[i].str = p;
+		p += len[i] + 1;
+	}
+	r->t = *t;
+	r->hash = (uint32_t)h;
+	r->n_key = d->n_key;
+	tb->slot[slot].hash = r->hash;
+	tb->slot[slot].row = ++tb->n;
+	return 0;
+}
+
+struct summary_model *
+summary_new(void)
+{
+	struct summary_model *m = calloc(1, sizeof(*m));
+
+	if (m == NULL)
+		return NULL;
+	for (int i = 0; i < T__COUNT; i++) {
+		m->t[i].d = &tables[i];
+		if (index_init(&m->t[i], 1024) != 0)
+			return summary_free(m);
+	}
+	return m;
+}
+
+struct summary_model *
+summary_free(struct summary_model *m)
+{
+	if (m == NULL)
+		return NULL;
+	for (int i = 0; i < T__COUNT; i++)
+		table_free(&m->t[i]);
+	free(m);
+	return NULL;
+}
+
+int
+summary_add_server(struct summary_model *m, const char *name,
+    const char *protocol, const struct summary_traffic *t)
+{
+	struct cell c[] = { { name, 0 }, { protocol, 0 } };
+
+	if (name == NULL || protocol == NULL)
+		return -EINVAL;
+	return table_add(&m->t[T_SERVERS], c, t);
+}
+
+int
+summary_add_app(struct summary_model *m, const char *app_id,
+    const char *app_name, const struct summary_traffic *t)
+{
+	struct cell c[] = { { app_id, 0 }, { app_name, 0 } };
+
+	if (app_id == NULL)
+		return -EINVAL;
+	return table_add(&m->t[T_APPS], c, t);
+}
+
+int
+summary_add_country(struct summary_model *m, const char *country,
+    const struct summary_traffic *t)
+{
+	struct cell c[] = { { country, 0 }, { NULL, 0 } };
+
+	if (country == NULL)
+		return -EINVAL;
+	return table_add(&m->t[T_COUNTRIES], c, t);
+}
+
+int
+summary_add_operator(struct summary_model *m, uint32_t asn,
+    const char *operator_name, const struct summary_traffic *t)
+{
+	struct cell c[] = { { NULL, asn }, { operator_name, 0 } };
+
+	return table_add(&m->t[T_OPERATORS], c, t);
+}
+
+int
+summary_add_data(struct summary_model *m, const struct summary_data_key *k,
+    const char *permission, const struct summary_traffic *t)
+{
+	struct cell c[] = {
+		{ k->app, 0 }, { k->category, 0 }, { k->destination, 0 },
+		{ k->country, 0 }, { k->operator_jur, 0 }, { k->vendor_jur, 0 },
+		{ permission, 0 },
+	};
+
+	for (int i = 0; i < 6; i++)
+		if (c[i].str == NULL)
+			return -EINVAL;
+	return table_add(&m->t[T_DATA], c, t);
+}
+
+/* Append s at *o; false, leaving *o, when it does not fit. */
+static bool
+put(char *buf, size_t size, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*o + n >= size)
+		return false;
+	memcpy(buf + *o, s, n + 1);
+	*o += n;
+	return true;
+}
+
+void
+summary_flow(struct summary_model *m, const struct flow_record *r)
+{
+	struct summary_traffic t = { 1, r->flow->bytes[FLOW_TO_SERVER],
+	    r->flow->bytes[FLOW_TO_CLIENT] };
+	const char *proto = r->protocol ? r->protocol :
+	    r->flow->key.proto == 6 ? "tcp" : r->flow->key.proto == 17 ?
+	    "udp" : "other";
+	char ip[ADDR_STRLEN], num[24], name[ADDR_STRLEN + 16];
+
+	/* Unnamed servers go by [address]:port.  One row per protocol. */
+	if (r->domain != NULL)
+		(void)summary_add_server(m, r->domain, proto, &t);
+	else {
+		size_t o = 0;
+		bool v6 = r->server.family == 6;
+
+		if ((!v6 || put(name, sizeof(name), &o, "[")) &&
+		    put(name, sizeof(name), &o,
+		    addr_str(&r->server, ip, sizeof(ip))) &&
+		    put(name, sizeof(name), &o, v6 ? "]:" : ":") &&
+		    put(name, sizeof(name), &o,
+		    fmt_u64(num, sizeof(num), r->server_port)))
+			(void)summary_add_server(m, name, proto, &t);
+		else
+			(void)other_add(&m->t[T_SERVERS], &t, -ENAMETOOLONG);
+	}
+	if (r->app_id != NULL)
+		(void)summary_add_app(m, r->app_id, r->app_name, &t);
+	if (r->data != NULL && r->data->observations > 0) {
+		/* One row per (app, category, destination, jurisdictions). */
+		struct summary_data_key k = {
+			.app = r->app_name ? r->app_name :
+			    r->domain ? r->domain : "(unattributed)",
+			.destination = r->domain ? r->domain :
+			    addr_str(&r->server, ip, sizeof(ip)),
+			.country = r->dest_local ? "local" :
+			    r->country[0] ? r->country : "-",
+			.operator_jur = r->jur_operator[0] ? r->jur_operator : "-",
+			.vendor_jur = r->jur_vendor[0] ? r->jur_vendor : "-",
+		};
+
+		for (uint8_t c = 0; c < r->data->n_categories; c++) {
+			k.category = r->data->categories[c];
+			(void)summary_add_data(m, &k, r->data->permissions[c], &t);
+		}
+	}
+	if (r->geo_done) {
+		(void)summary_add_country(m, r->dest_local ? "local" :
+		    r->country[0] ? r->country : "unknown", &t);
+		if (r->asn != 0)
+			(void)summary_add_operator(m, r->asn, r->operator_name ?
+			    r->operator_name : r->as_org, &t);
+	}
+}
+
+void
+summary_set_totals(struct summary_model *m, const struct summary_totals *t)
+{
+	m->totals = *t;
+}
+
+/*
+ * Ties break on the key as shown, so numbers compare as text
+ * ("AS13335" before "AS7922"), as they did when keys were strings.
+ */
+static int
+cmp_rows(const void *x, const void *y)
+{
+	const struct row *a = x, *b = y;
+	uint64_t ta = a->t.bytes_out + a->t.bytes_in;
+	uint64_t tb = b->t.bytes_out + b->t.bytes_in;
+
+	if (ta != tb)
+		return ta < tb ? 1 : -1;
+	if (a->t.flows != b->t.flows)
+		return a->t.flows < b->t.flows ? 1 : -1;
+	for (uint8_t i = 0; i < a->n_key; i++) {
+		char na[24], nb[24];
+		int c = a->cell[i].str != NULL ?
+		    strcmp(a->cell[i].str, b->cell[i].str) :
+		    strcmp(fmt_u64(na, sizeof(na), a->cell[i].num),
+		    fmt_u64(nb, sizeof(nb), b->cell[i].num));
+
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+void
+summary_sort(struct summary_model *m)
+{
+	for (int i = 0; i < T__COUNT; i++) {
+		struct table *tb = &m->t[i];
+
+		if (tb->n == 0)
+			continue;
+		qsort(tb->rows, tb->n, sizeof(*tb->rows), cmp_rows);
+		index_fill(tb);
+	}
+}
+
+/* Terminal-safe copy: control and non-ASCII bytes as \xNN. */
+static const char *
+term_safe(const char *s, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *s && o + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f) {
+			buf[o++] = (char)c;
+		} else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* A column of a row as text, the way both printers show it. */
+static const char *
+cell_text(const struct column *col, const struct row *r, char *buf,
+    size_t size)
+{
+	switch (col->type) {
+	case COL_STR:
+		return term_safe(r->cell[col->cell].str ?
+		    r->cell[col->cell].str : "", buf, size);
+	case COL_ASN:
+		return asn_text(r->cell[col->cell].num, buf, size);
+	case COL_FLOWS:
+		return fmt_u64(buf, size, r->t.flows);
+	case COL_SENT:
+		return human_bytes(r->t.bytes_out, buf, size);
+	case COL_RECEIVED:
+		return human_bytes(r->t.bytes_in, buf, size);
+	}
+	return "";
+}
+
+static void
+text_field(FILE *fp, const struct column *col, const char *s)
+{
+	if (col->type == COL_STR || col->type == COL_ASN)
+		fprintf(fp, "%*s%-*.*s", col->gap, "", col->width, col->prec, s);
+	else
+		fprintf(fp, "%*s%*s", col->gap, "", col->width, s);
+}
+
+/* Header, the top rows, and what was left out. */
+static void
+text_rows(FILE *fp, const struct table *tb, unsigned top)
+{
+	const struct table_desc *d = tb->d;
+	char buf[600];
+
+	for (uint8_t c = 0; c < d->n_cols; c++)
+		fprintf(fp, "%*s%*s", d->cols[c].gap, "",
+		    d->cols[c].type == COL_STR || d->cols[c].type == COL_ASN ?
+		    -d->cols[c].width : d->cols[c].width, d->cols[c].title);
+	fputc('\n', fp);
+	for (uint32_t i = 0; i < tb->n && i < top; i++) {
+		for (uint8_t c = 0; c < d->n_cols; c++)
+			text_field(fp, &d->cols[c], cell_text(&d->cols[c],
+			    &tb->rows[i], buf, sizeof(buf)));
+		fputc('\n', fp);
+	}
+	if (tb->n > top)
+		fprintf(fp, "  ... and %zu more\n", (size_t)(tb->n - top));
+	if (tb->other.flows > tb->other_too_long)
+		fprintf(fp, "  (%" PRIu64 " flows beyond the table limit)\n",
+		    tb->other.flows - tb->other_too_long);
+	if (tb->other_too_long > 0)
+		fprintf(fp, "  (%" PRIu64 " flows with a name over %d bytes)\n",
+		    tb->other_too_long, SUMMARY_STR_MAX);
+}
+
+static void
+text_table(FILE *fp, const struct table *tb, unsigned top)
+{
+	if (tb->n == 0 && tb->other.flows == 0)
+		return;
+	fprintf(fp, "\n%s\n", tb->d->title);
+	text_rows(fp, tb, top);
+}
+
+static bool
+is_parse_error(const char *name)
+{
+	return strchr(name, '.') != NULL && strncmp(name, "other.", 6) != 0;
+}
+
+void
+summary_print_text(const struct summary_model *m, FILE *fp, unsigned top)
+{
+	const struct summary_totals *t = &m->totals;
+	char b1[32];
+	uint64_t errors = 0;
+	double span = t->last_us > t->first_us ?
+	    (double)(t->last_us - t->first_us) / 1e6 : 0;
+
+	fprintf(fp, "outflow audit: %u file%s, %" PRIu64 " packets, %s, "
+	    "%.1f s of traffic\n", t->files, t->files == 1 ? "" : "s",
+	    t->packets, human_bytes(t->bytes, b1, sizeof(b1)), span);
+	fprintf(fp, "\nPackets\n");
+	for (size_t i = 0; i < t->n_decode; i++) {
+		if (i > 0 && t->decode[i].value == 0)
+			continue;
+		if (is_parse_error(t->decode[i].name))
+			continue;
+		fprintf(fp, "  %-34s %12" PRIu64 "\n",
+		    i == 0 ? "tcp/udp decoded" : t->decode[i].name,
+		    t->decode[i].value);
+	}
+	for (size_t i = 0; i < t->n_decode; i++)
+		if (is_parse_error(t->decode[i].name))
+			errors += t->decode[i].value;
+	fprintf(fp, "\nParse errors by reason (%" PRIu64 " packets skipped)\n",
+	    errors);
+	if (errors == 0)
+		fprintf(fp, "  none\n");
+	for (size_t i = 0; i < t->n_decode; i++)
+		if (t->decode[i].value > 0 && is_parse_error(t->decode[i].name))
+			fprintf(fp, "  %-34s %12" PRIu64 "\n",
+			    t->decode[i].name, t->decode[i].value);
+	for (size_t i = 0; i < t->n_applayer; i++)
+		if (t->applayer[i].value > 0 &&
+		    (strstr(t->applayer[i].name, "malformed") ||
+		    strstr(t->applayer[i].name, "undecryptable")))
+			fprintf(fp, "  %-34s %12" PRIu64 "\n",
+			    t->applayer[i].name, t->applayer[i].value);
+
+	for (size_t i = 0; i < t->n_anomalies; i++)
+		if (t->anomalies[i].value > 0)
+			fprintf(fp, "  %-34s %12" PRIu64 " (tolerated, packets used)\n",
+			    t->anomalies[i].name, t->anomalies[i].value);
+
+	fprintf(fp, "\nFlows\n");
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "total", t->flows);
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "ended idle", t->flows_ended[FLOW_END_IDLE]);
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "ended closed (FIN/RST)", t->flows_ended[FLOW_END_CLOSED]);
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "evicted (table full)", t->flows_ended[FLOW_END_EVICTED]);
+	fprintf(fp, "  %-34s %12" PRIu64 "\n", "open at end of capture", t->flows_ended[FLOW_END_SHUTDOWN]);
+	fprintf(fp, "  %-34s %5" PRIu32 " of %" PRIu32 "\n", "peak concurrent",
+	    t->peak_flows, t->max_flows);
+
+	fprintf(fp, "\nApplication layer\n");
+	for (size_t i = 0; i < t->n_applayer; i++)
+		if (t->applayer[i].value > 0)
+			fprintf(fp, "  %-34s %12" PRIu64 "\n",
+			    t->applayer[i].name, t->applayer[i].value);
+
+	for (int i = T_SERVERS; i <= T_OPERATORS; i++)
+		text_table(fp, &m->t[i], top);
+	if (t->pii_enabled) {
+		const struct table *tb = &m->t[T_DATA];
+
+		fprintf(fp, "\n%s (%" PRIu64 " observations; %zu known "
+		    "identities configured%s)\n", tb->d->title,
+		    t->pii_observations, t->pii_identities, t->raw_evidence ?
+		    "; RAW EVIDENCE ON: events carry raw values" : "");
+		if (tb->n == 0 && tb->other.flows == 0)
+			fprintf(fp, "  none seen\n");
+		else
+			text_rows(fp, tb, top);
+	}
+	if (t->geoip_attribution != NULL)
+		fprintf(fp, "\n%s\n", t->geoip_attribution);
+	if (t->events > 0 || t->event_write_errors > 0)
+		fprintf(fp, "\nEvents written: %" PRIu64 " (%" PRIu64
+		    " write errors)\n", t->events, t->event_write_errors);
+}
+
+static void
+json_traffic(struct jw *w, const struct summary_traffic *t)
+{
+	jw_u64(w, "flows", t->flows);
+	jw_u64(w, "bytes_sent", t->bytes_out);
+	jw_u64(w, "bytes_received", t->bytes_in);
+}
+
+/* The top rows as an array; "(other)" after it, only when used. */
+static void
+json_table(struct jw *w, const struct table *tb, unsigned top)
+{
+	const struct table_desc *d = tb->d;
+	char buf[32];
+
+	jw_arr_begin(w, d->json);
+	for (uint32_t i = 0; i < tb->n && i < top; i++) {
+		const struct row *r = &tb->rows[i];
+
+		jw_obj_begin(w, NULL);
+		for (uint8_t k = 0; k < d->n_cols; k++) {
+			const struct column *col = &d->cols[d->json_order[k]];
+
+			switch (col->type) {
+			case COL_STR:
+				jw_str(w, col->json, r->cell[col->cell].str);
+				break;
+			case COL_ASN:
+				jw_str(w, col->json, asn_text(
+				    r->cell[col->cell].num, buf, sizeof(buf)));
+				break;
+			case COL_FLOWS:
+				jw_u64(w, col->json, r->t.flows);
+				break;
+			case COL_SENT:
+				jw_u64(w, col->json, r->t.bytes_out);
+				break;
+			case COL_RECEIVED:
+				jw_u64(w, col->json, r->t.bytes_in);
+				break;
+			}
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	if (tb->other.flows > 0) {
+		jw_obj_begin(w, d->json_other);
+		json_traffic(w, &tb->other);
+		jw_u64(w, "flows_name_too_long", tb->other_too_long);
+		jw_obj_end(w);
+	}
+}
+
+static void
+json_counters(struct jw *w, const char *key, const struct summary_counter *c,
+    size_t n)
+{
+	jw_obj_begin(w, key);
+	for (size_t i = 0; i < n; i++)
+		jw_u64(w, c[i].name, c[i].value);
+	jw_obj_end(w);
+}
+
+void
+summary_print_json(const struct summary_model *m, FILE *fp, unsigned top)
+{
+	const struct summary_totals *t = &m->totals;
+	struct jw w;
+
+	if (jw_init(&w, 8192) != 0)
+		return;
+	jw_obj_begin(&w, NULL);
+	jw_u64(&w, "files", t->files);
+	jw_u64(&w, "packets", t->packets);
+	jw_u64(&w, "bytes", t->bytes);
+	if (t->packets > 0) {
+		jw_time(&w, "first_packet", t->first_us);
+		jw_time(&w, "last_packet", t->last_us);
+	}
+	json_counters(&w, "decode", t->decode, t->n_decode);
+	json_counters(&w, "anomalies", t->anomalies, t->n_anomalies);
+	jw_obj_begin(&w, "flows");
+	jw_u64(&w, "total", t->flows);
+	jw_u64(&w, "ended_idle", t->flows_ended[FLOW_END_IDLE]);
+	jw_u64(&w, "ended_closed", t->flows_ended[FLOW_END_CLOSED]);
+	jw_u64(&w, "evicted", t->flows_ended[FLOW_END_EVICTED]);
+	jw_u64(&w, "open_at_end", t->flows_ended[FLOW_END_SHUTDOWN]);
+	jw_u64(&w, "peak_concurrent", t->peak_flows);
+	jw_u64(&w, "capacity", t->max_flows);
+	jw_obj_end(&w);
+	json_counters(&w, "applayer", t->applayer, t->n_applayer);
+	for (int i = T_SERVERS; i <= T_OPERATORS; i++)
+		json_table(&w, &m->t[i], top);
+	if (t->pii_enabled) {
+		jw_obj_begin(&w, "personal_data");
+		jw_u64(&w, "observations", t->pii_observations);
+		jw_u64(&w, "identities_configured", t->pii_identities);
+		jw_u64(&w, "bytes_scanned", t->pii_bytes_scanned);
+		jw_u64(&w, "bytes_not_scanned", t->pii_bytes_cut);
+		jw_bool(&w, "raw_evidence", t->raw_evidence);
+		json_table(&w, &m->t[T_DATA], top);
+		jw_obj_end(&w);
+	}
+	if (t->geoip_attribution != NULL)
+		jw_str(&w, "geoip_attribution", t->geoip_attribution);
+	jw_u64(&w, "events", t->events);
+	jw_u64(&w, "event_write_errors", t->event_write_errors);
+	jw_obj_end(&w);
+	jw_newline(&w);
+	fwrite(w.buf, 1, w.len, fp);
+	jw_free(&w);
+}

@@ -1,0 +1,138 @@
+/*
+ * summary.h - the summary `outflow audit` prints (output stage).
+ *
+ * A summary model holds the run's totals and one table per aggregate:
+ * server names, apps, destination countries, operators and personal
+ * data.  Each table is a list of rows with typed key fields (strings
+ * copied into the row, the ASN as a number) and traffic counters; adding
+ * a row whose key is already present sums the counters.  The model is
+ * filled from live flows (summary_flow()) or directly, row by row (the
+ * summary_add_*() functions, for reports built from stored rows), and
+ * printed as text or as one JSON object from the same rows.
+ *
+ * Nothing is silently merged: a key that does not fit (a string over
+ * SUMMARY_STR_MAX bytes) or a row beyond SUMMARY_MAX_KEYS is summed under
+ * the table's "(other)" counters, and the text summary says how many
+ * flows went there and why.
+ */
+#ifndef OUTFLOW_SUMMARY_H
+#define OUTFLOW_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "record.h"
+
+struct summary_model;
+
+/* Rows kept per table; flows beyond are summed under "(other)". */
+#define SUMMARY_MAX_KEYS 16384
+/*
+ * Bytes kept of one string field.  A longer key field puts the row in
+ * "(other)" (cutting it could merge it with another row); a longer label
+ * (app name, operator, permission: not part of the key) is cut.  Server
+ * names are at most 255 bytes (APPLAYER_NAME_MAX, DNS_CACHE_NAME_MAX).
+ */
+#define SUMMARY_STR_MAX 255
+
+/** Traffic summed into a row. */
+struct summary_traffic {
+	uint64_t flows;
+	uint64_t bytes_out;	/* client to server */
+	uint64_t bytes_in;
+};
+
+/** Key of a personal-data row: who sent which category where. */
+struct summary_data_key {
+	const char *app;		/* app name, else server name */
+	const char *category;
+	const char *destination;	/* server name or address */
+	const char *country;		/* "local", ISO code or "-" */
+	const char *operator_jur;	/* ISO code or "-" */
+	const char *vendor_jur;
+};
+
+/** An empty model; NULL when out of memory. */
+struct summary_model *summary_new(void);
+/** Free the model and its rows; accepts NULL, returns NULL. */
+struct summary_model *summary_free(struct summary_model *m);
+
+/** Account one ended flow in every table it belongs to. */
+void summary_flow(struct summary_model *m, const struct flow_record *r);
+
+/*
+ * Add traffic to the row with this key, creating it; key strings must
+ * not be NULL.  A label (the name shown next to the key) is copied when
+ * the row is created and kept after, and may be NULL.  Returns 0;
+ * -EINVAL for a NULL key string; -E2BIG for a key string over
+ * SUMMARY_STR_MAX bytes, -ENOSPC when the table already holds
+ * SUMMARY_MAX_KEYS rows, -ENOMEM: in these three cases the traffic is
+ * summed under "(other)" so the table still adds up.
+ */
+int summary_add_server(struct summary_model *m, const char *name,
+    const char *protocol, const struct summary_traffic *t);
+int summary_add_app(struct summary_model *m, const char *app_id,
+    const char *app_name, const struct summary_traffic *t);
+int summary_add_country(struct summary_model *m, const char *country,
+    const struct summary_traffic *t);
+int summary_add_operator(struct summary_model *m, uint32_t asn,
+    const char *operator_name, const struct summary_traffic *t);
+int summary_add_data(struct summary_model *m, const struct summary_data_key *k,
+    const char *permission, const struct summary_traffic *t);
+
+/** A (name, value) counter list for the summary: decode, app layer... */
+struct summary_counter {
+	const char *name;
+	uint64_t value;
+};
+
+struct summary_totals {
+	unsigned files;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t first_us, last_us;
+	uint64_t flows;
+	uint64_t flows_ended[FLOW_END__COUNT];
+	uint32_t peak_flows, max_flows;
+	uint64_t events;
+	uint64_t event_write_errors;
+	const struct summary_counter *decode;	/* every decode outcome */
+	size_t n_decode;
+	const struct summary_counter *anomalies;	/* tolerated, packet used */
+	size_t n_anomalies;
+	const struct summary_counter *applayer;
+	size_t n_applayer;
+	const char *geoip_country_desc;		/* NULL when not in use */
+	const char *geoip_asn_desc;
+	const char *geoip_attribution;
+	size_t apps_loaded;
+	bool pii_enabled;
+	size_t pii_identities;
+	uint64_t pii_observations;
+	uint64_t pii_bytes_scanned;
+	uint64_t pii_bytes_cut;
+	bool raw_evidence;		/* flagged: raw values are in the events */
+};
+
+/*
+ * Set the run's totals.  The struct is copied; the counter arrays and
+ * strings it points to are borrowed and must outlive the printing.
+ */
+void summary_set_totals(struct summary_model *m, const struct summary_totals *t);
+
+/*
+ * Sort every table busiest first (bytes, then flows, then key).  The
+ * printers show rows in stored order, so call this before them unless
+ * the rows were added already in order.  Adding rows after is fine.
+ */
+void summary_sort(struct summary_model *m);
+
+/** Print the readable summary; top = rows per table. */
+void summary_print_text(const struct summary_model *m, FILE *fp,
+    unsigned top);
+/** Print the summary as one JSON object and a newline. */
+void summary_print_json(const struct summary_model *m, FILE *fp,
+    unsigned top);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * test_summary.c - the summary model filled by hand, as a report from
+ * stored rows would fill it: merging of equal keys, sorting, top-N, a
+ * key over the cap and a full table going to "(other)", and the text
+ * and JSON printed from the one model (the JSON walked to prove it
+ * parses).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "summary.h"
+#include "daemon/detect/pii_int.h"
+
+/* What a printer wrote, NUL-terminated; the caller frees it. */
+static char *
+render(const struct summary_model *m, bool json, unsigned top)
+{
+	FILE *fp = tmpfile();
+	char *s;
+	long n;
+
+	assert_non_null(fp);
+	if (json)
+		summary_print_json(m, fp, top);
+	else
+		summary_print_text(m, fp, top);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	assert_non_null(s = malloc((size_t)n + 1));
+	assert_int_equal(fread(s, 1, (size_t)n, fp), (size_t)n);
+	s[n] = '\0';
+	fclose(fp);
+	return s;
+}
+
+static const struct summary_counter decode[] = {
+	{ "decoded", 10 }, { "ipv4.truncated", 0 },
+};
+static const struct summary_counter applayer[] = {
+	{ "dns.queries", 2 },
+};
+
+static void
+set_totals(struct summary_model *m)
+{
+	struct summary_totals t;
+
+	memset(&t, 0, sizeof(t));
+	t.files = 1;
+	t.packets = 10;
+	t.bytes = 20480;
+	t.first_us = 1000000;
+	t.last_us = 3500000;
+	t.flows = 6;
+	t.flows_ended[FLOW_END_IDLE] = 6;
+	t.peak_flows = 3;
+	t.max_flows = 100;
+	t.decode = decode;
+	t.n_decode = 2;
+	t.applayer = applayer;
+	t.n_applayer = 1;
+	t.pii_enabled = true;
+	t.pii_identities = 1;
+	t.pii_observations = 3;
+	summary_set_totals(m, &t);
+}
+
+static struct summary_traffic
+tr(uint64_t flows, uint64_t out, uint64_t in)
+{
+	struct summary_traffic t = { flows, out, in };
+
+	return t;
+}
+
+/* A model as a weekly report would build it; long is over the cap. */
+static struct summary_model *
+build(void)
+{
+	struct summary_model *m = summary_new();
+	struct summary_data_key k = { "App", "email", "example.com", "US",
+	    "US", "-" };
+	char longname[SUMMARY_STR_MAX + 2], maxname[SUMMARY_STR_MAX + 1];
+	struct summary_traffic t;
+
+	assert_non_null(m);
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	memset(maxname, 'b', sizeof(maxname) - 1);
+	maxname[sizeof(maxname) - 1] = '\0';
+	set_totals(m);
+
+	t = tr(1, 1000, 5000);
+	assert_int_equal(summary_add_server(m, "example.com", "tls", &t), 0);
+	t = tr(1, 500, 20000);
+	assert_int_equal(summary_add_server(m, "example.com", "tls", &t), 0);
+	t = tr(1, 10, 10);
+	assert_int_equal(summary_add_server(m, "example.com", "quic", &t), 0);
+	t = tr(1, 100, 100);
+	assert_int_equal(summary_add_server(m, "[2001:db8::1]:443", "tcp", &t),
+	    0);
+	t = tr(1, 1, 1);
+	assert_int_equal(summary_add_server(m, maxname, "tls", &t), 0);
+	t = tr(1, 7, 7);
+	assert_int_equal(summary_add_server(m, longname, "tls", &t), -E2BIG);
+	assert_int_equal(summary_add_server(m, NULL, "tls", &t), -EINVAL);
+
+	/* Labels are not keys: the first one stays, a long one is cut. */
+	t = tr(2, 300, 300);
+	assert_int_equal(summary_add_app(m, "com.example", longname, &t), 0);
+	assert_int_equal(summary_add_app(m, "com.example", "Other", &t), 0);
+
+	t = tr(1, 100, 100);
+	assert_int_equal(summary_add_operator(m, 7922, "Comcast", &t), 0);
+	assert_int_equal(summary_add_operator(m, 13335, "Cloudflare", &t), 0);
+	assert_int_equal(summary_add_country(m, "US", &t), 0);
+
+	t = tr(1, 10, 10);
+	assert_int_equal(summary_add_data(m, &k, NULL, &t), 0);
+	k.category = "phone";
+	assert_int_equal(summary_add_data(m, &k, "READ_PHONE_STATE", &t), 0);
+	k.app = NULL;
+	assert_int_equal(summary_add_data(m, &k, NULL, &t), -EINVAL);
+
+	summary_sort(m);
+	return m;
+}
+
+static const char expect_text[] =
+"outflow audit: 1 file, 10 packets, 20.0 KiB, 2.5 s of traffic\n"
+"\n"
+"Packets\n"
+"  tcp/udp decoded                              10\n"
+"\n"
+"Parse errors by reason (0 packets skipped)\n"
+"  none\n"
+"\n"
+"Flows\n"
+"  total                                         6\n"
+"  ended idle                                    6\n"
+"  ended closed (FIN/RST)                        0\n"
+"  evicted (table full)                          0\n"
+"  open at end of capture                        0\n"
+"  peak concurrent                        3 of 100\n"
+"\n"
+"Application layer\n"
+"  dns.queries                                   2\n"
+"\n"
+"Busiest server names\n"
+"  server                                       protocol                 flows         sent     received\n"
+"  example.com                                  tls                          2       1500 B     24.4 KiB\n"
+"  [2001:db8::1]:443                            tcp                          1        100 B        100 B\n"
+"  example.com                                  quic                         1         10 B         10 B\n"
+"  ... and 1 more\n"
+"  (1 flows with a name over 255 bytes)\n"
+"\n"
+"Apps and SDKs\n"
+"  app                                          name                     flows         sent     received\n"
+"  com.example                                  aaaaaaaaaaaaaaaaaaaaaa       4        600 B        600 B\n"
+"\n"
+"Destination countries\n"
+"  country                                                               flows         sent     received\n"
+"  US                                                                        1        100 B        100 B\n"
+"\n"
+"Destination operators\n"
+"  ASN                                          operator                 flows         sent     received\n"
+"  AS13335                                      Cloudflare                   1        100 B        100 B\n"
+"  AS7922                                       Comcast                      1        100 B        100 B\n"
+"\n"
+"Personal data (3 observations; 1 known identities configured)\n"
+"  app                      category               destination                    country operator vendor flows  permission\n"
+"  App                      email                  example.com                    US      US       -          1  \n"
+"  App                      phone                  example.com                    US      US       -          1  READ_PHONE_STATE\n";
+
+static void
+test_text(void **state)
+{
+	struct summary_model *m = build();
+	char *s = render(m, false, 3);
+
+	(void)state;
+	assert_string_equal(s, expect_text);
+	free(s);
+	summary_free(m);
+}
+
+struct fields {
+	char path[256][64];
+	char val[256][300];
+	size_t n;
+};
+
+static bool
+collect(void *arg, const struct pii_field *f)
+{
+	struct fields *g = arg;
+
+	if (g->n < 256) {
+		snprintf(g->path[g->n], sizeof(g->path[0]), "%s", f->path);
+		snprintf(g->val[g->n], sizeof(g->val[0]), "%.*s",
+		    (int)f->val_len, (const char *)f->val);
+		g->n++;
+	}
+	return true;
+}
+
+static uint8_t scratch[65536];
+
+/* Walk the JSON (it must parse whole); the value at path or NULL. */
+static const char *
+json_get(const char *json, struct fields *g, const char *path)
+{
+	struct pii_buf sb = { scratch, 0, sizeof(scratch) };
+	uint32_t obj = 0;
+
+	g->n = 0;
+	assert_true(pii_json_walk((const uint8_t *)json, strlen(json), "$",
+	    PII_JSON_MAX_DEPTH, &sb, &obj, collect, g));
+	assert_true(g->n < sizeof(g->path) / sizeof(g->path[0]));
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->path[i], path) == 0)
+			return g->val[i];
+	return NULL;
+}
+
+static void
+test_json(void **state)
+{
+	static struct fields g;
+	struct summary_model *m = build();
+	char *s = render(m, true, 3);
+
+	(void)state;
+	/* One object on one line. */
+	assert_true(s[0] == '{');
+	assert_string_equal(strchr(s, '\n') - 1, "}\n");
+	assert_string_equal(json_get(s, &g, "$.servers[0].name"),
+	    "example.com");
+	assert_string_equal(json_get(s, &g, "$.servers[0].protocol"), "tls");
+	assert_string_equal(json_get(s, &g, "$.servers[0].flows"), "2");
+	assert_string_equal(json_get(s, &g, "$.servers[0].bytes_received"),
+	    "25000");
+	assert_string_equal(json_get(s, &g, "$.servers[2].protocol"), "quic");
+	assert_null(json_get(s, &g, "$.servers[3].name"));
+	assert_string_equal(json_get(s, &g, "$.servers_other.flows"), "1");
+	assert_string_equal(json_get(s, &g, "$.servers_other.bytes_sent"), "7");
+	assert_string_equal(json_get(s, &g,
+	    "$.servers_other.flows_name_too_long"), "1");
+	assert_null(json_get(s, &g, "$.apps_other.flows"));
+	assert_int_equal(strlen(json_get(s, &g, "$.apps[0].app_name")),
+	    SUMMARY_STR_MAX);
+	assert_string_equal(json_get(s, &g, "$.operators[0].name"), "AS13335");
+	assert_string_equal(json_get(s, &g, "$.operators[1].operator"),
+	    "Comcast");
+	assert_string_equal(json_get(s, &g, "$.countries[0].name"), "US");
+	assert_null(json_get(s, &g, "$.countries[0].note"));
+	assert_string_equal(json_get(s, &g,
+	    "$.personal_data.flows[1].permission"), "READ_PHONE_STATE");
+	assert_null(json_get(s, &g, "$.personal_data.flows[0].permission"));
+	assert_string_equal(json_get(s, &g,
+	    "$.personal_data.flows[0].vendor_jurisdiction"), "-");
+	assert_string_equal(json_get(s, &g, "$.decode.decoded"), "10");
+	free(s);
+	summary_free(m);
+}
+
+/* Rows beyond SUMMARY_MAX_KEYS are summed under "(other)", not lost. */
+static void
+test_full(void **state)
+{
+	static struct fields g;
+	struct summary_model *m = summary_new();
+	struct summary_traffic t = tr(1, 1, 0);
+	char name[16], *s;
+
+	(void)state;
+	assert_non_null(m);
+	set_totals(m);
+	for (unsigned i = 0; i < SUMMARY_MAX_KEYS; i++) {
+		snprintf(name, sizeof(name), "c%u", i);
+		assert_int_equal(summary_add_country(m, name, &t), 0);
+	}
+	assert_int_equal(summary_add_country(m, "new", &t), -ENOSPC);
+	assert_int_equal(summary_add_country(m, "c7", &t), 0);
+	summary_sort(m);
+	s = render(m, false, 2);
+	assert_non_null(strstr(s, "\nDestination countries\n"));
+	assert_non_null(strstr(s, "  c7   "));
+	assert_non_null(strstr(s, "  ... and 16382 more\n"
+	    "  (1 flows beyond the table limit)\n"));
+	assert_null(strstr(s, "over 255 bytes"));
+	free(s);
+	s = render(m, true, 2);
+	assert_string_equal(json_get(s, &g, "$.countries[0].name"), "c7");
+	assert_string_equal(json_get(s, &g, "$.countries[0].flows"), "2");
+	assert_string_equal(json_get(s, &g, "$.countries_other.flows"), "1");
+	assert_string_equal(json_get(s, &g,
+	    "$.countries_other.flows_name_too_long"), "0");
+	free(s);
+	summary_free(m);
+}
+
+/* Names from the network are escaped for the terminal and for JSON. */
+static void
+test_escaping(void **state)
+{
+	struct summary_model *m = summary_new();
+	struct summary_traffic t = tr(1, 1, 1);
+	char *s;
+
+	(void)state;
+	assert_non_null(m);
+	set_totals(m);
+	assert_int_equal(summary_add_server(m, "a\x1b[2Jb\tc", "http", &t), 0);
+	s = render(m, false, 5);
+	assert_non_null(strstr(s, "  a\\x1b[2Jb\\x09c "));
+	assert_null(strchr(s, '\x1b'));
+	free(s);
+	s = render(m, true, 5);
+	assert_non_null(strstr(s, "\"name\":\"a\\u001b[2Jb\\tc\""));
+	free(s);
+	assert_null(summary_free(m));
+	assert_null(summary_free(NULL));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_escaping),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
