@@ -87,6 +87,34 @@ hash_flow_words(const uint8_t *a, const uint8_t *b, uint64_t w1, uint64_t w2)
 }
 
 /*
+ * A rolling hash, one byte a step (FNV-1a from a per-run basis), for
+ * lookups that hash every suffix or prefix of a name in one pass.  Not
+ * resistant to aimed collisions, so only for tables built from the
+ * configuration: a peer can only look keys up, never add them, so it
+ * cannot grow a probe run.  Finish with hash_roll_final() before masking.
+ */
+static inline uint32_t
+hash_roll_init(void)
+{
+	return 2166136261u ^ (uint32_t)hash_run_key.k0;
+}
+
+static inline uint32_t
+hash_roll_step(uint32_t h, uint8_t c)
+{
+	return (h ^ c) * 16777619u;
+}
+
+/* FNV's low bits are weak for short keys: mix before masking. */
+static inline uint32_t
+hash_roll_final(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	return h ^ (h >> 15);
+}
+
+/*
  * Open-addressing index map, linear probing, at most half full.
  * slot[i].idx is 0 when empty, else the caller's entry index + 1.
  */
