@@ -50,7 +50,7 @@ char *addr_str(const struct addr *ad, char *buf, size_t size);
 /** Parse text form; 0 on success, -EINVAL otherwise (*ret untouched). */
 int addr_parse(const char *s, struct addr *ret);
 
-/** 32-bit hash mixing all bytes. */
-uint32_t addr_hash(const struct addr *ad, uint32_t seed);
+/** hash_bytes() of the family and the significant bytes, cut to 32 bits. */
+uint32_t addr_hash(const struct addr *ad);
 
 #endif

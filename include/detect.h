@@ -36,7 +36,7 @@ struct flow_data {
 	uint8_t n_categories;
 	const char *identities[FLOW_DATA_MAX_IDENTITIES];
 	uint8_t n_identities;
-	uint32_t seen[FLOW_DATA_MAX_SEEN];	/* hashes of reported observations */
+	uint64_t seen[FLOW_DATA_MAX_SEEN];	/* hashes of reported observations */
 	uint8_t n_seen;
 	bool dns_name_sensitive;	/* a DNS name on this flow carried data */
 	uint32_t observations;		/* distinct, reported */

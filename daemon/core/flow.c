@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "flow.h"
+#include "hash.h"
 
 _Static_assert(sizeof(struct flow) == 152, "flow.h documents 152 bytes");
 
@@ -65,14 +66,6 @@ table_free(void *p, size_t size)
 }
 
 static uint64_t
-mix(uint64_t h, uint64_t w)
-{
-	h ^= w;
-	h *= 0xff51afd7ed558ccdULL;
-	return h ^ (h >> 32);
-}
-
-static uint64_t
 load64(const uint8_t *b)
 {
 	uint64_t v;
@@ -82,22 +75,16 @@ load64(const uint8_t *b)
 }
 
 /*
- * Two independent chains, so their multiplies overlap, joined by one more
- * round.  The words are the key's fields, not its memory: the lookup
- * hashes a key it has just written, and reading those stores back as
- * wider words would stall on store forwarding.
+ * The shared keyed flow hash (hash.h): a multiply-mix, not SipHash, as
+ * this runs for every packet; the per-run key still decides the buckets.
  */
 static uint32_t
 hash_words(const uint8_t *a, const uint8_t *b, uint16_t port_a,
     uint16_t port_b, uint32_t vlan, uint8_t proto, uint8_t family)
 {
-	uint64_t h1 = 0x9e3779b97f4a7c15ULL, h2 = 0xc2b2ae3d27d4eb4fULL;
-
-	h1 = mix(mix(mix(h1, load64(a)), load64(b)),
-	    (uint64_t)port_a | (uint64_t)port_b << 16 | (uint64_t)vlan << 32);
-	h2 = mix(mix(mix(h2, load64(a + 8)), load64(b + 8)),
+	return hash_flow_words(a, b,
+	    (uint64_t)port_a | (uint64_t)port_b << 16 | (uint64_t)vlan << 32,
 	    (uint64_t)proto | (uint64_t)family << 8);
-	return (uint32_t)mix(h1, h2);
 }
 
 static uint64_t

@@ -13,6 +13,7 @@
 
 #include "applayer.h"
 #include "detect.h"
+#include "hash.h"
 
 /* Distinct labels and permissions kept for flows, over all reloads. */
 #define DETECT_MAX_INTERNED 4096
@@ -96,18 +97,20 @@ data_get(struct flow *f)
 	return a->data;
 }
 
-static uint32_t
+/*
+ * Observations are told apart by a keyed 64-bit hash of their parts, not
+ * kept whole: a peer cannot aim a collision at an unknown key, and a
+ * chance one is about 2^-64 per pair.
+ */
+static uint64_t
 obs_hash(const struct pii_obs *o)
 {
 	const char *parts[4] = { o->category, o->location, o->hmac,
 	    o->identity ? o->identity : "" };
-	uint32_t h = 2166136261u;
+	uint64_t h = 0;
 
-	for (int i = 0; i < 4; i++) {
-		for (const char *s = parts[i]; *s; s++)
-			h = (h ^ (uint8_t)*s) * 16777619u;
-		h = (h ^ 0xff) * 16777619u;
-	}
+	for (int i = 0; i < 4; i++)
+		h = hash_mix(h, hash_str(parts[i]));
 	return h;
 }
 
@@ -143,7 +146,7 @@ report(struct detect *d, struct flow *f, struct flow_data *fd, uint64_t ts_us)
 {
 	for (size_t i = 0; i < d->res.n; i++) {
 		const struct pii_obs *o = &d->res.obs[i];
-		uint32_t h = obs_hash(o);
+		uint64_t h = obs_hash(o);
 		bool seen = false;
 
 		for (uint8_t j = 0; j < fd->n_seen; j++)

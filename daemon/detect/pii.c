@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "hkdf.h"
 #include "http.h"
 #include "pii_int.h"
@@ -610,12 +611,11 @@ struct_hit(void *arg, const struct pii_hit *h)
 	if (h->has_coord && f != NULL)
 		home_check(e, f, h->lat, h->lon);
 	if (h->contact) {
-		/* distinct values for the contact-list detector */
-		uint64_t x = 1469598103934665603ull;
+		/* Distinct values for the contact-list detector, told apart
+		 * by a keyed 64-bit hash: a peer cannot aim a collision. */
+		uint64_t x = hash_bytes(h->canon, h->canon_len);
 		bool seen = false;
 
-		for (size_t i = 0; i < h->canon_len; i++)
-			x = (x ^ (uint8_t)h->canon[i]) * 1099511628211ull;
 		for (size_t i = 0; i < e->st.ncontact; i++)
 			if (e->st.contact_hash[i] == x)
 				seen = true;

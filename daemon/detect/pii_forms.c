@@ -19,6 +19,7 @@
 
 #include <openssl/evp.h>
 
+#include "hash.h"
 #include "pii_int.h"
 
 #define FORM_MAX 1024		/* longest base or form kept */
@@ -459,19 +460,18 @@ struct formset {
 	enum pii_ac_bound bound;
 };
 
+/* hash_bytes() of s, lower-cased first if low; n <= PII_AC_MAX_PATLEN. */
 static uint64_t
-fnv(const char *s, size_t n, bool low)
+form_hash(const char *s, size_t n, bool low)
 {
-	uint64_t h = 1469598103934665603ull;
+	char b[PII_AC_MAX_PATLEN];
 
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = (uint8_t)s[i];
-
-		if (low && c >= 'A' && c <= 'Z')
-			c = (uint8_t)(c - 'A' + 'a');
-		h = (h ^ c) * 1099511628211ull;
-	}
-	return h;
+	if (!low)
+		return hash_bytes(s, n);
+	for (size_t i = 0; i < n; i++)
+		b[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
+	return hash_bytes(b, n);
 }
 
 static int
@@ -482,8 +482,8 @@ emit(struct formset *fs, const char *f, size_t n, bool nocase,
 
 	if (n < MIN_FORM_LEN || n > PII_AC_MAX_PATLEN)
 		return 0;
-	hl = fnv(f, n, true);
-	he = fnv(f, n, false);
+	hl = form_hash(f, n, true);
+	he = form_hash(f, n, false);
 	for (size_t i = 0; i < fs->n; i++)
 		if (fs->h_low[i] == hl && (fs->nocase[i] || fs->h_exact[i] == he))
 			return 0;

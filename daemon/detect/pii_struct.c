@@ -30,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "pii_int.h"
 #include "yaml_doc.h"
 
@@ -92,15 +93,11 @@ keytab_free(struct pii_keytab *t)
 	free(t);
 }
 
+/* Keyed per run: probed with key names from request bodies. */
 static uint32_t
 key_hash(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	/* Bounded by n (< 128, normalized keys). */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
-	return h;
+	return (uint32_t)hash_bytes(s, n);
 }
 
 /* Slot of s, or of the empty slot where it would go. */
@@ -623,7 +620,6 @@ key_classes(const struct pii_rules *r, struct pii_struct_state *st,
     const char *key, size_t len)
 {
 	struct pii_key_memo *m;
-	uint32_t h = 2166136261u;
 
 	if (len == 0 || len > PII_KEY_MEMO_LEN)
 		return pii_key_classes(r, key, len);
@@ -631,9 +627,8 @@ key_classes(const struct pii_rules *r, struct pii_struct_state *st,
 		memset(st->memo, 0, sizeof(st->memo));
 		st->memo_rules = r;
 	}
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)key[i]) * 16777619u;
-	m = &st->memo[(h ^ h >> 16) % PII_KEY_MEMO];
+	/* A hit compares the whole key. */
+	m = &st->memo[hash_bytes(key, len) % PII_KEY_MEMO];
 	if (m->len == len && memcmp(m->key, key, len) == 0)
 		return m->mask;
 	m->mask = pii_key_classes(r, key, len);

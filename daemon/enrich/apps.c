@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "apps.h"
+#include "hash.h"
 #include "yaml_doc.h"
 
 #define CONF_PEN_MEDIUM	10
@@ -89,18 +90,17 @@ fold(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* Case-folded steps of the rolling hash (hash.h): tables are config. */
 static inline uint32_t
 fnv_step(uint32_t h, unsigned char c)
 {
-	return (h ^ fold(c)) * 16777619u;
+	return hash_roll_step(h, fold(c));
 }
-
-#define FNV_BASIS 2166136261u
 
 static uint32_t
 hash_ltr(const char *s, size_t len)
 {
-	uint32_t h = FNV_BASIS;
+	uint32_t h = hash_roll_init();
 
 	for (size_t i = 0; i < len; i++)
 		h = fnv_step(h, (unsigned char)s[i]);
@@ -110,7 +110,7 @@ hash_ltr(const char *s, size_t len)
 static uint32_t
 hash_rtl(const char *s, size_t len)
 {
-	uint32_t h = FNV_BASIS;
+	uint32_t h = hash_roll_init();
 
 	for (size_t i = len; i > 0; i--)
 		h = fnv_step(h, (unsigned char)s[i - 1]);
@@ -120,11 +120,7 @@ hash_rtl(const char *s, size_t len)
 static inline size_t
 slot_of(uint32_t h, size_t mask)
 {
-	/* FNV's low bits are weak for short keys; mix before masking. */
-	h ^= h >> 16;
-	h *= 0x7feb352du;
-	h ^= h >> 15;
-	return (size_t)h & mask;
+	return (size_t)hash_roll_final(h) & mask;
 }
 
 static bool
@@ -879,7 +875,7 @@ apps_match_domain(const struct apps *a, const char *domain,
 	uint32_t hs[DOMAIN_MAX_LABELS];
 	size_t pos[DOMAIN_MAX_LABELS];
 	size_t len, nl = 0;
-	uint32_t h = FNV_BASIS;
+	uint32_t h = hash_roll_init();
 
 	if (a == NULL || domain == NULL || a->dom.n == 0)
 		return false;
@@ -919,7 +915,7 @@ probe_token(const struct stab *t, const char *s, size_t len)
 	uint32_t hs[UA_MAX_DOTS];
 	size_t ends[UA_MAX_DOTS];
 	size_t nd = 0;
-	uint32_t h = FNV_BASIS;
+	uint32_t h = hash_roll_init();
 	const struct sent *e;
 
 	/* Bounded by the token length (≤ UA_MAX_TOKEN). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "device.h"
+#include "hash.h"
 #include "dhcp.h"
 
 #define DEVICE_NAME_MAX 64
@@ -36,20 +37,17 @@ struct ip_slot {
 struct device_table {
 	struct device *dev;
 	uint32_t n, max;
-	uint32_t *by_mac;	/* index + 1, 0 empty */
+	struct hmap by_mac;	/* MAC -> device index */
 	struct ip_slot *by_ip;
 	uint32_t mask;
 	uint64_t refused;
 };
 
+/* Keyed per run: MACs and addresses come off the wire. */
 static uint32_t
-hash_bytes(const uint8_t *b, size_t n)
+slot_hash(const uint8_t *b, size_t n)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h ^ (h >> 15);
+	return (uint32_t)hash_bytes(b, n);
 }
 
 struct device_table *
@@ -65,9 +63,9 @@ device_table_new(uint32_t max)
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	t->dev = calloc(max, sizeof(*t->dev));
-	t->by_mac = calloc(slots, sizeof(*t->by_mac));
 	t->by_ip = calloc(slots, sizeof(*t->by_ip));
-	if (t->dev == NULL || t->by_mac == NULL || t->by_ip == NULL)
+	if (t->dev == NULL || t->by_ip == NULL ||
+	    hmap_init(&t->by_mac, max) < 0)
 		return device_table_free(t);
 	t->max = max;
 	t->mask = slots - 1;
@@ -80,7 +78,7 @@ device_table_free(struct device_table *t)
 	if (t == NULL)
 		return NULL;
 	free(t->dev);
-	free(t->by_mac);
+	hmap_fini(&t->by_mac);
 	free(t->by_ip);
 	free(t);
 	return NULL;
@@ -111,34 +109,35 @@ device_parse_mac(const char *s, uint8_t ret[6])
 	return 0;
 }
 
+/* The device with this MAC, or NULL with p where it would go. */
 static struct device *
-find_mac(const struct device_table *t, const uint8_t *mac, uint32_t **ret_slot)
+find_mac(const struct device_table *t, const uint8_t *mac,
+    struct hmap_probe *p)
 {
-	uint32_t i = hash_bytes(mac, 6) & t->mask;
+	uint32_t idx;
 
-	for (; t->by_mac[i] != 0; i = (i + 1) & t->mask)
-		if (memcmp(t->dev[t->by_mac[i] - 1].mac, mac, 6) == 0)
-			return &t->dev[t->by_mac[i] - 1];
-	if (ret_slot != NULL)
-		*ret_slot = &t->by_mac[i];
+	for (idx = hmap_first(&t->by_mac, slot_hash(mac, 6), p); idx != 0;
+	    idx = hmap_next(&t->by_mac, p))
+		if (memcmp(t->dev[idx - 1].mac, mac, 6) == 0)
+			return &t->dev[idx - 1];
 	return NULL;
 }
 
 static struct device *
 get_device(struct device_table *t, const uint8_t *mac)
 {
-	uint32_t *slot = NULL;
-	struct device *d = find_mac(t, mac, &slot);
+	struct hmap_probe p;
+	struct device *d = find_mac(t, mac, &p);
 
 	if (d != NULL)
 		return d;
-	if (t->n == t->max) {
+	/* The map has room for max devices. */
+	if (t->n == t->max || hmap_insert(&t->by_mac, &p, t->n) < 0) {
 		t->refused++;
 		return NULL;
 	}
 	d = &t->dev[t->n++];
 	memcpy(d->mac, mac, 6);
-	*slot = t->n;
 	return d;
 }
 
@@ -159,7 +158,7 @@ set_ip(struct device_table *t, struct device *d, const uint8_t ip[4])
 	memcpy(d->ip, ip, 4);
 	d->has_ip = 1;
 	/* At most one pass over the table. */
-	i = hash_bytes(ip, 4) & t->mask;
+	i = slot_hash(ip, 4) & t->mask;
 	for (uint32_t n = 0; n <= t->mask; n++, i = (i + 1) & t->mask) {
 		struct ip_slot *sl = &t->by_ip[i];
 
@@ -288,14 +287,15 @@ device_name(const struct device_table *t, const uint8_t *mac,
     const struct addr *ip)
 {
 	const struct device *d;
+	struct hmap_probe p;
 	uint32_t i;
 
-	if (mac != NULL && (d = find_mac(t, mac, NULL)) != NULL &&
+	if (mac != NULL && (d = find_mac(t, mac, &p)) != NULL &&
 	    d->name[0] != '\0')
 		return d->name;
 	if (ip == NULL || ip->family != 4)
 		return NULL;
-	i = hash_bytes(ip->a, 4) & t->mask;
+	i = slot_hash(ip->a, 4) & t->mask;
 	for (uint32_t n = 0; n <= t->mask && t->by_ip[i].idx != 0;
 	    n++, i = (i + 1) & t->mask) {
 		const struct ip_slot *sl = &t->by_ip[i];

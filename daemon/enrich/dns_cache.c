@@ -11,9 +11,9 @@
  * only longer ones are allocated, exactly sized.
  *
  * A lookup hashes the key once and walks one chain; with at most half the
- * buckets used, chains average close to one entry.  The hash is seeded at
- * creation, so answers crafted to collide on one build do not collide on
- * another.
+ * buckets used, chains average close to one entry.  The hash is keyed
+ * per run (hash.h), so answers crafted to collide in one run do not
+ * collide in another.
  *
  * Invariants: entries == fresh - length of the free list; every live
  * entry is on exactly one chain and on the LRU list; addresses in keys are
@@ -24,9 +24,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "dns_cache.h"
+#include "hash.h"
 
 #define NIL UINT32_MAX
 
@@ -53,7 +53,6 @@ struct dns_cache {
 	uint32_t free_head;
 	uint32_t fresh;		/* entries [fresh, capacity) never used */
 	uint32_t lru_head, lru_tail;
-	uint32_t seed;
 	struct dns_cache_stats st;
 };
 
@@ -82,11 +81,6 @@ dns_cache_new(uint32_t max_entries)
 	c->capacity = max_entries;
 	c->free_head = NIL;
 	c->lru_head = c->lru_tail = NIL;
-	/* A fixed seed is fine if the kernel has no entropy yet: the
-	 * seed only spreads chains, correctness does not depend on it. */
-	if (getrandom(&c->seed, sizeof(c->seed), GRND_NONBLOCK) !=
-	    (ssize_t)sizeof(c->seed))
-		c->seed = 0x9e3779b9u;
 	c->st.capacity = max_entries;
 	return c;
 out:
@@ -117,11 +111,13 @@ key_norm(struct addr *dst, const struct addr *src)
 	memcpy(dst->a, src->a, src->family == 6 ? 16 : 4);
 }
 
+/* Both addresses normalised, so their whole structs are the key. */
 static uint32_t
-key_hash(const struct dns_cache *c, const struct addr *client,
-    const struct addr *addr)
+key_hash(const struct addr *client, const struct addr *addr)
 {
-	return addr_hash(addr, addr_hash(client, c->seed));
+	struct addr k[2] = { *client, *addr };
+
+	return (uint32_t)hash_bytes(k, sizeof(k));
 }
 
 static void
@@ -286,7 +282,7 @@ dns_cache_put(struct dns_cache *c, const struct addr *client,
 
 	key_norm(&kc, client);
 	key_norm(&ka, addr);
-	h = key_hash(c, &kc, &ka);
+	h = key_hash(&kc, &ka);
 	i = chain_find(c, h, &kc, &ka, &link);
 	if (i != NIL) {
 		e = &c->ents[i];
@@ -332,7 +328,7 @@ dns_cache_get(struct dns_cache *c, const struct addr *client,
 
 	key_norm(&kc, client);
 	key_norm(&ka, addr);
-	h = key_hash(c, &kc, &ka);
+	h = key_hash(&kc, &ka);
 	i = chain_find(c, h, &kc, &ka, &link);
 	if (i == NIL) {
 		c->st.misses++;

@@ -679,7 +679,7 @@ geoip_lookup(struct geoip *g, const struct addr *addr, struct geo_info *ret)
 		return 0;
 	}
 
-	slot = &g->cache[addr_hash(&a, 0) & (GEOIP_CACHE_SLOTS - 1)];
+	slot = &g->cache[addr_hash(&a) & (GEOIP_CACHE_SLOTS - 1)];
 	if (slot->key.family != 0 && addr_eq(&slot->key, &a)) {
 		g->st.cache_hits++;
 		ce = *slot;

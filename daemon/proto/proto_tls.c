@@ -25,6 +25,7 @@
 #include <openssl/x509.h>
 
 #include "cursor.h"
+#include "hash.h"
 #include "parse.h"
 #include "tls.h"
 #include "tls_fp.h"
@@ -725,47 +726,44 @@ cert_libctx(void)
  */
 /*
  * Servers hand the same certificate to every client, so decoded names are
- * remembered by a hash of the DER: decoding costs tens of microseconds,
- * the lookup one quick pass over the bytes.  The DER's length and its first and
- * last bytes are compared too, so a hash collision needs a crafted
- * certificate of the same length, and then only its names are wrong.
+ * remembered per certificate: decoding costs tens of microseconds, the
+ * lookup one keyed hash and one compare of the DER.  A hit compares the
+ * whole DER, kept in the entry, so no crafted certificate can take
+ * another's names.  DER of more than CERT_CACHE_DER_MAX bytes is decoded
+ * every time; the kept bytes are at most 256 * 8 KiB = 2 MiB (a few
+ * hundred KiB for typical 1-3 KiB certificates), plus 256 * 1 KiB names.
  */
 #define CERT_CACHE_SLOTS 256
+#define CERT_CACHE_DER_MAX 8192
 
 struct cert_cache_entry {
-	uint64_t hash;
-	uint32_t len;
-	uint8_t head[16], tail[16];
+	uint8_t *der;		/* NULL = empty */
+	uint32_t len, cap;
 	char subject[TLS_NAME_MAX], issuer[TLS_NAME_MAX];
 	char org[TLS_NAME_MAX], cn[TLS_NAME_MAX];
 };
 
 static struct cert_cache_entry *cert_cache;
 
-/*
- * Eight bytes a step in four independent lanes: a certificate is a few
- * KiB, and a byte-at-a-time hash (one multiply chain) cost more than the
- * rest of the handshake's parsing.
- */
-static uint64_t
-der_hash(const uint8_t *p, size_t n)
+/* Keep der[0..n) in ce, growing its buffer; false if out of memory. */
+static bool
+cert_cache_keep(struct cert_cache_entry *ce, const uint8_t *der, size_t n)
 {
-	uint64_t h[4] = { 0xcbf29ce484222325ULL ^ n, 0x9e3779b97f4a7c15ULL,
-	    0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL }, w;
-	size_t i = 0;
+	uint8_t *p;
 
-	for (; i + 32 <= n; i += 32) {
-		for (int j = 0; j < 4; j++) {
-			memcpy(&w, p + i + 8 * j, 8);
-			h[j] = (h[j] ^ w) * 0xff51afd7ed558ccdULL;
-			h[j] ^= h[j] >> 29;
+	if (ce->cap < n) {
+		if ((p = realloc(ce->der, n)) == NULL) {
+			free(ce->der);
+			ce->der = NULL;
+			ce->cap = 0;
+			return false;
 		}
+		ce->der = p;
+		ce->cap = (uint32_t)n;
 	}
-	for (; i < n; i++)
-		h[0] = (h[0] ^ p[i]) * 0x100000001b3ULL;
-	for (int j = 1; j < 4; j++)
-		h[0] = (h[0] ^ h[j]) * 0xc4ceb9fe1a85ec53ULL;
-	return h[0] ^ h[0] >> 32;
+	memcpy(ce->der, der, n);
+	ce->len = (uint32_t)n;
+	return true;
 }
 
 static void
@@ -774,7 +772,6 @@ parse_certificate(struct cur *c, struct tls_server_hello *sh)
 	struct cur list, der;
 	const unsigned char *p;
 	struct cert_cache_entry *ce = NULL;
-	uint64_t h;
 	size_t n;
 	X509 *x;
 
@@ -782,14 +779,12 @@ parse_certificate(struct cur *c, struct tls_server_hello *sh)
 	    cur_left(&der) < 16)
 		return;
 	n = cur_left(&der);
-	h = der_hash(der.p, n);
-	if (cert_cache == NULL)
+	if (cert_cache == NULL && n <= CERT_CACHE_DER_MAX)
 		cert_cache = calloc(CERT_CACHE_SLOTS, sizeof(*cert_cache));
-	if (cert_cache != NULL) {
-		ce = &cert_cache[h % CERT_CACHE_SLOTS];
-		if (ce->hash == h && ce->len == n &&
-		    memcmp(ce->head, der.p, 16) == 0 &&
-		    memcmp(ce->tail, der.p + n - 16, 16) == 0) {
+	if (cert_cache != NULL && n <= CERT_CACHE_DER_MAX) {
+		ce = &cert_cache[hash_bytes(der.p, n) % CERT_CACHE_SLOTS];
+		if (ce->der != NULL && ce->len == n &&
+		    memcmp(ce->der, der.p, n) == 0) {
 			memcpy(sh->cert_subject, ce->subject, sizeof(sh->cert_subject));
 			memcpy(sh->cert_issuer, ce->issuer, sizeof(sh->cert_issuer));
 			memcpy(sh->cert_org, ce->org, sizeof(sh->cert_org));
@@ -814,11 +809,7 @@ parse_certificate(struct cur *c, struct tls_server_hello *sh)
 	    sizeof(sh->cert_cn));
 	sh->have_cert = true;
 	X509_free(x);
-	if (ce != NULL) {
-		ce->hash = h;
-		ce->len = (uint32_t)n;
-		memcpy(ce->head, der.p, 16);
-		memcpy(ce->tail, der.p + n - 16, 16);
+	if (ce != NULL && cert_cache_keep(ce, der.p, n)) {
 		memcpy(ce->subject, sh->cert_subject, sizeof(ce->subject));
 		memcpy(ce->issuer, sh->cert_issuer, sizeof(ce->issuer));
 		memcpy(ce->org, sh->cert_org, sizeof(ce->org));

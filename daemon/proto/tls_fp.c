@@ -21,6 +21,7 @@
 
 #include <openssl/evp.h>
 
+#include "hash.h"
 #include "tls.h"
 #include "tls_fp.h"
 
@@ -305,14 +306,11 @@ key_add_ja3_lists(struct fp_key *k, const struct tls_client_hello *ch)
 		key_add(k, ch->point_formats[i]);
 }
 
+/* Keyed per run (the lists come from the peer); a hit compares them all. */
 static uint64_t
 key_hash(const struct fp_key *k)
 {
-	uint64_t h = 0xcbf29ce484222325u;
-
-	for (size_t i = 0; i < k->n; i++)
-		h = (h ^ k->v[i]) * 0x100000001b3u;
-	return h ^ h >> 29;
+	return hash_bytes(k->v, k->n * sizeof(k->v[0]));
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "hash.h"
 #include "parse.h"
 
 /* Dotted quad by hand: inet_ntop goes through sprintf, and addresses
@@ -68,21 +69,14 @@ addr_parse(const char *s, struct addr *ret)
 }
 
 uint32_t
-addr_hash(const struct addr *ad, uint32_t seed)
+addr_hash(const struct addr *ad)
 {
-	/* FNV-1a over the significant bytes; cheap and good enough for
-	 * tables whose size is a power of two once the result is mixed. */
-	uint32_t h = 2166136261u ^ seed;
+	uint8_t k[17];
 	size_t n = ad->family == 6 ? 16 : 4;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= ad->a[i];
-		h *= 16777619u;
-	}
-	h ^= h >> 16;
-	h *= 0x7feb352dU;
-	h ^= h >> 15;
-	return h;
+	k[0] = ad->family;
+	memcpy(k + 1, ad->a, n);
+	return (uint32_t)hash_bytes(k, n + 1);
 }
 
 const char *

@@ -21,6 +21,7 @@
 
 #include <yaml.h>
 
+#include "hash.h"
 #include "yaml_doc.h"
 
 /* ---- arena ---- */
@@ -204,15 +205,7 @@ struct yload {
 static uint32_t
 ykey_hash(const struct ynode *map, const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)map;
-
-	/* Bounded by the key's length. */
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	h ^= h >> 29;
-	return (uint32_t)h;
+	return (uint32_t)hash_mix(hash_bytes(s, len), (uintptr_t)map);
 }
 
 static int
