@@ -307,6 +307,7 @@ crypto_ecb_block(struct crypto_ecb *e, const uint8_t in[CRYPTO_AES_BLOCK],
 
 struct crypto_x509 {
 	OSSL_LIB_CTX *libctx;		/* NULL: the default context */
+	OSSL_PROVIDER *null;		/* libctx's only provider */
 };
 
 struct crypto_x509 *
@@ -319,7 +320,7 @@ crypto_x509_new(void)
 	if ((x->libctx = OSSL_LIB_CTX_new()) == NULL)
 		return x;
 	/* Loading a provider also stops the default one being loaded. */
-	if (OSSL_PROVIDER_load(x->libctx, "null") == NULL) {
+	if ((x->null = OSSL_PROVIDER_load(x->libctx, "null")) == NULL) {
 		OSSL_LIB_CTX_free(x->libctx);
 		x->libctx = NULL;
 	}
@@ -331,7 +332,10 @@ crypto_x509_free(struct crypto_x509 *x)
 {
 	if (x == NULL)
 		return NULL;
-	/* Freeing the context unloads its providers. */
+	/* The provider is ours to unload: freeing the context does not
+	 * release the reference load took. */
+	if (x->null != NULL)
+		OSSL_PROVIDER_unload(x->null);
 	OSSL_LIB_CTX_free(x->libctx);
 	free(x);
 	return NULL;
