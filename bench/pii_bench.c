@@ -172,6 +172,7 @@ run(unsigned n, const uint8_t *buf, const char *rules, const char *perms)
 		struct pii_engine *e = NULL;
 		static struct pii_result res;
 		struct http_request req;
+		struct http_ctx *hc = http_ctx_new();
 		char *msg = malloc(BUF_LEN + 256);
 		int hl;
 
@@ -179,9 +180,10 @@ run(unsigned n, const uint8_t *buf, const char *rules, const char *perms)
 		    "Content-Type: application/json\r\nContent-Length: %u"
 		    "\r\n\r\n", BUF_LEN);
 		memcpy(msg + hl, buf, BUF_LEN);
-		if (pii_engine_new(&cf, &e, err, sizeof(err)) == 0 &&
-		    http_request_parse((uint8_t *)msg, (size_t)hl + BUF_LEN,
-		    2u << 20, true, &req).st == PARSE_OK) {
+		if (hc != NULL &&
+		    pii_engine_new(&cf, &e, err, sizeof(err)) == 0 &&
+		    http_request_parse(hc, (uint8_t *)msg,
+		    (size_t)hl + BUF_LEN, 2u << 20, true, &req).st == PARSE_OK) {
 			for (int r = 0; r < ROUNDS; r++) {
 				t0 = now();
 				pii_scan_http(e, &req, &res);
@@ -206,6 +208,7 @@ run(unsigned n, const uint8_t *buf, const char *rules, const char *perms)
 		} else
 			fprintf(stderr, "engine: %s\n", err);
 		pii_engine_free(e);
+		http_ctx_free(hc);
 		free(msg);
 	}
 	pii_ac_free(ac);

@@ -93,8 +93,20 @@ struct http_request {
 	char *store;			/* owns all strings above */
 };
 
+/*
+ * What a pipeline's HTTP parsing keeps between requests: the scratch
+ * buffer gzip/deflate bodies are inflated into first.  One per thread.
+ */
+struct http_ctx;
+
+/** A context, or NULL when out of memory. */
+struct http_ctx *http_ctx_new(void);
+
+/** Free hc (NULL is fine).  Returns NULL. */
+struct http_ctx *http_ctx_free(struct http_ctx *hc);
+
 /**
- * Parse one request at the start of buf.
+ * Parse one request at the start of buf, with hc's scratch.
  *
  * final says no more bytes will come (flow ended or the reassembly window
  * is full): an incomplete body is then returned as HTTP_BODY_PARTIAL
@@ -118,8 +130,9 @@ struct http_request {
  * could not be allocated.  On anything but PARSE_OK *ret is left empty
  * (zeroed, nothing to free).  Only the first 4 GiB of buf are looked at.
  */
-struct parse_result http_request_parse(const uint8_t *buf, size_t len,
-    size_t max_body, bool final, struct http_request *ret);
+struct parse_result http_request_parse(struct http_ctx *hc,
+    const uint8_t *buf, size_t len, size_t max_body, bool final,
+    struct http_request *ret);
 
 /** Free what a parsed request owns and zero it; NULL-safe. */
 void http_request_clear(struct http_request *req);
@@ -159,9 +172,9 @@ struct http_body {
  * PARSE_UNSUPPORTED when out of memory.  *ret is written on PARSE_OK
  * only; free it with http_body_clear.
  */
-struct parse_result http_body_decode(const uint8_t *buf, size_t len,
-    bool chunked, enum http_coding coding, size_t max_body, bool final,
-    struct http_body *ret);
+struct parse_result http_body_decode(struct http_ctx *hc, const uint8_t *buf,
+    size_t len, bool chunked, enum http_coding coding, size_t max_body,
+    bool final, struct http_body *ret);
 
 /** Free a decoded body and zero it; NULL-safe. */
 void http_body_clear(struct http_body *body);

@@ -44,6 +44,19 @@
 
 struct quic_state;
 
+/*
+ * What the flows of one pipeline share: the AES contexts (keyed per flow
+ * as its packets arrive) and each version's keyed salt.  One per thread;
+ * it must outlive every state made with it.
+ */
+struct quic_ctx;
+
+/** A context, or NULL when out of memory or OpenSSL lacks AES-128. */
+struct quic_ctx *quic_ctx_new(void);
+
+/** Free qc (NULL is fine).  Returns NULL. */
+struct quic_ctx *quic_ctx_free(struct quic_ctx *qc);
+
 /** Client Initial packet protection keys (AES-128-GCM suite). */
 struct quic_initial_keys {
 	uint8_t key[16];
@@ -51,8 +64,8 @@ struct quic_initial_keys {
 	uint8_t hp[16];
 };
 
-/** A per-flow state, or NULL when out of memory. */
-struct quic_state *quic_state_new(void);
+/** A per-flow state decrypting with qc's contexts, or NULL when out of memory. */
+struct quic_state *quic_state_new(struct quic_ctx *qc);
 
 /** Free st (NULL is fine).  Returns NULL. */
 struct quic_state *quic_state_free(struct quic_state *st);
@@ -101,10 +114,10 @@ bool quic_version_supported(uint32_t version);
  * Derive the client Initial keys of a version from the client's first
  * Destination Connection ID (RFC 9001 §5.2, RFC 9369 §3.3).
  * Returns 0, -ENOTSUP for another version, -EINVAL for a CID longer than
- * QUIC_CID_MAX, -EIO when OpenSSL fails.
+ * QUIC_CID_MAX.  Allocates nothing.
  */
-int quic_initial_keys(uint32_t version, const uint8_t *dcid,
-    size_t dcid_len, struct quic_initial_keys *ret);
+int quic_initial_keys(const struct quic_ctx *qc, uint32_t version,
+    const uint8_t *dcid, size_t dcid_len, struct quic_initial_keys *ret);
 
 /** What quic_build_initial() puts around the frames. */
 struct quic_build {
@@ -127,8 +140,10 @@ struct quic_build {
  * The packet is written to out and its length to *ret_len.
  * Returns 0, -EINVAL on bad arguments, -ENOBUFS when out_size is too
  * small, -ENOTSUP for an unsupported version, -EIO when OpenSSL fails.
+ * Uses qc's cipher contexts, so its states load their keys again.
  */
-int quic_build_initial(const struct quic_build *b, const uint8_t *frames,
-    size_t frames_len, uint8_t *out, size_t out_size, size_t *ret_len);
+int quic_build_initial(struct quic_ctx *qc, const struct quic_build *b,
+    const uint8_t *frames, size_t frames_len, uint8_t *out, size_t out_size,
+    size_t *ret_len);
 
 #endif

@@ -90,6 +90,19 @@ struct parse_result tls_client_hello_from_records(const uint8_t *buf,
 struct parse_result tls_client_hello_parse(const uint8_t *msg, size_t len,
     bool quic, struct tls_client_hello *ret);
 
+/*
+ * What a pipeline's TLS parsing keeps between flows: the certificate
+ * decoder and the names of certificates already decoded.  One per
+ * thread.
+ */
+struct tls_ctx;
+
+/** A context, or NULL when out of memory. */
+struct tls_ctx *tls_ctx_new(void);
+
+/** Free tc (NULL is fine).  Returns NULL. */
+struct tls_ctx *tls_ctx_free(struct tls_ctx *tc);
+
 /**
  * Parse the server's record stream from its first record: ServerHello
  * (a HelloRetryRequest is noted and skipped), then when the version is
@@ -99,8 +112,8 @@ struct parse_result tls_client_hello_parse(const uint8_t *msg, size_t len,
  * PARSE_MALFORMED for bytes that are not a server handshake stream.  ret
  * is reset first and filled in place, whatever the result.
  */
-struct parse_result tls_server_from_records(const uint8_t *buf, size_t len,
-    struct tls_server_hello *ret);
+struct parse_result tls_server_from_records(struct tls_ctx *tc,
+    const uint8_t *buf, size_t len, struct tls_server_hello *ret);
 
 /** "TLSv1.3" style name, "unknown" for other values. */
 const char *tls_version_name(uint16_t v);

@@ -11,7 +11,7 @@
  * Everything decoded goes to one scratch buffer sized at creation; the
  * per-message and per-flow byte budgets bound the work.  Evidence is
  * redacted here: HMAC-SHA-256 with the per-install key (on a keyed
- * state, hkdf.h, so the hot path allocates nothing, as OpenSSL's EVP
+ * state, crypto.h, so the hot path allocates nothing, as OpenSSL's EVP
  * contexts would), masked samples, and raw values only on opt-in.
  */
 #include <errno.h>
@@ -25,8 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto.h"
 #include "hash.h"
-#include "hkdf.h"
 #include "http.h"
 #include "pii_int.h"
 #include "yaml_doc.h"
@@ -100,9 +100,9 @@ static void
 hmac_hex(const struct pii_engine *e, const void *data, size_t len,
     char out[33])
 {
-	uint8_t md[HKDF_SHA256_LEN];
+	uint8_t md[CRYPTO_SHA256_LEN];
 
-	hmac_sha256(&e->hkey, data, len, md);
+	crypto_hmac_sha256(&e->hkey, data, len, md);
 	pii_hex_encode(md, 16, false, out, 33);
 }
 
@@ -405,7 +405,7 @@ pii_engine_new(const struct pii_config *c, struct pii_engine **ret,
 		snprintf(err, errlen, "pii: no random bytes for the key");
 		goto out;
 	}
-	hmac_key_set(&e->hkey, key, PII_SECRET_LEN);
+	crypto_hmac_key_set(&e->hkey, key, PII_SECRET_LEN);
 	memset(key, 0, sizeof(key));
 	if ((r = pii_rules_load_file(c->rules_path, &e->rules, err,
 	    errlen)) != 0 ||
@@ -462,7 +462,7 @@ pii_engine_free(struct pii_engine *e)
 		free(e->perm_ios[i]);
 	}
 	free(e->sb.p);
-	hmac_key_clear(&e->hkey);
+	crypto_hmac_key_clear(&e->hkey);
 	free(e);
 	return NULL;
 }

@@ -17,8 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "crypto.h"
 #include "hash.h"
 #include "pii_int.h"
 
@@ -496,29 +495,27 @@ emit(struct formset *fs, const char *f, size_t n, bool nocase,
 	return fs->cb(fs->arg, f, n, nocase, bound, enc);
 }
 
-/*
- * Each identity value is hashed a few dozen times at load: the digests
- * are fetched once (a legacy EVP_md5() handle fetches the provider's
- * implementation again on every use).  Loading is single-threaded.
- */
-static int
-digest(const char *alg, const char *s, size_t n, uint8_t *md, unsigned *mdlen)
+/* One of the three digests emit_base() encodes; a = 0, 1, 2. */
+static size_t
+digest(size_t a, const char *s, size_t n, uint8_t md[CRYPTO_MD_MAX])
 {
-	static EVP_MD *fetched[3];
-	static const char *const names[3] = { "MD5", "SHA1", "SHA256" };
-	int i = strcmp(alg, "md5") == 0 ? 0 : strcmp(alg, "sha1") == 0 ? 1 : 2;
-
-	if (fetched[i] == NULL &&
-	    (fetched[i] = EVP_MD_fetch(NULL, names[i], NULL)) == NULL)
-		return -EIO;
-	return EVP_Digest(s, n, md, mdlen, fetched[i], NULL) == 1 ? 0 : -EIO;
+	switch (a) {
+	case 0:
+		crypto_md5(s, n, md);
+		return CRYPTO_MD5_LEN;
+	case 1:
+		crypto_sha1(s, n, md);
+		return CRYPTO_SHA1_LEN;
+	default:
+		crypto_sha256(s, n, md);
+		return CRYPTO_SHA256_LEN;
+	}
 }
 
 /* The encodings of one base (a byte string the app may have started from). */
 static int
 emit_base(struct formset *fs, const char *b, bool digests, bool nocase_plain)
 {
-	static const char *const algs[] = { "md5", "sha1", "sha256" };
 	static const char *const enc_hex[] = { "md5", "sha1", "sha256" };
 	static const char *const enc_nz[] = { "md5+hexnz", "sha1+hexnz",
 	    "sha256+hexnz" };
@@ -528,8 +525,8 @@ emit_base(struct formset *fs, const char *b, bool digests, bool nocase_plain)
 	    "sha1+hex+base64", "sha256+hex+base64" };
 	char t[FORM_MAX], t2[FORM_MAX], hx[160];
 	size_t n = strlen(b), m;
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned mdlen;
+	uint8_t md[CRYPTO_MD_MAX];
+	size_t mdlen;
 	int r;
 
 	if (n == 0 || n > 256)
@@ -566,8 +563,7 @@ emit_base(struct formset *fs, const char *b, bool digests, bool nocase_plain)
 	if (!digests)
 		return 0;
 	for (size_t a = 0; a < 3; a++) {
-		if ((r = digest(algs[a], b, n, md, &mdlen)) != 0)
-			return r;
+		mdlen = digest(a, b, n, md);
 		m = pii_hex_encode(md, mdlen, false, hx, sizeof(hx));
 		if ((r = emit(fs, hx, m, true, PII_AC_BOUND_ALNUM,
 		    enc_hex[a])) != 0)

@@ -45,6 +45,10 @@ struct applayer {
 	struct tls_client_hello ch;		/* scratch */
 	struct tls_server_hello sh;		/* scratch */
 	struct dhcp_msg dhcp;			/* scratch */
+	/* The parsers' state kept between flows, this pipeline's only. */
+	struct quic_ctx *quic;
+	struct tls_ctx *tls;
+	struct http_ctx *http;
 };
 
 struct applayer *
@@ -55,12 +59,21 @@ applayer_new(const struct applayer_config *cfg)
 	if ((al = calloc(1, sizeof(*al))) == NULL)
 		return NULL;
 	al->cfg = *cfg;
+	if ((al->quic = quic_ctx_new()) == NULL ||
+	    (al->tls = tls_ctx_new()) == NULL ||
+	    (al->http = http_ctx_new()) == NULL)
+		return applayer_free(al);
 	return al;
 }
 
 struct applayer *
 applayer_free(struct applayer *al)
 {
+	if (al == NULL)
+		return NULL;
+	quic_ctx_free(al->quic);
+	tls_ctx_free(al->tls);
+	http_ctx_free(al->http);
 	free(al);
 	return NULL;
 }
@@ -399,7 +412,8 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 				return true;
 			}
 		} else {
-			r = tls_server_from_records(data, len, &al->sh);
+			r = tls_server_from_records(al->tls, data, len,
+			    &al->sh);
 			if (r.st == PARSE_OK || (final && al->sh.version != 0)) {
 				al->st.tls_server_hellos++;
 				keep_server_hello(a, &al->sh);
@@ -417,8 +431,8 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 		while (*parsed < len) {
 			struct http_request req;
 
-			r = http_request_parse(data + *parsed, len - *parsed,
-			    al->cfg.max_body, final, &req);
+			r = http_request_parse(al->http, data + *parsed,
+			    len - *parsed, al->cfg.max_body, final, &req);
 			if (r.st == PARSE_NEED_MORE)
 				return final;
 			if (r.st != PARSE_OK || r.consumed == 0) {
@@ -669,7 +683,8 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		    (f->app_flags & APP_F_DONE_TO_SERVER) ||
 		    (a = app_get(f)) == NULL || a->done[0])
 			return;
-		if (a->quic == NULL && (a->quic = quic_state_new()) == NULL) {
+		if (a->quic == NULL &&
+		    (a->quic = quic_state_new(al->quic)) == NULL) {
 			a->done[0] = 1;
 			f->app_flags |= APP_F_DONE_TO_SERVER;
 			return;

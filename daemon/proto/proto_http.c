@@ -932,28 +932,46 @@ body_decode(struct cur wire, bool chunked, bool complete,
 }
 
 /*
- * Scratch for inflated bodies, kept between requests (the pipeline is
- * single-threaded).  An inflated body's size is known only once it is
- * decoded; reserving max_body (64 KiB) for every request was a large
- * block allocated and freed per request, which glibc's malloc answered
- * by consolidating its bins each time.  Decoded here first, a request
- * keeps only what its body turned out to be.
+ * Scratch for inflated bodies, kept between requests by the caller's
+ * context.  An inflated body's size is known only once it is decoded;
+ * reserving max_body (64 KiB) for every request was a large block
+ * allocated and freed per request, which glibc's malloc answered by
+ * consolidating its bins each time.  Decoded here first, a request keeps
+ * only what its body turned out to be.
  */
-static uint8_t *inflate_buf;
-static size_t inflate_cap;
+struct http_ctx {
+	uint8_t *inflate_buf;
+	size_t inflate_cap;
+};
+
+struct http_ctx *
+http_ctx_new(void)
+{
+	return calloc(1, sizeof(struct http_ctx));
+}
+
+struct http_ctx *
+http_ctx_free(struct http_ctx *hc)
+{
+	if (hc == NULL)
+		return NULL;
+	free(hc->inflate_buf);
+	free(hc);
+	return NULL;
+}
 
 static uint8_t *
-inflate_scratch(size_t size)
+inflate_scratch(struct http_ctx *hc, size_t size)
 {
 	uint8_t *p;
 
-	if (size <= inflate_cap)
-		return inflate_buf;
+	if (size <= hc->inflate_cap)
+		return hc->inflate_buf;
 	if ((p = malloc(size)) == NULL)
 		return NULL;
-	free(inflate_buf);
-	inflate_buf = p;
-	inflate_cap = size;
+	free(hc->inflate_buf);
+	hc->inflate_buf = p;
+	hc->inflate_cap = size;
 	return p;
 }
 
@@ -1056,8 +1074,8 @@ head_store(const struct head *h, struct store *s, struct http_request *req)
 }
 
 struct parse_result
-http_request_parse(const uint8_t *buf, size_t len, size_t max_body,
-    bool final, struct http_request *ret)
+http_request_parse(struct http_ctx *hc, const uint8_t *buf, size_t len,
+    size_t max_body, bool final, struct http_request *ret)
 {
 	struct http_request req;
 	struct head h;
@@ -1119,7 +1137,7 @@ http_request_parse(const uint8_t *buf, size_t len, size_t max_body,
 		    HTTP_CODING_IDENTITY;
 		body_cap = body_alloc_size(coding, data_len, max_body);
 		if (coding_inflates(coding)) {
-			if ((inflated = inflate_scratch(body_cap)) == NULL)
+			if ((inflated = inflate_scratch(hc, body_cap)) == NULL)
 				return parse_fail(PARSE_UNSUPPORTED);
 			body_decode(wire, chunked, complete, coding, inflated,
 			    max_body, &req.body_len, &req.body_state);
@@ -1210,8 +1228,8 @@ http_looks_like_request(const uint8_t *buf, size_t len)
 }
 
 struct parse_result
-http_body_decode(const uint8_t *buf, size_t len, bool chunked,
-    enum http_coding coding, size_t max_body, bool final,
+http_body_decode(struct http_ctx *hc, const uint8_t *buf, size_t len,
+    bool chunked, enum http_coding coding, size_t max_body, bool final,
     struct http_body *ret)
 {
 	struct cur wire = cur_make(buf, len);
@@ -1239,7 +1257,7 @@ http_body_decode(const uint8_t *buf, size_t len, bool chunked,
 	memset(&b, 0, sizeof(b));
 	size = body_alloc_size(coding, data_len, max_body);
 	if (coding_inflates(coding)) {
-		if ((inflated = inflate_scratch(size)) == NULL)
+		if ((inflated = inflate_scratch(hc, size)) == NULL)
 			return parse_fail(PARSE_UNSUPPORTED);
 		body_decode(wire, chunked, true, coding, inflated, max_body,
 		    &b.len, &b.state);

@@ -1,7 +1,7 @@
 /*
  * proto_quic.c - QUIC client Initial decryption (RFC 9000, RFC 9001,
  * RFC 9369): header protection, AEAD, CRYPTO stream reassembly up to one
- * whole ClientHello.  The only file that includes OpenSSL for QUIC.
+ * whole ClientHello.
  *
  * Invariants: the datagram is never written to (header protection is
  * removed on copies); keys are derived once per flow (and again only for
@@ -9,12 +9,12 @@
  * the plaintext lives in a fixed stack buffer; the CRYPTO stream in a
  * fixed buffer of the state with a bitmap of the bytes present.
  *
- * OpenSSL objects (algorithms, the two cipher contexts) are made once per
- * process and reused: with OpenSSL 3 every EVP_aes_128_gcm() use
- * re-fetches the implementation under a global lock, and a new context
- * per flow costs more than the decryption.  The HMACs of the key
- * derivation run on keyed SHA-256 states (hkdf.h), each version's salt
- * keyed once.  The pipeline is single-threaded, so plain statics do.
+ * The two cipher contexts live in a struct quic_ctx, made once per
+ * pipeline and shared by its flows: a new context per flow costs more
+ * than the decryption, so each flow only loads its keys, and only when
+ * another flow's are loaded.  The HMACs of the key derivation run on
+ * keyed SHA-256 states (crypto.h), each version's salt keyed once when
+ * the quic_ctx is made.  A quic_ctx serves one thread.
  *
  * Initial keys are not secrets: anyone who sees the DCID derives them
  * (RFC 9001 §5.2), so they are not wiped after use.
@@ -24,10 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "crypto.h"
 #include "cursor.h"
-#include "hkdf.h"
 #include "quic.h"
 
 /*
@@ -118,6 +116,7 @@ struct quic_keyset {
 };
 
 struct quic_state {
+	struct quic_ctx *qc;		/* the pipeline's, outlives the state */
 	uint32_t version;		/* of the first Initial that decrypted */
 	bool have_keys;			/* cur holds keys that opened a packet */
 	bool ctx_current;		/* the cipher contexts hold cur's keys,
@@ -146,35 +145,42 @@ struct quic_state {
 /* CRYPTO buffers grow in steps of this many bytes. */
 #define QUIC_CRYPTO_STEP	2048
 
-/* Process-wide OpenSSL objects, made by crypto_init(). */
-static struct {
-	EVP_CIPHER *gcm;	/* AES-128-GCM */
-	EVP_CIPHER *ecb;	/* AES-128-ECB */
-	EVP_CIPHER_CTX *aead;	/* decryption: key per flow, IV per packet */
-	EVP_CIPHER_CTX *hp;	/* header protection */
+#define QUIC_N_VERSIONS	(sizeof(quic_versions) / sizeof(quic_versions[0]))
+
+struct quic_ctx {
+	struct crypto_gcm *aead;	/* key per flow, IV per packet */
+	struct crypto_ecb *hp;		/* header protection */
 	uint64_t ctx_owner;	/* id of the state whose keys aead/hp hold */
 	uint64_t next_id;	/* last state id handed out */
-	bool ready;
-} qc;
+	/* HKDF-Extract's key for each version's salt. */
+	struct hmac_key salt[QUIC_N_VERSIONS];
+};
 
-/* Fetch the algorithms and make the contexts once.  0 or -errno. */
-static int
-crypto_init(void)
+struct quic_ctx *
+quic_ctx_new(void)
 {
-	if (qc.ready)
-		return 0;
-	if (qc.gcm == NULL &&
-	    (qc.gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL)) == NULL)
-		return -EIO;
-	if (qc.ecb == NULL &&
-	    (qc.ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL)) == NULL)
-		return -EIO;
-	if (qc.aead == NULL && (qc.aead = EVP_CIPHER_CTX_new()) == NULL)
-		return -ENOMEM;
-	if (qc.hp == NULL && (qc.hp = EVP_CIPHER_CTX_new()) == NULL)
-		return -ENOMEM;
-	qc.ready = true;
-	return 0;
+	struct quic_ctx *qc;
+
+	if ((qc = calloc(1, sizeof(*qc))) == NULL)
+		return NULL;
+	if ((qc->aead = crypto_gcm_new()) == NULL ||
+	    (qc->hp = crypto_ecb_new()) == NULL)
+		return quic_ctx_free(qc);
+	for (size_t i = 0; i < QUIC_N_VERSIONS; i++)
+		crypto_hmac_key_set(&qc->salt[i], quic_versions[i].salt,
+		    sizeof(quic_versions[i].salt));
+	return qc;
+}
+
+struct quic_ctx *
+quic_ctx_free(struct quic_ctx *qc)
+{
+	if (qc == NULL)
+		return NULL;
+	crypto_gcm_free(qc->aead);
+	crypto_ecb_free(qc->hp);
+	free(qc);
+	return NULL;
 }
 
 /* A long-header packet cut out of a datagram. */
@@ -233,30 +239,14 @@ cur_varint(struct cur *c, uint64_t *ret)
 	return true;
 }
 
-/* HKDF-Extract's key for a version's salt, keyed on first use. */
-static const struct hmac_key *
-salt_key(const struct quic_version_info *vi)
-{
-	static struct hmac_key keys[sizeof(quic_versions) /
-	    sizeof(quic_versions[0])];
-	static bool keyed[sizeof(quic_versions) / sizeof(quic_versions[0])];
-	size_t i = (size_t)(vi - quic_versions);
-
-	if (!keyed[i]) {
-		hmac_key_set(&keys[i], vi->salt, sizeof(vi->salt));
-		keyed[i] = true;
-	}
-	return &keys[i];
-}
-
 int
-quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
-    struct quic_initial_keys *ret)
+quic_initial_keys(const struct quic_ctx *qc, uint32_t version,
+    const uint8_t *dcid, size_t dcid_len, struct quic_initial_keys *ret)
 {
 	const struct quic_version_info *vi;
 	struct quic_initial_keys k;
 	struct hmac_key secret;
-	uint8_t initial[HKDF_SHA256_LEN], client[HKDF_SHA256_LEN], empty = 0;
+	uint8_t initial[CRYPTO_SHA256_LEN], client[CRYPTO_SHA256_LEN], empty = 0;
 	int r;
 
 	if ((vi = version_find(version)) == NULL)
@@ -264,17 +254,18 @@ quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 	if (dcid_len > QUIC_CID_MAX || (dcid == NULL && dcid_len > 0))
 		return -EINVAL;
 	/* HKDF-Extract(salt, DCID) is HMAC with the salt as key. */
-	hmac_sha256(salt_key(vi), dcid_len ? dcid : &empty, dcid_len, initial);
-	hmac_key_set(&secret, initial, sizeof(initial));
-	if ((r = hkdf_expand_label(&secret, "client in", client,
+	crypto_hmac_sha256(&qc->salt[vi - quic_versions],
+	    dcid_len ? dcid : &empty, dcid_len, initial);
+	crypto_hmac_key_set(&secret, initial, sizeof(initial));
+	if ((r = crypto_hkdf_expand_label(&secret, "client in", client,
 	    sizeof(client))) != 0)
 		return r;
-	hmac_key_set(&secret, client, sizeof(client));
-	if ((r = hkdf_expand_label(&secret, vi->key_label, k.key,
+	crypto_hmac_key_set(&secret, client, sizeof(client));
+	if ((r = crypto_hkdf_expand_label(&secret, vi->key_label, k.key,
 	    sizeof(k.key))) != 0 ||
-	    (r = hkdf_expand_label(&secret, vi->iv_label, k.iv,
+	    (r = crypto_hkdf_expand_label(&secret, vi->iv_label, k.iv,
 	    sizeof(k.iv))) != 0 ||
-	    (r = hkdf_expand_label(&secret, vi->hp_label, k.hp,
+	    (r = crypto_hkdf_expand_label(&secret, vi->hp_label, k.hp,
 	    sizeof(k.hp))) != 0)
 		return r;
 	*ret = k;
@@ -282,18 +273,16 @@ quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 }
 
 struct quic_state *
-quic_state_new(void)
+quic_state_new(struct quic_ctx *qc)
 {
 	struct quic_state *st;
 
-	/* Out of memory for the shared contexts is reported here, as before. */
-	if (crypto_init() != 0)
-		return NULL;
 	if ((st = malloc(sizeof(*st))) == NULL)
 		return NULL;
 	memset(st, 0, sizeof(*st));
+	st->qc = qc;
 	st->largest_pn = -1;
-	st->id = ++qc.next_id;
+	st->id = ++qc->next_id;
 	return st;
 }
 
@@ -323,40 +312,13 @@ quic_client_hello(const struct quic_state *st, size_t *ret_len)
 	return st->buf;
 }
 
-/*
- * Load keys into both cipher contexts; the per-packet work is then the
- * IV.  A context already set up for the cipher only takes the new key:
- * passing the cipher again would free and rebuild its provider state.
- */
+/* Load keys into both cipher contexts; the per-packet work is then the IV. */
 static int
-ctx_install(EVP_CIPHER_CTX *aead, EVP_CIPHER_CTX *hp,
-    const struct quic_initial_keys *k, bool encrypt)
+ctx_install(struct quic_ctx *qc, const struct quic_initial_keys *k,
+    bool encrypt)
 {
-	const EVP_CIPHER *gcm, *ecb;
-
-	if (crypto_init() != 0)
-		return -EIO;
-	gcm = EVP_CIPHER_CTX_get0_cipher(aead) == qc.gcm &&
-	    EVP_CIPHER_CTX_is_encrypting(aead) == (encrypt ? 1 : 0) ?
-	    NULL : qc.gcm;
-	ecb = EVP_CIPHER_CTX_get0_cipher(hp) == qc.ecb ? NULL : qc.ecb;
-	if (EVP_CipherInit_ex(aead, gcm, NULL, k->key, NULL,
-	    encrypt ? 1 : 0) != 1 ||
-	    EVP_EncryptInit_ex(hp, ecb, NULL, k->hp, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(hp, 0) != 1)
-		return -EIO;
-	return 0;
-}
-
-/* RFC 9001 §5.4.1: five bytes of mask from the 16-byte sample. */
-static int
-hp_mask(EVP_CIPHER_CTX *hp, const uint8_t sample[QUIC_SAMPLE_LEN],
-    uint8_t mask[QUIC_SAMPLE_LEN])
-{
-	int outl = 0;
-
-	if (EVP_EncryptUpdate(hp, mask, &outl, sample, QUIC_SAMPLE_LEN) != 1 ||
-	    outl != QUIC_SAMPLE_LEN)
+	if (crypto_gcm_key(qc->aead, k->key, encrypt) != 0 ||
+	    crypto_ecb_key(qc->hp, k->hp) != 0)
 		return -EIO;
 	return 0;
 }
@@ -450,13 +412,14 @@ packet_open(struct quic_state *st, const struct quic_initial_keys *k,
 	const uint8_t *ct;
 	size_t pn_len, ct_len;
 	uint64_t tpn = 0, pn;
-	int outl = 0, outl2 = 0;
+	struct crypto_span aad[3];
 
 	/* The sample starts 4 bytes after the packet number field's start. */
 	s = body;
 	if (!cur_skip(&s, 4) || !cur_bytes(&s, sample, sizeof(sample)))
 		return PARSE_MALFORMED;
-	if (hp_mask(qc.hp, sample, mask) != 0)
+	/* RFC 9001 §5.4.1: five bytes of mask from the 16-byte sample. */
+	if (crypto_ecb_block(st->qc->hp, sample, mask) != 0)
 		return PARSE_MALFORMED;
 	first = (uint8_t)(p->first ^ (mask[0] & 0x0f));
 	pn_len = (size_t)(first & 0x03) + 1;
@@ -480,20 +443,16 @@ packet_open(struct quic_state *st, const struct quic_initial_keys *k,
 	for (size_t i = 0; i < 8; i++)
 		nonce[4 + i] ^= (uint8_t)(pn >> (8 * (7 - i)));
 	/* Associated data: the header as sent, protection removed. */
-	if (EVP_DecryptInit_ex(qc.aead, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_DecryptUpdate(qc.aead, NULL, &outl, &first, 1) != 1 ||
-	    EVP_DecryptUpdate(qc.aead, NULL, &outl, p->hdr,
-	    (int)p->hdr_len) != 1 ||
-	    EVP_DecryptUpdate(qc.aead, NULL, &outl, pnb, (int)pn_len) != 1 ||
-	    EVP_DecryptUpdate(qc.aead, pt, &outl, ct, (int)ct_len) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(qc.aead, EVP_CTRL_GCM_SET_TAG, QUIC_TAG_LEN,
-	    tag) != 1 ||
-	    EVP_DecryptFinal_ex(qc.aead, pt + outl, &outl2) != 1)
+	aad[0] = (struct crypto_span){ &first, 1 };
+	aad[1] = (struct crypto_span){ p->hdr, p->hdr_len };
+	aad[2] = (struct crypto_span){ pnb, pn_len };
+	if (crypto_gcm_open(st->qc->aead, nonce, aad, 3, ct, ct_len, tag,
+	    pt) != 0)
 		return PARSE_MALFORMED;
 	/* Reserved bits are authenticated now: RFC 9000 §17.2 wants them 0. */
 	if (first & 0x0c)
 		return PARSE_MALFORMED;
-	*ret_len = (size_t)outl + (size_t)outl2;
+	*ret_len = ct_len;
 	*ret_pn = pn;
 	return PARSE_OK;
 }
@@ -702,7 +661,8 @@ keyset_derive(struct quic_state *st, uint32_t version, const uint8_t *dcid,
 		return -ENOSPC;
 	st->n_derived++;
 	memset(&ks, 0, sizeof(ks));
-	if ((r = quic_initial_keys(version, dcid, dcid_len, &ks.k)) != 0)
+	if ((r = quic_initial_keys(st->qc, version, dcid, dcid_len,
+	    &ks.k)) != 0)
 		return r;
 	ks.version = version;
 	memcpy(ks.dcid, dcid, dcid_len);
@@ -724,14 +684,15 @@ open_with(struct quic_state *st, const struct quic_keyset *ks,
     const struct quic_packet *p, uint8_t *pt, size_t *ret_len,
     uint64_t *ret_pn)
 {
+	struct quic_ctx *qc = st->qc;
 	bool is_cur = ks == &st->cur;
 
-	if (!is_cur || !st->ctx_current || qc.ctx_owner != st->id) {
+	if (!is_cur || !st->ctx_current || qc->ctx_owner != st->id) {
 		st->ctx_current = false;
-		qc.ctx_owner = 0;
-		if (ctx_install(qc.aead, qc.hp, &ks->k, false) != 0)
+		qc->ctx_owner = 0;
+		if (ctx_install(qc, &ks->k, false) != 0)
 			return PARSE_MALFORMED;
-		qc.ctx_owner = st->id;
+		qc->ctx_owner = st->id;
 		st->ctx_current = is_cur;
 	}
 	return packet_open(st, &ks->k, p, pt, ret_len, ret_pn);
@@ -901,7 +862,8 @@ w_u8(struct wbuf *w, uint8_t v)
 }
 
 int
-quic_build_initial(const struct quic_build *b, const uint8_t *frames,
+quic_build_initial(struct quic_ctx *qc, const struct quic_build *b,
+    const uint8_t *frames,
     size_t frames_len, uint8_t *out, size_t out_size, size_t *ret_len)
 {
 	uint32_t version = b->version;
@@ -911,11 +873,11 @@ quic_build_initial(const struct quic_build *b, const uint8_t *frames,
 	const struct quic_version_info *vi;
 	struct quic_initial_keys k;
 	struct wbuf w = { out, out_size, 0, false };
-	EVP_CIPHER_CTX *aead = NULL, *hp = NULL;
+	struct crypto_span aad;
 	uint8_t nonce[12], mask[QUIC_SAMPLE_LEN], sample[QUIC_SAMPLE_LEN];
 	uint8_t zero = 0;
 	size_t pn_off, payload_len, length, hdr_len, total, min_payload;
-	int outl = 0, r;
+	int r;
 
 	if ((vi = version_find(version)) == NULL)
 		return -ENOTSUP;
@@ -925,9 +887,10 @@ quic_build_initial(const struct quic_build *b, const uint8_t *frames,
 	    (frames == NULL && frames_len > 0))
 		return -EINVAL;
 	if (b->key_dcid != NULL)
-		r = quic_initial_keys(version, b->key_dcid, b->key_dcid_len, &k);
+		r = quic_initial_keys(qc, version, b->key_dcid,
+		    b->key_dcid_len, &k);
 	else
-		r = quic_initial_keys(version, b->dcid, dcid_len, &k);
+		r = quic_initial_keys(qc, version, b->dcid, dcid_len, &k);
 	if (r != 0)
 		return r;
 
@@ -959,37 +922,27 @@ quic_build_initial(const struct quic_build *b, const uint8_t *frames,
 	w_bytes(&w, frames, frames_len);
 	for (size_t i = frames_len; i < payload_len; i++)
 		w_bytes(&w, &zero, 1);	/* PADDING frames */
-	if (w.err || out_size - w.len < QUIC_TAG_LEN) {
-		r = -ENOBUFS;
-		goto out;
-	}
+	if (w.err || out_size - w.len < QUIC_TAG_LEN)
+		return -ENOBUFS;
 	total = w.len + QUIC_TAG_LEN;
 
 	memcpy(nonce, k.iv, sizeof(nonce));
 	for (size_t i = 0; i < 8; i++)
 		nonce[4 + i] ^= (uint8_t)(pn >> (8 * (7 - i)));
-	r = -EIO;
-	if ((aead = EVP_CIPHER_CTX_new()) == NULL ||
-	    (hp = EVP_CIPHER_CTX_new()) == NULL ||
-	    ctx_install(aead, hp, &k, true) != 0 ||
-	    EVP_EncryptInit_ex(aead, NULL, NULL, NULL, nonce) != 1 ||
-	    EVP_EncryptUpdate(aead, NULL, &outl, out, (int)hdr_len) != 1 ||
-	    EVP_EncryptUpdate(aead, out + hdr_len, &outl, out + hdr_len,
-	    (int)payload_len) != 1 ||
-	    EVP_EncryptFinal_ex(aead, out + hdr_len + outl, &outl) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(aead, EVP_CTRL_GCM_GET_TAG, QUIC_TAG_LEN,
-	    out + hdr_len + payload_len) != 1)
-		goto out;
+	/* The shared contexts take this packet's keys: no flow owns them
+	 * any more, so the next flow to decrypt loads its own again. */
+	qc->ctx_owner = 0;
+	aad = (struct crypto_span){ out, hdr_len };
+	if (ctx_install(qc, &k, true) != 0 ||
+	    crypto_gcm_seal(qc->aead, nonce, &aad, 1, out + hdr_len,
+	    payload_len, out + hdr_len, out + hdr_len + payload_len) != 0)
+		return -EIO;
 	memcpy(sample, out + pn_off + 4, sizeof(sample));
-	if (hp_mask(hp, sample, mask) != 0)
-		goto out;
+	if (crypto_ecb_block(qc->hp, sample, mask) != 0)
+		return -EIO;
 	out[0] ^= mask[0] & 0x0f;
 	for (size_t i = 0; i < pn_len; i++)
 		out[pn_off + i] ^= mask[1 + i];
 	*ret_len = total;
-	r = 0;
-out:
-	EVP_CIPHER_CTX_free(aead);
-	EVP_CIPHER_CTX_free(hp);
-	return r;
+	return 0;
 }

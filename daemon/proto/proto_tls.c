@@ -2,7 +2,7 @@
  * proto_tls.c - TLS handshake parser: record layer (RFC 8446 5.1,
  * RFC 5246 6.2), ClientHello and ServerHello (RFC 8446 4.1.2, 4.1.3),
  * and for TLS <= 1.2 the first certificate of the server's Certificate
- * message (RFC 5246 7.4.2), decoded with OpenSSL.
+ * message (RFC 5246 7.4.2), whose names crypto.h decodes.
  *
  * Record:     type(1) version(2) length(2) fragment(length)
  * Handshake:  msg_type(1) length(3) body(length)
@@ -18,12 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/asn1.h>
-#include <openssl/bio.h>
-#include <openssl/objects.h>
-#include <openssl/provider.h>
-#include <openssl/x509.h>
-
+#include "crypto.h"
 #include "cursor.h"
 #include "hash.h"
 #include "parse.h"
@@ -643,83 +638,6 @@ parse_server_hello(struct cur *c, struct tls_server_hello *sh, bool *ret_hrr)
 	return true;
 }
 
-/* Copy a UTF-8 attribute value, NUL and control bytes shown as '?'. */
-static void
-copy_attr(char *dst, size_t size, const unsigned char *s, int n)
-{
-	size_t k = 0;
-
-	for (int i = 0; i < n && k + 1 < size; i++)
-		dst[k++] = (s[i] < 0x20 || s[i] == 0x7f) ? '?' : (char)s[i];
-	dst[k] = '\0';
-}
-
-static void
-name_entry(const X509_NAME *name, int nid, char *dst, size_t size)
-{
-	const X509_NAME_ENTRY *e;
-	unsigned char *utf8 = NULL;
-	int i, n;
-
-	if ((i = X509_NAME_get_index_by_NID(name, nid, -1)) < 0)
-		return;
-	if ((e = X509_NAME_get_entry(name, i)) == NULL)
-		return;
-	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
-	if (n >= 0)
-		copy_attr(dst, size, utf8, n);
-	OPENSSL_free(utf8);
-}
-
-static void
-name_line(const X509_NAME *name, char *dst, size_t size)
-{
-	BIO *bio;
-	int n;
-
-	if ((bio = BIO_new(BIO_s_mem())) == NULL)
-		return;
-	if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) >= 0) {
-		/* Bounded read: longer names are cut at size - 1. */
-		n = BIO_read(bio, dst, (int)size - 1);
-		dst[n > 0 ? n : 0] = '\0';
-		for (int i = 0; i < n; i++)
-			if ((unsigned char)dst[i] < 0x20)
-				dst[i] = '?';
-	}
-	BIO_free(bio);
-}
-
-/*
- * A library context holding only the "null" provider, made once per
- * process (the pipeline is single-threaded; it lives until exit).
- * d2i_X509 in the default context hands the SubjectPublicKeyInfo to
- * every provider's decoders (building a decoder chain under global
- * locks), which cost more than all the rest of the certificate; only
- * names are read here.  With no decoders the key is left undecoded, a
- * case OpenSSL already tolerates, and the certificate is otherwise
- * decoded exactly as before.  NULL (the default context) if it cannot be
- * made.
- */
-static OSSL_LIB_CTX *
-cert_libctx(void)
-{
-	static OSSL_LIB_CTX *ctx;
-	static bool tried;
-
-	if (tried)
-		return ctx;
-	tried = true;
-	if ((ctx = OSSL_LIB_CTX_new()) == NULL)
-		return NULL;
-	/* Loading a provider also stops the default one being loaded. */
-	if (OSSL_PROVIDER_load(ctx, "null") == NULL) {
-		OSSL_LIB_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return ctx;
-}
-
 /*
  * Certificate (RFC 5246 7.4.2): certificate_list<0..2^24-1> of
  * ASN.1Cert<1..2^24-1>.  Only the first (the server's own) is decoded.
@@ -743,7 +661,38 @@ struct cert_cache_entry {
 	char org[TLS_NAME_MAX], cn[TLS_NAME_MAX];
 };
 
-static struct cert_cache_entry *cert_cache;
+/* What a pipeline's TLS parsing keeps between flows. */
+struct tls_ctx {
+	struct crypto_x509 *x509;
+	struct cert_cache_entry *cert_cache;	/* made on first use */
+};
+
+struct tls_ctx *
+tls_ctx_new(void)
+{
+	struct tls_ctx *tc;
+
+	if ((tc = calloc(1, sizeof(*tc))) == NULL)
+		return NULL;
+	if ((tc->x509 = crypto_x509_new()) == NULL) {
+		free(tc);
+		return NULL;
+	}
+	return tc;
+}
+
+struct tls_ctx *
+tls_ctx_free(struct tls_ctx *tc)
+{
+	if (tc == NULL)
+		return NULL;
+	crypto_x509_free(tc->x509);
+	for (size_t i = 0; tc->cert_cache != NULL && i < CERT_CACHE_SLOTS; i++)
+		free(tc->cert_cache[i].der);
+	free(tc->cert_cache);
+	free(tc);
+	return NULL;
+}
 
 /* Keep der[0..n) in ce, growing its buffer; false if out of memory. */
 static bool
@@ -767,22 +716,24 @@ cert_cache_keep(struct cert_cache_entry *ce, const uint8_t *der, size_t n)
 }
 
 static void
-parse_certificate(struct cur *c, struct tls_server_hello *sh)
+parse_certificate(struct tls_ctx *tc, struct cur *c,
+    struct tls_server_hello *sh)
 {
 	struct cur list, der;
-	const unsigned char *p;
 	struct cert_cache_entry *ce = NULL;
+	struct crypto_cert_names names = { sh->cert_subject, sh->cert_issuer,
+	    sh->cert_org, sh->cert_cn, TLS_NAME_MAX };
 	size_t n;
-	X509 *x;
 
 	if (!cur_vec24(c, &list) || !cur_vec24(&list, &der) ||
 	    cur_left(&der) < 16)
 		return;
 	n = cur_left(&der);
-	if (cert_cache == NULL && n <= CERT_CACHE_DER_MAX)
-		cert_cache = calloc(CERT_CACHE_SLOTS, sizeof(*cert_cache));
-	if (cert_cache != NULL && n <= CERT_CACHE_DER_MAX) {
-		ce = &cert_cache[hash_bytes(der.p, n) % CERT_CACHE_SLOTS];
+	if (tc->cert_cache == NULL && n <= CERT_CACHE_DER_MAX)
+		tc->cert_cache = calloc(CERT_CACHE_SLOTS,
+		    sizeof(*tc->cert_cache));
+	if (tc->cert_cache != NULL && n <= CERT_CACHE_DER_MAX) {
+		ce = &tc->cert_cache[hash_bytes(der.p, n) % CERT_CACHE_SLOTS];
 		if (ce->der != NULL && ce->len == n &&
 		    memcmp(ce->der, der.p, n) == 0) {
 			memcpy(sh->cert_subject, ce->subject, sizeof(sh->cert_subject));
@@ -793,22 +744,10 @@ parse_certificate(struct cur *c, struct tls_server_hello *sh)
 			return;
 		}
 	}
-	p = der.p;
-	/* d2i reads at most the given length; cert <= 2^24 bytes.  Like
-	 * d2i_X509(NULL, ..) but in cert_libctx(). */
-	if ((x = (X509 *)ASN1_item_d2i_ex(NULL, &p, (long)cur_left(&der),
-	    ASN1_ITEM_rptr(X509), cert_libctx(), NULL)) == NULL)
+	/* cert <= 2^24 bytes. */
+	if (crypto_x509_names(tc->x509, der.p, n, &names) != 0)
 		return;
-	name_line(X509_get_subject_name(x), sh->cert_subject,
-	    sizeof(sh->cert_subject));
-	name_line(X509_get_issuer_name(x), sh->cert_issuer,
-	    sizeof(sh->cert_issuer));
-	name_entry(X509_get_subject_name(x), NID_organizationName,
-	    sh->cert_org, sizeof(sh->cert_org));
-	name_entry(X509_get_subject_name(x), NID_commonName, sh->cert_cn,
-	    sizeof(sh->cert_cn));
 	sh->have_cert = true;
-	X509_free(x);
 	if (ce != NULL && cert_cache_keep(ce, der.p, n)) {
 		memcpy(ce->subject, sh->cert_subject, sizeof(ce->subject));
 		memcpy(ce->issuer, sh->cert_issuer, sizeof(ce->issuer));
@@ -825,7 +764,7 @@ is_tls13(uint16_t v)
 }
 
 struct parse_result
-tls_server_from_records(const uint8_t *buf, size_t len,
+tls_server_from_records(struct tls_ctx *tc, const uint8_t *buf, size_t len,
     struct tls_server_hello *ret)
 {
 	uint8_t scratch[TLS_HS_MAX];
@@ -896,7 +835,7 @@ tls_server_from_records(const uint8_t *buf, size_t len,
 			continue;
 		}
 		if (type == TLS_HS_CERTIFICATE) {
-			parse_certificate(&body, sh);
+			parse_certificate(tc, &body, sh);
 			sh->done = true;
 		} else if (type == TLS_HS_SERVER_DONE) {
 			sh->done = true;

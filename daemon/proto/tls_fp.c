@@ -8,8 +8,8 @@
  * edges; b = SHA-256/12 of the sorted cipher list; c = SHA-256/12 of the
  * sorted extension list (SNI and ALPN removed) then '_' and the
  * signature algorithms in wire order.  Everything is built in bounded
- * stack buffers; the only allocations, made on first use and kept, are
- * one OpenSSL digest context and the memo below.
+ * stack buffers; the only allocation, made on first use and kept, is
+ * the memo below.
  *
  * Digests are remembered by the lists they come from (fp_memo): a
  * device's TLS stack sends the same lists on every connection, so most
@@ -19,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "crypto.h"
 #include "hash.h"
 #include "tls.h"
 #include "tls_fp.h"
@@ -178,49 +177,19 @@ hex_of(const uint8_t *d, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-/*
- * Digest implementations fetched once: with OpenSSL 3 a legacy EVP_md5()
- * handle makes every EVP_Digest() fetch the provider's implementation
- * again under a global lock, which costs more than the whole ClientHello
- * parse.  The same goes for the context EVP_Digest() allocates and frees
- * each time, so one is kept too.  The pipeline is single-threaded, so
- * lazily filled statics are enough (they live until exit).
- */
-enum fp_md {
-	FP_MD5,
-	FP_SHA256,
-};
-
-static const EVP_MD *
-fetched(enum fp_md which)
-{
-	static EVP_MD *md[2];
-	static const char *const names[2] = { "MD5", "SHA256" };
-
-	if (md[which] == NULL)
-		md[which] = EVP_MD_fetch(NULL, names[which], NULL);
-	if (md[which] == NULL)
-		return which == FP_MD5 ? EVP_md5() : EVP_sha256();
-	return md[which];
-}
-
-/* Digest s with md and write the first nhex hex digits to out. */
+/* Digest s with sha256 (else MD5) and write the first nhex hex digits. */
 static int
-digest_hex(const EVP_MD *md, const char *s, size_t len, size_t nhex,
-    char *out)
+digest_hex(bool sha256, const char *s, size_t len, size_t nhex, char *out)
 {
-	static EVP_MD_CTX *ctx;
-	uint8_t d[EVP_MAX_MD_SIZE];
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	unsigned dlen = 0;
+	uint8_t d[CRYPTO_MD_MAX];
+	char hex[2 * CRYPTO_MD_MAX + 1];
+	size_t dlen = sha256 ? CRYPTO_SHA256_LEN : CRYPTO_MD5_LEN;
 
-	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
-		return -ENOMEM;
-	if (EVP_DigestInit_ex(ctx, md, NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, s, len) != 1 ||
-	    EVP_DigestFinal_ex(ctx, d, &dlen) != 1)
-		return -EIO;
-	if (nhex > 2 * (size_t)dlen)
+	if (sha256)
+		crypto_sha256(s, len, d);
+	else
+		crypto_md5(s, len, d);
+	if (nhex > 2 * dlen)
 		return -EINVAL;
 	hex_of(d, dlen, hex);
 	memcpy(out, hex, nhex);
@@ -366,7 +335,7 @@ tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
 	}
 	if ((n = tls_ja3_string(ch, s, sizeof(s))) < 0)
 		return n;
-	if ((r = digest_hex(fetched(FP_MD5), s, (size_t)n, 32, out)) < 0)
+	if ((r = digest_hex(false, s, (size_t)n, 32, out)) < 0)
 		return r;
 	if (slot != NULL)
 		memo_store(slot, &k, hash, out, 32);
@@ -541,7 +510,7 @@ ja4_part(enum fp_kind kind, const uint16_t *v, size_t n, const uint16_t *sig,
 	}
 	if (part.full)
 		return -ENOSPC;
-	if ((r = digest_hex(fetched(FP_SHA256), s, part.len, JA4_HASH_LEN,
+	if ((r = digest_hex(true, s, part.len, JA4_HASH_LEN,
 	    out)) < 0)
 		return r;
 	if (slot != NULL)

@@ -23,6 +23,7 @@ static const size_t max_bodies[16] = {
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct http_ctx *hc;
 	struct http_body b;
 	struct parse_result r;
 	size_t max_body;
@@ -35,8 +36,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	coding = (enum http_coding)((data[0] >> 1) & 3);
 	final = data[0] & 8;
 	max_body = max_bodies[data[0] >> 4];
-	r = http_body_decode(data + 1, size - 1, chunked, coding, max_body,
-	    final, &b);
+	/* A context per input, so no input depends on the ones before. */
+	if ((hc = http_ctx_new()) == NULL)
+		return 0;
+	r = http_body_decode(hc, data + 1, size - 1, chunked, coding,
+	    max_body, final, &b);
+	hc = http_ctx_free(hc);
 	if (r.st != PARSE_OK) {
 		if (r.st != PARSE_NEED_MORE || !chunked || final)
 			abort();

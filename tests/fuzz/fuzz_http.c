@@ -29,7 +29,8 @@ check_str(const char *s)
 }
 
 static void
-run(const uint8_t *data, size_t size, size_t max_body, bool final)
+run(struct http_ctx *hc, const uint8_t *data, size_t size, size_t max_body,
+    bool final)
 {
 	size_t off = 0;
 
@@ -38,8 +39,8 @@ run(const uint8_t *data, size_t size, size_t max_body, bool final)
 		struct http_request req;
 		struct parse_result r;
 
-		r = http_request_parse(data + off, size - off, max_body, final,
-		    &req);
+		r = http_request_parse(hc, data + off, size - off, max_body,
+		    final, &req);
 		if (r.st != PARSE_OK) {
 			check(req.store == NULL && req.method == NULL &&
 			    req.body == NULL && req.n_headers == 0);
@@ -83,9 +84,15 @@ run(const uint8_t *data, size_t size, size_t max_body, bool final)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct http_ctx *hc;
+
 	(void)http_looks_like_request(data, size);
-	run(data, size, 64 * 1024, false);
-	run(data, size, 64 * 1024, true);
-	run(data, size, 7, true);
+	/* A context per input, so no input depends on the ones before. */
+	if ((hc = http_ctx_new()) == NULL)
+		return 0;
+	run(hc, data, size, 64 * 1024, false);
+	run(hc, data, size, 64 * 1024, true);
+	run(hc, data, size, 7, true);
+	hc = http_ctx_free(hc);
 	return 0;
 }

@@ -78,9 +78,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pii_engine *e = engine();
 	struct http_request req;
 	struct parse_result pr;
+	struct http_ctx *hc;
 	char name[300];
 
-	pr = http_request_parse(data, size, 16384, true, &req);
+	if ((hc = http_ctx_new()) == NULL)
+		return 0;
+	pr = http_request_parse(hc, data, size, 16384, true, &req);
+	hc = http_ctx_free(hc);
 	if (pr.st == PARSE_OK) {
 		pii_scan_http(e, &req, &res);
 		check(&res);

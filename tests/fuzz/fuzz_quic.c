@@ -44,8 +44,8 @@ hello_check(const struct quic_state *st)
  * header DCID other than the key DCID, bit 5 padding to 1200 bytes.
  */
 static size_t
-seal(uint8_t flags, uint64_t pn, const uint8_t *frames, size_t len,
-    uint8_t *out, size_t size)
+seal(struct quic_ctx *qc, uint8_t flags, uint64_t pn, const uint8_t *frames,
+    size_t len, uint8_t *out, size_t size)
 {
 	static const uint8_t other_dcid[] = { 0xf0, 0x67, 0xa5, 0x50 };
 	struct quic_build b = {
@@ -61,7 +61,7 @@ seal(uint8_t flags, uint64_t pn, const uint8_t *frames, size_t len,
 		b.dcid = other_dcid;
 		b.dcid_len = sizeof(other_dcid);
 	}
-	if (quic_build_initial(&b, frames, len, out, size, &out_len) != 0)
+	if (quic_build_initial(qc, &b, frames, len, out, size, &out_len) != 0)
 		return 0;
 	return out_len;
 }
@@ -71,6 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t pkt[QUIC_PAYLOAD_MAX + 256];
 	struct cur c = cur_make(data, size);
+	struct quic_ctx *qc;
 	struct quic_state *st;
 	struct parse_result r;
 	struct cur item;
@@ -81,8 +82,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!cur_u8(&c, &mode))
 		return 0;
-	if ((st = quic_state_new()) == NULL)
+	/* A context per input, so no input depends on the ones before. */
+	if ((qc = quic_ctx_new()) == NULL)
 		return 0;
+	if ((st = quic_state_new(qc)) == NULL) {
+		quic_ctx_free(qc);
+		return 0;
+	}
 	for (int i = 0; i < FUZZ_MAX_DGRAMS; i++) {
 		if ((mode & 1) && !cur_u8(&c, &flags))
 			break;
@@ -96,7 +102,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!cur_ptr(&item, n, &p))
 			break;
 		if (mode & 1) {
-			n = seal(flags, (uint64_t)i, p, n, pkt, sizeof(pkt));
+			n = seal(qc, flags, (uint64_t)i, p, n, pkt,
+			    sizeof(pkt));
 			if (n == 0)
 				continue;
 			p = pkt;
@@ -111,5 +118,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)quic_version(st);
 	quic_state_free(st);
+	quic_ctx_free(qc);
 	return 0;
 }

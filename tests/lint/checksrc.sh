@@ -2,7 +2,8 @@
 # Mechanical checks on the C sources (STYLE.md, convention 24):
 #   - banned libc calls: sprintf vsprintf strcpy strcat gets strtok alloca
 #   - C++ comments
-#   - <pcap.h>, <maxminddb.h>, <yaml.h>, <zlib.h> outside their one file
+#   - <pcap.h>, <maxminddb.h>, <yaml.h>, <zlib.h>, <openssl/*.h> outside
+#     their one file, and OpenSSL types in public headers
 #   - raw packet indexing helpers outside cursor.h (ntohs/ntohl on packet
 #     memory and casts to wire structs such as struct ip / tcphdr)
 # Prints every offending line; exits 1 if there is any.
@@ -57,6 +58,23 @@ one_file 'pcap.h' daemon/core/capture.c
 one_file 'maxminddb.h' daemon/enrich/geoip.c
 one_file 'yaml.h' daemon/util/yaml_doc.c
 one_file 'zlib.h' daemon/proto/proto_http.c
+
+# Every OpenSSL header, whatever its name, belongs to crypto.c.  Tests may
+# use OpenSSL to compute reference values.
+out=$(grep -l '#include <openssl/' daemon/*/*.c daemon/*/*.h include/*.h 2>/dev/null |
+    grep -v '^daemon/util/crypto.c$')
+if [ -n "$out" ]; then
+	echo "checksrc: <openssl/*.h> belongs in daemon/util/crypto.c only: $out"
+	fail=1
+fi
+# No OpenSSL type in a public header, even without its include (comment
+# lines may name them).
+out=$(grep -nE '(^|[^_A-Za-z0-9])(EVP_[A-Z0-9_]+|OSSL_[A-Z0-9_]+|(SHA|SHA256|SHA512|MD5|HMAC)_CTX|X509[A-Z0-9_]*|BIO|ASN1_[A-Z0-9_]+)([^_A-Za-z0-9]|$)' \
+    include/*.h | grep -vE '^[^:]*:[0-9]+:[[:space:]]*/?\*')
+if [ -n "$out" ]; then
+	echo "$out" | sed 's|^|checksrc: OpenSSL type in a public header: |'
+	fail=1
+fi
 
 if [ "$fail" -ne 0 ]; then
 	echo "checksrc: FAILED"

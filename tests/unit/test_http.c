@@ -15,6 +15,24 @@
 
 #include "http.h"
 
+/* The inflate scratch every parse in this file shares. */
+static struct http_ctx *hc;
+
+static int
+ctx_setup(void **state)
+{
+	(void)state;
+	return (hc = http_ctx_new()) == NULL ? -1 : 0;
+}
+
+static int
+ctx_teardown(void **state)
+{
+	(void)state;
+	hc = http_ctx_free(hc);
+	return 0;
+}
+
 #define KIB 1024
 
 /* Build a request into a heap buffer (test data, not wire input). */
@@ -31,7 +49,7 @@ cat(char *dst, size_t size, const char *s)
 static struct parse_result
 parse_str(const char *s, bool final, struct http_request *req)
 {
-	return http_request_parse((const uint8_t *)s, strlen(s), 64 * KIB,
+	return http_request_parse(hc, (const uint8_t *)s, strlen(s), 64 * KIB,
 	    final, req);
 }
 
@@ -348,15 +366,15 @@ test_body_in_pieces(void **state)
 	/* Every proper prefix wants more and leaves req empty. */
 	for (size_t i = 0; i < n; i++) {
 		memset(&req, 0xa5, sizeof(req));
-		r = http_request_parse((const uint8_t *)s, i, 64 * KIB, false,
-		    &req);
+		r = http_request_parse(hc, (const uint8_t *)s, i, 64 * KIB,
+		    false, &req);
 		assert_int_equal(r.st, PARSE_NEED_MORE);
 		assert_null(req.store);
 		assert_null(req.method);
 		if (i >= n - 10)
 			assert_int_equal(r.needed, n);
 	}
-	r = http_request_parse((const uint8_t *)s, n, 64 * KIB, false, &req);
+	r = http_request_parse(hc, (const uint8_t *)s, n, 64 * KIB, false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, n);
 	assert_string_equal((char *)req.body, "0123456789");
@@ -389,13 +407,13 @@ test_chunked(void **state)
 
 	/* Pieces: each prefix is NEED_MORE, then OK. */
 	for (size_t i = 0; i < n; i++) {
-		r = http_request_parse((const uint8_t *)s, i, 64 * KIB, false,
-		    &req);
+		r = http_request_parse(hc, (const uint8_t *)s, i, 64 * KIB,
+		    false, &req);
 		assert_int_equal(r.st, PARSE_NEED_MORE);
 		assert_null(req.store);
 	}
 	/* Final in the middle of chunk data: what arrived is kept. */
-	r = http_request_parse((const uint8_t *)s, strstr(s, "wor") - s,
+	r = http_request_parse(hc, (const uint8_t *)s, strstr(s, "wor") - s,
 	    64 * KIB, true, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(req.body_state, HTTP_BODY_PARTIAL);
@@ -560,7 +578,7 @@ test_chunked_gzip(void **state)
 	}
 	memcpy(buf + total, "0\r\n\r\n", 5);
 	total += 5;
-	r = http_request_parse((uint8_t *)buf, total, 64 * KIB, false, &req);
+	r = http_request_parse(hc, (uint8_t *)buf, total, 64 * KIB, false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, total);
 	assert_int_equal(req.body_state, HTTP_BODY_COMPLETE);
@@ -594,7 +612,7 @@ test_deflate(void **state)
 		snprintf(head, sizeof(head), "POST / HTTP/1.1\r\nContent-Encoding:"
 		    " %s\r\nContent-Length: %zu\r\n\r\n", names[i], zl);
 		b = join(head, z, zl, &bl);
-		r = http_request_parse(b, bl, 64 * KIB, false, &req);
+		r = http_request_parse(hc, b, bl, 64 * KIB, false, &req);
 		assert_int_equal(r.st, PARSE_OK);
 		assert_int_equal(r.consumed, bl);
 		assert_int_equal(req.body_state, HTTP_BODY_COMPLETE);
@@ -628,7 +646,7 @@ test_corrupt_gzip(void **state)
 	snprintf(head, sizeof(head), "POST / HTTP/1.1\r\nContent-Encoding: gzip"
 	    "\r\nContent-Length: %zu\r\n\r\n", zl);
 	b = join(head, z, zl, &bl);
-	r = http_request_parse(b, bl, 64 * KIB, false, &req);
+	r = http_request_parse(hc, b, bl, 64 * KIB, false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, bl);
 	assert_int_equal(req.body_state, HTTP_BODY_DECODE_ERROR);
@@ -646,7 +664,7 @@ test_corrupt_gzip(void **state)
 	    "\r\nContent-Length: %zu\r\n\r\n", (size_t)20);
 	z = zcompress(text, 8 * KIB, 31, &zl);
 	b = join(head, z, 20, &bl);
-	r = http_request_parse(b, bl, 64 * KIB, false, &req);
+	r = http_request_parse(hc, b, bl, 64 * KIB, false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(req.body_state, HTTP_BODY_DECODE_ERROR);
 	http_request_clear(&req);
@@ -683,7 +701,7 @@ test_gzip_bomb(void **state)
 	snprintf(head, sizeof(head), "POST /bomb HTTP/1.1\r\nContent-Encoding: "
 	    "gzip\r\nContent-Length: %zu\r\n\r\n", zl);
 	b = join(head, z, zl, &bl);
-	r = http_request_parse(b, bl, 64 * KIB, false, &req);
+	r = http_request_parse(hc, b, bl, 64 * KIB, false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, bl);
 	assert_int_equal(req.body_state, HTTP_BODY_CUT);
@@ -693,7 +711,7 @@ test_gzip_bomb(void **state)
 	http_request_clear(&req);
 
 	/* Identity body over max_body: cut too, the first bytes kept. */
-	r = http_request_parse((const uint8_t *)cut, strlen(cut), 4, false,
+	r = http_request_parse(hc, (const uint8_t *)cut, strlen(cut), 4, false,
 	    &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(req.body_state, HTTP_BODY_CUT);
@@ -702,13 +720,13 @@ test_gzip_bomb(void **state)
 	http_request_clear(&req);
 
 	/* Exactly max_body decoded bytes is complete, not cut. */
-	assert_int_equal(http_body_decode(z, zl, false, HTTP_CODING_GZIP, n,
+	assert_int_equal(http_body_decode(hc, z, zl, false, HTTP_CODING_GZIP, n,
 	    true, &body).st, PARSE_OK);
 	assert_int_equal(body.state, HTTP_BODY_COMPLETE);
 	assert_int_equal(body.len, n);
 	http_body_clear(&body);
-	assert_int_equal(http_body_decode(z, zl, false, HTTP_CODING_GZIP, n - 1,
-	    true, &body).st, PARSE_OK);
+	assert_int_equal(http_body_decode(hc, z, zl, false, HTTP_CODING_GZIP,
+	    n - 1, true, &body).st, PARSE_OK);
 	assert_int_equal(body.state, HTTP_BODY_CUT);
 	assert_int_equal(body.len, n - 1);
 	http_body_clear(&body);
@@ -737,7 +755,7 @@ test_pipelined(void **state)
 	assert_int_equal(off, strstr(s, "abc") + 3 - s);
 	http_request_clear(&req);
 	/* The stray CRLF before the second request is skipped. */
-	r = http_request_parse((const uint8_t *)s + off, n - off, 64 * KIB,
+	r = http_request_parse(hc, (const uint8_t *)s + off, n - off, 64 * KIB,
 	    false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(off + r.consumed, n);
@@ -833,8 +851,8 @@ test_not_http(void **state)
 	struct http_request req;
 
 	(void)state;
-	assert_int_equal(http_request_parse(tls, sizeof(tls), 64 * KIB, false,
-	    &req).st, PARSE_MALFORMED);
+	assert_int_equal(http_request_parse(hc, tls, sizeof(tls), 64 * KIB,
+	    false, &req).st, PARSE_MALFORMED);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct parse_result r = parse_str(bad[i], false, &req);
 
@@ -869,16 +887,16 @@ test_nul_in_header(void **state)
 
 	(void)state;
 	/* In a value: replaced by SP (RFC 9110 5.5), the rest kept. */
-	r = http_request_parse((const uint8_t *)s, sizeof(s) - 1, 64 * KIB,
+	r = http_request_parse(hc, (const uint8_t *)s, sizeof(s) - 1, 64 * KIB,
 	    false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, sizeof(s) - 1);
 	assert_string_equal(http_header_get(&req, "x-a"), "one two three");
 	http_request_clear(&req);
 	/* In a name or the request line: malformed. */
-	assert_int_equal(http_request_parse((const uint8_t *)name,
+	assert_int_equal(http_request_parse(hc, (const uint8_t *)name,
 	    sizeof(name) - 1, 64 * KIB, false, &req).st, PARSE_MALFORMED);
-	assert_int_equal(http_request_parse((const uint8_t *)target,
+	assert_int_equal(http_request_parse(hc, (const uint8_t *)target,
 	    sizeof(target) - 1, 64 * KIB, false, &req).st, PARSE_MALFORMED);
 }
 
@@ -891,7 +909,7 @@ test_other_coding(void **state)
 	    "Content-Length: 4\r\n\r\n\x1b\x03\x00\x01";
 
 	(void)state;
-	r = http_request_parse((const uint8_t *)br, sizeof(br) - 1, 64 * KIB,
+	r = http_request_parse(hc, (const uint8_t *)br, sizeof(br) - 1, 64 * KIB,
 	    false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_true(req.body_encoded);
@@ -945,10 +963,10 @@ test_body_decode_api(void **state)
 	struct parse_result r;
 
 	(void)state;
-	r = http_body_decode((const uint8_t *)ch, 10, true, HTTP_CODING_IDENTITY,
-	    64, false, &b);
+	r = http_body_decode(hc, (const uint8_t *)ch, 10, true,
+	    HTTP_CODING_IDENTITY, 64, false, &b);
 	assert_int_equal(r.st, PARSE_NEED_MORE);
-	r = http_body_decode((const uint8_t *)ch, sizeof(ch) - 1, true,
+	r = http_body_decode(hc, (const uint8_t *)ch, sizeof(ch) - 1, true,
 	    HTTP_CODING_IDENTITY, 64, false, &b);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, sizeof(ch) - 1 - 4);
@@ -958,7 +976,7 @@ test_body_decode_api(void **state)
 	http_body_clear(&b);
 	assert_null(b.data);
 	/* A one-byte deflate body: not a stream, decode error. */
-	r = http_body_decode((const uint8_t *)"x", 1, false,
+	r = http_body_decode(hc, (const uint8_t *)"x", 1, false,
 	    HTTP_CODING_DEFLATE, 64, true, &b);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(b.state, HTTP_BODY_DECODE_ERROR);
@@ -1000,7 +1018,7 @@ parse_all(const uint8_t *b, size_t n, struct http_request *first)
 	/* Bound: each request consumes at least one byte. */
 	while (off < n) {
 		struct http_request req;
-		struct parse_result r = http_request_parse(b + off, n - off,
+		struct parse_result r = http_request_parse(hc, b + off, n - off,
 		    64 * KIB, true, &req);
 
 		if (r.st != PARSE_OK)
@@ -1106,7 +1124,7 @@ test_real_streams(void **state)
 
 	/* Content-Encoding: rc4,gzip: not undone, kept as sent. */
 	b = load("1kxun_post_rc4gzip.bin", &n);
-	r = http_request_parse(b, n, 64 * KIB, true, &req);
+	r = http_request_parse(hc, b, n, 64 * KIB, true, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_string_equal(req.host, "pingma.qq.com:80");
 	assert_true(req.body_encoded);
@@ -1117,9 +1135,9 @@ test_real_streams(void **state)
 
 	/* A 2199-byte form body over several segments, fed in two halves. */
 	b = load("1kxun_post_rayjump.bin", &n);
-	r = http_request_parse(b, n / 2, 64 * KIB, false, &req);
+	r = http_request_parse(hc, b, n / 2, 64 * KIB, false, &req);
 	assert_int_equal(r.st, PARSE_NEED_MORE);
-	r = http_request_parse(b, n, 64 * KIB, false, &req);
+	r = http_request_parse(hc, b, n, 64 * KIB, false, &req);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(req.body_len, 2199);
 	assert_string_equal(req.user_agent,
@@ -1132,9 +1150,9 @@ test_real_streams(void **state)
 	/* http-lines-split: byte by byte, NEED_MORE until the blank line. */
 	b = load("lines_split.bin", &n);
 	for (size_t i = 0; i < n; i++)
-		assert_int_equal(http_request_parse(b, i, 64 * KIB, false,
+		assert_int_equal(http_request_parse(hc, b, i, 64 * KIB, false,
 		    &req).st, PARSE_NEED_MORE);
-	assert_int_equal(http_request_parse(b, n, 64 * KIB, false, &req).st,
+	assert_int_equal(http_request_parse(hc, b, n, 64 * KIB, false, &req).st,
 	    PARSE_OK);
 	assert_string_equal(req.host, "toni.lan:31337");
 	http_request_clear(&req);
@@ -1143,7 +1161,7 @@ test_real_streams(void **state)
 	/* Every fixture is recognised by the cheap check. */
 	b = load("proxy_absolute.bin", &n);
 	assert_true(http_looks_like_request(b, n));
-	assert_int_equal(http_request_parse(b, n, 64 * KIB, false, &req).st,
+	assert_int_equal(http_request_parse(hc, b, n, 64 * KIB, false, &req).st,
 	    PARSE_OK);
 	assert_string_equal(req.path, "/");
 	assert_string_equal(req.target, "http://http.com/");
@@ -1181,5 +1199,5 @@ main(void)
 		cmocka_unit_test(test_real_streams),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, ctx_setup, ctx_teardown);
 }

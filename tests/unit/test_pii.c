@@ -26,6 +26,24 @@
 #include "http.h"
 #include "pii.h"
 
+/* The inflate scratch of the requests parsed here. */
+static struct http_ctx *hc;
+
+static int
+ctx_setup(void **state)
+{
+	(void)state;
+	return (hc = http_ctx_new()) == NULL ? -1 : 0;
+}
+
+static int
+ctx_teardown(void **state)
+{
+	(void)state;
+	hc = http_ctx_free(hc);
+	return 0;
+}
+
 #define RULES	TOP_SRCDIR "/rules/personal_data.yaml"
 #define PERMS	TOP_SRCDIR "/rules/permissions.yaml"
 /* Written at build time by tests/pii/make_labelled_set.py. */
@@ -53,7 +71,7 @@ static void
 scan(struct pii_engine *e, const char *msg)
 {
 	struct http_request req;
-	struct parse_result pr = http_request_parse((const uint8_t *)msg,
+	struct parse_result pr = http_request_parse(hc, (const uint8_t *)msg,
 	    strlen(msg), 1 << 20, true, &req);
 
 	assert_int_equal(pr.st, PARSE_OK);
@@ -394,8 +412,8 @@ test_labelled_set(void **state)
 			pii_scan_dns_name(e, (const char *)buf, &res);
 		else {
 			struct http_request req;
-			struct parse_result pr = http_request_parse(buf, n,
-			    1 << 20, true, &req);
+			struct parse_result pr = http_request_parse(hc, buf,
+			    n, 1 << 20, true, &req);
 
 			if (pr.st != PARSE_OK)
 				print_error("%s: does not parse\n", name);
@@ -513,5 +531,5 @@ main(void)
 		cmocka_unit_test(test_labelled_set),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, ctx_setup, ctx_teardown);
 }

@@ -17,6 +17,24 @@
 #include "quic.h"
 #include "tls.h"
 
+/* The cipher contexts and keyed salts every state here shares. */
+static struct quic_ctx *qc;
+
+static int
+ctx_setup(void **state)
+{
+	(void)state;
+	return (qc = quic_ctx_new()) == NULL ? -1 : 0;
+}
+
+static int
+ctx_teardown(void **state)
+{
+	(void)state;
+	qc = quic_ctx_free(qc);
+	return 0;
+}
+
 #define DATA_DIR TOP_SRCDIR "/tests/unit/data/quic/"
 
 static const uint8_t rfc_dcid[] = {
@@ -137,8 +155,8 @@ build(uint32_t version, const uint8_t *dcid, size_t dcid_len, uint64_t pn,
 	};
 	size_t len = 0;
 
-	assert_int_equal(quic_build_initial(&b, frames, frames_len, out, size,
-	    &len), 0);
+	assert_int_equal(quic_build_initial(qc, &b, frames, frames_len, out,
+	    size, &len), 0);
 	return len;
 }
 
@@ -162,12 +180,12 @@ test_rfc9001_keys(void **state)
 	struct quic_initial_keys k;
 
 	(void)state;
-	assert_int_equal(quic_initial_keys(QUIC_VERSION_1, rfc_dcid,
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_1, rfc_dcid,
 	    sizeof(rfc_dcid), &k), 0);
 	check_hex(k.key, sizeof(k.key), "1f369613dd76d5467730efcbe3b1a22d");
 	check_hex(k.iv, sizeof(k.iv), "fa044b2f42a3fd3b46fb255c");
 	check_hex(k.hp, sizeof(k.hp), "9f50449e04a0e810283a1e9933adedd2");
-	assert_int_equal(quic_initial_keys(0x12345678, rfc_dcid,
+	assert_int_equal(quic_initial_keys(qc, 0x12345678, rfc_dcid,
 	    sizeof(rfc_dcid), &k), -ENOTSUP);
 }
 
@@ -177,7 +195,7 @@ test_rfc9369_keys(void **state)
 	struct quic_initial_keys k;
 
 	(void)state;
-	assert_int_equal(quic_initial_keys(QUIC_VERSION_2, rfc_dcid,
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_2, rfc_dcid,
 	    sizeof(rfc_dcid), &k), 0);
 	check_hex(k.key, sizeof(k.key), "8b1a0bc121284290a29e0971b5cd045d");
 	check_hex(k.iv, sizeof(k.iv), "91f73e2351d8fa91660e909f");
@@ -201,7 +219,7 @@ rfc_packet(const char *file, uint32_t version)
 	assert_int_equal(len, 1200);
 	assert_true(quic_looks_like_initial(pkt, len));
 
-	st = quic_state_new();
+	st = quic_state_new(qc);
 	assert_non_null(st);
 	assert_int_equal(quic_version(st), 0);
 	assert_null(quic_client_hello(st, &flen));
@@ -218,7 +236,7 @@ rfc_packet(const char *file, uint32_t version)
 
 	/* Sealing the RFC's plaintext must give the RFC's packet, byte for byte. */
 	flen = hex_decode(rfc_crypto_frame_hex, frame, sizeof(frame));
-	assert_int_equal(quic_build_initial(&b, frame, flen, built,
+	assert_int_equal(quic_build_initial(qc, &b, frame, flen, built,
 	    sizeof(built), &blen), 0);
 	assert_int_equal(blen, len);
 	assert_memory_equal(built, pkt, len);
@@ -243,7 +261,7 @@ test_rfc_hello_tls(void **state)
 {
 	uint8_t pkt[1500];
 	size_t len, mlen = 0;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	struct tls_client_hello ch;
 	const uint8_t *msg;
 
@@ -271,7 +289,7 @@ split_and_feed(uint32_t version, size_t n, const size_t *cuts,
 {
 	uint8_t hello[512], frames[600], pkts[4][1500];
 	size_t hlen = rfc_client_hello(hello, sizeof(hello)), plen[4];
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	struct parse_result r;
 
 	assert_true(n <= 4);
@@ -325,7 +343,7 @@ test_overlap_duplicate(void **state)
 {
 	uint8_t hello[512], frames[1200], pkt[1500];
 	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl = 0, len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 
 	(void)state;
 	fl += crypto_frame(frames + fl, 100, hello + 100, hlen - 100);
@@ -346,7 +364,7 @@ test_skipped_frames(void **state)
 {
 	uint8_t hello[512], frames[1200], pkt[1500];
 	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl = 0, len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	static const uint8_t ack[] = {
 		0x02, 0x05, 0x40, 0x10, 0x01, 0x02, 0x00, 0x01,	/* 1 range */
 		0x03, 0x07, 0x00, 0x00, 0x03, 0x01, 0x02, 0x03,	/* ECN */
@@ -382,7 +400,7 @@ test_forbidden_frame(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_len) / sizeof(bad_len[0]); i++) {
-		struct quic_state *st = quic_state_new();
+		struct quic_state *st = quic_state_new(qc);
 
 		/* No padding: the bad frame is the last bytes of the payload. */
 		memcpy(frames, bad[i], bad_len[i]);
@@ -400,7 +418,7 @@ test_coalesced_0rtt(void **state)
 {
 	uint8_t hello[512], frames[600], dgram[1500];
 	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl, len, n;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 
 	(void)state;
 	fl = crypto_frame(frames, 0, hello, hlen);
@@ -425,7 +443,7 @@ test_coalesced_0rtt(void **state)
 	quic_state_free(st);
 
 	/* The 0-RTT first, then the Initial: still read. */
-	st = quic_state_new();
+	st = quic_state_new(qc);
 	memmove(dgram, dgram + len, 2 + 4 + 1 + 8 + 1 + 40);
 	len = build(QUIC_VERSION_1, rfc_dcid, sizeof(rfc_dcid), 0, frames, fl,
 	    0, dgram + 56, sizeof(dgram) - 56);
@@ -440,7 +458,7 @@ test_coalesced_two_initials(void **state)
 {
 	uint8_t hello[512], frames[600], dgram[1500];
 	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl, len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 
 	(void)state;
 	fl = crypto_frame(frames, 120, hello + 120, hlen - 120);
@@ -462,7 +480,7 @@ test_new_dcid_same_keys(void **state)
 	static const uint8_t server_cid[] = { 0xf0, 0x67, 0xa5, 0x50 };
 	uint8_t hello[512], frames[600], pkt[1500];
 	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl, len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	struct quic_build b = {
 		.version = QUIC_VERSION_1, .dcid = server_cid,
 		.dcid_len = sizeof(server_cid), .key_dcid = rfc_dcid,
@@ -477,7 +495,7 @@ test_new_dcid_same_keys(void **state)
 	assert_int_equal(quic_client_datagram(st, pkt, len).st,
 	    PARSE_NEED_MORE);
 	fl = crypto_frame(frames, 100, hello + 100, hlen - 100);
-	assert_int_equal(quic_build_initial(&b, frames, fl, pkt, sizeof(pkt),
+	assert_int_equal(quic_build_initial(qc, &b, frames, fl, pkt, sizeof(pkt),
 	    &len), 0);
 	assert_int_equal(quic_client_datagram(st, pkt, len).st, PARSE_OK);
 	assert_is_rfc_hello(st);
@@ -491,7 +509,7 @@ test_retry_rekey(void **state)
 	static const uint8_t retry_cid[] = { 0x11, 0x22, 0x33, 0x44, 0x55 };
 	uint8_t hello[512], frames[600], pkt[1500];
 	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl, len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 
 	(void)state;
 	/* The first attempt's stream start differs: the Retry discards it. */
@@ -516,7 +534,7 @@ test_version_switch(void **state)
 	static const uint8_t server_cid[] = { 0xab, 0xcd };
 	uint8_t hello[512], frames[600], pkt[1500];
 	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl, len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	struct quic_build b = {
 		.version = QUIC_VERSION_2, .dcid = server_cid,
 		.dcid_len = sizeof(server_cid), .key_dcid = rfc_dcid,
@@ -531,7 +549,7 @@ test_version_switch(void **state)
 	assert_int_equal(quic_client_datagram(st, pkt, len).st,
 	    PARSE_NEED_MORE);
 	fl = crypto_frame(frames, 100, hello + 100, hlen - 100);
-	assert_int_equal(quic_build_initial(&b, frames, fl, pkt, sizeof(pkt),
+	assert_int_equal(quic_build_initial(qc, &b, frames, fl, pkt, sizeof(pkt),
 	    &len), 0);
 	assert_int_equal(quic_client_datagram(st, pkt, len).st, PARSE_OK);
 	assert_is_rfc_hello(st);
@@ -545,7 +563,7 @@ test_wrong_version(void **state)
 {
 	uint8_t pkt[1500];
 	size_t len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 
 	(void)state;
 	len = hex_file("rfc9001_a2_client_initial.hex", pkt, sizeof(pkt));
@@ -567,7 +585,7 @@ test_wrong_version(void **state)
 	quic_state_free(st);
 
 	/* v1 bytes labelled v2 do not decrypt (salt and type differ). */
-	st = quic_state_new();
+	st = quic_state_new(qc);
 	len = hex_file("rfc9001_a2_client_initial.hex", pkt, sizeof(pkt));
 	memcpy(pkt + 1, "\x6b\x33\x43\xcf", 4);
 	pkt[0] = (uint8_t)((pkt[0] & 0xcf) | 0x10);	/* v2 Initial type */
@@ -581,7 +599,7 @@ test_truncated(void **state)
 {
 	uint8_t pkt[1500];
 	size_t len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 
 	(void)state;
 	len = hex_file("rfc9001_a2_client_initial.hex", pkt, sizeof(pkt));
@@ -608,7 +626,7 @@ test_bad_tag(void **state)
 	(void)state;
 	len = hex_file("rfc9001_a2_client_initial.hex", pkt, sizeof(pkt));
 	for (size_t i = 0; i < sizeof(flip) / sizeof(flip[0]); i++) {
-		struct quic_state *st = quic_state_new();
+		struct quic_state *st = quic_state_new(qc);
 
 		pkt[flip[i]] ^= 0x01;
 		assert_int_equal(quic_client_datagram(st, pkt, len).st,
@@ -627,7 +645,7 @@ test_garbage(void **state)
 {
 	uint8_t buf[1400];
 	uint32_t x = 0x12345678;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	struct parse_result r;
 
 	(void)state;
@@ -665,7 +683,7 @@ test_too_big_and_not_hello(void **state)
 {
 	uint8_t frames[64], pkt[1500];
 	size_t fl, len;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	static const uint8_t big[] = { 0x01, 0x00, 0x40, 0x00 };	/* 16 KiB */
 	static const uint8_t sh[] = { 0x02, 0x00, 0x00, 0x10 };
 
@@ -679,7 +697,7 @@ test_too_big_and_not_hello(void **state)
 	    PARSE_UNSUPPORTED);
 	quic_state_free(st);
 
-	st = quic_state_new();
+	st = quic_state_new(qc);
 	fl = crypto_frame(frames, 0, sh, sizeof(sh));
 	len = build(QUIC_VERSION_1, rfc_dcid, sizeof(rfc_dcid), 0, frames, fl,
 	    1200, pkt, sizeof(pkt));
@@ -695,7 +713,7 @@ test_large_hello(void **state)
 	static uint8_t hello[6000];
 	uint8_t frames[1200], pkt[1500];
 	size_t fl, len, mlen = 0;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	const uint8_t *msg;
 
 	(void)state;
@@ -732,7 +750,7 @@ real_capture(const char *name, uint32_t version, int n_dgrams)
 	static uint8_t dgram[65536];
 	FILE *f;
 	size_t len, mlen = 0, cap = 0;
-	struct quic_state *st = quic_state_new();
+	struct quic_state *st = quic_state_new(qc);
 	struct parse_result r = { PARSE_NEED_MORE, 0, 0 };
 	struct tls_client_hello ch;
 	const uint8_t *msg;
@@ -845,5 +863,5 @@ main(void)
 		cmocka_unit_test(test_real_t050),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, ctx_setup, ctx_teardown);
 }

@@ -24,6 +24,24 @@
 #include "tls.h"
 #include "tls_fp.h"
 
+/* The certificate decoder and cache every server parse here shares. */
+static struct tls_ctx *tc;
+
+static int
+ctx_setup(void **state)
+{
+	(void)state;
+	return (tc = tls_ctx_new()) == NULL ? -1 : 0;
+}
+
+static int
+ctx_teardown(void **state)
+{
+	(void)state;
+	tc = tls_ctx_free(tc);
+	return 0;
+}
+
 #define DATA_DIR TOP_SRCDIR "/tests/unit/data/tls"
 
 /* ------------------------------------------------------------------ */
@@ -904,7 +922,7 @@ check_server(char **f, unsigned *count)
 	size_t n = read_hex(f[0], buf, sizeof(buf));
 	char v[8];
 
-	r = tls_server_from_records(buf, n, &sh);
+	r = tls_server_from_records(tc, buf, n, &sh);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_true(sh.done);
 	assert_true(sh.seen_hello);
@@ -917,7 +935,7 @@ check_server(char **f, unsigned *count)
 	assert_string_equal(sh.cert_subject, f[5]);
 	/* Every prefix that stops inside the flight asks for more. */
 	for (size_t cut = 1; cut < n; cut += 61) {
-		r = tls_server_from_records(buf, cut, &sh);
+		r = tls_server_from_records(tc, buf, cut, &sh);
 		assert_int_equal(r.st, PARSE_NEED_MORE);
 		assert_false(sh.done);
 	}
@@ -1075,7 +1093,7 @@ test_server_tls12_cert(void **state)
 	    100 : 0) {
 		st.n = 0;
 		records(&st, 22, hs.b, hs.n, chunk);
-		r = tls_server_from_records(st.b, st.n, &sh);
+		r = tls_server_from_records(tc, st.b, st.n, &sh);
 		assert_int_equal(r.st, PARSE_OK);
 		assert_true(sh.done);
 		assert_true(sh.seen_hello);
@@ -1091,11 +1109,11 @@ test_server_tls12_cert(void **state)
 		assert_string_equal(sh.cert_issuer,
 		    "CN=example.com,O=Example Org");
 		/* Stops after the Certificate: ServerHelloDone not needed. */
-		r = tls_server_from_records(st.b, st.n - 4, &sh);
+		r = tls_server_from_records(tc, st.b, st.n - 4, &sh);
 		assert_int_equal(r.st, PARSE_OK);
 		assert_true(sh.have_cert);
 		/* Cut inside the certificate: need more, hello known. */
-		r = tls_server_from_records(st.b, st.n / 2, &sh);
+		r = tls_server_from_records(tc, st.b, st.n / 2, &sh);
 		assert_int_equal(r.st, PARSE_NEED_MORE);
 		assert_true(r.needed > st.n / 2);
 		assert_true(sh.seen_hello);
@@ -1109,7 +1127,7 @@ test_server_tls12_cert(void **state)
 	assert_int_equal(hs.b[hs.n - 11 - dlen], 0x30);
 	hs.b[hs.n - 11 - dlen] = 0x31;
 	records(&st, 22, hs.b, hs.n, 16384);
-	r = tls_server_from_records(st.b, st.n, &sh);
+	r = tls_server_from_records(tc, st.b, st.n, &sh);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_true(sh.done);
 	assert_false(sh.have_cert);
@@ -1125,7 +1143,8 @@ server_names_of(const uint8_t *der, size_t dlen, struct tls_server_hello *sh)
 	cert_flight(&hs, der, dlen, false);
 	st.n = 0;
 	records(&st, 22, hs.b, hs.n, 16384);
-	assert_int_equal(tls_server_from_records(st.b, st.n, sh).st, PARSE_OK);
+	assert_int_equal(tls_server_from_records(tc, st.b, st.n, sh).st,
+	    PARSE_OK);
 	assert_true(sh->have_cert);
 }
 
@@ -1182,7 +1201,7 @@ test_server_tls13_hrr(void **state)
 	first = st.n;
 	records(&st, 20, (const uint8_t *)"\x01", 1, 1);
 	records(&st, 23, (const uint8_t *)"encrypted", 9, 9);
-	r = tls_server_from_records(st.b, st.n, &sh);
+	r = tls_server_from_records(tc, st.b, st.n, &sh);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, first);
 	assert_true(sh.done);
@@ -1197,7 +1216,7 @@ test_server_tls13_hrr(void **state)
 	build_server_hello(&hs, 0x0303, hrr, 0x1302, 0x0304, NULL);
 	st.n = 0;
 	records(&st, 22, hs.b, hs.n, 16384);
-	r = tls_server_from_records(st.b, st.n, &sh);
+	r = tls_server_from_records(tc, st.b, st.n, &sh);
 	assert_int_equal(r.st, PARSE_NEED_MORE);
 	assert_true(sh.hello_retry);
 	assert_false(sh.seen_hello);
@@ -1205,12 +1224,12 @@ test_server_tls13_hrr(void **state)
 
 	/* HRR, middlebox CCS, then the real ServerHello. */
 	records(&st, 20, (const uint8_t *)"\x01", 1, 1);
-	r = tls_server_from_records(st.b, st.n, &sh);
+	r = tls_server_from_records(tc, st.b, st.n, &sh);
 	assert_int_equal(r.st, PARSE_NEED_MORE);
 	hs.n = 0;
 	build_server_hello(&hs, 0x0303, NULL, 0x1302, 0x0304, "h2");
 	records(&st, 22, hs.b, hs.n, 16384);
-	r = tls_server_from_records(st.b, st.n, &sh);
+	r = tls_server_from_records(tc, st.b, st.n, &sh);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_true(sh.hello_retry);
 	assert_true(sh.seen_hello);
@@ -1233,24 +1252,24 @@ test_server_misc(void **state)
 	st.n = 0;
 	records(&st, 22, hs.b, hs.n, 16384);
 	records(&st, 20, (const uint8_t *)"\x01", 1, 1);
-	r = tls_server_from_records(st.b, st.n, &sh);
+	r = tls_server_from_records(tc, st.b, st.n, &sh);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_true(sh.done);
 	assert_false(sh.have_cert);
 	assert_int_equal(sh.version, 0x0303);
 
 	/* An alert instead of a ServerHello. */
-	r = tls_server_from_records((const uint8_t *)"\x15\x03\x03\x00\x02\x02\x28",
-	    7, &sh);
+	r = tls_server_from_records(tc,
+	    (const uint8_t *)"\x15\x03\x03\x00\x02\x02\x28", 7, &sh);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_true(sh.done);
 	assert_false(sh.seen_hello);
 
 	/* A ClientHello from the server side, and junk. */
 	st.b[5] = 1;
-	assert_int_equal(tls_server_from_records(st.b, st.n, &sh).st,
+	assert_int_equal(tls_server_from_records(tc, st.b, st.n, &sh).st,
 	    PARSE_MALFORMED);
-	assert_int_equal(tls_server_from_records(
+	assert_int_equal(tls_server_from_records(tc, 
 	    (const uint8_t *)"HTTP/1.1 200 OK\r\n", 17, &sh).st,
 	    PARSE_MALFORMED);
 	/* A selected_version length running past the extensions. */
@@ -1259,7 +1278,7 @@ test_server_misc(void **state)
 	hs.b[hs.n - 3] = 3;
 	st.n = 0;
 	records(&st, 22, hs.b, hs.n, 16384);
-	assert_int_equal(tls_server_from_records(st.b, st.n, &sh).st,
+	assert_int_equal(tls_server_from_records(tc, st.b, st.n, &sh).st,
 	    PARSE_MALFORMED);
 }
 
@@ -1308,5 +1327,5 @@ main(void)
 		cmocka_unit_test(test_names),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, ctx_setup, ctx_teardown);
 }
