@@ -26,6 +26,12 @@ struct eve;
 /** Open path for appending ("-": stdout). */
 int eve_open(const char *path, const struct eve_options *opt,
     struct eve **ret, char *err, size_t errlen);
+/**
+ * Write the events gathered so far (they go out in batches of whole
+ * lines) and flush the stream; a live reader's timer calls this.  NULL
+ * is a no-op.  0, or -EIO when events were lost (counted as errors).
+ */
+int eve_flush(struct eve *e);
 /** Flush and close; NULL-safe.  Returns NULL. */
 struct eve *eve_close(struct eve *e);
 

@@ -23,12 +23,26 @@ struct jw {
 	unsigned depth;
 	bool need_comma[JW_MAX_DEPTH];
 	bool oom;		/* an allocation failed: output is incomplete */
+	bool time_valid;	/* time_secs and time_text hold a result */
+	uint64_t time_secs;	/* the last second jw_time formatted */
+	char time_text[24];	/* its "YYYY-MM-DDTHH:MM:SS" */
+	size_t time_len;
 };
 
 /** Initialise with an initial capacity; 0 or -ENOMEM. */
 int jw_init(struct jw *w, size_t cap);
 /** Empty the buffer for the next document, keeping its memory. */
 void jw_reset(struct jw *w);
+/**
+ * Start another document after those already in the buffer (JSON lines
+ * written in batches): nesting starts again, the text is kept.
+ */
+void jw_next(struct jw *w);
+/**
+ * Cut the buffer back to len bytes (an offset noted earlier from w->len),
+ * dropping a document that could not be completed, and clear oom.
+ */
+void jw_truncate(struct jw *w, size_t len);
 void jw_free(struct jw *w);
 
 /* key is NULL at the top level and inside arrays. */

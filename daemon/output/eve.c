@@ -1,9 +1,15 @@
 /*
  * eve.c - JSON-lines events with ECS field names.
  *
- * Each event is built in one reusable buffer and written with a single
- * fwrite, so a reader never sees half a line from us.  Strings that came
- * from the network go through the JSON writer's escaping.
+ * Events are built one after another in one reusable buffer and written
+ * in batches of whole lines, at least EVE_BATCH bytes at a time, by a
+ * single fwrite on an unbuffered stream, so a reader never sees half a
+ * line from us.  The batch is written when it fills, on eve_flush() and
+ * at close; a live stream should call eve_flush() on a timer so events
+ * do not wait for traffic.  Standard output is shared with other writers,
+ * so there each event goes to stdio at once, in order with theirs.
+ * Strings that came from the network go through the JSON writer's
+ * escaping.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,12 +24,18 @@
 #include "pii.h"
 #include "tls.h"
 
+/* Bytes of whole events gathered before one write. */
+#define EVE_BATCH (64 * 1024)
+
 struct eve {
 	FILE *fp;
 	bool is_stdout;
 	struct eve_options opt;
 	struct jw w;
-	uint64_t events;
+	size_t start;			/* where the event being built starts */
+	size_t batch;			/* write once this much is gathered */
+	uint64_t pending;		/* events in the buffer, not yet written */
+	uint64_t events;		/* counted when gathered, as stdio would */
 	uint64_t write_errors;
 };
 
@@ -33,7 +45,8 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 {
 	struct eve *e;
 
-	if ((e = calloc(1, sizeof(*e))) == NULL || jw_init(&e->w, 4096) != 0) {
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    jw_init(&e->w, 2 * EVE_BATCH) != 0) {
 		free(e);
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
@@ -49,10 +62,45 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 		jw_free(&e->w);
 		free(e);
 		return r;
+	} else {
+		/* Our batches are whole lines: stdio must not split them. */
+		setvbuf(e->fp, NULL, _IONBF, 0);
+		e->batch = EVE_BATCH;
 	}
 	e->opt = *opt;
 	*ret = e;
 	return 0;
+}
+
+/* Write the gathered events; stdio's buffer, if any, keeps its own. */
+static int
+write_batch(struct eve *e)
+{
+	struct jw *w = &e->w;
+	int r = 0;
+
+	if (w->len > 0 && fwrite(w->buf, 1, w->len, e->fp) != w->len) {
+		/* Counted as written when gathered; they were lost. */
+		e->events -= e->pending;
+		e->write_errors += e->pending;
+		r = -EIO;
+	}
+	jw_reset(w);
+	e->pending = 0;
+	return r;
+}
+
+int
+eve_flush(struct eve *e)
+{
+	int r;
+
+	if (e == NULL)
+		return 0;
+	r = write_batch(e);
+	if (fflush(e->fp) != 0 && r == 0)
+		r = -EIO;
+	return r;
 }
 
 struct eve *
@@ -60,9 +108,8 @@ eve_close(struct eve *e)
 {
 	if (e == NULL)
 		return NULL;
-	if (e->is_stdout)
-		fflush(e->fp);
-	else
+	eve_flush(e);
+	if (!e->is_stdout)
 		fclose(e->fp);
 	jw_free(&e->w);
 	free(e);
@@ -76,13 +123,15 @@ emit(struct eve *e)
 
 	jw_newline(w);
 	if (w->oom) {
+		/* Drop this event only; those before it are whole. */
+		jw_truncate(w, e->start);
 		e->write_errors++;
 		return;
 	}
-	if (fwrite(w->buf, 1, w->len, e->fp) != w->len)
-		e->write_errors++;
-	else
-		e->events++;
+	e->events++;
+	e->pending++;
+	if (w->len >= e->batch)
+		write_batch(e);
 }
 
 /*
@@ -96,7 +145,8 @@ begin(struct eve *e, const char *dataset, uint64_t ts_us,
 {
 	struct jw *w = &e->w;
 
-	jw_reset(w);
+	e->start = w->len;
+	jw_next(w);
 	jw_obj_begin(w, NULL);
 	jw_time(w, "@timestamp", ts_us);
 	jw_obj_begin(w, "event");
@@ -136,12 +186,16 @@ put_addr(struct jw *w, const char *key, const struct addr *a)
 static void
 put_mac(struct jw *w, const char *key, const uint8_t *m)
 {
+	static const char hex[] = "0123456789ABCDEF";
 	char buf[18];
 
 	/* ECS writes MACs upper-case with dashes. */
-	snprintf(buf, sizeof(buf), "%02X-%02X-%02X-%02X-%02X-%02X",
-	    m[0], m[1], m[2], m[3], m[4], m[5]);
-	jw_str(w, key, buf);
+	for (int i = 0; i < 6; i++) {
+		buf[i * 3] = hex[m[i] >> 4];
+		buf[i * 3 + 1] = hex[m[i] & 15];
+		buf[i * 3 + 2] = '-';
+	}
+	jw_strn(w, key, buf, 17);
 }
 
 static const char *
@@ -439,10 +493,12 @@ eve_flow(void *ctx, const struct flow_record *r)
 			jw_str(w, "ja4", r->tls->ja4);
 		jw_str(w, "alpn", tls_str(r->tls, TLS_STR_ALPN));
 		if (r->tls->server_seen) {
-			char cs[8];
+			static const char hex[] = "0123456789abcdef";
+			uint16_t c = r->tls->cipher;
+			char cs[6] = { '0', 'x', hex[c >> 12 & 15],
+			    hex[c >> 8 & 15], hex[c >> 4 & 15], hex[c & 15] };
 
-			snprintf(cs, sizeof(cs), "0x%04x", r->tls->cipher);
-			jw_str(w, "cipher", cs);
+			jw_strn(w, "cipher", cs, sizeof(cs));
 		}
 		jw_obj_end(w);
 	}

@@ -1,15 +1,24 @@
 /*
  * json.c - JSON writer with escaping for untrusted strings.
+ *
+ * Every event goes through here, so each call reserves room for its
+ * worst case once (a key, its value escaped at ESC_MAX bytes per input
+ * byte) and then writes through a plain pointer with no further checks.
+ * The buffer still grows only for a document larger than any before it.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "json.h"
+
+/* The longest escape of one input byte: \u00XX. */
+#define ESC_MAX 6
 
 int
 jw_init(struct jw *w, size_t cap)
@@ -33,6 +42,21 @@ jw_reset(struct jw *w)
 }
 
 void
+jw_next(struct jw *w)
+{
+	w->depth = 0;
+	w->need_comma[0] = false;
+}
+
+void
+jw_truncate(struct jw *w, size_t len)
+{
+	if (len < w->len)
+		w->len = len;
+	w->oom = false;
+}
+
+void
 jw_free(struct jw *w)
 {
 	free(w->buf);
@@ -40,15 +64,17 @@ jw_free(struct jw *w)
 }
 
 static bool
-reserve(struct jw *w, size_t n)
+grow(struct jw *w, size_t n)
 {
 	char *nb;
 	size_t ncap;
 
-	if (w->len + n <= w->cap)
-		return true;
 	if (w->oom)
 		return false;
+	if (n > SIZE_MAX / 4 - w->len) {
+		w->oom = true;
+		return false;
+	}
 	ncap = w->cap ? w->cap : 256;
 	while (ncap < w->len + n)
 		ncap *= 2;
@@ -61,13 +87,20 @@ reserve(struct jw *w, size_t n)
 	return true;
 }
 
-static void
-put(struct jw *w, const char *s, size_t n)
+/* Room for n more bytes; the common case stays inline. */
+static inline bool
+reserve(struct jw *w, size_t n)
 {
-	if (!reserve(w, n))
-		return;
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
+	if (w->len + n <= w->cap)
+		return true;
+	return grow(w, n);
+}
+
+/* Worst-case escaped size of len bytes, or SIZE_MAX (refused by grow). */
+static inline size_t
+esc_room(size_t len)
+{
+	return len <= (SIZE_MAX / 4) / ESC_MAX ? len * ESC_MAX : SIZE_MAX / 2;
 }
 
 static void
@@ -77,6 +110,32 @@ putc_(struct jw *w, char c)
 		return;
 	w->buf[w->len++] = c;
 }
+
+/*
+ * What each byte needs: 0 is written as it is (printable ASCII but quote
+ * and backslash), 1 is escaped, 2 starts a multi-byte UTF-8 sequence or
+ * is invalid, decided by utf8_seq().
+ */
+static const uint8_t esc_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x10 */
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x20 " */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,	/* 0x50 \ */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,	/* 0x70 DEL */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x80 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static const char hex[] = "0123456789abcdef";
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid. */
 static size_t
@@ -110,83 +169,115 @@ utf8_seq(const unsigned char *s, size_t left)
 	return n;
 }
 
-void
-jw_escape(struct jw *w, const char *str, size_t len)
+/*
+ * Escape len bytes at s into d, which has room for esc_room(len) bytes;
+ * returns the end.  Runs of safe bytes are copied at once.
+ */
+static char *
+escape_into(char *d, const char *str, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
-	char esc[8];
+	const unsigned char *end = s + len;
 
-	while (i < len) {
-		unsigned char c = s[i];
+	while (s < end) {
+		const unsigned char *run = s;
+		unsigned char c;
 		size_t n;
 
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			run++;
-			i++;
-			continue;
+		while (s < end && esc_class[*s] == 0)
+			s++;
+		if (s > run) {
+			memcpy(d, run, (size_t)(s - run));
+			d += s - run;
+			if (s == end)
+				break;
 		}
-		if (run) {
-			put(w, str + i - run, run);
-			run = 0;
-		}
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			put(w, esc, 2);
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			if (c == '\n')
-				put(w, "\\n", 2);
+		c = *s;
+		if (esc_class[c] == 1) {
+			*d++ = '\\';
+			if (c == '"' || c == '\\')
+				*d++ = (char)c;
+			else if (c == '\n')
+				*d++ = 'n';
 			else if (c == '\r')
-				put(w, "\\r", 2);
+				*d++ = 'r';
 			else if (c == '\t')
-				put(w, "\\t", 2);
+				*d++ = 't';
 			else {
-				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 15];
-				put(w, esc, 6);
+				memcpy(d, "u00", 3);
+				d[3] = hex[c >> 4];
+				d[4] = hex[c & 15];
+				d += 5;
 			}
-			i++;
-		} else if ((n = utf8_seq(s + i, len - i)) > 0) {
-			put(w, str + i, n);
-			i += n;
+			s++;
+		} else if ((n = utf8_seq(s, (size_t)(end - s))) > 0) {
+			memcpy(d, s, n);
+			d += n;
+			s += n;
 		} else {
 			/* Invalid UTF-8: the JSON text "\\xNN". */
-			memcpy(esc, "\\\\x", 3);
-			esc[3] = hex[c >> 4];
-			esc[4] = hex[c & 15];
-			put(w, esc, 5);
-			i++;
+			memcpy(d, "\\\\x", 3);
+			d[3] = hex[c >> 4];
+			d[4] = hex[c & 15];
+			d += 5;
+			s++;
 		}
 	}
-	if (run)
-		put(w, str + i - run, run);
+	return d;
+}
+
+void
+jw_escape(struct jw *w, const char *s, size_t len)
+{
+	if (!reserve(w, esc_room(len)))
+		return;
+	w->len = (size_t)(escape_into(w->buf + w->len, s, len) - w->buf);
+}
+
+/*
+ * Reserve room for a comma, key and a value of at most room bytes, write
+ * the comma and key, and return where the value goes (NULL: out of
+ * memory).  The caller sets w->len from the end of what it writes.
+ */
+static char *
+begin_value(struct jw *w, const char *key, size_t room)
+{
+	size_t klen = key != NULL ? strlen(key) : 0;
+	char *d;
+
+	if (!reserve(w, 4 + esc_room(klen) + room))
+		return NULL;
+	d = w->buf + w->len;
+	if (w->need_comma[w->depth])
+		*d++ = ',';
+	w->need_comma[w->depth] = true;
+	if (key != NULL) {
+		*d++ = '"';
+		d = escape_into(d, key, klen);
+		*d++ = '"';
+		*d++ = ':';
+	}
+	return d;
 }
 
 static void
-key_prefix(struct jw *w, const char *key)
+open_container(struct jw *w, const char *key, char c)
 {
-	if (w->need_comma[w->depth])
-		putc_(w, ',');
-	w->need_comma[w->depth] = true;
-	if (key != NULL) {
-		putc_(w, '"');
-		jw_escape(w, key, strlen(key));
-		put(w, "\":", 2);
-	}
+	char *d;
+
+	if ((d = begin_value(w, key, 1)) == NULL)
+		return;
+	*d++ = c;
+	w->len = (size_t)(d - w->buf);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	w->need_comma[w->depth] = false;
 }
 
 void
 jw_obj_begin(struct jw *w, const char *key)
 {
-	key_prefix(w, key);
-	putc_(w, '{');
-	if (w->depth + 1 < JW_MAX_DEPTH)
-		w->depth++;
-	w->need_comma[w->depth] = false;
+	open_container(w, key, '{');
 }
 
 void
@@ -200,11 +291,7 @@ jw_obj_end(struct jw *w)
 void
 jw_arr_begin(struct jw *w, const char *key)
 {
-	key_prefix(w, key);
-	putc_(w, '[');
-	if (w->depth + 1 < JW_MAX_DEPTH)
-		w->depth++;
-	w->need_comma[w->depth] = false;
+	open_container(w, key, '[');
 }
 
 void
@@ -218,12 +305,16 @@ jw_arr_end(struct jw *w)
 void
 jw_strn(struct jw *w, const char *key, const char *val, size_t len)
 {
+	char *d;
+
 	if (val == NULL)
 		return;
-	key_prefix(w, key);
-	putc_(w, '"');
-	jw_escape(w, val, len);
-	putc_(w, '"');
+	if ((d = begin_value(w, key, 2 + esc_room(len))) == NULL)
+		return;
+	*d++ = '"';
+	d = escape_into(d, val, len);
+	*d++ = '"';
+	w->len = (size_t)(d - w->buf);
 }
 
 void
@@ -233,67 +324,176 @@ jw_str(struct jw *w, const char *key, const char *val)
 		jw_strn(w, key, val, strlen(val));
 }
 
+/* Decimal digits of v into d (room for 20); returns the end. */
+static char *
+u64_into(char *d, uint64_t v)
+{
+	char t[20];
+	size_t n = sizeof(t);
+
+	do {
+		t[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	memcpy(d, t + n, sizeof(t) - n);
+	return d + (sizeof(t) - n);
+}
+
 void
 jw_u64(struct jw *w, const char *key, uint64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+	char *d;
 
-	key_prefix(w, key);
-	put(w, b, (size_t)n);
+	if ((d = begin_value(w, key, 20)) == NULL)
+		return;
+	w->len = (size_t)(u64_into(d, v) - w->buf);
 }
 
 void
 jw_i64(struct jw *w, const char *key, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRId64, v);
+	char *d;
 
-	key_prefix(w, key);
-	put(w, b, (size_t)n);
+	if ((d = begin_value(w, key, 21)) == NULL)
+		return;
+	if (v < 0) {
+		*d++ = '-';
+		/* Negated as unsigned so INT64_MIN does not overflow. */
+		d = u64_into(d, -(uint64_t)v);
+	} else
+		d = u64_into(d, (uint64_t)v);
+	w->len = (size_t)(d - w->buf);
 }
 
 void
 jw_double(struct jw *w, const char *key, double v)
 {
 	char b[32];
+	char *d;
 	int n;
 
-	key_prefix(w, key);
 	if (!isfinite(v)) {
-		put(w, "null", 4);
+		if ((d = begin_value(w, key, 4)) == NULL)
+			return;
+		memcpy(d, "null", 4);
+		w->len = (size_t)(d + 4 - w->buf);
 		return;
 	}
 	n = snprintf(b, sizeof(b), "%.6g", v);
-	put(w, b, (size_t)n);
+	if (n < 0 || (size_t)n >= sizeof(b))
+		n = 0;
+	if ((d = begin_value(w, key, (size_t)n)) == NULL)
+		return;
+	memcpy(d, b, (size_t)n);
+	w->len = (size_t)(d + n - w->buf);
 }
 
 void
 jw_bool(struct jw *w, const char *key, bool v)
 {
-	key_prefix(w, key);
-	if (v)
-		put(w, "true", 4);
-	else
-		put(w, "false", 5);
+	char *d;
+
+	if ((d = begin_value(w, key, 5)) == NULL)
+		return;
+	if (v) {
+		memcpy(d, "true", 4);
+		d += 4;
+	} else {
+		memcpy(d, "false", 5);
+		d += 5;
+	}
+	w->len = (size_t)(d - w->buf);
+}
+
+static char *
+two_digits(char *d, unsigned v)
+{
+	d[0] = (char)('0' + v / 10);
+	d[1] = (char)('0' + v % 10);
+	return d + 2;
+}
+
+/* Seconds before year 10000, the range with four-digit years. */
+#define SECS_Y10K 253402300800ULL
+
+/*
+ * "YYYY-MM-DDTHH:MM:SS" for secs since the epoch into b (24 bytes), as
+ * gmtime_r and strftime("%Y-%m-%dT%H:%M:%S") write it, without either:
+ * days to a civil date (H. Hinnant's days_from_civil inverse) for the
+ * four-digit years, the C library beyond them.
+ */
+static size_t
+format_secs(char *b, uint64_t secs)
+{
+	uint64_t days, sod;
+	unsigned yoe, doy, mp, m, dd, era, doe;
+	uint64_t y;
+	char *d = b;
+
+	if (secs >= SECS_Y10K) {
+		struct tm tm;
+		time_t t = (time_t)secs;
+
+		if (gmtime_r(&t, &tm) == NULL)
+			return 0;
+		return strftime(b, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+	}
+	days = secs / 86400;
+	sod = secs % 86400;
+	/* Days since 0000-03-01, in 400-year eras of 146097 days. */
+	days += 719468;
+	era = (unsigned)(days / 146097);
+	doe = (unsigned)(days - (uint64_t)era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (uint64_t)yoe + (uint64_t)era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	dd = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	d = two_digits(d, (unsigned)(y / 100));
+	d = two_digits(d, (unsigned)(y % 100));
+	*d++ = '-';
+	d = two_digits(d, m);
+	*d++ = '-';
+	d = two_digits(d, dd);
+	*d++ = 'T';
+	d = two_digits(d, (unsigned)(sod / 3600));
+	*d++ = ':';
+	d = two_digits(d, (unsigned)(sod / 60 % 60));
+	*d++ = ':';
+	d = two_digits(d, (unsigned)(sod % 60));
+	return (size_t)(d - b);
 }
 
 void
 jw_time(struct jw *w, const char *key, uint64_t ts_us)
 {
-	char b[40];
-	struct tm tm;
-	time_t secs = (time_t)(ts_us / 1000000);
-	size_t n;
+	uint64_t secs = ts_us / 1000000;
+	unsigned us = (unsigned)(ts_us % 1000000);
+	char *d;
 
-	gmtime_r(&secs, &tm);
-	n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-	n += (size_t)snprintf(b + n, sizeof(b) - n, ".%06uZ",
-	    (unsigned)(ts_us % 1000000));
-	key_prefix(w, key);
-	putc_(w, '"');
-	put(w, b, n);
-	putc_(w, '"');
+	/* Events of one stretch of traffic mostly share their second. */
+	if (!w->time_valid || w->time_secs != secs) {
+		w->time_len = format_secs(w->time_text, secs);
+		w->time_secs = secs;
+		w->time_valid = true;
+	}
+	if ((d = begin_value(w, key, w->time_len + 10)) == NULL)
+		return;
+	*d++ = '"';
+	memcpy(d, w->time_text, w->time_len);
+	d += w->time_len;
+	*d++ = '.';
+	for (int i = 5; i >= 0; i--) {
+		d[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	d += 6;
+	*d++ = 'Z';
+	*d++ = '"';
+	w->len = (size_t)(d - w->buf);
 }
 
 void

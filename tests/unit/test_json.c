@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <stdio.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "json.h"
@@ -81,6 +83,95 @@ test_time(void **state)
 	jw_free(&w);
 }
 
+/* The date arithmetic agrees with gmtime_r and strftime, past 9999 too. */
+static void
+test_time_range(void **state)
+{
+	static const uint64_t fixed[] = { 0, 59, 86399, 86400, 951782400,
+	    951868799, 951868800, 4107542400ULL, 4107542399ULL,
+	    253402300799ULL, 253402300800ULL, 253402387200ULL,
+	    1000000000000ULL };
+	struct jw w;
+	uint64_t secs = 0;
+
+	(void)state;
+	assert_int_equal(jw_init(&w, 16), 0);
+	for (size_t i = 0; i < 20000 + sizeof(fixed) / sizeof(fixed[0]); i++) {
+		char want[64];
+		struct tm tm;
+		time_t t;
+		size_t n;
+
+		if (i < sizeof(fixed) / sizeof(fixed[0]))
+			secs = fixed[i];
+		else
+			secs = secs * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (i >= sizeof(fixed) / sizeof(fixed[0]))
+			secs %= 300000000000ULL;
+		t = (time_t)secs;
+		assert_non_null(gmtime_r(&t, &tm));
+		n = strftime(want, sizeof(want), "\"%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want + n, sizeof(want) - n, ".%06uZ\"",
+		    (unsigned)(secs % 1000000));
+		jw_reset(&w);
+		jw_time(&w, NULL, secs * 1000000 + secs % 1000000);
+		jw_newline(&w);
+		w.buf[w.len - 1] = '\0';
+		assert_string_equal(w.buf, want);
+	}
+	jw_free(&w);
+}
+
+static void
+test_numbers(void **state)
+{
+	struct jw w;
+
+	(void)state;
+	assert_int_equal(jw_init(&w, 16), 0);
+	jw_arr_begin(&w, NULL);
+	jw_u64(&w, NULL, 0);
+	jw_u64(&w, NULL, 9);
+	jw_u64(&w, NULL, 10);
+	jw_u64(&w, NULL, UINT64_MAX);
+	jw_i64(&w, NULL, INT64_MIN);
+	jw_i64(&w, NULL, INT64_MAX);
+	jw_i64(&w, NULL, 0);
+	jw_bool(&w, NULL, false);
+	jw_arr_end(&w);
+	assert_string_equal(done(&w),
+	    "[0,9,10,18446744073709551615,-9223372036854775808,"
+	    "9223372036854775807,0,false]");
+	jw_free(&w);
+}
+
+/* Documents one after another in a buffer; a failed one is cut away. */
+static void
+test_batch(void **state)
+{
+	struct jw w;
+	size_t mark;
+
+	(void)state;
+	assert_int_equal(jw_init(&w, 16), 0);
+	jw_obj_begin(&w, NULL);
+	jw_u64(&w, "a", 1);
+	jw_obj_end(&w);
+	jw_newline(&w);
+	mark = w.len;
+	jw_next(&w);
+	jw_obj_begin(&w, NULL);
+	jw_str(&w, "dropped", "x");
+	jw_truncate(&w, mark);
+	assert_false(w.oom);
+	jw_next(&w);
+	jw_obj_begin(&w, NULL);
+	jw_u64(&w, "b", 2);
+	jw_obj_end(&w);
+	assert_string_equal(done(&w), "{\"a\":1}\n{\"b\":2}");
+	jw_free(&w);
+}
+
 int
 main(void)
 {
@@ -88,6 +179,9 @@ main(void)
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_time_range),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
