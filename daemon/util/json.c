@@ -19,6 +19,8 @@
 
 /* The longest escape of one input byte: \u00XX. */
 #define ESC_MAX 6
+/* Keys up to this long are copied without measuring them first. */
+#define KEY_FAST 32
 
 int
 jw_init(struct jw *w, size_t cap)
@@ -171,7 +173,7 @@ utf8_seq(const unsigned char *s, size_t left)
 
 /*
  * Escape len bytes at s into d, which has room for esc_room(len) bytes;
- * returns the end.  Runs of safe bytes are copied at once.
+ * returns the end.
  */
 static char *
 escape_into(char *d, const char *str, size_t len)
@@ -180,17 +182,15 @@ escape_into(char *d, const char *str, size_t len)
 	const unsigned char *end = s + len;
 
 	while (s < end) {
-		const unsigned char *run = s;
 		unsigned char c;
 		size_t n;
 
-		while (s < end && esc_class[*s] == 0)
-			s++;
-		if (s > run) {
-			memcpy(d, run, (size_t)(s - run));
-			d += s - run;
+		/* Most strings are short: copying while scanning beats a
+		 * memcpy call per run. */
+		while (esc_class[*s] == 0) {
+			*d++ = (char)*s++;
 			if (s == end)
-				break;
+				return d;
 		}
 		c = *s;
 		if (esc_class[c] == 1) {
@@ -242,21 +242,41 @@ jw_escape(struct jw *w, const char *s, size_t len)
 static char *
 begin_value(struct jw *w, const char *key, size_t room)
 {
-	size_t klen = key != NULL ? strlen(key) : 0;
+	size_t klen, at;
 	char *d;
 
-	if (!reserve(w, 4 + esc_room(klen) + room))
+	/* Keys are short literals that need no escaping: copy one in a
+	 * single pass when it is, else measure and escape it. */
+	if (!reserve(w, 4 + KEY_FAST + room))
 		return NULL;
 	d = w->buf + w->len;
 	if (w->need_comma[w->depth])
 		*d++ = ',';
 	w->need_comma[w->depth] = true;
-	if (key != NULL) {
-		*d++ = '"';
-		d = escape_into(d, key, klen);
-		*d++ = '"';
-		*d++ = ':';
+	if (key == NULL)
+		return d;
+	*d++ = '"';
+	for (klen = 0; klen < KEY_FAST; klen++) {
+		unsigned char c = (unsigned char)key[klen];
+
+		if (c == '\0') {
+			d += klen;
+			*d++ = '"';
+			*d++ = ':';
+			return d;
+		}
+		if (esc_class[c] != 0)
+			break;
+		d[klen] = (char)c;
 	}
+	at = (size_t)(d - w->buf);
+	klen = strlen(key);
+	if (!reserve(w, at - w->len + esc_room(klen) + 2 + room))
+		return NULL;
+	d = w->buf + at;
+	d = escape_into(d, key, klen);
+	*d++ = '"';
+	*d++ = ':';
 	return d;
 }
 

@@ -145,6 +145,27 @@ test_numbers(void **state)
 	jw_free(&w);
 }
 
+/* Keys past the fast path's length, or needing escapes, come out whole. */
+static void
+test_keys(void **state)
+{
+	struct jw w;
+
+	(void)state;
+	assert_int_equal(jw_init(&w, 16), 0);
+	jw_obj_begin(&w, NULL);
+	jw_u64(&w, "abcdefghijklmnopqrstuvwxyz0123456789", 1);
+	jw_u64(&w, "abcdefghijklmnopqrstuvwxyz012345", 2);
+	jw_bool(&w, "a\"b", true);
+	jw_str(&w, "", "");
+	jw_obj_end(&w);
+	assert_string_equal(done(&w),
+	    "{\"abcdefghijklmnopqrstuvwxyz0123456789\":1,"
+	    "\"abcdefghijklmnopqrstuvwxyz012345\":2,\"a\\\"b\":true,"
+	    "\"\":\"\"}");
+	jw_free(&w);
+}
+
 /* Documents one after another in a buffer; a failed one is cut away. */
 static void
 test_batch(void **state)
@@ -182,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
