@@ -57,6 +57,11 @@ struct output_ops {
 	void (*observation)(void *ctx, const struct obs_record *r);
 	void (*dns)(void *ctx, const struct dns_record *r);
 	void (*http)(void *ctx, const struct http_record *r);
+	/*
+	 * Write out what is buffered: called at least once a second on a
+	 * live capture, and before the run's statistics are gathered.
+	 */
+	void (*flush)(void *ctx);
 	/* The run ended (or statistics were asked for). */
 	void (*stats)(void *ctx, const struct run_stats *s);
 	/* Events written and lost so far, for the run's statistics. */

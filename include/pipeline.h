@@ -54,6 +54,9 @@ void pipeline_packets(const struct capture_packet *cps, unsigned n, int dlt,
 /** Live capture: expire idle flows at wall-clock time now_us. */
 void pipeline_tick(struct pipeline *p, uint64_t now_us);
 
+/** Let every output write what it buffers (live capture: each second). */
+void pipeline_flush(struct pipeline *p);
+
 /** Note that one more input file was read (for the summary). */
 void pipeline_file_done(struct pipeline *p);
 

@@ -258,7 +258,7 @@ audit_live(struct pipeline *p, struct audit_args *a, int *ret_failed)
 	struct capture *caps[MAX_IFACES];
 	struct pollfd pfd[MAX_IFACES];
 	char err[512];
-	uint64_t start = wall_us(), total = 0;
+	uint64_t start = wall_us(), total = 0, flushed = start;
 	int n = 0;
 
 	for (int i = 0; i < a->n_ifaces; i++) {
@@ -291,6 +291,11 @@ audit_live(struct pipeline *p, struct audit_args *a, int *ret_failed)
 			}
 		}
 		pipeline_tick(p, wall_us());
+		/* Events reach a live reader within a second, in batches. */
+		if (wall_us() - flushed >= 1000000) {
+			pipeline_flush(p);
+			flushed = wall_us();
+		}
 		if (a->duration > 0 && wall_us() - start >= a->duration * 1000000)
 			break;
 	}

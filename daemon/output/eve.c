@@ -709,6 +709,12 @@ eve_counts(const void *ctx, uint64_t *ret_written, uint64_t *ret_errors)
 }
 
 static void
+eve_flush_output(void *ctx)
+{
+	eve_flush(ctx);
+}
+
+static void
 eve_close_output(void *ctx)
 {
 	eve_close(ctx);
@@ -720,6 +726,7 @@ const struct output_ops eve_output_ops = {
 	.observation = eve_observation,
 	.dns = eve_dns,
 	.http = eve_http,
+	.flush = eve_flush_output,
 	.counts = eve_counts,
 	.close = eve_close_output,
 };

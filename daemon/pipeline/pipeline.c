@@ -436,6 +436,14 @@ pipeline_tick(struct pipeline *p, uint64_t now_us)
 }
 
 void
+pipeline_flush(struct pipeline *p)
+{
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->flush != NULL)
+			p->out[i].ops->flush(p->out[i].ctx);
+}
+
+void
 pipeline_file_done(struct pipeline *p)
 {
 	p->files++;
@@ -549,6 +557,8 @@ pipeline_finish(struct pipeline *p)
 		return;
 	p->finished = true;
 	flow_end_all(p->flows);
+	/* Written before counting, so the statistics count what was lost. */
+	pipeline_flush(p);
 	report_stats(p);
 }
 
