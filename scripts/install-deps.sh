@@ -5,6 +5,8 @@
 #   install-deps.sh --tests  also what the test suite, fuzzing and the
 #                            corpus checks need
 #   install-deps.sh --geoip  also what fetching the default GeoIP data needs
+#   install-deps.sh --list [--tests] [--geoip]
+#                            print the packages, install nothing
 set -eu
 
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libssl-dev
@@ -14,13 +16,19 @@ geoip_pkgs="npm ca-certificates"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2"
 
 pkgs="$build_pkgs"
+list=0
 for opt in "$@"; do
 	case $opt in
 	--tests) pkgs="$pkgs $test_pkgs" ;;
 	--geoip) pkgs="$pkgs $geoip_pkgs" ;;
+	--list) list=1 ;;
 	*) echo "install-deps: unknown option $opt" >&2; exit 2 ;;
 	esac
 done
+if [ "$list" = 1 ]; then
+	echo $pkgs
+	exit 0
+fi
 
 missing=""
 for p in $pkgs; do

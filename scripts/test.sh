@@ -36,6 +36,15 @@ for line in open(sys.argv[1]):
 PY
 }
 
+# The README's first command must build with the build packages alone.
+echo "== build with the build packages only"
+if sh scripts/check-build-deps.sh build-deps >build-deps.log 2>&1; then
+	echo "check build-deps OK" >>"$results"
+else
+	tail -30 build-deps.log
+	echo "check build-deps FAIL" >>"$results"
+fi
+
 run_suite "gcc" build-ci
 CC=clang run_suite "asan+ubsan" build-asan \
     -Db_sanitize=address,undefined -Db_lundef=false

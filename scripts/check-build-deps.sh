@@ -1,0 +1,48 @@
+#!/bin/sh
+# Proves that the README's first command needs only the packages that
+# install-deps.sh installs without --tests: configures and builds as
+# scripts/demo.sh does, with pkg-config seeing only the .pc files of those
+# packages (and the -dev packages they depend on), then audits the sample.
+# A test-only dependency creeping into the plain build fails here even on a
+# machine where the test packages are installed.
+#   check-build-deps.sh BUILDDIR
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$1
+pcdir=$(mktemp -d)
+stubs=$(mktemp -d)
+trap 'rm -rf "$pcdir" "$stubs"' EXIT
+# meson also finds libraries through CMake; a fresh machine has none.
+printf '#!/bin/sh\nexit 1\n' >"$stubs/cmake"
+chmod +x "$stubs/cmake"
+
+# The build packages and, through Depends, the -dev packages they pull in.
+seen=""
+add() {
+	for p in "$@"; do
+		p=${p%%:*}
+		case " $seen " in *" $p "*) continue ;; esac
+		seen="$seen $p"
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+		    grep -q "install ok installed" || continue
+		dpkg -L "$p" 2>/dev/null | grep '\.pc$' | while read -r pc; do
+			[ -f "$pc" ] && ln -sf "$pc" "$pcdir/"
+		done
+		deps=$(dpkg-query -W -f='${Depends}' "$p" 2>/dev/null |
+		    tr ',|' '\n\n' | sed 's/(.*)//; s/^ *//; s/ *$//' |
+		    grep -- '-dev' || true)
+		# shellcheck disable=SC2086
+		[ -n "$deps" ] && add $deps
+	done
+	return 0
+}
+# shellcheck disable=SC2046
+add $(sh "$top/scripts/install-deps.sh" --list)
+echo "check-build-deps: pkg-config sees $(ls "$pcdir" | tr '\n' ' ')"
+
+rm -rf "$builddir"
+PATH=$stubs:$PATH PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH='' \
+    sh "$top/scripts/build.sh" "$builddir" -Dtests=false
+"$builddir/daemon/outflow" audit -q --no-geoip --rules-dir "$top/rules" \
+    --eve /dev/null "$top/samples/home.pcap"
+echo "check-build-deps: OK"
