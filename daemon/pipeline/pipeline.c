@@ -170,7 +170,6 @@ on_dns(struct flow *f, int dir, const struct dns_msg *msg,
 	struct resolved_ctx rc = { p->resolved, 0 };
 	bool sensitive = false;
 
-	(void)dir;
 	if (!msg->qr) {
 		/* Data hidden in the names a client asks for. */
 		if (p->detect != NULL && dir == FLOW_TO_SERVER &&
