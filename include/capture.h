@@ -48,10 +48,6 @@ struct capture_stats {
 int capture_open_file(const char *path, struct capture **ret, char *err,
     size_t errlen);
 
-/** Open a capture held in memory (fuzzing, tests); data must outlive c. */
-int capture_open_memory(const void *data, size_t len, struct capture **ret,
-    char *err, size_t errlen);
-
 /** Open a live interface; needs CAP_NET_RAW. */
 int capture_open_live(const char *iface, const struct capture_live_opts *o,
     struct capture **ret, char *err, size_t errlen);

@@ -33,4 +33,23 @@ const char *enrich_attribution(const struct enrich *e);
 const char *enrich_geoip_desc(const struct enrich *e);
 size_t enrich_apps_count(const struct enrich *e);
 
+struct jur_operator;
+
+/**
+ * The jurisdictions pack entry that gave r (enriched by enrich_flow() on
+ * e) its operator, for showing where the answer came from; NULL when r
+ * has no operator.  Valid as long as e.
+ */
+const struct jur_operator *enrich_operator_entry(const struct enrich *e,
+    const struct flow_record *r);
+
+/**
+ * Names of the country groups of r's location jurisdiction (as
+ * enrich_flow() set it: none for an unknown country), in group id order:
+ * fills up to max entries of names and returns the total, which may
+ * exceed max.  The names are valid as long as e.
+ */
+size_t enrich_location_groups(const struct enrich *e,
+    const struct flow_record *r, const char **names, size_t max);
+
 #endif

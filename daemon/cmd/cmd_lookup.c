@@ -1,12 +1,22 @@
 /*
  * cmd_lookup.c - answers for `outflow lookup`, with the field names of the
  * flow events so the output can be joined with them.
+ *
+ * An address is answered as a flow to it would be: the data is loaded as
+ * a configuration (conf_load() with only the GeoIP and jurisdictions
+ * files) and a record with the address as its server goes through
+ * enrich_flow(), so the same rules decide (a country "ZZ" or not two
+ * letters is no jurisdiction), and ecs.c prints the destination as the
+ * event stream does.  Lookup adds what a flow event leaves out: the
+ * location's country groups and the pack entry that named the operator.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
-#include "geoip.h"
+#include "conf.h"
+#include "ecs.h"
+#include "enrich.h"
 #include "json.h"
 #include "jurisdictions.h"
 #include "lookup.h"
@@ -16,90 +26,77 @@
 
 #define LOOKUP_MAX_GROUPS 32
 
+/* What lookup shows beside the record: where the answers came from. */
+struct lookup_why {
+	const struct jur_operator *op;	/* pack entry of the operator */
+	const char *jur_path;
+	const char *groups[LOOKUP_MAX_GROUPS];
+	size_t ngroups;
+};
+
 static void
-print_text(FILE *out, const char *input, const struct addr *ad,
-    const struct geo_info *gi, const struct jur_operator *op,
-    const char *jur_path, const char **groups, size_t ngroups)
+print_text(FILE *out, const char *input, const struct flow_record *r,
+    const struct lookup_why *why)
 {
 	char ip[ADDR_STRLEN];
 
 	fprintf(out, "%s\n", input);
-	if (strcmp(addr_str(ad, ip, sizeof(ip)), input) != 0)
+	if (strcmp(addr_str(&r->server, ip, sizeof(ip)), input) != 0)
 		fprintf(out, "  address       %s\n", ip);
-	if (gi->local) {
+	if (r->geo_done && r->dest_local) {
 		fprintf(out, "  local         yes (private, loopback, link-local, "
 		    "CGNAT or multicast: not looked up)\n");
 		return;
 	}
-	fprintf(out, "  country       %s\n", gi->country[0] ? gi->country : "unknown");
-	if (gi->asn != 0)
-		fprintf(out, "  operator      AS%" PRIu32 " %s\n", gi->asn, gi->as_org);
+	fprintf(out, "  country       %s\n", r->country[0] ? r->country : "unknown");
+	if (r->asn != 0)
+		fprintf(out, "  operator      AS%" PRIu32 " %s\n", r->asn, r->as_org);
 	else
 		fprintf(out, "  operator      unknown\n");
-	fprintf(out, "  jurisdiction  location %s", gi->country[0] ? gi->country : "-");
-	if (op != NULL)
-		fprintf(out, ", operator %s (%s, %s:%u)", op->jurisdiction,
-		    op->name, jur_path, op->line);
+	fprintf(out, "  jurisdiction  location %s",
+	    r->jur_location[0] ? r->jur_location : "-");
+	if (why->op != NULL)
+		fprintf(out, ", operator %s (%s, %s:%u)",
+		    r->jur_operator[0] ? r->jur_operator : "-",
+		    r->operator_name, why->jur_path, why->op->line);
 	fputc('\n', out);
-	if (ngroups > 0) {
+	if (why->ngroups > 0) {
 		fprintf(out, "  groups        ");
-		for (size_t i = 0; i < ngroups; i++)
-			fprintf(out, "%s%s", i ? ", " : "", groups[i]);
+		for (size_t i = 0; i < why->ngroups; i++)
+			fprintf(out, "%s%s", i ? ", " : "", why->groups[i]);
 		fputc('\n', out);
 	}
 }
 
 static void
-print_json(FILE *out, struct jw *w, const struct addr *ad,
-    const struct geo_info *gi, const struct jur_operator *op,
-    const char *jur_path, const char **groups, size_t ngroups)
+print_json(FILE *out, struct jw *w, const struct flow_record *r,
+    const struct lookup_why *why)
 {
 	char ip[ADDR_STRLEN];
 
 	jw_reset(w);
 	jw_obj_begin(w, NULL);
 	jw_obj_begin(w, "destination");
-	jw_str(w, "ip", addr_str(ad, ip, sizeof(ip)));
-	if (gi->country[0]) {
-		jw_obj_begin(w, "geo");
-		jw_str(w, "country_iso_code", gi->country);
-		jw_obj_end(w);
-	}
-	if (gi->asn != 0) {
-		jw_obj_begin(w, "as");
-		jw_u64(w, "number", gi->asn);
-		if (gi->as_org[0]) {
-			jw_obj_begin(w, "organization");
-			jw_str(w, "name", gi->as_org);
-			jw_obj_end(w);
-		}
-		jw_obj_end(w);
-	}
+	jw_str(w, "ip", addr_str(&r->server, ip, sizeof(ip)));
+	ecs_destination_where(w, r);
 	jw_obj_end(w);
 	jw_obj_begin(w, "outflow");
-	if (gi->local)
+	if (r->geo_done && r->dest_local)
 		jw_bool(w, "destination_local", true);
-	if (gi->country[0] || op != NULL) {
-		jw_obj_begin(w, "jurisdiction");
-		if (gi->country[0])
-			jw_str(w, "location", gi->country);
-		if (op != NULL)
-			jw_str(w, "operator", op->jurisdiction);
-		jw_obj_end(w);
-	}
-	if (op != NULL) {
+	ecs_jurisdiction(w, r);
+	if (why->op != NULL) {
 		jw_obj_begin(w, "operator");
-		jw_str(w, "name", op->name);
+		jw_str(w, "name", r->operator_name);
 		jw_obj_begin(w, "rule");
-		jw_str(w, "file", jur_path);
-		jw_u64(w, "line", op->line);
+		jw_str(w, "file", why->jur_path);
+		jw_u64(w, "line", why->op->line);
 		jw_obj_end(w);
 		jw_obj_end(w);
 	}
-	if (ngroups > 0) {
+	if (why->ngroups > 0) {
 		jw_arr_begin(w, "country_groups");
-		for (size_t i = 0; i < ngroups; i++)
-			jw_str(w, NULL, groups[i]);
+		for (size_t i = 0; i < why->ngroups; i++)
+			jw_str(w, NULL, why->groups[i]);
 		jw_arr_end(w);
 	}
 	jw_obj_end(w);
@@ -112,57 +109,50 @@ int
 lookup_run(const struct lookup_config *c, char *const *addrs, int n,
     FILE *out, char *err, size_t errlen)
 {
-	struct geoip *g = NULL;
-	struct jurisdictions *j = NULL;
+	struct pipeline_config pc;
+	struct conf *conf;
+	struct enrich *e;
 	struct jw w;
 	int r, bad = 0;
 
-	if ((c->geoip_country != NULL || c->geoip_asn != NULL) &&
-	    (r = geoip_open(c->geoip_country, c->geoip_asn, &g, err, errlen)) != 0)
+	pipeline_config_defaults(&pc);
+	pc.geoip_country = c->geoip_country;
+	pc.geoip_asn = c->geoip_asn;
+	pc.jurisdictions_path = c->jurisdictions_path;
+	/* No personal-data rules are named, so no evidence key is used. */
+	if ((r = conf_load(&pc, NULL, &conf, err, errlen)) != 0)
 		return r;
-	if (c->jurisdictions_path != NULL &&
-	    (r = jur_load_file(c->jurisdictions_path, &j, err, errlen)) != 0) {
-		geoip_close(g);
-		return r;
-	}
 	if (jw_init(&w, 1024) != 0) {
-		jur_free(j);
-		geoip_close(g);
+		conf_unref(conf);
 		return -ENOMEM;
 	}
+	e = conf_enrich(conf);
 	for (int i = 0; i < n; i++) {
-		const struct jur_operator *op = NULL;
-		const char *groups[LOOKUP_MAX_GROUPS];
-		size_t ngroups = 0;
-		struct geo_info gi;
-		struct addr ad;
+		struct lookup_why why;
+		struct flow_record rec;
 
-		if (addr_parse(addrs[i], &ad) != 0) {
+		memset(&rec, 0, sizeof(rec));
+		if (addr_parse(addrs[i], &rec.server) != 0) {
 			fprintf(stderr, "outflow: lookup: \"%s\" is not an IPv4 or "
 			    "IPv6 address\n", addrs[i]);
 			bad = 1;
 			continue;
 		}
-		memset(&gi, 0, sizeof(gi));
-		if (geoip_lookup(g, &ad, &gi) != 0)
-			memset(&gi, 0, sizeof(gi));
-		if (j != NULL && gi.asn != 0)
-			op = jur_operator(j, gi.asn);
-		if (j != NULL && gi.country[0])
-			ngroups = jur_groups_of_country(j, gi.country, groups,
-			    LOOKUP_MAX_GROUPS);
-		if (ngroups > LOOKUP_MAX_GROUPS)
-			ngroups = LOOKUP_MAX_GROUPS;
+		enrich_flow(e, &rec);
+		memset(&why, 0, sizeof(why));
+		why.jur_path = c->jurisdictions_path;
+		why.op = enrich_operator_entry(e, &rec);
+		why.ngroups = enrich_location_groups(e, &rec, why.groups,
+		    LOOKUP_MAX_GROUPS);
+		if (why.ngroups > LOOKUP_MAX_GROUPS)
+			why.ngroups = LOOKUP_MAX_GROUPS;
 		if (c->json)
-			print_json(out, &w, &ad, &gi, op, c->jurisdictions_path,
-			    groups, ngroups);
+			print_json(out, &w, &rec, &why);
 		else
-			print_text(out, addrs[i], &ad, &gi, op,
-			    c->jurisdictions_path, groups, ngroups);
+			print_text(out, addrs[i], &rec, &why);
 	}
 	jw_free(&w);
-	jur_free(j);
-	geoip_close(g);
+	conf_unref(conf);
 	return bad;
 }
 

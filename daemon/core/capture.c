@@ -35,7 +35,7 @@
  * memory stays small however large the file. */
 #define MAP_DROP_BYTES		(1u << 20)
 
-/* A classic pcap file read in place: a mapping or caller's memory. */
+/* A classic pcap file read in place, from our mmap() of it. */
 struct mapped {
 	const uint8_t *base;
 	size_t len;
@@ -46,7 +46,6 @@ struct mapped {
 	char err[192];
 	bool swapped;
 	bool nsec;
-	bool owned;		/* base is our mmap() */
 };
 
 struct capture {
@@ -118,7 +117,7 @@ classic_header(const uint8_t *b, size_t len, struct mapped *m)
 /* Set up in-place reading of c's file, already opened and checked by
  * libpcap; on any failure the capture just stays with libpcap. */
 static void
-map_attach(struct capture *c, const uint8_t *base, size_t len, bool owned)
+map_attach(struct capture *c, const uint8_t *base, size_t len)
 {
 	struct mapped *m;
 	uint16_t major, minor;
@@ -143,13 +142,11 @@ map_attach(struct capture *c, const uint8_t *base, size_t len, bool owned)
 	m->snaplen = (uint32_t)pcap_snapshot(c->pc);
 	if (m->snaplen == 0 || m->snaplen > PCAP_MAX_CAPLEN)
 		m->snaplen = PCAP_MAX_CAPLEN;
-	m->owned = owned;
 	c->map = m;
 	return;
 no:
 	free(m);
-	if (owned)
-		munmap((void *)(uintptr_t)base, len);
+	munmap((void *)(uintptr_t)base, len);
 }
 
 /* Map the file libpcap opened (the same file, even if the path has
@@ -172,7 +169,7 @@ map_file(struct capture *c)
 	if (base == MAP_FAILED)
 		return;
 	(void)madvise(base, (size_t)st.st_size, MADV_SEQUENTIAL);
-	map_attach(c, base, (size_t)st.st_size, true);
+	map_attach(c, base, (size_t)st.st_size);
 }
 
 /*
@@ -258,7 +255,7 @@ map_dispatch(struct capture *c, int max, char *err, size_t errlen)
 		c->cb(batch, n, c->dlt, c->ctx);
 		total += (int)n;
 		/* Give back pages behind this batch; they are not read again. */
-		if (m->owned && m->off - m->dropped >= 2 * MAP_DROP_BYTES) {
+		if (m->off - m->dropped >= 2 * MAP_DROP_BYTES) {
 			size_t upto = (m->off - MAP_DROP_BYTES) & ~(size_t)4095;
 
 			(void)madvise((void *)(uintptr_t)(m->base + m->dropped),
@@ -298,45 +295,6 @@ capture_open_file(const char *path, struct capture **ret, char *err,
 		return r;
 	}
 	map_file(c);
-	*ret = c;
-	return 0;
-}
-
-int
-capture_open_memory(const void *data, size_t len, struct capture **ret,
-    char *err, size_t errlen)
-{
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct capture *c;
-	FILE *fp;
-	int r;
-
-	if (len == 0) {
-		snprintf(err, errlen, "memory: cannot read capture: empty");
-		return -EINVAL;
-	}
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return -ENOMEM;
-	set_name(c, "memory");
-	c->is_file = true;
-	/* fmemopen only reads; the cast drops const for its prototype. */
-	if ((fp = fmemopen((void *)(uintptr_t)data, len, "rb")) == NULL) {
-		free(c);
-		return -errno;
-	}
-	c->pc = pcap_fopen_offline_with_tstamp_precision(fp,
-	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
-	if (c->pc == NULL) {
-		snprintf(err, errlen, "memory: cannot read capture: %s", ebuf);
-		fclose(fp);
-		free(c);
-		return -EINVAL;
-	}
-	if ((r = check_linktype(c, err, errlen)) != 0) {
-		capture_close(c);
-		return r;
-	}
-	map_attach(c, data, len, false);
 	*ret = c;
 	return 0;
 }
@@ -493,7 +451,7 @@ capture_close(struct capture *c)
 		return NULL;
 	if (c->pc != NULL)
 		pcap_close(c->pc);
-	if (c->map != NULL && c->map->owned)
+	if (c->map != NULL)
 		munmap((void *)(uintptr_t)c->map->base, c->map->len);
 	free(c->map);
 	free(c);

@@ -95,7 +95,9 @@ struct pii_ac {
 	size_t npats, cappats;
 	bool compiled;
 	uint64_t masks[256];	/* filter bits, by a byte of the hash */
+#ifdef OUTFLOW_TESTING
 	unsigned test_flog2, test_tlog2;	/* pii_ac_test_sizes */
+#endif
 	struct ac_class cls[NCLASS];
 	unsigned active[NCLASS];	/* classes in use */
 	unsigned nactive;
@@ -300,6 +302,7 @@ pii_ac_add(struct pii_ac *ac, const void *pat, size_t len, bool nocase,
 	return 0;
 }
 
+#ifdef OUTFLOW_TESTING
 void
 pii_ac_test_sizes(struct pii_ac *ac, unsigned filter_log2,
     unsigned table_log2)
@@ -308,6 +311,7 @@ pii_ac_test_sizes(struct pii_ac *ac, unsigned filter_log2,
 	    filter_log2;
 	ac->test_tlog2 = table_log2 > 31 ? 31 : table_log2;
 }
+#endif
 
 /*
  * Anchors of the L-byte class: count every window of every pattern in a
@@ -396,10 +400,12 @@ build_class(struct pii_ac *ac, unsigned k)
 	if (flog > FILTER_MAX_LOG2)
 		flog = FILTER_MAX_LOG2;
 	tlog = log2_ceil(n);
+#ifdef OUTFLOW_TESTING
 	if (ac->test_flog2)
 		flog = ac->test_flog2;
 	if (ac->test_tlog2)
 		tlog = ac->test_tlog2;
+#endif
 	if (tlog < 1)
 		tlog = 1;	/* a shift by 64 would be undefined */
 	if (flog < 1)

@@ -67,12 +67,15 @@ size_t pii_ac_npatterns(const struct pii_ac *ac);
 size_t pii_ac_nstates(const struct pii_ac *ac);
 /** Bytes held by the compiled tables. */
 size_t pii_ac_memory(const struct pii_ac *ac);
+#ifdef OUTFLOW_TESTING
 /**
- * Tests only, before compile: 2^filter_log2 filter words and 2^table_log2
- * candidate buckets per class (0: the usual size), to force collisions.
+ * Tests only (OUTFLOW_TESTING builds), before compile: 2^filter_log2
+ * filter words and 2^table_log2 candidate buckets per class (0: the usual
+ * size), to force collisions.
  */
 void pii_ac_test_sizes(struct pii_ac *ac, unsigned filter_log2,
     unsigned table_log2);
+#endif
 
 /* ------------------------------------------------------------ forms */
 
@@ -371,9 +374,12 @@ bool pii_struct_is_image(const uint8_t *buf, size_t len,
  */
 void pii_text_pairs(const uint8_t *buf, size_t len,
     void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg);
-/* The same by looking at every byte: the reference the tests hold it to. */
+#ifdef OUTFLOW_TESTING
+/* The same by looking at every byte: the reference the tests hold it to
+ * (OUTFLOW_TESTING builds only). */
 void pii_text_pairs_every_byte(const uint8_t *buf, size_t len,
     void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg);
+#endif
 
 /** Luhn check over a string of digits. */
 bool pii_luhn_ok(const char *d, size_t n);

@@ -971,12 +971,14 @@ pii_text_pairs(const uint8_t *buf, size_t len,
 	}
 }
 
+#ifdef OUTFLOW_TESTING
 void
 pii_text_pairs_every_byte(const uint8_t *buf, size_t len,
     void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg)
 {
 	(void)text_pairs_from(buf, len, 0, len, cb, arg);
 }
+#endif
 
 /* ----------------------------------------------------- the detectors */
 

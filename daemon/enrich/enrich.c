@@ -199,3 +199,20 @@ enrich_apps_count(const struct enrich *e)
 {
 	return e->apps ? apps_count(e->apps) : 0;
 }
+
+const struct jur_operator *
+enrich_operator_entry(const struct enrich *e, const struct flow_record *r)
+{
+	if (e->jur == NULL || r->operator_name == NULL)
+		return NULL;
+	return jur_operator(e->jur, r->asn);
+}
+
+size_t
+enrich_location_groups(const struct enrich *e, const struct flow_record *r,
+    const char **names, size_t max)
+{
+	if (e->jur == NULL || r->jur_location[0] == '\0')
+		return 0;
+	return jur_groups_of_country(e->jur, r->jur_location, names, max);
+}

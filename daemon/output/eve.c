@@ -18,6 +18,7 @@
 
 #include "detect.h"
 #include "dns.h"
+#include "ecs.h"
 #include "eve.h"
 #include "http.h"
 #include "json.h"
@@ -383,27 +384,6 @@ put_outflow_http(struct jw *w, const struct http_view *v)
 	jw_obj_end(w);
 }
 
-/* destination.geo and destination.as: where the server is, who runs it. */
-static void
-put_destination_where(struct jw *w, const struct flow_record *r)
-{
-	if (r->country[0] != '\0') {
-		jw_obj_begin(w, "geo");
-		jw_str(w, "country_iso_code", r->country);
-		jw_obj_end(w);
-	}
-	if (r->asn != 0) {
-		jw_obj_begin(w, "as");
-		jw_u64(w, "number", r->asn);
-		if (r->as_org[0] != '\0') {
-			jw_obj_begin(w, "organization");
-			jw_str(w, "name", r->as_org);
-			jw_obj_end(w);
-		}
-		jw_obj_end(w);
-	}
-}
-
 /* outflow.app, .jurisdiction, .operator, .device: who is behind it. */
 static void
 put_outflow_who(struct jw *w, const struct flow_record *r)
@@ -418,16 +398,7 @@ put_outflow_who(struct jw *w, const struct flow_record *r)
 		jw_u64(w, "confidence", r->app_confidence);
 		jw_obj_end(w);
 	}
-	if (r->jur_location[0] || r->jur_operator[0] || r->jur_vendor[0]) {
-		jw_obj_begin(w, "jurisdiction");
-		if (r->jur_location[0])
-			jw_str(w, "location", r->jur_location);
-		if (r->jur_operator[0])
-			jw_str(w, "operator", r->jur_operator);
-		if (r->jur_vendor[0])
-			jw_str(w, "vendor", r->jur_vendor);
-		jw_obj_end(w);
-	}
+	ecs_jurisdiction(w, r);
 	if (r->operator_name != NULL) {
 		jw_obj_begin(w, "operator");
 		jw_str(w, "name", r->operator_name);
@@ -469,7 +440,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 		jw_str(w, "domain", r->domain);
 	jw_u64(w, "bytes", f->bytes[FLOW_TO_CLIENT]);
 	jw_u64(w, "packets", f->pkts[FLOW_TO_CLIENT]);
-	put_destination_where(w, r);
+	ecs_destination_where(w, r);
 	jw_obj_end(w);
 
 	put_network(w, f, r->protocol);
@@ -562,7 +533,7 @@ eve_observation(void *ctx, const struct obs_record *or)
 	put_addr(w, "ip", &r->server);
 	jw_u64(w, "port", r->server_port);
 	jw_str(w, "domain", or->domain);
-	put_destination_where(w, r);
+	ecs_destination_where(w, r);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
 	jw_str(w, "transport", transport_name(f->key.proto));

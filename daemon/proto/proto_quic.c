@@ -314,10 +314,9 @@ quic_client_hello(const struct quic_state *st, size_t *ret_len)
 
 /* Load keys into both cipher contexts; the per-packet work is then the IV. */
 static int
-ctx_install(struct quic_ctx *qc, const struct quic_initial_keys *k,
-    bool encrypt)
+ctx_install(struct quic_ctx *qc, const struct quic_initial_keys *k)
 {
-	if (crypto_gcm_key(qc->aead, k->key, encrypt) != 0 ||
+	if (crypto_gcm_key(qc->aead, k->key, false) != 0 ||
 	    crypto_ecb_key(qc->hp, k->hp) != 0)
 		return -EIO;
 	return 0;
@@ -690,7 +689,7 @@ open_with(struct quic_state *st, const struct quic_keyset *ks,
 	if (!is_cur || !st->ctx_current || qc->ctx_owner != st->id) {
 		st->ctx_current = false;
 		qc->ctx_owner = 0;
-		if (ctx_install(qc, &ks->k, false) != 0)
+		if (ctx_install(qc, &ks->k) != 0)
 			return PARSE_MALFORMED;
 		qc->ctx_owner = st->id;
 		st->ctx_current = is_cur;
@@ -833,116 +832,4 @@ quic_looks_like_initial(const uint8_t *dgram, size_t len)
 		return false;
 	/* Room for the packet number and the header protection sample. */
 	return cur_left(&p.body) >= 4 + QUIC_SAMPLE_LEN;
-}
-
-/* A bounded writer for quic_build_initial(). */
-struct wbuf {
-	uint8_t *p;
-	size_t size;
-	size_t len;
-	bool err;
-};
-
-static void
-w_bytes(struct wbuf *w, const void *src, size_t n)
-{
-	if (w->err || w->size - w->len < n) {
-		w->err = true;
-		return;
-	}
-	if (n)
-		memcpy(w->p + w->len, src, n);
-	w->len += n;
-}
-
-static void
-w_u8(struct wbuf *w, uint8_t v)
-{
-	w_bytes(w, &v, 1);
-}
-
-int
-quic_build_initial(struct quic_ctx *qc, const struct quic_build *b,
-    const uint8_t *frames,
-    size_t frames_len, uint8_t *out, size_t out_size, size_t *ret_len)
-{
-	uint32_t version = b->version;
-	size_t dcid_len = b->dcid_len, scid_len = b->scid_len;
-	size_t pn_len = b->pn_len, pad_to = b->pad_to;
-	uint64_t pn = b->pn;
-	const struct quic_version_info *vi;
-	struct quic_initial_keys k;
-	struct wbuf w = { out, out_size, 0, false };
-	struct crypto_span aad;
-	uint8_t nonce[12], mask[QUIC_SAMPLE_LEN], sample[QUIC_SAMPLE_LEN];
-	uint8_t zero = 0;
-	size_t pn_off, payload_len, length, hdr_len, total, min_payload;
-	int r;
-
-	if ((vi = version_find(version)) == NULL)
-		return -ENOTSUP;
-	if (dcid_len > QUIC_CID_MAX || scid_len > QUIC_CID_MAX ||
-	    pn_len < 1 || pn_len > 4 || frames_len > QUIC_PAYLOAD_MAX ||
-	    pad_to > QUIC_PAYLOAD_MAX || (pn_len < 4 && pn >> (pn_len * 8)) ||
-	    (frames == NULL && frames_len > 0))
-		return -EINVAL;
-	if (b->key_dcid != NULL)
-		r = quic_initial_keys(qc, version, b->key_dcid,
-		    b->key_dcid_len, &k);
-	else
-		r = quic_initial_keys(qc, version, b->dcid, dcid_len, &k);
-	if (r != 0)
-		return r;
-
-	pn_off = 1 + 4 + 1 + dcid_len + 1 + scid_len + 1 + 2;
-	payload_len = frames_len;
-	/* The sample needs 4 + 16 bytes from the packet number on. */
-	min_payload = 4 - pn_len;
-	if (payload_len < min_payload)
-		payload_len = min_payload;
-	if (pn_off + pn_len + payload_len + QUIC_TAG_LEN < pad_to)
-		payload_len = pad_to - pn_off - pn_len - QUIC_TAG_LEN;
-	length = pn_len + payload_len + QUIC_TAG_LEN;
-	if (length > 0x3fff)
-		return -EINVAL;
-
-	w_u8(&w, (uint8_t)(0xc0 | vi->initial_type << 4 | (pn_len - 1)));
-	for (int i = 3; i >= 0; i--)
-		w_u8(&w, (uint8_t)(version >> (8 * i)));
-	w_u8(&w, (uint8_t)dcid_len);
-	w_bytes(&w, b->dcid, dcid_len);
-	w_u8(&w, (uint8_t)scid_len);
-	w_bytes(&w, b->scid, scid_len);
-	w_u8(&w, 0);			/* token length */
-	w_u8(&w, (uint8_t)(0x40 | length >> 8));
-	w_u8(&w, (uint8_t)length);
-	for (size_t i = pn_len; i > 0; i--)
-		w_u8(&w, (uint8_t)(pn >> (8 * (i - 1))));
-	hdr_len = w.len;
-	w_bytes(&w, frames, frames_len);
-	for (size_t i = frames_len; i < payload_len; i++)
-		w_bytes(&w, &zero, 1);	/* PADDING frames */
-	if (w.err || out_size - w.len < QUIC_TAG_LEN)
-		return -ENOBUFS;
-	total = w.len + QUIC_TAG_LEN;
-
-	memcpy(nonce, k.iv, sizeof(nonce));
-	for (size_t i = 0; i < 8; i++)
-		nonce[4 + i] ^= (uint8_t)(pn >> (8 * (7 - i)));
-	/* The shared contexts take this packet's keys: no flow owns them
-	 * any more, so the next flow to decrypt loads its own again. */
-	qc->ctx_owner = 0;
-	aad = (struct crypto_span){ out, hdr_len };
-	if (ctx_install(qc, &k, true) != 0 ||
-	    crypto_gcm_seal(qc->aead, nonce, &aad, 1, out + hdr_len,
-	    payload_len, out + hdr_len, out + hdr_len + payload_len) != 0)
-		return -EIO;
-	memcpy(sample, out + pn_off + 4, sizeof(sample));
-	if (crypto_ecb_block(qc->hp, sample, mask) != 0)
-		return -EIO;
-	out[0] ^= mask[0] & 0x0f;
-	for (size_t i = 0; i < pn_len; i++)
-		out[pn_off + i] ^= mask[1 + i];
-	*ret_len = total;
-	return 0;
 }

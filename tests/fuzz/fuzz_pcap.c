@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "summary_output.h"
-#include "capture.h"
+#include "capture_memory.h"
 #include "eve.h"
 #include "pipeline.h"
 

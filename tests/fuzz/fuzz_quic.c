@@ -13,6 +13,7 @@
 
 #include "cursor.h"
 #include "quic.h"
+#include "quic_build.h"
 #include "tls.h"
 
 #define FUZZ_MAX_DGRAMS	16	/* datagrams fed per input */

@@ -11,7 +11,8 @@ set -u
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$top"
 fail=0
-files=$(ls daemon/*/*.c daemon/*/*.h include/*.h tests/unit/*.c tests/fuzz/*.c 2>/dev/null)
+files=$(ls daemon/*/*.c daemon/*/*.h include/*.h tests/unit/*.c tests/fuzz/*.c \
+    tests/support/*.c tests/support/*.h 2>/dev/null)
 
 report() {
 	echo "$1" | sed '/^$/d' | while IFS= read -r l; do

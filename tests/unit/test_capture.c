@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "capture.h"
+#include "capture_memory.h"
 
 struct seen {
 	unsigned packets;
@@ -109,7 +109,8 @@ to_file(const struct buf *b, char *path, size_t pathlen)
 	fclose(fp);
 }
 
-/* Read everything from a file (mapped) or memory; returns the last
+/* Read everything from a file in the build folder or from memory (a
+ * memfd, tests/support/capture_memory.c); returns the last
  * dispatch result. */
 static int
 read_all(const struct buf *b, int from_file, struct seen *s, char *err,

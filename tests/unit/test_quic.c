@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "quic.h"
+#include "quic_build.h"
 #include "tls.h"
 
 /* The cipher contexts and keyed salts every state here shares. */
