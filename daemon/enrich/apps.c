@@ -15,6 +15,7 @@
 
 #include "apps.h"
 #include "hash.h"
+#include "iso3166.h"
 #include "yaml_doc.h"
 
 #define CONF_PEN_MEDIUM	10
@@ -66,23 +67,6 @@ struct apps {
 	char **str;		/* every string we own */
 	size_t nstr, strcap;
 };
-
-/* ISO 3166-1 alpha-2 codes assigned in 2024, plus ZZ (unknown, as CLDR
- * uses it) for vendors whose control the sources do not establish. */
-static const char iso_codes[] =
-    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ "
-    "BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ "
-    "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ "
-    "DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR "
-    "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY "
-    "HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP "
-    "KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY "
-    "MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ "
-    "NA NC NE NF NG NI NL NO NP NR NU NZ OM "
-    "PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW "
-    "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ "
-    "TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ "
-    "UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW ZZ";
 
 static inline unsigned char
 fold(unsigned char c)
@@ -532,14 +516,9 @@ get_iso(const struct ydoc *d, const struct ynode *map, const char **ret,
 		return ynode_error(d, n, err, errlen,
 		    "vendor_jurisdiction '%s' is not an ISO 3166-1 alpha-2 "
 		    "code (two upper-case letters; ZZ = unknown)", s);
-	/* Every code in the list is followed by a space or the end. */
-	for (const char *p = iso_codes; *p != '\0'; p += 3) {
-		if (p[0] == s[0] && p[1] == s[1]) {
-			*ret = s;
-			return 0;
-		}
-		if (p[2] == '\0')
-			break;
+	if (iso3166_alpha2_valid(s, 2)) {
+		*ret = s;
+		return 0;
 	}
 	return ynode_error(d, n, err, errlen,
 	    "vendor_jurisdiction '%s' is not an assigned ISO 3166-1 alpha-2 "

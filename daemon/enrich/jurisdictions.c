@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iso3166.h"
 #include "jurisdictions.h"
 #include "yaml_doc.h"
 
@@ -73,7 +74,7 @@ asn_hash(uint32_t x)
 	return x;
 }
 
-/* A pack's country code: exactly two upper-case ASCII letters. */
+/* A pack's country code: an assigned ISO 3166-1 alpha-2 code, or ZZ. */
 static int
 parse_cc(const struct ydoc *d, const struct ynode *n, char out[3],
     char *err, size_t errlen)
@@ -89,6 +90,10 @@ parse_cc(const struct ydoc *d, const struct ynode *n, char out[3],
 		    "invalid country code '%.8s%s' (expected two upper-case "
 		    "letters, ISO 3166-1 alpha-2)", s,
 		    n->scalar_len > 8 ? "..." : "");
+	if (!iso3166_alpha2_valid(s, n->scalar_len))
+		return ynode_error(d, n, err, errlen,
+		    "country code '%s' is not an assigned ISO 3166-1 alpha-2 "
+		    "code (ZZ = unknown)", s);
 	out[0] = s[0];
 	out[1] = s[1];
 	out[2] = '\0';

@@ -538,6 +538,11 @@ test_invalid(void **state)
 	    "        source: S\n        domains: [x.com]\n"),
 	    "t.yaml:14:19: duplicate domain 'x.com' (already listed for app "
 	    "'a')");
+	load_fails(HDR APP("a", "    vendor_by_domain:\n"
+	    "      - vendor: W\n        vendor_jurisdiction: XX\n"
+	    "        source: S\n        domains: [x.com]\n"),
+	    "t.yaml:11:30: vendor_jurisdiction 'XX' is not an assigned ISO "
+	    "3166-1 alpha-2 code (ZZ = unknown)");
 	load_fails("apps: []\n", "t.yaml:1:1: missing key 'version'");
 	load_fails("version: 2\napps: []\n",
 	    "t.yaml:1:10: expected an integer in [1, 1]");
