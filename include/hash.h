@@ -115,6 +115,16 @@ hash_roll_final(uint32_t h)
 }
 
 /*
+ * Hash of a 32-bit key (an ASN) for a table built from the configuration,
+ * under the same rule as the rolling hash: a peer only looks keys up.
+ */
+static inline uint32_t
+hash_u32(uint32_t x)
+{
+	return hash_roll_final(x ^ (uint32_t)hash_run_key.k1);
+}
+
+/*
  * Open-addressing index map, linear probing, at most half full.
  * slot[i].idx is 0 when empty, else the caller's entry index + 1.
  */
