@@ -154,6 +154,9 @@ int hmap_init(struct hmap *m, uint32_t max);
 /* Free m's slots; m may be zeroed or already freed. */
 void hmap_fini(struct hmap *m);
 
+/* Make m empty, keeping its slots (for re-indexing entries that moved). */
+void hmap_clear(struct hmap *m);
+
 /*
  * Make room for n entries, rehashing from the stored hashes (entries do
  * not move).  Returns 0, -EINVAL or -ENOMEM (m unchanged on error).
