@@ -115,6 +115,16 @@ hash_roll_final(uint32_t h)
 }
 
 /*
+ * Hash of a 32-bit key (an ASN) for a table built from the configuration,
+ * under the same rule as the rolling hash: a peer only looks keys up.
+ */
+static inline uint32_t
+hash_u32(uint32_t x)
+{
+	return hash_roll_final(x ^ (uint32_t)hash_run_key.k1);
+}
+
+/*
  * Open-addressing index map, linear probing, at most half full.
  * slot[i].idx is 0 when empty, else the caller's entry index + 1.
  */
@@ -143,6 +153,9 @@ int hmap_init(struct hmap *m, uint32_t max);
 
 /* Free m's slots; m may be zeroed or already freed. */
 void hmap_fini(struct hmap *m);
+
+/* Make m empty, keeping its slots (for re-indexing entries that moved). */
+void hmap_clear(struct hmap *m);
 
 /*
  * Make room for n entries, rehashing from the stored hashes (entries do

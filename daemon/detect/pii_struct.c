@@ -67,14 +67,18 @@ keyset_free(struct pii_keyset *ks)
 /*
  * The key table: every normalized string of every key set, with the mask
  * of sets that list it as `exact` and the mask that list it in
- * `contains`.  Open addressing, at most half full, so a probe sequence
- * ends at an empty slot within a few steps.
+ * `contains`, indexed by the shared map (hash.h).
  */
+struct pii_keyent {
+	char *key;
+	uint32_t exact, contains;
+	uint8_t len;
+};
+
 struct pii_keytab {
-	size_t cap;		/* power of two */
-	char **key;		/* NULL: empty slot */
-	uint8_t *len;
-	uint32_t *exact, *contains;
+	struct pii_keyent *ent;	/* room for every string of every set */
+	uint32_t n;
+	struct hmap map;
 	uint64_t lens[2];	/* lengths (0..127) of contains strings */
 	uint8_t first[32];	/* bitmap of first bytes of contains strings */
 };
@@ -84,12 +88,10 @@ keytab_free(struct pii_keytab *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t i = 0; i < t->cap; i++)
-		free(t->key[i]);
-	free(t->key);
-	free(t->len);
-	free(t->exact);
-	free(t->contains);
+	for (uint32_t i = 0; i < t->n; i++)
+		free(t->ent[i].key);
+	free(t->ent);
+	hmap_fini(&t->map);
 	free(t);
 }
 
@@ -100,38 +102,51 @@ key_hash(const char *s, size_t n)
 	return (uint32_t)hash_bytes(s, n);
 }
 
-/* Slot of s, or of the empty slot where it would go. */
-static size_t
-keytab_slot(const struct pii_keytab *t, const char *s, size_t n)
+/* The entry for s, or NULL with p where it would go. */
+static struct pii_keyent *
+keytab_find(const struct pii_keytab *t, const char *s, size_t n,
+    struct hmap_probe *p)
 {
-	size_t i = key_hash(s, n) & (t->cap - 1);
+	uint32_t idx;
 
-	/* The table is at most half full: an empty slot ends the probe. */
-	while (t->key[i] != NULL && (t->len[i] != n ||
-	    memcmp(t->key[i], s, n) != 0))
-		i = (i + 1) & (t->cap - 1);
-	return i;
+	for (idx = hmap_first(&t->map, key_hash(s, n), p); idx != 0;
+	    idx = hmap_next(&t->map, p)) {
+		struct pii_keyent *e = &t->ent[idx - 1];
+
+		if (e->len == n && memcmp(e->key, s, n) == 0)
+			return e;
+	}
+	return NULL;
 }
 
+/* The entries and map were sized for every string: no growth here. */
 static int
 keytab_add(struct pii_keytab *t, const char *s, uint32_t bit, bool contains)
 {
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
+	struct pii_keyent *e;
+	struct hmap_probe p;
+	int r;
 
 	if (n == 0 || n > 127)
 		return 0;	/* normalize() never yields these */
-	i = keytab_slot(t, s, n);
-	if (t->key[i] == NULL) {
-		if ((t->key[i] = strdup(s)) == NULL)
+	if ((e = keytab_find(t, s, n, &p)) == NULL) {
+		e = &t->ent[t->n];
+		*e = (struct pii_keyent){ .len = (uint8_t)n };
+		if ((e->key = strdup(s)) == NULL)
 			return -ENOMEM;
-		t->len[i] = (uint8_t)n;
+		if ((r = hmap_insert(&t->map, &p, t->n)) < 0) {
+			free(e->key);
+			return r;
+		}
+		t->n++;
 	}
 	if (contains) {
-		t->contains[i] |= bit;
+		e->contains |= bit;
 		t->lens[n / 64] |= 1ull << (n % 64);
 		t->first[(uint8_t)s[0] / 8] |= (uint8_t)(1u << ((uint8_t)s[0] % 8));
 	} else
-		t->exact[i] |= bit;
+		e->exact |= bit;
 	return 0;
 }
 
@@ -152,21 +167,17 @@ static int
 keytab_build(struct pii_rules *r)
 {
 	struct pii_keytab *t;
-	size_t total = 0, cap = 16;
+	size_t total = 0;
 	int rc = -ENOMEM;
 
 	for (unsigned kc = 0; kc < PII_KC_MAX; kc++)
 		total += keyset_of(r, kc)->nexact + keyset_of(r, kc)->ncontains;
-	while (cap < 2 * total + 2)
-		cap *= 2;
+	if (total > UINT32_MAX / 2)
+		return -E2BIG;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -ENOMEM;
-	t->cap = cap;
-	t->key = calloc(cap, sizeof(*t->key));
-	t->len = calloc(cap, 1);
-	t->exact = calloc(cap, sizeof(uint32_t));
-	t->contains = calloc(cap, sizeof(uint32_t));
-	if (!t->key || !t->len || !t->exact || !t->contains)
+	if ((t->ent = calloc(total + 1, sizeof(*t->ent))) == NULL ||
+	    (rc = hmap_init(&t->map, (uint32_t)total)) < 0)
 		goto out;
 	for (unsigned kc = 0; kc < PII_KC_MAX; kc++) {
 		const struct pii_keyset *ks = keyset_of(r, kc);
@@ -582,8 +593,10 @@ uint32_t
 pii_key_classes(const struct pii_rules *r, const char *key, size_t len)
 {
 	const struct pii_keytab *t = r->keytab;
+	const struct pii_keyent *e;
+	struct hmap_probe p;
 	char norm[128], last[64];
-	size_t n, ln, i;
+	size_t n, ln;
 	uint32_t m = 0;
 
 	if (t == NULL || len == 0)
@@ -591,11 +604,10 @@ pii_key_classes(const struct pii_rules *r, const char *key, size_t len)
 	if ((n = key_words(key, len, norm, sizeof(norm), last, sizeof(last),
 	    &ln)) == 0)
 		return 0;
-	i = keytab_slot(t, norm, n);
-	if (t->key[i] != NULL)
-		m |= t->exact[i];
-	if (ln > 0 && t->key[(i = keytab_slot(t, last, ln))] != NULL)
-		m |= t->exact[i];
+	if ((e = keytab_find(t, norm, n, &p)) != NULL)
+		m |= e->exact;
+	if (ln > 0 && (e = keytab_find(t, last, ln, &p)) != NULL)
+		m |= e->exact;
 	/* Contains: one pass over the key; at each byte that starts some
 	 * contains string, one probe per distinct length (≤ 128). */
 	for (size_t s = 0; s < n; s++) {
@@ -606,9 +618,8 @@ pii_key_classes(const struct pii_rules *r, const char *key, size_t len)
 		for (size_t l = 1; l <= n - s && l < 128; l++) {
 			if (!(t->lens[l / 64] & (1ull << (l % 64))))
 				continue;
-			i = keytab_slot(t, norm + s, l);
-			if (t->key[i] != NULL)
-				m |= t->contains[i];
+			if ((e = keytab_find(t, norm + s, l, &p)) != NULL)
+				m |= e->contains;
 		}
 	}
 	return m;

@@ -15,6 +15,7 @@
 
 #include "apps.h"
 #include "hash.h"
+#include "iso3166.h"
 #include "yaml_doc.h"
 
 #define CONF_PEN_MEDIUM	10
@@ -22,32 +23,39 @@
 #define UA_MAX_TOKEN	128	/* longer tokens are skipped */
 #define UA_MAX_DOTS	16	/* dot-prefixes probed per token */
 #define DOMAIN_MAX_LABELS 128	/* a 253-byte name has at most 127 */
+#define TAB_MAX		(1u << 24) /* entries per table */
 #define UA_SEPARATORS	" /;(),:[]\"\t"
 
+/*
+ * A signature table: entries in load order, indexed by the shared map
+ * (hash.h).  The map is keyed by the rolling hash, finished, so that a
+ * lookup can hash every suffix or dot-prefix of a name in one pass; the
+ * tables are built from the configuration only, which is what hash.h
+ * asks of that hash.
+ */
 struct sent {
-	const char *key;	/* folded; NULL = empty slot */
-	uint32_t hash;
+	const char *key;	/* folded */
 	uint16_t len;
 	uint16_t app;
 	int32_t ovr;		/* index into apps->ovr or -1 */
 };
 
 struct stab {
-	struct sent *slot;
-	size_t cap;		/* power of two, or 0 */
-	size_t n;
+	struct sent *ent;
+	uint32_t n, cap;
+	struct hmap map;
 };
 
 struct aent {
-	uint32_t asn;		/* 0 = empty slot (AS0 is reserved) */
+	uint32_t asn;
 	uint16_t app;
 	int32_t ovr;
 };
 
 struct atab {
-	struct aent *slot;
-	size_t cap;
-	size_t n;
+	struct aent *ent;
+	uint32_t n, cap;
+	struct hmap map;
 };
 
 struct ovr {
@@ -66,23 +74,6 @@ struct apps {
 	char **str;		/* every string we own */
 	size_t nstr, strcap;
 };
-
-/* ISO 3166-1 alpha-2 codes assigned in 2024, plus ZZ (unknown, as CLDR
- * uses it) for vendors whose control the sources do not establish. */
-static const char iso_codes[] =
-    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ "
-    "BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ "
-    "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ "
-    "DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR "
-    "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY "
-    "HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP "
-    "KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY "
-    "MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ "
-    "NA NC NE NF NG NI NL NO NP NR NU NZ OM "
-    "PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW "
-    "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ "
-    "TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ "
-    "UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW ZZ";
 
 static inline unsigned char
 fold(unsigned char c)
@@ -117,16 +108,10 @@ hash_rtl(const char *s, size_t len)
 	return h;
 }
 
-static inline size_t
-slot_of(uint32_t h, size_t mask)
-{
-	return (size_t)hash_roll_final(h) & mask;
-}
-
 static bool
-key_eq(const struct sent *e, uint32_t h, const char *s, size_t len)
+key_eq(const struct sent *e, const char *s, size_t len)
 {
-	if (e->hash != h || e->len != len)
+	if (e->len != len)
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)e->key[i] != fold((unsigned char)s[i]))
@@ -134,44 +119,45 @@ key_eq(const struct sent *e, uint32_t h, const char *s, size_t len)
 	return true;
 }
 
+/* The entry for s (rolling hash h), or NULL with p where it would go. */
 static const struct sent *
-stab_find(const struct stab *t, uint32_t h, const char *s, size_t len)
+stab_probe(const struct stab *t, uint32_t h, const char *s, size_t len,
+    struct hmap_probe *p)
 {
-	size_t mask, i;
+	uint32_t idx;
 
-	if (t->cap == 0)
-		return NULL;
-	mask = t->cap - 1;
-	/* Bounded by cap: the table is at most half full, so an empty slot
-	 * ends every probe sequence well before wrapping around. */
-	for (i = slot_of(h, mask); t->slot[i].key != NULL;
-	    i = (i + 1) & mask)
-		if (key_eq(&t->slot[i], h, s, len))
-			return &t->slot[i];
+	for (idx = hmap_first(&t->map, hash_roll_final(h), p); idx != 0;
+	    idx = hmap_next(&t->map, p))
+		if (key_eq(&t->ent[idx - 1], s, len))
+			return &t->ent[idx - 1];
 	return NULL;
 }
 
-static int
-stab_grow(struct stab *t)
+static const struct sent *
+stab_find(const struct stab *t, uint32_t h, const char *s, size_t len)
 {
-	size_t ncap = t->cap ? t->cap * 2 : 64;
-	struct sent *ns = calloc(ncap, sizeof(*ns));
+	struct hmap_probe p;
 
-	if (ns == NULL)
-		return -ENOMEM;
-	for (size_t j = 0; j < t->cap; j++) {
-		size_t i;
+	return stab_probe(t, h, s, len, &p);
+}
 
-		if (t->slot[j].key == NULL)
-			continue;
-		for (i = slot_of(t->slot[j].hash, ncap - 1); ns[i].key != NULL;
-		    i = (i + 1) & (ncap - 1))
-			;
-		ns[i] = t->slot[j];
-	}
-	free(t->slot);
-	t->slot = ns;
-	t->cap = ncap;
+/*
+ * The next capacity of an entry array holding n, and a map to match:
+ * doubling, so a pack of n signatures costs O(n) moves.  Entries are
+ * only appended, so the map rehashes from its stored hashes and never
+ * reads a key.  Bounded far above any pack by the YAML node cap.
+ */
+static int
+next_cap(struct hmap *m, uint32_t n, uint32_t *ret)
+{
+	uint32_t cap = n ? n * 2 : 64;
+	int r;
+
+	if (n >= TAB_MAX)
+		return -E2BIG;
+	if ((r = hmap_reserve(m, cap)) < 0)
+		return r;
+	*ret = cap;
 	return 0;
 }
 
@@ -181,36 +167,51 @@ stab_add(struct stab *t, const char *key, size_t len, uint32_t h,
     uint16_t app, int32_t ovr, const struct sent **ret_dup)
 {
 	const struct sent *old;
-	size_t i;
+	struct hmap_probe p;
 	int r;
 
-	if ((old = stab_find(t, h, key, len)) != NULL) {
+	if ((old = stab_probe(t, h, key, len, &p)) != NULL) {
 		*ret_dup = old;
 		return -EEXIST;
 	}
-	if ((t->n + 1) * 2 > t->cap && (r = stab_grow(t)) < 0)
+	if (t->n == t->cap) {
+		struct sent *ne;
+		uint32_t cap;
+
+		if ((r = next_cap(&t->map, t->n, &cap)) < 0)
+			return r;
+		if ((ne = realloc(t->ent, cap * sizeof(*ne))) == NULL)
+			return -ENOMEM;
+		t->ent = ne;
+		t->cap = cap;
+		/* The map may have been rebuilt: find the free slot again. */
+		(void)stab_probe(t, h, key, len, &p);
+	}
+	t->ent[t->n] = (struct sent){ .key = key, .len = (uint16_t)len,
+	    .app = app, .ovr = ovr };
+	if ((r = hmap_insert(&t->map, &p, t->n)) < 0)
 		return r;
-	for (i = slot_of(h, t->cap - 1); t->slot[i].key != NULL;
-	    i = (i + 1) & (t->cap - 1))
-		;
-	t->slot[i] = (struct sent){ .key = key, .hash = h,
-	    .len = (uint16_t)len, .app = app, .ovr = ovr };
 	t->n++;
 	return 0;
 }
 
-static const struct aent *
-atab_find(const struct atab *t, uint32_t asn)
+static void
+stab_free(struct stab *t)
 {
-	size_t mask, i;
+	free(t->ent);
+	hmap_fini(&t->map);
+}
 
-	if (t->cap == 0 || asn == 0)
-		return NULL;
-	mask = t->cap - 1;
-	/* Bounded by cap (at most half full). */
-	for (i = slot_of(asn, mask); t->slot[i].asn != 0; i = (i + 1) & mask)
-		if (t->slot[i].asn == asn)
-			return &t->slot[i];
+/* The entry for asn, or NULL with p where it would go. */
+static const struct aent *
+atab_probe(const struct atab *t, uint32_t asn, struct hmap_probe *p)
+{
+	uint32_t idx;
+
+	for (idx = hmap_first(&t->map, hash_u32(asn), p); idx != 0;
+	    idx = hmap_next(&t->map, p))
+		if (t->ent[idx - 1].asn == asn)
+			return &t->ent[idx - 1];
 	return NULL;
 }
 
@@ -219,36 +220,37 @@ atab_add(struct atab *t, uint32_t asn, uint16_t app, int32_t ovr,
     const struct aent **ret_dup)
 {
 	const struct aent *old;
-	size_t i;
+	struct hmap_probe p;
+	int r;
 
-	if ((old = atab_find(t, asn)) != NULL) {
+	if ((old = atab_probe(t, asn, &p)) != NULL) {
 		*ret_dup = old;
 		return -EEXIST;
 	}
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 16;
-		struct aent *ns = calloc(ncap, sizeof(*ns));
+	if (t->n == t->cap) {
+		struct aent *ne;
+		uint32_t cap;
 
-		if (ns == NULL)
+		if ((r = next_cap(&t->map, t->n, &cap)) < 0)
+			return r;
+		if ((ne = realloc(t->ent, cap * sizeof(*ne))) == NULL)
 			return -ENOMEM;
-		for (size_t j = 0; j < t->cap; j++) {
-			if (t->slot[j].asn == 0)
-				continue;
-			for (i = slot_of(t->slot[j].asn, ncap - 1);
-			    ns[i].asn != 0; i = (i + 1) & (ncap - 1))
-				;
-			ns[i] = t->slot[j];
-		}
-		free(t->slot);
-		t->slot = ns;
-		t->cap = ncap;
+		t->ent = ne;
+		t->cap = cap;
+		(void)atab_probe(t, asn, &p);
 	}
-	for (i = slot_of(asn, t->cap - 1); t->slot[i].asn != 0;
-	    i = (i + 1) & (t->cap - 1))
-		;
-	t->slot[i] = (struct aent){ .asn = asn, .app = app, .ovr = ovr };
+	t->ent[t->n] = (struct aent){ .asn = asn, .app = app, .ovr = ovr };
+	if ((r = hmap_insert(&t->map, &p, t->n)) < 0)
+		return r;
 	t->n++;
 	return 0;
+}
+
+static void
+atab_free(struct atab *t)
+{
+	free(t->ent);
+	hmap_fini(&t->map);
 }
 
 /* ---- load ---------------------------------------------------------- */
@@ -532,14 +534,9 @@ get_iso(const struct ydoc *d, const struct ynode *map, const char **ret,
 		return ynode_error(d, n, err, errlen,
 		    "vendor_jurisdiction '%s' is not an ISO 3166-1 alpha-2 "
 		    "code (two upper-case letters; ZZ = unknown)", s);
-	/* Every code in the list is followed by a space or the end. */
-	for (const char *p = iso_codes; *p != '\0'; p += 3) {
-		if (p[0] == s[0] && p[1] == s[1]) {
-			*ret = s;
-			return 0;
-		}
-		if (p[2] == '\0')
-			break;
+	if (iso3166_alpha2_valid(s, 2)) {
+		*ret = s;
+		return 0;
 	}
 	return ynode_error(d, n, err, errlen,
 	    "vendor_jurisdiction '%s' is not an assigned ISO 3166-1 alpha-2 "
@@ -801,13 +798,13 @@ apps_free(struct apps *a)
 	free(a->str);
 	free(a->app);
 	free(a->ovr);
-	free(a->ids.slot);
-	free(a->dom.slot);
-	free(a->ua.slot);
-	free(a->xrw.slot);
-	free(a->ja4.slot);
-	free(a->org.slot);
-	free(a->asn.slot);
+	stab_free(&a->ids);
+	stab_free(&a->dom);
+	stab_free(&a->ua);
+	stab_free(&a->xrw);
+	stab_free(&a->ja4);
+	stab_free(&a->org);
+	atab_free(&a->asn);
 	free(a);
 	return NULL;
 }
@@ -1031,7 +1028,10 @@ apps_match_asn(const struct apps *a, uint32_t asn, struct app_match *ret)
 {
 	const struct aent *e;
 
-	if (a == NULL || (e = atab_find(&a->asn, asn)) == NULL)
+	struct hmap_probe p;
+
+	if (a == NULL || asn == 0 || (e = atab_probe(&a->asn, asn, &p)) ==
+	    NULL)
 		return false;
 	fill(a, e->app, e->ovr, NULL, APP_EV_ASN, 30, ret);
 	return true;

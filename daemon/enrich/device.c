@@ -1,7 +1,7 @@
 /*
  * device.c - LAN device table.
  *
- * Devices live in a fixed array; one open-addressing index maps MACs to
+ * Devices live in a fixed array; one index map (hash.h) maps MACs to
  * devices and another maps IPv4 addresses (from leases and DHCP replies)
  * to devices, so a flow is named by its client MAC when the capture has
  * MACs (a LAN-side capture) and by its client address otherwise (a capture
@@ -27,19 +27,14 @@ struct device {
 	char name[DEVICE_NAME_MAX + 1];
 };
 
-/* An address index slot; a slot whose device has since moved to another
- * address is stale and may be reused. */
-struct ip_slot {
-	uint8_t ip[4];
-	uint32_t idx;		/* device index + 1, 0 empty */
-};
-
 struct device_table {
 	struct device *dev;
 	uint32_t n, max;
 	struct hmap by_mac;	/* MAC -> device index */
-	struct ip_slot *by_ip;
-	uint32_t mask;
+	/* IPv4 address -> the device that last took it.  An entry always
+	 * names a device that still has that address (set_ip() drops it
+	 * when the device moves), so there is at most one per device. */
+	struct hmap by_ip;
 	uint64_t refused;
 };
 
@@ -54,21 +49,16 @@ struct device_table *
 device_table_new(uint32_t max)
 {
 	struct device_table *t;
-	uint32_t slots = 16;
 
 	if (max == 0 || max > (1u << 20))
 		return NULL;
-	while (slots < max * 2)
-		slots <<= 1;
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
 	t->dev = calloc(max, sizeof(*t->dev));
-	t->by_ip = calloc(slots, sizeof(*t->by_ip));
-	if (t->dev == NULL || t->by_ip == NULL ||
-	    hmap_init(&t->by_mac, max) < 0)
+	if (t->dev == NULL || hmap_init(&t->by_mac, max) < 0 ||
+	    hmap_init(&t->by_ip, max) < 0)
 		return device_table_free(t);
 	t->max = max;
-	t->mask = slots - 1;
 	return t;
 }
 
@@ -79,7 +69,7 @@ device_table_free(struct device_table *t)
 		return NULL;
 	free(t->dev);
 	hmap_fini(&t->by_mac);
-	free(t->by_ip);
+	hmap_fini(&t->by_ip);
 	free(t);
 	return NULL;
 }
@@ -141,46 +131,44 @@ get_device(struct device_table *t, const uint8_t *mac)
 	return d;
 }
 
-static bool
-slot_stale(const struct device_table *t, const struct ip_slot *sl)
+/* The device index + 1 holding ip in the address map, or 0 with p where
+ * it would go. */
+static uint32_t
+find_ip(const struct device_table *t, const uint8_t ip[4],
+    struct hmap_probe *p)
 {
-	return memcmp(t->dev[sl->idx - 1].ip, sl->ip, 4) != 0;
+	uint32_t idx;
+
+	for (idx = hmap_first(&t->by_ip, slot_hash(ip, 4), p); idx != 0;
+	    idx = hmap_next(&t->by_ip, p))
+		if (memcmp(t->dev[idx - 1].ip, ip, 4) == 0)
+			return idx;
+	return 0;
 }
 
 static void
 set_ip(struct device_table *t, struct device *d, const uint8_t ip[4])
 {
-	uint32_t i, idx = (uint32_t)(d - t->dev) + 1;
-	struct ip_slot *reuse = NULL;
+	uint32_t idx = (uint32_t)(d - t->dev) + 1;
+	struct hmap_probe p;
 
 	if (memcmp(ip, "\0\0\0\0", 4) == 0)
 		return;
+	/* Leaving an address: its entry goes, unless another device took
+	 * the address since. */
+	if (d->has_ip && find_ip(t, d->ip, &p) == idx)
+		hmap_remove(&t->by_ip, &p);
 	memcpy(d->ip, ip, 4);
 	d->has_ip = 1;
-	/* At most one pass over the table. */
-	i = slot_hash(ip, 4) & t->mask;
-	for (uint32_t n = 0; n <= t->mask; n++, i = (i + 1) & t->mask) {
-		struct ip_slot *sl = &t->by_ip[i];
-
-		if (sl->idx == 0) {
-			if (reuse == NULL)
-				reuse = sl;
-			break;
-		}
-		if (memcmp(sl->ip, ip, 4) == 0) {
-			/* Known address, perhaps of another device before. */
-			sl->idx = idx;
-			return;
-		}
-		if (reuse == NULL && slot_stale(t, sl))
-			reuse = sl;
+	/* A known address, perhaps of another device before: it is ours
+	 * now. */
+	if (find_ip(t, ip, &p) != 0) {
+		hmap_remove(&t->by_ip, &p);
+		(void)find_ip(t, ip, &p);
 	}
-	if (reuse == NULL) {
+	/* At most one entry per device, and the map holds max. */
+	if (hmap_insert(&t->by_ip, &p, idx - 1) < 0)
 		t->refused++;
-		return;
-	}
-	memcpy(reuse->ip, ip, 4);
-	reuse->idx = idx;
 }
 
 static void
@@ -295,20 +283,10 @@ device_name(const struct device_table *t, const uint8_t *mac,
 		return d->name;
 	if (ip == NULL || ip->family != 4)
 		return NULL;
-	i = slot_hash(ip->a, 4) & t->mask;
-	for (uint32_t n = 0; n <= t->mask && t->by_ip[i].idx != 0;
-	    n++, i = (i + 1) & t->mask) {
-		const struct ip_slot *sl = &t->by_ip[i];
-
-		if (memcmp(sl->ip, ip->a, 4) == 0) {
-			d = &t->dev[sl->idx - 1];
-			/* The device may have moved on from this address. */
-			if (memcmp(d->ip, ip->a, 4) != 0)
-				return NULL;
-			return d->name[0] ? d->name : NULL;
-		}
-	}
-	return NULL;
+	if ((i = find_ip(t, ip->a, &p)) == 0)
+		return NULL;
+	d = &t->dev[i - 1];
+	return d->name[0] ? d->name : NULL;
 }
 
 size_t

@@ -3,27 +3,24 @@
  * ASN → controlling-operator table.
  *
  * The pack is validated completely at load (a reload that fails keeps the
- * old object), then only read.  ASN lookups go through an open-addressing
- * table at most half full; country membership is a 26x26 array of group
+ * old object), then only read.  ASN lookups go through the shared index
+ * map (hash.h); country membership is a 26x26 array of group
  * bitmasks indexed by the two letters.  Strings point into the loaded
  * YAML document, which the object keeps.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
+#include "hash.h"
+#include "iso3166.h"
 #include "jurisdictions.h"
 #include "yaml_doc.h"
 
 #define JUR_NCC		(26 * 26)
 #define JUR_ASN_MIN	1u		/* 0 is reserved */
 #define JUR_ASN_MAX	4294967294u	/* 4294967295 is reserved */
-
-struct jur_slot {
-	uint32_t asn;
-	uint32_t op;			/* operator index + 1; 0 = empty */
-	const struct ynode *node;	/* where it was listed, for errors */
-};
 
 struct jurisdictions {
 	struct ydoc *doc;
@@ -32,9 +29,10 @@ struct jurisdictions {
 	struct jur_operator *ops;
 	size_t nops;
 	uint32_t *asns;			/* every operator's list, back to back */
+	uint32_t *asn_op;		/* the operator index of each */
+	const struct ynode **asn_node;	/* where each was listed; load only */
+	struct hmap by_asn;		/* ASN -> index into asns */
 	char (*ccs)[3];			/* every group's list, back to back */
-	struct jur_slot *table;
-	size_t tmask;			/* table size - 1 (power of two) */
 	uint64_t cc_groups[JUR_NCC];
 };
 
@@ -61,19 +59,7 @@ cc_index(const char *cc)
 	return a * 26 + b;
 }
 
-static uint32_t
-asn_hash(uint32_t x)
-{
-	/* murmur3 finalizer: ASNs cluster (56040, 56041 ...), so mix. */
-	x ^= x >> 16;
-	x *= 0x85ebca6bu;
-	x ^= x >> 13;
-	x *= 0xc2b2ae35u;
-	x ^= x >> 16;
-	return x;
-}
-
-/* A pack's country code: exactly two upper-case ASCII letters. */
+/* A pack's country code: an assigned ISO 3166-1 alpha-2 code, or ZZ. */
 static int
 parse_cc(const struct ydoc *d, const struct ynode *n, char out[3],
     char *err, size_t errlen)
@@ -89,6 +75,10 @@ parse_cc(const struct ydoc *d, const struct ynode *n, char out[3],
 		    "invalid country code '%.8s%s' (expected two upper-case "
 		    "letters, ISO 3166-1 alpha-2)", s,
 		    n->scalar_len > 8 ? "..." : "");
+	if (!iso3166_alpha2_valid(s, n->scalar_len))
+		return ynode_error(d, n, err, errlen,
+		    "country code '%s' is not an assigned ISO 3166-1 alpha-2 "
+		    "code (ZZ = unknown)", s);
 	out[0] = s[0];
 	out[1] = s[1];
 	out[2] = '\0';
@@ -214,27 +204,36 @@ load_groups(struct jurisdictions *j, const struct ynode *groups, char *err,
 	return 0;
 }
 
+/* The index into asns of asn, or -1 with p where it would go. */
+static ssize_t
+asn_find(const struct jurisdictions *j, uint32_t asn, struct hmap_probe *p)
+{
+	uint32_t idx;
+
+	for (idx = hmap_first(&j->by_asn, hash_u32(asn), p); idx != 0;
+	    idx = hmap_next(&j->by_asn, p))
+		if (j->asns[idx - 1] == asn)
+			return idx - 1;
+	return -1;
+}
+
+/* Store asns[o] = asn for operator op; the map was sized for them all. */
 static int
-asn_insert(struct jurisdictions *j, uint32_t asn, uint32_t op,
+asn_insert(struct jurisdictions *j, size_t o, uint32_t asn, uint32_t op,
     const struct ynode *n, char *err, size_t errlen)
 {
-	size_t i;
+	struct hmap_probe p;
+	ssize_t k;
 
-	/* Linear probe; the table is at most half full so it terminates. */
-	for (i = asn_hash(asn) & j->tmask; j->table[i].op != 0;
-	    i = (i + 1) & j->tmask) {
-		const struct jur_slot *s = &j->table[i];
-
-		if (s->asn != asn)
-			continue;
+	if ((k = asn_find(j, asn, &p)) >= 0)
 		return ynode_error(j->doc, n, err, errlen,
 		    "AS%u listed twice (first for '%s' at line %u, column %u)",
-		    asn, j->ops[s->op - 1].name, s->node->line, s->node->col);
-	}
-	j->table[i].asn = asn;
-	j->table[i].op = op + 1;
-	j->table[i].node = n;
-	return 0;
+		    asn, j->ops[j->asn_op[k]].name, j->asn_node[k]->line,
+		    j->asn_node[k]->col);
+	j->asns[o] = asn;
+	j->asn_op[o] = op;
+	j->asn_node[o] = n;
+	return hmap_insert(&j->by_asn, &p, (uint32_t)o);
 }
 
 static int
@@ -242,7 +241,7 @@ load_operators(struct jurisdictions *j, const struct ynode *ops, char *err,
     size_t errlen)
 {
 	const struct ydoc *d = j->doc;
-	size_t total = 0, o = 0, cap;
+	size_t total = 0, o = 0;
 	int r;
 
 	if ((r = ynode_seq(d, ops, err, errlen)) < 0)
@@ -260,13 +259,13 @@ load_operators(struct jurisdictions *j, const struct ynode *ops, char *err,
 	}
 	if (ops->n > 0 && (j->ops = calloc(ops->n, sizeof(*j->ops))) == NULL)
 		return -ENOMEM;
-	if (total > 0 && (j->asns = calloc(total, sizeof(*j->asns))) == NULL)
+	/* total is bounded by the YAML node cap, far below the map's. */
+	if (total > 0 && ((j->asns = calloc(total, sizeof(*j->asns))) ==
+	    NULL || (j->asn_op = calloc(total, sizeof(*j->asn_op))) == NULL ||
+	    (j->asn_node = calloc(total, sizeof(*j->asn_node))) == NULL))
 		return -ENOMEM;
-	for (cap = 16; cap < total * 2; cap *= 2)
-		;
-	if ((j->table = calloc(cap, sizeof(*j->table))) == NULL)
-		return -ENOMEM;
-	j->tmask = cap - 1;
+	if ((r = hmap_init(&j->by_asn, (uint32_t)total)) < 0)
+		return r;
 
 	for (size_t i = 0; i < ops->n; i++) {
 		const struct ynode *e = ops->items[i], *v, *a;
@@ -295,15 +294,16 @@ load_operators(struct jurisdictions *j, const struct ynode *ops, char *err,
 
 			if ((r = ynode_uint(d, a->items[k], JUR_ASN_MIN,
 			    JUR_ASN_MAX, &asn, err, errlen)) < 0 ||
-			    (r = asn_insert(j, (uint32_t)asn, (uint32_t)i,
+			    (r = asn_insert(j, o++, (uint32_t)asn, (uint32_t)i,
 			    a->items[k], err, errlen)) < 0)
 				return r;
-			j->asns[o++] = (uint32_t)asn;
 		}
 		/* Publish the count only now: asn_insert names earlier
 		 * operators, which are complete. */
 		j->nops = i + 1;
 	}
+	free(j->asn_node);
+	j->asn_node = NULL;
 	return 0;
 }
 
@@ -368,8 +368,10 @@ jur_free(struct jurisdictions *j)
 {
 	if (j == NULL)
 		return NULL;
-	free(j->table);
+	hmap_fini(&j->by_asn);
 	free(j->asns);
+	free(j->asn_op);
+	free(j->asn_node);
 	free(j->ops);
 	free(j->ccs);
 	ydoc_free(j->doc);
@@ -380,16 +382,12 @@ jur_free(struct jurisdictions *j)
 const struct jur_operator *
 jur_operator(const struct jurisdictions *j, uint32_t asn)
 {
-	size_t i;
+	struct hmap_probe p;
+	ssize_t k;
 
-	if (j == NULL || j->table == NULL)
+	if (j == NULL || (k = asn_find(j, asn, &p)) < 0)
 		return NULL;
-	/* At most half full: the probe meets an empty slot. */
-	for (i = asn_hash(asn) & j->tmask; j->table[i].op != 0;
-	    i = (i + 1) & j->tmask)
-		if (j->table[i].asn == asn)
-			return &j->ops[j->table[i].op - 1];
-	return NULL;
+	return &j->ops[j->asn_op[k]];
 }
 
 size_t

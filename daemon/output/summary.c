@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "detect.h"
+#include "hash.h"
 #include "json.h"
 #include "summary.h"
 
@@ -129,17 +130,11 @@ static const struct table_desc tables[T__COUNT] = {
 	    6, 7, data_cols, NCOLS(data_cols), data_order },
 };
 
-struct slot {
-	uint32_t hash;
-	uint32_t row;		/* index + 1; 0 is an empty slot */
-};
-
 struct table {
 	const struct table_desc *d;
 	struct row *rows;
 	uint32_t n, cap;
-	struct slot *slot;	/* open addressing over rows, see index_*() */
-	uint32_t mask;
+	struct hmap idx;	/* key hash -> row, see index_*() */
 	struct summary_traffic other;
 	uint64_t other_too_long;	/* flows of those with a key too long */
 };
@@ -192,60 +187,29 @@ asn_text(uint64_t asn, char *buf, size_t size)
 	return p;
 }
 
-/* A key's hash, eight bytes at a time: this runs for every flow. */
-static uint64_t
-mix(uint64_t h, const void *s, size_t n)
-{
-	const char *p = s;
-	uint64_t w;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	if (i < n) {
-		w = 0;
-		memcpy(&w, p + i, n - i);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	return h;
-}
+/*
+ * The aggregation index: the shared map (hash.h) from a key's hash to its
+ * row.  It knows nothing of cells beyond key_equal(), so the rest of the
+ * model does not depend on how rows are found.
+ */
 
 /*
- * The aggregation index: an open-addressing hash from a key's hash to
- * its row, kept at most half full.  It knows nothing of cells, so it can
- * give way to a shared hash map without touching the rest.
+ * Index every row again after the rows moved (sorting).  The map already
+ * held them all, so it has room: nothing can fail.  Keys are unique, so
+ * each probe walks to the end of its run without comparing keys.
  */
 static void
-index_fill(struct table *tb)
+index_rebuild(struct table *tb)
 {
-	memset(tb->slot, 0, (tb->mask + 1) * sizeof(*tb->slot));
-	for (uint32_t r = 0; r < tb->n; r++) {
-		uint32_t i = tb->rows[r].hash & tb->mask;
+	hmap_clear(&tb->idx);
+	for (uint32_t i = 0; i < tb->n; i++) {
+		struct hmap_probe p;
 
-		while (tb->slot[i].row != 0)
-			i = (i + 1) & tb->mask;
-		tb->slot[i].hash = tb->rows[r].hash;
-		tb->slot[i].row = r + 1;
+		for (uint32_t c = hmap_first(&tb->idx, tb->rows[i].hash, &p);
+		    c != 0; c = hmap_next(&tb->idx, &p))
+			;
+		(void)hmap_insert(&tb->idx, &p, i);
 	}
-}
-
-/* n slots, a power of two, holding every row. */
-static int
-index_init(struct table *tb, uint32_t n)
-{
-	struct slot *s = calloc(n, sizeof(*s));
-
-	if (s == NULL)
-		return -ENOMEM;
-	free(tb->slot);
-	tb->slot = s;
-	tb->mask = n - 1;
-	index_fill(tb);
-	return 0;
 }
 
 static bool
@@ -262,18 +226,17 @@ key_equal(const struct row *r, const struct cell *key, const size_t *len)
 	return true;
 }
 
-/* The row holding key, or NULL; *ret_slot is where it would go. */
+/* The row holding key, or NULL with p where it would go. */
 static struct row *
 index_find(const struct table *tb, uint32_t h, const struct cell *key,
-    const size_t *len, uint32_t *ret_slot)
+    const size_t *len, struct hmap_probe *p)
 {
 	uint32_t i;
 
-	for (i = h & tb->mask; tb->slot[i].row != 0; i = (i + 1) & tb->mask)
-		if (tb->slot[i].hash == h &&
-		    key_equal(&tb->rows[tb->slot[i].row - 1], key, len))
-			return &tb->rows[tb->slot[i].row - 1];
-	*ret_slot = i;
+	for (i = hmap_first(&tb->idx, h, p); i != 0;
+	    i = hmap_next(&tb->idx, p))
+		if (key_equal(&tb->rows[i - 1], key, len))
+			return &tb->rows[i - 1];
 	return NULL;
 }
 
@@ -283,7 +246,7 @@ table_free(struct table *tb)
 	for (uint32_t i = 0; tb->rows != NULL && i < tb->n; i++)
 		free(tb->rows[i].mem);
 	free(tb->rows);
-	free(tb->slot);
+	hmap_fini(&tb->idx);
 }
 
 static void
@@ -315,9 +278,9 @@ table_add(struct table *tb, const struct cell *cells,
 {
 	const struct table_desc *d = tb->d;
 	size_t len[MAX_CELLS], total = 0;
-	uint64_t h = 0x9e3779b97f4a7c15u;
+	struct hmap_probe pr;
+	uint64_t h = 0;
 	struct row *r;
-	uint32_t slot = 0;
 	char *p;
 
 	for (uint8_t i = 0; i < d->n_cells; i++) {
@@ -332,20 +295,22 @@ table_add(struct table *tb, const struct cell *cells,
 			len[i] = strnlen(cells[i].str, SUMMARY_STR_MAX);
 		total += len[i] + 1;
 	}
+	/* Keyed per run (server names come from peers), one cell at a
+	 * time so that cell boundaries count. */
 	for (uint8_t i = 0; i < d->n_key; i++)
-		h = cells[i].str != NULL ? mix(h ^ len[i], cells[i].str, len[i]) :
-		    mix(h, &cells[i].num, sizeof(cells[i].num));
-	h ^= h >> 29;
-	if ((r = index_find(tb, (uint32_t)h, cells, len, &slot)) != NULL) {
+		h = hash_mix(h, cells[i].str != NULL ?
+		    hash_bytes(cells[i].str, len[i]) :
+		    hash_bytes(&cells[i].num, sizeof(cells[i].num)));
+	if ((r = index_find(tb, (uint32_t)h, cells, len, &pr)) != NULL) {
 		traffic_add(&r->t, t);
 		return 0;
 	}
 	if (tb->n >= SUMMARY_MAX_KEYS)
 		return other_add(tb, t, -ENOSPC);
-	if ((tb->n + 1) * 2 > tb->mask + 1) {
-		if (index_init(tb, (tb->mask + 1) * 2) != 0)
+	if (!hmap_has_room(&tb->idx)) {
+		if (hmap_reserve(&tb->idx, tb->n * 2) != 0)
 			return other_add(tb, t, -ENOMEM);
-		(void)index_find(tb, (uint32_t)h, cells, len, &slot);
+		(void)index_find(tb, (uint32_t)h, cells, len, &pr);
 	}
 	if (tb->n == tb->cap) {
 		uint32_t cap = tb->cap ? tb->cap * 2 : 64;
@@ -374,8 +339,9 @@ table_add(struct table *tb, const struct cell *cells,
 	r->t = *t;
 	r->hash = (uint32_t)h;
 	r->n_key = d->n_key;
-	tb->slot[slot].hash = r->hash;
-	tb->slot[slot].row = ++tb->n;
+	/* Cannot fail: room was made above. */
+	(void)hmap_insert(&tb->idx, &pr, tb->n);
+	tb->n++;
 	return 0;
 }
 
@@ -388,7 +354,7 @@ summary_new(void)
 		return NULL;
 	for (int i = 0; i < T__COUNT; i++) {
 		m->t[i].d = &tables[i];
-		if (index_init(&m->t[i], 1024) != 0)
+		if (hmap_init(&m->t[i].idx, 512) != 0)
 			return summary_free(m);
 	}
 	return m;
@@ -575,7 +541,7 @@ summary_sort(struct summary_model *m)
 		if (tb->n == 0)
 			continue;
 		qsort(tb->rows, tb->n, sizeof(*tb->rows), cmp_rows);
-		index_fill(tb);
+		index_rebuild(tb);
 	}
 }
 

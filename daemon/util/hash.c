@@ -151,6 +151,14 @@ hmap_fini(struct hmap *m)
 	m->mask = m->n = 0;
 }
 
+void
+hmap_clear(struct hmap *m)
+{
+	if (m->slot != NULL)
+		memset(m->slot, 0, ((size_t)m->mask + 1) * sizeof(*m->slot));
+	m->n = 0;
+}
+
 int
 hmap_reserve(struct hmap *m, uint32_t n)
 {

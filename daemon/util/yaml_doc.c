@@ -180,12 +180,12 @@ struct yframe {
 	size_t nkids, cap;
 };
 
-/* Open-addressing set of (map, key) pairs seen so far, for duplicate keys
- * in O(1) each instead of a quadratic scan of huge maps. */
+/* A (map, key) pair seen so far; the shared map (hash.h) indexes them,
+ * for duplicate keys in O(1) each instead of a quadratic scan of huge
+ * maps. */
 struct yseen {
 	const struct ynode *map;
 	const struct ynode *key;
-	uint32_t hash;
 };
 
 struct yload {
@@ -197,7 +197,8 @@ struct yload {
 	unsigned depth;
 	size_t nodes;
 	struct yseen *seen;
-	size_t seen_cap, seen_n;
+	uint32_t seen_cap, seen_n;
+	struct hmap seen_map;
 	char *err;
 	size_t errlen;
 };
@@ -208,59 +209,58 @@ ykey_hash(const struct ynode *map, const char *s, size_t len)
 	return (uint32_t)hash_mix(hash_bytes(s, len), (uintptr_t)map);
 }
 
-static int
-yseen_grow(struct yload *l)
+/* The pair equal to (map, key), or NULL with p where it would go. */
+static const struct yseen *
+yseen_find(const struct yload *l, const struct ynode *map,
+    const struct ynode *key, struct hmap_probe *p)
 {
-	size_t ncap = l->seen_cap ? l->seen_cap * 2 : 256;
-	struct yseen *n;
+	uint32_t idx;
 
-	if ((n = calloc(ncap, sizeof(*n))) == NULL)
-		return -ENOMEM;
-	/* Rehash: bounded by the old capacity. */
-	for (size_t i = 0; i < l->seen_cap; i++) {
-		size_t j;
+	for (idx = hmap_first(&l->seen_map, ykey_hash(map, key->scalar,
+	    key->scalar_len), p); idx != 0; idx = hmap_next(&l->seen_map, p)) {
+		const struct yseen *e = &l->seen[idx - 1];
 
-		if (l->seen[i].key == NULL)
-			continue;
-		j = l->seen[i].hash & (ncap - 1);
-		while (n[j].key != NULL)
-			j = (j + 1) & (ncap - 1);
-		n[j] = l->seen[i];
+		if (e->map == map && e->key->scalar_len == key->scalar_len &&
+		    memcmp(e->key->scalar, key->scalar, key->scalar_len) == 0)
+			return e;
 	}
-	free(l->seen);
-	l->seen = n;
-	l->seen_cap = ncap;
-	return 0;
+	return NULL;
 }
 
 /* 0, or -EINVAL with the error set if map already has this key. */
 static int
 yseen_add(struct yload *l, const struct ynode *map, const struct ynode *key)
 {
-	uint32_t h = ykey_hash(map, key->scalar, key->scalar_len);
-	size_t j;
+	const struct yseen *e;
+	struct hmap_probe p;
 	int r;
 
-	if ((l->seen_n + 1) * 2 > l->seen_cap && (r = yseen_grow(l)) < 0)
-		return r;
-	/* Linear probe; the table is at most half full so it terminates. */
-	for (j = h & (l->seen_cap - 1); l->seen[j].key != NULL;
-	    j = (j + 1) & (l->seen_cap - 1)) {
-		const struct ynode *k = l->seen[j].key;
+	if ((e = yseen_find(l, map, key, &p)) != NULL) {
 		char q[300];
 
-		if (l->seen[j].hash != h || l->seen[j].map != map ||
-		    k->scalar_len != key->scalar_len ||
-		    memcmp(k->scalar, key->scalar, k->scalar_len) != 0)
-			continue;
 		return err_at(l->err, l->errlen, l->path, key->line, key->col,
 		    "duplicate key '%s' (first at line %u, column %u)",
 		    yesc(key->scalar, key->scalar_len, q, sizeof(q)),
-		    k->line, k->col);
+		    e->key->line, e->key->col);
 	}
-	l->seen[j].map = map;
-	l->seen[j].key = key;
-	l->seen[j].hash = h;
+	if (l->seen_n == l->seen_cap) {
+		/* Doubling; at most one pair per node, so bounded by
+		 * YDOC_MAX_NODES. */
+		uint32_t ncap = l->seen_cap ? l->seen_cap * 2 : 128;
+		struct yseen *n;
+
+		if ((r = hmap_reserve(&l->seen_map, ncap)) < 0)
+			return r;
+		if ((n = realloc(l->seen, ncap * sizeof(*n))) == NULL)
+			return -ENOMEM;
+		l->seen = n;
+		l->seen_cap = ncap;
+		(void)yseen_find(l, map, key, &p);
+	}
+	if ((r = hmap_insert(&l->seen_map, &p, l->seen_n)) < 0)
+		return r;
+	l->seen[l->seen_n].map = map;
+	l->seen[l->seen_n].key = key;
 	l->seen_n++;
 	return 0;
 }
@@ -592,6 +592,7 @@ out:
 	for (size_t i = 0; i < YDOC_MAX_DEPTH; i++)
 		free(l.stack[i].kids);
 	free(l.seen);
+	hmap_fini(&l.seen_map);
 	if (r < 0) {
 		if (r == -ENOMEM && err != NULL && errlen > 0)
 			err_at(err, errlen, name, 0, 0, "out of memory");

@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "apps.h"
+#include "hash.h"
 
 #define PACK TOP_SRCDIR "/rules/apps.yaml"
 #define CORPUS TOP_SRCDIR "/../shared/corpus/ndpi/gt"
@@ -538,12 +540,77 @@ test_invalid(void **state)
 	    "        source: S\n        domains: [x.com]\n"),
 	    "t.yaml:14:19: duplicate domain 'x.com' (already listed for app "
 	    "'a')");
+	load_fails(HDR APP("a", "    vendor_by_domain:\n"
+	    "      - vendor: W\n        vendor_jurisdiction: XX\n"
+	    "        source: S\n        domains: [x.com]\n"),
+	    "t.yaml:11:30: vendor_jurisdiction 'XX' is not an assigned ISO "
+	    "3166-1 alpha-2 code (ZZ = unknown)");
 	load_fails("apps: []\n", "t.yaml:1:1: missing key 'version'");
 	load_fails("version: 2\napps: []\n",
 	    "t.yaml:1:10: expected an integer in [1, 1]");
 	load_fails("version: 1\napps: []\nextra: 1\n",
 	    "t.yaml:3:1: unknown key 'extra' (expected one of: version, apps)");
 	load_fails("- a\n", "t.yaml:1:1: expected a mapping");
+}
+
+/*
+ * Tables past several growths (64 entries, then doubling): every key
+ * still found after the map is rebuilt, under two hash keys so slots
+ * collide differently, and a duplicate found across a growth.
+ */
+static void
+test_table_growth(void **state)
+{
+	enum { NDOM = 700, NASN = 300 };
+	static const uint64_t seeds[] = { 1, 0x9e3779b97f4a7c15ull };
+	/* Tables hash under the key in force when they were loaded: the
+	 * shared pack needs it back afterwards. */
+	struct hash_key saved = hash_run_key;
+	size_t cap = 64 * 1024, o;
+	char *s = malloc(cap), err[256], name[64];
+	struct app_match m;
+
+	assert_non_null(s);
+	for (size_t k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
+		struct apps *a = NULL;
+
+		hash_seed_set(seeds[k], seeds[k] * 3);
+		o = (size_t)snprintf(s, cap, HDR APP("a", "    domains:\n"));
+		for (int i = 0; i < NDOM; i++)
+			o += (size_t)snprintf(s + o, cap - o,
+			    "      - d%d.example\n", i);
+		o += (size_t)snprintf(s + o, cap - o, "    asns:\n");
+		for (int i = 0; i < NASN; i++)
+			o += (size_t)snprintf(s + o, cap - o, "      - %d\n",
+			    64512 + i);
+		assert_true(o < cap);
+		assert_int_equal(apps_load_string("t.yaml", s, o, &a, err,
+		    sizeof(err)), 0);
+		for (int i = 0; i < NDOM; i++) {
+			snprintf(name, sizeof(name), "x.D%d.example", i);
+			assert_true(apps_match_domain(a, name, &m));
+			assert_int_equal(strcasecmp(m.matched, name + 2), 0);
+		}
+		for (int i = 0; i < NASN; i++)
+			assert_true(apps_match_asn(a, 64512 + (uint32_t)i, &m));
+		assert_false(apps_match_asn(a, 64512 + NASN, &m));
+		assert_false(apps_match_asn(a, 0, &m));
+		assert_false(apps_match_domain(a, "d700.example", &m));
+		assert_false(apps_match_domain(a, "example", &m));
+		apps_free(a);
+
+		/* The duplicate comes after the table has grown. */
+		a = (struct apps *)0x1;
+		o -= (size_t)snprintf(name, sizeof(name), "      - %d\n",
+		    64512 + NASN - 1);
+		o += (size_t)snprintf(s + o, cap - o, "      - 64600\n");
+		assert_int_equal(apps_load_string("t.yaml", s, o, &a, err,
+		    sizeof(err)), -EINVAL);
+		assert_ptr_equal(a, (struct apps *)0x1);
+		assert_non_null(strstr(err, "duplicate asn 64600"));
+	}
+	free(s);
+	hash_run_key = saved;
 }
 
 static void
@@ -787,6 +854,7 @@ main(void)
 		cmocka_unit_test(test_attribute),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_inline_ok),
+		cmocka_unit_test(test_table_growth),
 		cmocka_unit_test(test_ndpi_captures),
 	};
 

@@ -129,6 +129,86 @@ test_names_by_source(void **state)
 	device_table_free(t);
 }
 
+/* An ACK from the server for mac (last byte i) giving it a.b.c.d. */
+static void
+ack(struct device_table *t, uint8_t i, const uint8_t ip[4])
+{
+	struct dhcp_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.op = 2;
+	m.msg_type = 5;
+	m.chaddr_is_mac = true;
+	memcpy(m.chaddr, "\x02\0\0\0\0", 5);
+	m.chaddr[5] = i;
+	memcpy(m.yiaddr, ip, 4);
+	device_learn_dhcp(t, &m);
+}
+
+static const char *
+name_at(const struct device_table *t, uint8_t last)
+{
+	struct addr a;
+	char s[32];
+
+	snprintf(s, sizeof(s), "10.0.0.%u", last);
+	assert_int_equal(addr_parse(s, &a), 0);
+	return device_name(t, NULL, &a);
+}
+
+/*
+ * The address index follows devices as they move: an address names the
+ * device that took it last, and only while it still has it.  Then churn:
+ * 200 devices each moving through ten addresses, so entries are removed
+ * from the middle of probe runs over and over.
+ */
+static void
+test_addresses_move(void **state)
+{
+	struct device_table *t = device_table_new(256);
+	char err[64], spec[64];
+
+	(void)state;
+	assert_non_null(t);
+	for (unsigned i = 1; i <= 200; i++) {
+		snprintf(spec, sizeof(spec), "02:00:00:00:00:%02x=d%u", i, i);
+		assert_int_equal(device_add_config(t, spec, err, sizeof(err)),
+		    0);
+	}
+	ack(t, 1, (const uint8_t *)"\x0a\0\0\x05");
+	assert_string_equal(name_at(t, 5), "d1");
+	ack(t, 2, (const uint8_t *)"\x0a\0\0\x05");	/* taken over */
+	assert_string_equal(name_at(t, 5), "d2");
+	ack(t, 2, (const uint8_t *)"\x0a\0\0\x06");	/* d2 moves on */
+	assert_null(name_at(t, 5));
+	assert_string_equal(name_at(t, 6), "d2");
+	ack(t, 1, (const uint8_t *)"\x0a\0\0\x05");	/* d1 renews */
+	assert_string_equal(name_at(t, 5), "d1");
+
+	for (unsigned round = 0; round < 10; round++)
+		for (unsigned i = 1; i <= 200; i++) {
+			uint8_t ip[4] = { 10, (uint8_t)round, 1,
+			    (uint8_t)i };
+
+			ack(t, (uint8_t)i, ip);
+		}
+	for (unsigned i = 1; i <= 200; i++) {
+		struct addr a;
+		char s[32], want[8];
+
+		snprintf(want, sizeof(want), "d%u", i);
+		snprintf(s, sizeof(s), "10.9.1.%u", i);
+		assert_int_equal(addr_parse(s, &a), 0);
+		assert_string_equal(device_name(t, NULL, &a), want);
+		snprintf(s, sizeof(s), "10.8.1.%u", i);
+		assert_int_equal(addr_parse(s, &a), 0);
+		assert_null(device_name(t, NULL, &a));
+	}
+	assert_null(name_at(t, 5));
+	assert_int_equal(device_refused(t), 0);
+	device_table_free(t);
+}
+
 static void
 test_bounded(void **state)
 {
@@ -154,6 +234,7 @@ main(void)
 		cmocka_unit_test(test_dhcp_parse),
 		cmocka_unit_test(test_names_by_source),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_addresses_move),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "iso3166.h"
 #include "jurisdictions.h"
 
 #define PACK	TOP_SRCDIR "/rules/jurisdictions.yaml"
@@ -267,6 +268,25 @@ test_unknown_keys(void **state)
 	    "source, countries)");
 }
 
+/* The shared validator both packs load through. */
+static void
+test_iso3166(void **state)
+{
+	(void)state;
+	assert_true(iso3166_alpha2_valid("AD", 2));	/* first */
+	assert_true(iso3166_alpha2_valid("ZW", 2));	/* last assigned */
+	assert_true(iso3166_alpha2_valid("ZZ", 2));	/* unknown */
+	assert_true(iso3166_alpha2_valid("SS", 2));	/* added 2011 */
+	assert_false(iso3166_alpha2_valid("AN", 2));	/* withdrawn 2011 */
+	assert_false(iso3166_alpha2_valid("XX", 2));
+	assert_false(iso3166_alpha2_valid("UK", 2));
+	assert_false(iso3166_alpha2_valid("us", 2));
+	assert_false(iso3166_alpha2_valid("USA", 3));
+	assert_false(iso3166_alpha2_valid("U", 1));
+	assert_false(iso3166_alpha2_valid("U\0", 2));
+	assert_false(iso3166_alpha2_valid(NULL, 2));
+}
+
 static void
 test_bad_iso(void **state)
 {
@@ -292,6 +312,22 @@ test_bad_iso(void **state)
 	    "operators: []\n",
 	    "j.yaml:5:21: invalid country code 'H1' (expected two upper-case "
 	    "letters, ISO 3166-1 alpha-2)");
+	/* Well formed but not assigned: the shared ISO 3166 list decides. */
+	load_fails(GROUPS
+	    "operators:\n"
+	    "  - operator: X\n"
+	    "    jurisdiction: XX\n"
+	    "    asns: [1]\n",
+	    "j.yaml:8:19: country code 'XX' is not an assigned ISO 3166-1 "
+	    "alpha-2 code (ZZ = unknown)");
+	load_fails("version: 1\n"
+	    "groups:\n"
+	    "  g:\n"
+	    "    description: d\n"
+	    "    countries: [CN, UK]\n"
+	    "operators: []\n",
+	    "j.yaml:5:21: country code 'UK' is not an assigned ISO 3166-1 "
+	    "alpha-2 code (ZZ = unknown)");
 	load_fails(GROUPS
 	    "operators:\n"
 	    "  - operator: X\n"
@@ -445,6 +481,7 @@ main(void)
 	const struct CMUnitTest invalid[] = {
 		cmocka_unit_test(test_minimal_valid),
 		cmocka_unit_test(test_unknown_keys),
+		cmocka_unit_test(test_iso3166),
 		cmocka_unit_test(test_bad_iso),
 		cmocka_unit_test(test_duplicate_asn),
 		cmocka_unit_test(test_other_errors),

@@ -106,6 +106,23 @@ test_keys(void **state)
 				    strlen(keys[i])));
 			}
 		}
+		/* Every string of every set, as a key: each is in the table
+		 * (sized exactly for them), and one listed by several sets,
+		 * or as both exact and contains, holds all their bits. */
+		for (unsigned kc = 0; kc < PII_KC_MAX; kc++) {
+			const struct pii_keyset *k = kc < PII_DET_MAX ?
+			    &r->keys[kc] : kc == PII_KC_LAT ? &r->lat_keys :
+			    kc == PII_KC_LON ? &r->lon_keys : kc == PII_KC_XY ?
+			    &r->xy_keys : &r->xy_context;
+
+			for (size_t i = 0; i < k->nexact + k->ncontains; i++) {
+				const char *s = i < k->nexact ? k->exact[i] :
+				    k->contains[i - k->nexact];
+				uint32_t m = pii_key_classes(r, s, strlen(s));
+
+				assert_true(m & 1u << kc);
+			}
+		}
 		assert_true(pii_key_classes(r, "userPhone", 9) &
 		    1u << PII_DET_PHONE);
 		assert_true(pii_key_classes(r, "geo_lat", 7) &

@@ -306,6 +306,17 @@ test_full(void **state)
 	assert_string_equal(json_get(s, &g,
 	    "$.countries_other.flows_name_too_long"), "0");
 	free(s);
+	/* Sorting moved every row: the index must find them again. */
+	assert_int_equal(summary_add_country(m, "c9", &t), 0);
+	assert_int_equal(summary_add_country(m, "c9", &t), 0);
+	assert_int_equal(summary_add_country(m, "new", &t), -ENOSPC);
+	summary_sort(m);
+	s = render(m, true, 2);
+	assert_string_equal(json_get(s, &g, "$.countries[0].name"), "c9");
+	assert_string_equal(json_get(s, &g, "$.countries[0].flows"), "3");
+	assert_string_equal(json_get(s, &g, "$.countries[1].name"), "c7");
+	assert_string_equal(json_get(s, &g, "$.countries_other.flows"), "2");
+	free(s);
 	summary_free(m);
 }
 

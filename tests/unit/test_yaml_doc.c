@@ -207,6 +207,22 @@ test_duplicate_keys_large_map(void **state)
 	assert_int_equal(r, -EINVAL);
 	assert_string_equal(err,
 	    "big:20001:1: duplicate key 'k0' (first at line 1, column 1)");
+
+	/* The same keys in 5,000 maps: equal hashes of the key bytes, told
+	 * apart by the map, across every growth; then a repeat in the last
+	 * map only. */
+	o = 0;
+	for (int i = 0; i < 5000; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "- {a: 1, b: 2}\n");
+	assert_int_equal(ydoc_load_string("maps", buf, o, &d, err,
+	    sizeof(err)), 0);
+	assert_int_equal(d->root->n, 5000);
+	ydoc_free(d);
+	o += (size_t)snprintf(buf + o, cap - o, "- {b: 1, a: 2, b: 3}\n");
+	r = ydoc_load_string("maps", buf, o, &d, err, sizeof(err));
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(err,
+	    "maps:5001:16: duplicate key 'b' (first at line 5001, column 4)");
 	free(buf);
 }
 
