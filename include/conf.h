@@ -4,14 +4,14 @@
  * rules, permissions, identities, device names), loaded and checked
  * together, apart from the runtime state of the pipeline that uses it.
  *
- * A configuration is reference counted and not changed once loaded: the
- * pipeline holds one reference, and a new one (a reload) is swapped in
- * between packet batches with pipeline_set_conf().  A configuration that
- * fails to load leaves nothing behind, so the one in force stays.
- *
- * Not yet immutable inside: the GeoIP handle keeps a lookup cache and the
- * personal-data engine its scan scratch and counters, so a configuration
- * serves one pipeline thread at a time.
+ * A configuration is reference counted and never written once
+ * conf_load() returns (but for its atomic reference count): each pipeline
+ * holds one reference, and a new one (a reload) is swapped in between
+ * packet batches with pipeline_set_conf().  What changes while packets
+ * flow (the GeoIP lookup cache, the personal-data scanner's scratch and
+ * counters) belongs to the pipeline, so one configuration may serve a
+ * pipeline thread per interface.  A configuration that fails to load
+ * leaves nothing behind, so the one in force stays.
  */
 #ifndef OUTFLOW_CONF_H
 #define OUTFLOW_CONF_H
@@ -64,17 +64,17 @@ struct enrich;
 int conf_load(const struct pipeline_config *c, const uint8_t *secret,
     struct conf **ret, char *err, size_t errlen);
 
-/** One more holder of c; returns c. */
+/** One more holder of c; returns c.  Safe from any thread, as is unref. */
 struct conf *conf_ref(struct conf *c);
 /** Drop a hold on c, freeing it with the last; NULL-safe, returns NULL. */
 struct conf *conf_unref(struct conf *c);
 
 /** The options c was loaded with (paths cleared). */
 const struct pipeline_config *conf_options(const struct conf *c);
-/** Destination, operator and app enrichment. */
-struct enrich *conf_enrich(const struct conf *c);
-/** The personal-data engine, NULL when detection is off. */
-struct pii_engine *conf_pii(const struct conf *c);
+/** Destination, operator and app enrichment (read-only). */
+const struct enrich *conf_enrich(const struct conf *c);
+/** The personal-data engine (read-only), NULL when detection is off. */
+const struct pii_engine *conf_pii(const struct conf *c);
 /** Apply the configured device names (and leases) to t. */
 int conf_apply_devices(const struct conf *c, struct device_table *t,
     char *err, size_t errlen);

@@ -51,15 +51,23 @@ struct detect;
 
 /**
  * The detection stage of one pipeline over a loaded engine (held by the
- * configuration, see conf.h); observations go to on_obs.  NULL on
+ * configuration, see conf.h, and only read): the stage keeps its own
+ * scanner (scratch and counters).  Observations go to on_obs.  NULL on
  * allocation failure.
  */
-struct detect *detect_new(struct pii_engine *pii, detect_obs_cb *on_obs,
+struct detect *detect_new(const struct pii_engine *pii, detect_obs_cb *on_obs,
     void *ctx);
 struct detect *detect_free(struct detect *d);
 
-/** Scan with another engine from now on (a new configuration). */
-void detect_set_engine(struct detect *d, struct pii_engine *pii);
+/**
+ * Scan with another engine from now on (a new configuration).  Returns 0,
+ * or -ENOMEM with the engine in use unchanged; switching back to an
+ * engine used before does not fail.
+ */
+int detect_set_engine(struct detect *d, const struct pii_engine *pii);
+
+/** The scanner's counters: every scan of this stage, over all engines. */
+void detect_pii_stats(const struct detect *d, struct pii_stats *ret);
 
 /** Scan one HTTP request of flow f. */
 void detect_http(struct detect *d, struct flow *f,

@@ -3,6 +3,10 @@
  * destination's country and operator (GeoIP), the jurisdictions behind
  * them (rules/jurisdictions.yaml), and the app or SDK it belongs to
  * (rules/apps.yaml).  Lookups happen once per flow, never per packet.
+ *
+ * A struct enrich is loaded once and read-only afterwards; what lookups
+ * learn is kept in the caller's struct geoip_cache (geoip.h), one per
+ * pipeline.
  */
 #ifndef OUTFLOW_ENRICH_H
 #define OUTFLOW_ENRICH_H
@@ -19,14 +23,19 @@ struct enrich_config {
 };
 
 struct enrich;
+struct geoip_cache;
 
 /** Load what the config names; err names the file that failed and why. */
 int enrich_new(const struct enrich_config *c, struct enrich **ret,
     char *err, size_t errlen);
 struct enrich *enrich_free(struct enrich *e);
 
-/** Fill the destination, jurisdiction and app fields of r. */
-void enrich_flow(struct enrich *e, struct flow_record *r);
+/**
+ * Fill the destination, jurisdiction and app fields of r, looking up
+ * GeoIP through cache (NULL: uncached).
+ */
+void enrich_flow(const struct enrich *e, struct geoip_cache *cache,
+    struct flow_record *r);
 
 /** Attribution text the GeoIP data's licence asks for, or NULL. */
 const char *enrich_attribution(const struct enrich *e);

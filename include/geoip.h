@@ -14,8 +14,9 @@
  * (autonomous_system_number, autonomous_system_organization).  The schema
  * is chosen once per file at open time.
  *
- * A struct geoip is not thread-safe (lookups update its cache and
- * counters): use one per thread or lock around it.
+ * A struct geoip is read-only once opened, so threads may share one.
+ * What lookups learn (the address and organisation caches, the counters)
+ * is kept in a struct geoip_cache that the caller owns, one per thread.
  */
 #ifndef OUTFLOW_GEOIP_H
 #define OUTFLOW_GEOIP_H
@@ -33,6 +34,7 @@
 #define GEOIP_ORG_MAX		128	/* as_org size, NUL included */
 
 struct geoip;
+struct geoip_cache;
 
 struct geo_info {
 	/*
@@ -49,7 +51,7 @@ struct geo_info {
 };
 
 struct geoip_stats {
-	uint64_t lookups;	/* geoip_lookup() calls with a valid address */
+	uint64_t lookups;	/* lookups through the cache, valid address */
 	uint64_t cache_hits;	/* answered from the address cache */
 	uint64_t local;		/* answered as local without a lookup */
 	uint64_t errors;	/* database read errors (corrupt data) */
@@ -60,7 +62,7 @@ struct geoip_stats {
  * both may name the same file, and a file given for one role that also
  * holds the other's fields serves both.  Each file is memory-mapped and
  * its schema detected from metadata.database_type and by probing records.
- * On success *ret owns the mappings and a cache of about 3.3 MB.
+ * On success *ret owns the mappings.
  * Returns 0, or a negative errno (-ENOENT, -EACCES, -EBADMSG for a file
  * that is not a valid MaxMind DB, -EINVAL for a file without the fields
  * of its role, -ENOMEM) with a message naming the file and the reason in
@@ -73,16 +75,37 @@ int geoip_open(const char *country_path, const char *asn_path,
 struct geoip *geoip_close(struct geoip *g);
 
 /**
+ * A lookup cache of about 3.3 MB with its counters, for one thread.  It
+ * holds answers of one struct geoip at a time: a lookup through another
+ * (a reload) empties it first, even if that one was opened where a
+ * closed one was.  Returns 0 or -ENOMEM.
+ */
+int geoip_cache_new(struct geoip_cache **ret);
+
+/** Free; accepts NULL; returns NULL. */
+struct geoip_cache *geoip_cache_free(struct geoip_cache *c);
+
+/** Forget every answer (the counters stay); accepts NULL. */
+void geoip_cache_reset(struct geoip_cache *c);
+
+/**
  * Fill *ret for addr.  IPv4-mapped (::ffff:a.b.c.d) and NAT64 well-known
  * prefix (64:ff9b::a.b.c.d) addresses are looked up as IPv4.  Local
  * addresses are answered without a lookup.  Fields the databases lack are
  * left empty; that is not an error.  g may be NULL (no databases): only
- * the local flag is then set.  Allocates nothing.
+ * the local flag is then set.  Reads g only, uncached; allocates nothing.
  * Returns 0; -EINVAL for an address of no family; -EBADMSG when a
- * database is corrupt at that address (*ret untouched, counted in errors).
+ * database is corrupt at that address (*ret untouched).
  */
-int geoip_lookup(struct geoip *g, const struct addr *addr,
+int geoip_lookup(const struct geoip *g, const struct addr *addr,
     struct geo_info *ret);
+
+/**
+ * The same through cache c (NULL: uncached), counting in c's counters
+ * (errors included).
+ */
+int geoip_lookup_cached(const struct geoip *g, struct geoip_cache *c,
+    const struct addr *addr, struct geo_info *ret);
 
 /** True if addr is in one of the local ranges listed at struct geo_info. */
 bool geoip_is_local(const struct addr *addr);
@@ -96,7 +119,7 @@ bool geoip_is_local(const struct addr *addr);
 const char *geoip_country_desc(const struct geoip *g);
 const char *geoip_asn_desc(const struct geoip *g);
 
-/** Copy the counters into *ret (zeros for NULL g). */
-void geoip_get_stats(const struct geoip *g, struct geoip_stats *ret);
+/** Copy c's counters into *ret (zeros for NULL c). */
+void geoip_get_stats(const struct geoip_cache *c, struct geoip_stats *ret);
 
 #endif

@@ -18,9 +18,11 @@
  * secret) so repeats can be counted without keeping the value.  Raw
  * values leave the engine only when the lab sets raw_evidence.
  *
- * An engine is built once (load time allocates everything, including the
- * scratch space of one message) and is then used by one thread at a
- * time: scanning allocates nothing.  See docs/personal-data.md.
+ * An engine is built once and never written afterwards, so threads may
+ * share it.  A scan runs on a struct pii_scanner made from an engine:
+ * the scratch space of one message, the scan in progress and the
+ * counters, one per thread.  Scanning allocates nothing.  See
+ * docs/personal-data.md.
  */
 #ifndef OUTFLOW_PII_H
 #define OUTFLOW_PII_H
@@ -88,6 +90,7 @@ struct pii_config {
 };
 
 struct pii_engine;
+struct pii_scanner;
 
 /**
  * Build an engine: load and validate the rules, permissions and
@@ -103,11 +106,28 @@ int pii_engine_new(const struct pii_config *c, struct pii_engine **ret,
 struct pii_engine *pii_engine_free(struct pii_engine *e);
 
 /**
+ * A scanner over e: scratch space for one message (allocated now) and
+ * zeroed counters.  e must outlive its use by the scanner.  Returns 0 or
+ * -ENOMEM.
+ */
+int pii_scanner_new(const struct pii_engine *e, struct pii_scanner **ret);
+
+/** Free a scanner; NULL-safe; returns NULL. */
+struct pii_scanner *pii_scanner_free(struct pii_scanner *s);
+
+/**
+ * Scan with e from now on (a new configuration), keeping the counters.
+ * The scratch space only grows, so switching back to an engine used
+ * before cannot fail.  Returns 0, or -ENOMEM with s unchanged.
+ */
+int pii_scanner_set_engine(struct pii_scanner *s, const struct pii_engine *e);
+
+/**
  * Scan one HTTP request (all places).  Distinct hits only: the same
  * (category, location, identity, hmac) once per message.  *ret is always
  * written (n = 0 when nothing was found).
  */
-void pii_scan_http(struct pii_engine *e, const struct http_request *req,
+void pii_scan_http(struct pii_scanner *s, const struct http_request *req,
     struct pii_result *ret);
 
 /* Bytes a flow has had scanned so far; zero it when the flow starts. */
@@ -120,11 +140,11 @@ struct pii_flow_budget {
  * flow has used max_flow_bytes, the rest is not scanned (counted in
  * bytes_cut).  budget may be NULL (then only the per-message cap holds).
  */
-void pii_scan_http_flow(struct pii_engine *e, const struct http_request *req,
+void pii_scan_http_flow(struct pii_scanner *s, const struct http_request *req,
     struct pii_flow_budget *budget, struct pii_result *ret);
 
 /** Scan a DNS query name (dotted, as decoded). */
-void pii_scan_dns_name(struct pii_engine *e, const char *qname,
+void pii_scan_dns_name(struct pii_scanner *s, const char *qname,
     struct pii_result *ret);
 
 /** "path", "query", "header", "body", "dns". */
@@ -145,8 +165,8 @@ struct pii_stats {
 				 * or fields/hits past the rule limits */
 };
 
-/** Copy the engine's counters. */
-void pii_get_stats(const struct pii_engine *e, struct pii_stats *ret);
+/** Copy the scanner's counters (every scan it ran, over all engines). */
+void pii_get_stats(const struct pii_scanner *s, struct pii_stats *ret);
 
 /**
  * Read the per-install HMAC key at path, or create it (32 random bytes,

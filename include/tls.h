@@ -69,6 +69,8 @@ struct tls_server_hello {
 	bool done;			/* nothing more to learn from this direction */
 };
 
+struct tls_ctx;
+
 /**
  * Parse a ClientHello from a TCP record-layer stream starting at the
  * first record.  PARSE_NEED_MORE (needed = a lower bound on the total
@@ -78,24 +80,24 @@ struct tls_server_hello {
  * consumed is the stream offset just past the ClientHello.  ret is
  * filled in place and means something only on PARSE_OK.
  */
-struct parse_result tls_client_hello_from_records(const uint8_t *buf,
-    size_t len, struct tls_client_hello *ret);
+struct parse_result tls_client_hello_from_records(struct tls_ctx *tc,
+    const uint8_t *buf, size_t len, struct tls_client_hello *ret);
 
 /**
  * Parse one ClientHello handshake message (4-byte handshake header
  * included), fill every field and the JA3/JA4 fingerprints.  quic selects
  * the JA4 'q' prefix.  PARSE_NEED_MORE with needed = 4 + message length
- * when len is short of it.  ret is written only on PARSE_OK.
+ * when len is short of it.  ret is written only on PARSE_OK.  tc's memo
+ * answers for fingerprints of hellos seen before; NULL computes them.
  */
-struct parse_result tls_client_hello_parse(const uint8_t *msg, size_t len,
-    bool quic, struct tls_client_hello *ret);
+struct parse_result tls_client_hello_parse(struct tls_ctx *tc,
+    const uint8_t *msg, size_t len, bool quic, struct tls_client_hello *ret);
 
 /*
  * What a pipeline's TLS parsing keeps between flows: the certificate
- * decoder and the names of certificates already decoded.  One per
- * thread.
+ * decoder, the names of certificates already decoded and the fingerprint
+ * memo.  One per thread.
  */
-struct tls_ctx;
 
 /** A context, or NULL when out of memory. */
 struct tls_ctx *tls_ctx_new(void);

@@ -27,7 +27,10 @@ tls_is_grease(uint16_t v)
  */
 int tls_ja3_string(const struct tls_client_hello *ch, char *buf, size_t size);
 
-/** JA3: MD5 hex of the JA3 string into ret (33 bytes).  0 or -errno. */
+/**
+ * JA3: MD5 hex of the JA3 string into ret (33 bytes), computed afresh.
+ * 0 or -errno.
+ */
 int tls_ja3(const struct tls_client_hello *ch, char ret[static 33]);
 
 /**
@@ -39,15 +42,28 @@ int tls_ja4_raw(const struct tls_client_hello *ch, bool quic, char *buf,
 
 /**
  * JA4 into ret (37 bytes used of 40): quic selects the 'q' prefix.
- * 0 or -errno.
+ * Computed afresh.  0 or -errno.
  */
 int tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40]);
 
-/**
- * Both, as tls_ja3() and tls_ja4() give them, remembered by the whole
- * hello's lists so a repeated hello costs one lookup.  0 or -errno.
+/*
+ * Digests remembered by the lists they come from: about 40 KB, for one
+ * thread (a pipeline's TLS context holds one).
  */
-int tls_fingerprints(const struct tls_client_hello *ch, bool quic,
-    char ja3[static 33], char ja4[static 40]);
+struct tls_fp_memo;
+
+/** An empty memo, or NULL when out of memory. */
+struct tls_fp_memo *tls_fp_memo_new(void);
+
+/** Free m (NULL is fine).  Returns NULL. */
+struct tls_fp_memo *tls_fp_memo_free(struct tls_fp_memo *m);
+
+/**
+ * Both, as tls_ja3() and tls_ja4() give them, remembered in m (NULL:
+ * computed afresh) by the whole hello's lists and by each digest's own,
+ * so a repeated hello costs one lookup.  0 or -errno.
+ */
+int tls_fingerprints(struct tls_fp_memo *m, const struct tls_client_hello *ch,
+    bool quic, char ja3[static 33], char ja4[static 40]);
 
 #endif

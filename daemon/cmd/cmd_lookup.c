@@ -111,7 +111,7 @@ lookup_run(const struct lookup_config *c, char *const *addrs, int n,
 {
 	struct pipeline_config pc;
 	struct conf *conf;
-	struct enrich *e;
+	const struct enrich *e;
 	struct jw w;
 	int r, bad = 0;
 
@@ -138,7 +138,7 @@ lookup_run(const struct lookup_config *c, char *const *addrs, int n,
 			bad = 1;
 			continue;
 		}
-		enrich_flow(e, &rec);
+		enrich_flow(e, NULL, &rec);
 		memset(&why, 0, sizeof(why));
 		why.jur_path = c->jurisdictions_path;
 		why.op = enrich_operator_entry(e, &rec);

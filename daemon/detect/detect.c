@@ -19,7 +19,7 @@
 #define DETECT_MAX_INTERNED 4096
 
 struct detect {
-	struct pii_engine *pii;		/* the configuration's; not ours */
+	struct pii_scanner *scan;	/* over the configuration's engine */
 	detect_obs_cb *on_obs;
 	void *ctx;
 	char **interned;
@@ -28,18 +28,16 @@ struct detect {
 };
 
 struct detect *
-detect_new(struct pii_engine *pii, detect_obs_cb *on_obs, void *ctx)
+detect_new(const struct pii_engine *pii, detect_obs_cb *on_obs, void *ctx)
 {
 	struct detect *d;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	if ((d->interned = calloc(DETECT_MAX_INTERNED,
-	    sizeof(*d->interned))) == NULL) {
-		free(d);
-		return NULL;
-	}
-	d->pii = pii;
+	    sizeof(*d->interned))) == NULL ||
+	    pii_scanner_new(pii, &d->scan) != 0)
+		return detect_free(d);
 	d->on_obs = on_obs;
 	d->ctx = ctx;
 	return d;
@@ -50,17 +48,24 @@ detect_free(struct detect *d)
 {
 	if (d == NULL)
 		return NULL;
-	for (size_t i = 0; i < d->n_interned; i++)
+	for (size_t i = 0; d->interned != NULL && i < d->n_interned; i++)
 		free(d->interned[i]);
 	free(d->interned);
+	pii_scanner_free(d->scan);
 	free(d);
 	return NULL;
 }
 
-void
-detect_set_engine(struct detect *d, struct pii_engine *pii)
+int
+detect_set_engine(struct detect *d, const struct pii_engine *pii)
 {
-	d->pii = pii;
+	return pii_scanner_set_engine(d->scan, pii);
+}
+
+void
+detect_pii_stats(const struct detect *d, struct pii_stats *ret)
+{
+	pii_get_stats(d->scan, ret);
 }
 
 /*
@@ -174,7 +179,7 @@ detect_http(struct detect *d, struct flow *f, const struct http_request *req,
 
 	if (fd == NULL)
 		return;
-	pii_scan_http_flow(d->pii, req, &fd->budget, &d->res);
+	pii_scan_http_flow(d->scan, req, &fd->budget, &d->res);
 	report(d, f, fd, ts_us);
 }
 
@@ -184,7 +189,7 @@ detect_dns_query(struct detect *d, struct flow *f, const char *qname,
 {
 	struct flow_data *fd;
 
-	pii_scan_dns_name(d->pii, qname, &d->res);
+	pii_scan_dns_name(d->scan, qname, &d->res);
 	if (d->res.n == 0 || (fd = data_get(f)) == NULL)
 		return;
 	fd->dns_name_sensitive = true;
@@ -194,7 +199,7 @@ detect_dns_query(struct detect *d, struct flow *f, const char *qname,
 bool
 detect_dns_name_sensitive(struct detect *d, const char *qname)
 {
-	pii_scan_dns_name(d->pii, qname, &d->res);
+	pii_scan_dns_name(d->scan, qname, &d->res);
 	return d->res.n > 0;
 }
 

@@ -83,6 +83,12 @@ struct pii_engine {
 	struct hmac_key hkey;		/* evidence HMAC, keyed once */
 	bool raw_evidence;
 	size_t max_scan, max_flow;
+	size_t scratch;			/* bytes a scanner's sb needs */
+};
+
+/* Everything a scan writes: one per thread, over a read-only engine. */
+struct pii_scanner {
+	const struct pii_engine *e;
 	struct pii_buf sb;
 	struct pii_stats stats;
 
@@ -427,12 +433,8 @@ pii_engine_new(const struct pii_config *c, struct pii_engine **ret,
 	}
 	/* Decoded copies never outgrow what they decode; paths and part
 	 * names add a little per field. */
-	e->sb.cap = 2 * e->max_scan + ((size_t)e->rules->max_fields * 192) +
+	e->scratch = 2 * e->max_scan + ((size_t)e->rules->max_fields * 192) +
 	    65536;
-	if ((e->sb.p = malloc(e->sb.cap)) == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
 	*ret = e;
 	e = NULL;
 	r = 0;
@@ -461,20 +463,67 @@ pii_engine_free(struct pii_engine *e)
 		free(e->perm_android[i]);
 		free(e->perm_ios[i]);
 	}
-	free(e->sb.p);
 	crypto_hmac_key_clear(&e->hkey);
 	free(e);
 	return NULL;
 }
 
+int
+pii_scanner_new(const struct pii_engine *e, struct pii_scanner **ret)
+{
+	struct pii_scanner *s;
+	int r;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -ENOMEM;
+	if ((r = pii_scanner_set_engine(s, e)) != 0) {
+		free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+struct pii_scanner *
+pii_scanner_free(struct pii_scanner *s)
+{
+	if (s == NULL)
+		return NULL;
+	free(s->sb.p);
+	free(s);
+	return NULL;
+}
+
+int
+pii_scanner_set_engine(struct pii_scanner *s, const struct pii_engine *e)
+{
+	/* Grown only, so going back to an engine used before cannot fail. */
+	if (e->scratch > s->sb.cap) {
+		uint8_t *p = malloc(e->scratch);
+
+		if (p == NULL)
+			return -ENOMEM;
+		free(s->sb.p);
+		s->sb.p = p;
+		s->sb.cap = e->scratch;
+	}
+	s->sb.len = 0;
+	s->e = e;
+	/* The key-class memo is keyed by the rules' address: forget it, as
+	 * new rules may be allocated where freed ones were. */
+	memset(&s->st, 0, sizeof(s->st));
+	return 0;
+}
+
 /* ------------------------------------------------------ observations */
 
 static void
-emit(struct pii_engine *e, const char *cat, enum pii_where where,
+emit(struct pii_scanner *s, const char *cat, enum pii_where where,
     const char *loc, const char *enc, const char *identity, uint8_t conf,
     const char *masked, const char *hmac, const char *canon, size_t clen)
 {
-	struct pii_result *res = e->res;
+	const struct pii_engine *e = s->e;
+	struct pii_result *res = s->res;
 	struct pii_obs *o;
 	char hm[33];
 	int ci;
@@ -502,7 +551,7 @@ emit(struct pii_engine *e, const char *cat, enum pii_where where,
 	}
 	if (res->n >= PII_MAX_OBS_PER_MSG) {
 		res->cut = true;
-		e->stats.obs_cut++;
+		s->stats.obs_cut++;
 		return;
 	}
 	o = &res->obs[res->n++];
@@ -526,21 +575,22 @@ emit(struct pii_engine *e, const char *cat, enum pii_where where,
 		memcpy(o->raw, canon, n);
 		o->raw[n] = '\0';
 	}
-	e->stats.obs++;
+	s->stats.obs++;
 }
 
 static bool
 ac_hit(void *arg, uint32_t id, size_t start, size_t end)
 {
-	struct pii_engine *e = arg;
+	struct pii_scanner *s = arg;
+	const struct pii_engine *e = s->e;
 	const struct pat_meta *pm = &e->pats[id];
 	const struct val_meta *vm = &e->vals[pm->value];
 
-	if (++e->hits > e->rules->max_hits) {
-		e->stats.obs_cut++;
+	if (++s->hits > e->rules->max_hits) {
+		s->stats.obs_cut++;
 		return false;
 	}
-	emit(e, vm->category, e->field->where, e->field->path, pm->encoding,
+	emit(s, vm->category, s->field->where, s->field->path, pm->encoding,
 	    e->labels[vm->identity], vm->confidence, vm->masked, vm->hmac,
 	    vm->canon, strlen(vm->canon));
 	return true;
@@ -561,9 +611,10 @@ near_home(double lat, double lon, double hlat, double hlon, double radius)
 
 /* A coordinate pair (either order) against every home, each way shifted. */
 static void
-home_check(struct pii_engine *e, const struct pii_field *f, double a,
+home_check(struct pii_scanner *s, const struct pii_field *f, double a,
     double b)
 {
+	const struct pii_engine *e = s->e;
 	for (size_t i = 0; i < e->nhomes; i++) {
 		const struct home *h = &e->homes[i];
 
@@ -580,7 +631,7 @@ home_check(struct pii_engine *e, const struct pii_field *f, double a,
 			else if (near_home(lat, lon, h->blat, h->blon, h->radius))
 				enc = "bd09";
 			if (enc != NULL) {
-				emit(e, "location.precise", f->where, f->path,
+				emit(s, "location.precise", f->where, f->path,
 				    enc, e->labels[h->identity],
 				    HOME_CONFIDENCE, h->masked, h->hmac,
 				    h->canon, strlen(h->canon));
@@ -593,88 +644,89 @@ home_check(struct pii_engine *e, const struct pii_field *f, double a,
 static void
 text_pair_cb(void *arg, double a, double b, unsigned decimals)
 {
-	struct pii_engine *e = arg;
+	struct pii_scanner *s = arg;
 
 	/* two decimals (~1 km) at least: one more digit than a city */
 	if (decimals >= 2)
-		home_check(e, e->field, a, b);
+		home_check(s, s->field, a, b);
 }
 
 static void
 struct_hit(void *arg, const struct pii_hit *h)
 {
-	struct pii_engine *e = arg;
+	struct pii_scanner *s = arg;
 	const struct pii_field *f = h->field;
 	const char *loc = f ? f->path : "body";
 	enum pii_where w = f ? f->where : PII_WHERE_BODY;
 
 	if (h->has_coord && f != NULL)
-		home_check(e, f, h->lat, h->lon);
+		home_check(s, f, h->lat, h->lon);
 	if (h->contact) {
 		/* Distinct values for the contact-list detector, told apart
 		 * by a keyed 64-bit hash: a peer cannot aim a collision. */
 		uint64_t x = hash_bytes(h->canon, h->canon_len);
 		bool seen = false;
 
-		for (size_t i = 0; i < e->st.ncontact; i++)
-			if (e->st.contact_hash[i] == x)
+		for (size_t i = 0; i < s->st.ncontact; i++)
+			if (s->st.contact_hash[i] == x)
 				seen = true;
-		if (!seen && e->st.ncontact < PII_STRUCT_MAX_CONTACT)
-			e->st.contact_hash[e->st.ncontact++] = x;
+		if (!seen && s->st.ncontact < PII_STRUCT_MAX_CONTACT)
+			s->st.contact_hash[s->st.ncontact++] = x;
 	}
-	emit(e, h->category, w, loc, h->encoding, h->identity, h->confidence,
+	emit(s, h->category, w, loc, h->encoding, h->identity, h->confidence,
 	    h->masked, h->hmac, h->canon, h->canon_len);
 }
 
 /* ------------------------------------------------------------- scan */
 
 static size_t
-charge(struct pii_engine *e, size_t n)
+charge(struct pii_scanner *s, size_t n)
 {
-	size_t k = n < e->budget ? n : e->budget;
+	size_t k = n < s->budget ? n : s->budget;
 
-	e->budget -= k;
-	e->stats.bytes_scanned += k;
-	e->stats.bytes_cut += n - k;
+	s->budget -= k;
+	s->stats.bytes_scanned += k;
+	s->stats.bytes_cut += n - k;
 	return k;
 }
 
-static void scan_body(struct pii_engine *e, const uint8_t *b, size_t n,
+static void scan_body(struct pii_scanner *s, const uint8_t *b, size_t n,
     const char *ctype, const char *prefix, unsigned depth);
 
 static bool
 field_cb(void *arg, const struct pii_field *fin)
 {
-	struct pii_engine *e = arg;
+	struct pii_scanner *s = arg;
+	const struct pii_engine *e = s->e;
 	struct pii_field f = *fin;
-	const struct pii_field *saved = e->field;
+	const struct pii_field *saved = s->field;
 	size_t k;
 
-	if (++e->fields > e->rules->max_fields) {
-		e->stats.obs_cut++;
+	if (++s->fields > e->rules->max_fields) {
+		s->stats.obs_cut++;
 		return false;
 	}
-	if (e->budget == 0) {
+	if (s->budget == 0) {
 		/* over the message or flow budget: count, do not look */
-		e->stats.bytes_cut += fin->raw_len ? fin->raw_len : fin->val_len;
+		s->stats.bytes_cut += fin->raw_len ? fin->raw_len : fin->val_len;
 		return true;
 	}
 	if (f.where == PII_WHERE_PATH && saved != NULL)
 		f.where = saved->where;	/* splitters leave it 0 */
 	f.depth = saved ? saved->depth : 0;
-	e->field = &f;
+	s->field = &f;
 	if (f.raw != NULL && f.raw_len > 0) {
-		k = charge(e, f.raw_len);
-		pii_ac_scan(e->ac, f.raw, k, ac_hit, e);
+		k = charge(s, f.raw_len);
+		pii_ac_scan(e->ac, f.raw, k, ac_hit, s);
 	}
 	if (f.val_len > 0 && (f.raw_len != f.val_len ||
 	    memcmp(f.raw, f.val, f.val_len) != 0)) {
-		k = charge(e, f.val_len);
-		pii_ac_scan(e->ac, f.val, k, ac_hit, e);
+		k = charge(s, f.val_len);
+		pii_ac_scan(e->ac, f.val, k, ac_hit, s);
 	}
 	if (e->nhomes > 0)
-		pii_text_pairs(f.val, f.val_len, text_pair_cb, e);
-	pii_struct_field(e->rules, &e->st, &f, struct_hit, e);
+		pii_text_pairs(f.val, f.val_len, text_pair_cb, s);
+	pii_struct_field(e->rules, &s->st, &f, struct_hit, s);
 	/* JSON carried inside a value (form field, header, part) */
 	if (f.depth < MAX_EMBED_DEPTH && f.val_len > 1 && !f.is_number &&
 	    (f.val[0] == '{' || f.val[0] == '[') && f.key_len > 0) {
@@ -684,21 +736,21 @@ field_cb(void *arg, const struct pii_field *fin)
 		    (int)(f.key_len > 64 ? 64 : f.key_len), f.key);
 		f.depth++;
 		pii_json_walk(f.val, f.val_len, prefix, e->rules->max_json_depth,
-		    &e->sb, &e->obj, field_cb, e);
+		    &s->sb, &s->obj, field_cb, s);
 	}
-	e->field = saved;
+	s->field = saved;
 	return true;
 }
 
 /* Emit a field with a where and a fixed path (headers, text regions). */
 static void
-scan_field(struct pii_engine *e, enum pii_where w, const char *key,
+scan_field(struct pii_scanner *s, enum pii_where w, const char *key,
     const char *path, const uint8_t *raw, size_t rawlen,
     const uint8_t *val, size_t vallen, bool text, unsigned depth)
 {
 	struct pii_field f;
 	struct pii_field carrier;
-	const struct pii_field *saved = e->field;
+	const struct pii_field *saved = s->field;
 
 	memset(&f, 0, sizeof(f));
 	f.key = key;
@@ -709,27 +761,28 @@ scan_field(struct pii_engine *e, enum pii_where w, const char *key,
 	f.raw_len = rawlen;
 	f.val = val;
 	f.val_len = vallen;
-	f.obj = ++e->obj;
+	f.obj = ++s->obj;
 	f.is_text = text;
 	f.where = w;
 	memset(&carrier, 0, sizeof(carrier));
 	carrier.where = w;
 	carrier.depth = (uint8_t)depth;
 	carrier.path = path;
-	e->field = &carrier;
-	field_cb(e, &f);
-	e->field = saved;
+	s->field = &carrier;
+	field_cb(s, &f);
+	s->field = saved;
 }
 
 struct part_ctx {
-	struct pii_engine *e;
+	struct pii_scanner *s;
 	unsigned depth;
 };
 
 static void
-image_obs(struct pii_engine *e, const uint8_t *b, size_t n, const char *ct,
+image_obs(struct pii_scanner *s, const uint8_t *b, size_t n, const char *ct,
     const char *loc, bool magic)
 {
+	const struct pii_engine *e = s->e;
 	char masked[96], hm[33];
 	const char *kind = ct && ct[0] ? ct :
 	    (n >= 3 && b[0] == 0xff) ? "image/jpeg" :
@@ -737,8 +790,8 @@ image_obs(struct pii_engine *e, const uint8_t *b, size_t n, const char *ct,
 
 	snprintf(masked, sizeof(masked), "%.40s, %zu bytes", kind, n);
 	hmac_hex(e, b, n < IMAGE_HASH_MAX ? n : IMAGE_HASH_MAX, hm);
-	charge(e, n < IMAGE_HASH_MAX ? n : IMAGE_HASH_MAX);
-	emit(e, "media.image", PII_WHERE_BODY, loc, magic ? "plain" :
+	charge(s, n < IMAGE_HASH_MAX ? n : IMAGE_HASH_MAX);
+	emit(s, "media.image", PII_WHERE_BODY, loc, magic ? "plain" :
 	    "content-type", NULL, magic ? e->rules->confidence[PII_DET_IMAGE] :
 	    (uint8_t)(e->rules->confidence[PII_DET_IMAGE] * 8 / 10), masked,
 	    hm, "", 0);
@@ -748,18 +801,19 @@ static bool
 part_cb(void *arg, const struct pii_part *p)
 {
 	struct part_ctx *pc = arg;
-	struct pii_engine *e = pc->e;
+	struct pii_scanner *s = pc->s;
+	const struct pii_engine *e = s->e;
 	char prefix[96];
 	bool magic;
 
 	snprintf(prefix, sizeof(prefix), "%s", p->name[0] ? p->name : "part");
 	if (e->rules->enabled[PII_DET_IMAGE] &&
 	    pii_struct_is_image(p->body, p->body_len, p->content_type, &magic)) {
-		image_obs(e, p->body, p->body_len, p->content_type, prefix,
+		image_obs(s, p->body, p->body_len, p->content_type, prefix,
 		    magic);
 		return true;
 	}
-	scan_body(e, p->body, p->body_len, p->content_type, prefix,
+	scan_body(s, p->body, p->body_len, p->content_type, prefix,
 	    pc->depth + 1);
 	return true;
 }
@@ -783,28 +837,29 @@ looks_form(const uint8_t *b, size_t n)
 }
 
 static void
-scan_body(struct pii_engine *e, const uint8_t *b, size_t n, const char *ct,
+scan_body(struct pii_scanner *s, const uint8_t *b, size_t n, const char *ct,
     const char *prefix, unsigned depth)
 {
+	const struct pii_engine *e = s->e;
 	const char *loc = prefix[0] ? prefix : "body";
 	size_t i = 0;
 	bool magic;
 
 	if (n == 0 || depth > MAX_EMBED_DEPTH)
 		return;
-	if (n > e->budget) {
-		e->stats.bytes_cut += n - e->budget;
-		n = e->budget;
+	if (n > s->budget) {
+		s->stats.bytes_cut += n - s->budget;
+		n = s->budget;
 	}
 	if (e->rules->enabled[PII_DET_IMAGE] &&
 	    pii_struct_is_image(b, n, ct, &magic)) {
-		image_obs(e, b, n, ct, loc, magic);
+		image_obs(s, b, n, ct, loc, magic);
 		return;
 	}
 	if (ct != NULL && strncasecmp(ct, "multipart/", 10) == 0) {
-		struct part_ctx pc = { e, depth };
+		struct part_ctx pc = { s, depth };
 
-		if (pii_multipart_split(b, n, ct, e->rules->max_parts, &e->sb,
+		if (pii_multipart_split(b, n, ct, e->rules->max_parts, &s->sb,
 		    part_cb, &pc) >= 0)
 			return;
 	}
@@ -814,65 +869,65 @@ scan_body(struct pii_engine *e, const uint8_t *b, size_t n, const char *ct,
 	if (i < n && (b[i] == '{' || b[i] == '[')) {
 		char pfx[100];
 		struct pii_field carrier;
-		const struct pii_field *saved = e->field;
-		unsigned before = e->fields;
+		const struct pii_field *saved = s->field;
+		unsigned before = s->fields;
 
 		memset(&carrier, 0, sizeof(carrier));
 		carrier.where = PII_WHERE_BODY;
 		carrier.depth = (uint8_t)depth;
-		e->field = &carrier;
+		s->field = &carrier;
 		snprintf(pfx, sizeof(pfx), "%s%s$", prefix, prefix[0] ? ":" : "");
-		if (pii_json_walk(b, n, pfx, e->rules->max_json_depth, &e->sb,
-		    &e->obj, field_cb, e) || e->fields > before) {
-			e->field = saved;
+		if (pii_json_walk(b, n, pfx, e->rules->max_json_depth, &s->sb,
+		    &s->obj, field_cb, s) || s->fields > before) {
+			s->field = saved;
 			return;
 		}
-		e->field = saved;
+		s->field = saved;
 	}
 	if ((ct != NULL && strcasestr(ct, "x-www-form-urlencoded") != NULL) ||
 	    looks_form(b, n)) {
 		struct pii_field carrier;
-		const struct pii_field *saved = e->field;
+		const struct pii_field *saved = s->field;
 		char pfx[100];
 
 		memset(&carrier, 0, sizeof(carrier));
 		carrier.where = PII_WHERE_BODY;
 		carrier.depth = (uint8_t)depth;
-		e->field = &carrier;
+		s->field = &carrier;
 		snprintf(pfx, sizeof(pfx), "%s%s", prefix, prefix[0] ? ":" : "");
-		pii_form_split(b, n, '&', true, pfx, &e->sb, ++e->obj,
-		    field_cb, e);
-		e->field = saved;
+		pii_form_split(b, n, '&', true, pfx, &s->sb, ++s->obj,
+		    field_cb, s);
+		s->field = saved;
 		return;
 	}
 	/* Plain text (or anything else): known values and the detectors
 	 * that need no key.  A part keeps its name as the key. */
-	scan_field(e, PII_WHERE_BODY, prefix, loc, b, n, b, n,
+	scan_field(s, PII_WHERE_BODY, prefix, loc, b, n, b, n,
 	    prefix[0] == '\0', depth);
 }
 
 static void
-scan_begin(struct pii_engine *e, struct pii_result *ret, size_t budget)
+scan_begin(struct pii_scanner *s, struct pii_result *ret, size_t budget)
 {
 	ret->n = 0;
 	ret->cut = false;
-	e->res = ret;
-	e->sb.len = 0;
-	e->budget = budget;
-	e->obj = 0;
-	e->fields = 0;
-	e->hits = 0;
-	e->field = NULL;
-	pii_struct_begin(&e->st);
-	e->stats.messages++;
+	s->res = ret;
+	s->sb.len = 0;
+	s->budget = budget;
+	s->obj = 0;
+	s->fields = 0;
+	s->hits = 0;
+	s->field = NULL;
+	pii_struct_begin(&s->st);
+	s->stats.messages++;
 }
 
 static void
-scan_end(struct pii_engine *e)
+scan_end(struct pii_scanner *s)
 {
-	pii_struct_end(e->rules, &e->st, struct_hit, e);
-	e->res = NULL;
-	e->field = NULL;
+	pii_struct_end(s->e->rules, &s->st, struct_hit, s);
+	s->res = NULL;
+	s->field = NULL;
 }
 
 /*
@@ -906,9 +961,10 @@ header_not_scanned(const char *name)
 }
 
 void
-pii_scan_http_flow(struct pii_engine *e, const struct http_request *req,
+pii_scan_http_flow(struct pii_scanner *s, const struct http_request *req,
     struct pii_flow_budget *budget, struct pii_result *ret)
 {
+	const struct pii_engine *e = s->e;
 	size_t allow = e->max_scan, before;
 	struct pii_field carrier;
 
@@ -919,29 +975,29 @@ pii_scan_http_flow(struct pii_engine *e, const struct http_request *req,
 		if (left < allow)
 			allow = (size_t)left;
 	}
-	scan_begin(e, ret, allow);
-	before = e->budget;
+	scan_begin(s, ret, allow);
+	before = s->budget;
 	memset(&carrier, 0, sizeof(carrier));
 
 	if (req->path != NULL) {
 		size_t n = strlen(req->path);
-		uint8_t *d = pii_buf_alloc(&e->sb, n + 1);
+		uint8_t *d = pii_buf_alloc(&s->sb, n + 1);
 
 		if (d != NULL) {
 			size_t m = pii_url_decode(req->path, n, false,
 			    (char *)d, n);
 
 			d[m] = '\0';
-			scan_field(e, PII_WHERE_PATH, "", "path",
+			scan_field(s, PII_WHERE_PATH, "", "path",
 			    (const uint8_t *)req->path, n, d, m, true, 0);
 		}
 	}
 	if (req->query != NULL && req->query[0] != '\0') {
 		carrier.where = PII_WHERE_QUERY;
-		e->field = &carrier;
+		s->field = &carrier;
 		pii_form_split((const uint8_t *)req->query, strlen(req->query),
-		    '&', true, "", &e->sb, ++e->obj, field_cb, e);
-		e->field = NULL;
+		    '&', true, "", &s->sb, ++s->obj, field_cb, s);
+		s->field = NULL;
 	}
 	for (size_t i = 0; i < req->n_headers && i < HTTP_MAX_HEADERS; i++) {
 		const struct http_header *h = &req->headers[i];
@@ -949,44 +1005,45 @@ pii_scan_http_flow(struct pii_engine *e, const struct http_request *req,
 
 		if (strcasecmp(h->name, "cookie") == 0) {
 			carrier.where = PII_WHERE_HEADER;
-			e->field = &carrier;
+			s->field = &carrier;
 			pii_form_split((const uint8_t *)h->value, n, ';', false,
-			    "cookie:", &e->sb, ++e->obj, field_cb, e);
-			e->field = NULL;
+			    "cookie:", &s->sb, ++s->obj, field_cb, s);
+			s->field = NULL;
 			continue;
 		}
 		if (header_not_scanned(h->name))
 			continue;
-		scan_field(e, PII_WHERE_HEADER, h->name, h->name,
+		scan_field(s, PII_WHERE_HEADER, h->name, h->name,
 		    (const uint8_t *)h->value, n, (const uint8_t *)h->value, n,
 		    false, 0);
 	}
 	if (req->body != NULL && req->body_len > 0)
-		scan_body(e, req->body, req->body_len, req->content_type, "", 0);
+		scan_body(s, req->body, req->body_len, req->content_type, "", 0);
 	if (budget != NULL)
-		budget->scanned += before - e->budget;
-	scan_end(e);
+		budget->scanned += before - s->budget;
+	scan_end(s);
 }
 
 void
-pii_scan_http(struct pii_engine *e, const struct http_request *req,
+pii_scan_http(struct pii_scanner *s, const struct http_request *req,
     struct pii_result *ret)
 {
-	pii_scan_http_flow(e, req, NULL, ret);
+	pii_scan_http_flow(s, req, NULL, ret);
 }
 
 void
-pii_scan_dns_name(struct pii_engine *e, const char *qname,
+pii_scan_dns_name(struct pii_scanner *s, const char *qname,
     struct pii_result *ret)
 {
+	const struct pii_engine *e = s->e;
 	size_t n = qname ? strnlen(qname, 1024) : 0;
 
-	scan_begin(e, ret, e->max_scan);
+	scan_begin(s, ret, e->max_scan);
 	if (n > 0)
-		scan_field(e, PII_WHERE_DNS, "", "qname",
+		scan_field(s, PII_WHERE_DNS, "", "qname",
 		    (const uint8_t *)qname, n, (const uint8_t *)qname, n, true,
 		    0);
-	scan_end(e);
+	scan_end(s);
 }
 
 const char *
@@ -1015,7 +1072,7 @@ pii_pattern_count(const struct pii_engine *e)
 }
 
 void
-pii_get_stats(const struct pii_engine *e, struct pii_stats *ret)
+pii_get_stats(const struct pii_scanner *s, struct pii_stats *ret)
 {
-	*ret = e->stats;
+	*ret = s->stats;
 }

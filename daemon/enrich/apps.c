@@ -939,18 +939,18 @@ apps_match_user_agent(const struct apps *a, const char *ua,
     struct app_match *ret)
 {
 	/* UA_SEPARATORS as a table: the tokenizer looks up every byte of a
-	 * UA (filled once; the pipeline is single-threaded). */
-	static bool ua_separator[256], ua_separator_ready;
+	 * UA.  The bytes of UA_SEPARATORS, constant so that pipelines on
+	 * several threads may share it. */
+	static const bool ua_separator[256] = {
+		[' '] = true, ['/'] = true, [';'] = true, ['('] = true,
+		[')'] = true, [','] = true, [':'] = true, ['['] = true,
+		[']'] = true, ['"'] = true, ['\t'] = true,
+	};
 	const struct sent *best = NULL;
 	size_t i = 0, ntok = 0;
 
 	if (a == NULL || ua == NULL || a->ua.n == 0)
 		return false;
-	if (!ua_separator_ready) {
-		for (const char *p = UA_SEPARATORS; *p != '\0'; p++)
-			ua_separator[(unsigned char)*p] = true;
-		ua_separator_ready = true;
-	}
 	/* Bounded by APPS_MAX_UA_SCAN bytes and APPS_MAX_UA_TOKENS tokens. */
 	while (i < APPS_MAX_UA_SCAN && ua[i] != '\0' &&
 	    ntok < APPS_MAX_UA_TOKENS) {

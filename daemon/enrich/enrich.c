@@ -131,13 +131,14 @@ copy_org(char *dst, size_t size, const char *src)
 }
 
 void
-enrich_flow(struct enrich *e, struct flow_record *r)
+enrich_flow(const struct enrich *e, struct geoip_cache *cache,
+    struct flow_record *r)
 {
 	struct app_flow_evidence ev;
 	struct app_match m;
 	struct geo_info gi;
 
-	if (e->geo != NULL && geoip_lookup(e->geo, &r->server, &gi) == 0) {
+	if (e->geo != NULL && geoip_lookup_cached(e->geo, cache, &r->server, &gi) == 0) {
 		r->geo_done = true;
 		r->dest_local = gi.local;
 		memcpy(r->country, gi.country, sizeof(r->country));

@@ -3,8 +3,10 @@
  *
  * The only file that includes <maxminddb.h>; its status codes are turned
  * into negative errno values and messages here.  Databases are mapped at
- * open time and never written; a lookup walks the mapped tree and decodes
- * two or three values without allocating, and a direct-mapped cache keyed
+ * open time, and a struct geoip is never written after geoip_open(), so
+ * any number of threads may look up through one.  A lookup walks the
+ * mapped tree and decodes two or three values without allocating; the
+ * caller's direct-mapped cache (struct geoip_cache, one per thread) keyed
  * by address makes a repeated destination cost one hash probe.
  */
 #include <arpa/inet.h>
@@ -12,6 +14,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,10 +60,30 @@ struct org_ent {
 	char org[GEOIP_ORG_MAX];
 };
 
+/* Read-only once geoip_open() returns. */
 struct geoip {
+	uint64_t id;			/* never reused in this process */
 	struct geoip_db db[2];
 	struct geoip_db *country;	/* NULL, &db[0] or &db[1] */
 	struct geoip_db *asn;
+};
+
+/*
+ * Handles are told apart by number, not address: a handle opened after
+ * another was closed may get its address, and must not get its answers.
+ * The one process-wide variable of the lookups, and atomic, so that
+ * threads may open handles.
+ */
+static atomic_uint_fast64_t geoip_last_id;
+
+/*
+ * What lookups learn, kept by their caller.  Entries hold answers and
+ * record offsets of one struct geoip only: geo_id says which, and a
+ * lookup through another empties the cache first.
+ */
+struct geoip_cache {
+	uint64_t geo_id;		/* whose answers; 0: none yet */
+	bool dirty;			/* some slot may be filled */
 	struct cache_ent *cache;	/* GEOIP_CACHE_SLOTS */
 	struct org_ent *orgs;		/* GEOIP_ORG_SLOTS */
 	struct geoip_stats st;
@@ -435,18 +458,12 @@ geoip_open(const char *country_path, const char *asn_path,
 		seterr(err, errlen, "no GeoIP database given");
 		return -EINVAL;
 	}
-	g = calloc(1, sizeof(*g));
-	if (g != NULL) {
-		g->cache = calloc(GEOIP_CACHE_SLOTS, sizeof(*g->cache));
-		g->orgs = malloc(GEOIP_ORG_SLOTS * sizeof(*g->orgs));
-	}
-	if (g == NULL || g->cache == NULL || g->orgs == NULL) {
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
 		seterr(err, errlen, "GeoIP: out of memory");
 		r = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < GEOIP_ORG_SLOTS; i++)
-		g->orgs[i].off = NO_OFFSET;
+	g->id = atomic_fetch_add(&geoip_last_id, 1) + 1;
 
 	if (country_path != NULL) {
 		r = db_open(&g->db[0], country_path, err, errlen);
@@ -499,10 +516,59 @@ geoip_close(struct geoip *g)
 		return NULL;
 	db_close(&g->db[0]);
 	db_close(&g->db[1]);
-	free(g->cache);
-	free(g->orgs);
 	free(g);
 	return NULL;
+}
+
+static void
+cache_clear(struct geoip_cache *c)
+{
+	if (!c->dirty)
+		return;
+	memset(c->cache, 0, GEOIP_CACHE_SLOTS * sizeof(*c->cache));
+	for (size_t i = 0; i < GEOIP_ORG_SLOTS; i++)
+		c->orgs[i].off = NO_OFFSET;
+	c->dirty = false;
+}
+
+int
+geoip_cache_new(struct geoip_cache **ret)
+{
+	struct geoip_cache *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -ENOMEM;
+	/* Zeroed address slots are empty; org slots need NO_OFFSET. */
+	c->cache = calloc(GEOIP_CACHE_SLOTS, sizeof(*c->cache));
+	c->orgs = malloc(GEOIP_ORG_SLOTS * sizeof(*c->orgs));
+	if (c->cache == NULL || c->orgs == NULL) {
+		geoip_cache_free(c);
+		return -ENOMEM;
+	}
+	c->dirty = true;
+	cache_clear(c);
+	*ret = c;
+	return 0;
+}
+
+struct geoip_cache *
+geoip_cache_free(struct geoip_cache *c)
+{
+	if (c == NULL)
+		return NULL;
+	free(c->cache);
+	free(c->orgs);
+	free(c);
+	return NULL;
+}
+
+void
+geoip_cache_reset(struct geoip_cache *c)
+{
+	if (c == NULL)
+		return;
+	cache_clear(c);
+	c->geo_id = 0;
 }
 
 static int
@@ -594,12 +660,15 @@ org_decode(const struct geoip_db *db, uint32_t off, char *ret)
 }
 
 static int
-org_get(struct geoip *g, uint32_t off, char *ret)
+org_get(const struct geoip *g, struct geoip_cache *c, uint32_t off,
+    char *ret)
 {
-	struct org_ent *o = &g->orgs[(off * 2654435761u) >> 19 &
-	    (GEOIP_ORG_SLOTS - 1)];
+	struct org_ent *o;
 	int r;
 
+	if (c == NULL)
+		return org_decode(g->asn, off, ret);
+	o = &c->orgs[(off * 2654435761u) >> 19 & (GEOIP_ORG_SLOTS - 1)];
 	if (o->off != off) {
 		r = org_decode(g->asn, off, o->org);
 		if (r < 0) {
@@ -607,6 +676,7 @@ org_get(struct geoip *g, uint32_t off, char *ret)
 			return r;
 		}
 		o->off = off;
+		c->dirty = true;
 	}
 	memcpy(ret, o->org, GEOIP_ORG_MAX);
 	return 0;
@@ -614,7 +684,7 @@ org_get(struct geoip *g, uint32_t off, char *ret)
 
 /* Fill a cache entry for a (normalized, non-local) address. */
 static int
-resolve(struct geoip *g, const struct addr *a, struct cache_ent *ret)
+resolve(const struct geoip *g, const struct addr *a, struct cache_ent *ret)
 {
 	MMDB_lookup_result_s cres, ares;
 	struct cache_ent ce;
@@ -654,10 +724,11 @@ resolve(struct geoip *g, const struct addr *a, struct cache_ent *ret)
 }
 
 int
-geoip_lookup(struct geoip *g, const struct addr *addr, struct geo_info *ret)
+geoip_lookup_cached(const struct geoip *g, struct geoip_cache *c,
+    const struct addr *addr, struct geo_info *ret)
 {
 	struct geo_info gi;
-	struct cache_ent *slot, ce;
+	struct cache_ent *slot = NULL, ce;
 	struct addr a;
 	int r;
 
@@ -665,12 +736,12 @@ geoip_lookup(struct geoip *g, const struct addr *addr, struct geo_info *ret)
 		return -EINVAL;
 	addr_normalize(addr, &a);
 	memset(&gi, 0, sizeof(gi));
-	if (g != NULL)
-		g->st.lookups++;
+	if (c != NULL)
+		c->st.lookups++;
 	if (is_local_norm(&a)) {
 		gi.local = true;
-		if (g != NULL)
-			g->st.local++;
+		if (c != NULL)
+			c->st.local++;
 		*ret = gi;
 		return 0;
 	}
@@ -679,15 +750,23 @@ geoip_lookup(struct geoip *g, const struct addr *addr, struct geo_info *ret)
 		return 0;
 	}
 
-	slot = &g->cache[addr_hash(&a) & (GEOIP_CACHE_SLOTS - 1)];
-	if (slot->key.family != 0 && addr_eq(&slot->key, &a)) {
-		g->st.cache_hits++;
+	if (c != NULL && c->geo_id != g->id) {
+		cache_clear(c);
+		c->geo_id = g->id;
+	}
+	if (c != NULL)
+		slot = &c->cache[addr_hash(&a) & (GEOIP_CACHE_SLOTS - 1)];
+	if (slot != NULL && slot->key.family != 0 && addr_eq(&slot->key, &a)) {
+		c->st.cache_hits++;
 		ce = *slot;
 	} else {
 		r = resolve(g, &a, &ce);
 		if (r < 0)
 			goto err;
-		*slot = ce;
+		if (slot != NULL) {
+			*slot = ce;
+			c->dirty = true;
+		}
 	}
 	if (ce.country[0] != '\0') {
 		gi.country[0] = ce.country[0];
@@ -695,7 +774,7 @@ geoip_lookup(struct geoip *g, const struct addr *addr, struct geo_info *ret)
 	}
 	gi.asn = ce.asn;
 	if (ce.as_off != NO_OFFSET) {
-		r = org_get(g, ce.as_off, gi.as_org);
+		r = org_get(g, c, ce.as_off, gi.as_org);
 		if (r < 0)
 			goto err;
 	}
@@ -703,8 +782,16 @@ geoip_lookup(struct geoip *g, const struct addr *addr, struct geo_info *ret)
 	return 0;
 
 err:
-	g->st.errors++;
+	if (c != NULL)
+		c->st.errors++;
 	return r;
+}
+
+int
+geoip_lookup(const struct geoip *g, const struct addr *addr,
+    struct geo_info *ret)
+{
+	return geoip_lookup_cached(g, NULL, addr, ret);
 }
 
 const char *
@@ -720,11 +807,11 @@ geoip_asn_desc(const struct geoip *g)
 }
 
 void
-geoip_get_stats(const struct geoip *g, struct geoip_stats *ret)
+geoip_get_stats(const struct geoip_cache *c, struct geoip_stats *ret)
 {
-	if (g == NULL) {
+	if (c == NULL) {
 		memset(ret, 0, sizeof(*ret));
 		return;
 	}
-	*ret = g->st;
+	*ret = c->st;
 }

@@ -1,7 +1,12 @@
 /*
  * conf.c - load a configuration whole, or not at all.
+ *
+ * Nothing here is written after conf_load() returns but the reference
+ * count, which is atomic so that pipelines on several threads may hold
+ * one configuration.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +18,7 @@
 #define CONF_MAX_DEVICES 256	/* "MAC=NAME" entries given as options */
 
 struct conf {
-	unsigned refs;
+	atomic_uint refs;
 	struct pipeline_config opt;
 	struct enrich *enrich;
 	struct pii_engine *pii;
@@ -93,7 +98,7 @@ conf_load(const struct pipeline_config *o, const uint8_t *secret,
 		snprintf(err, errlen, "out of memory for the configuration");
 		return -ENOMEM;
 	}
-	c->refs = 1;
+	atomic_init(&c->refs, 1);
 	c->opt = *o;
 	if (o->pii_rules != NULL) {
 		struct pii_config pc;
@@ -131,14 +136,16 @@ fail:
 struct conf *
 conf_ref(struct conf *c)
 {
-	c->refs++;
+	atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
 	return c;
 }
 
 struct conf *
 conf_unref(struct conf *c)
 {
-	if (c != NULL && --c->refs == 0)
+	/* The last holder frees: it must see every other holder's reads. */
+	if (c != NULL && atomic_fetch_sub_explicit(&c->refs, 1,
+	    memory_order_acq_rel) == 1)
 		conf_free(c);
 	return NULL;
 }
@@ -149,13 +156,13 @@ conf_options(const struct conf *c)
 	return &c->opt;
 }
 
-struct enrich *
+const struct enrich *
 conf_enrich(const struct conf *c)
 {
 	return c->enrich;
 }
 
-struct pii_engine *
+const struct pii_engine *
 conf_pii(const struct conf *c)
 {
 	return c->pii;

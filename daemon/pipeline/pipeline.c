@@ -18,6 +18,7 @@
 #include "dns.h"
 #include "dns_cache.h"
 #include "enrich.h"
+#include "geoip.h"
 #include "pipeline.h"
 #include "record_build.h"
 
@@ -32,7 +33,8 @@ struct record_scratch {
 
 struct pipeline {
 	struct conf *conf;
-	struct enrich *enrich;		/* the configuration's */
+	const struct enrich *enrich;	/* the configuration's */
+	struct geoip_cache *geo_cache;	/* ours: lookups through enrich */
 	bool redact;
 	struct flow_table *flows;
 	struct applayer *al;
@@ -105,7 +107,7 @@ fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 static void
 enrich_record(struct pipeline *p, const struct flow *f, struct flow_record *r)
 {
-	enrich_flow(p->enrich, r);
+	enrich_flow(p->enrich, p->geo_cache, r);
 	r->device_name = device_name(p->devices,
 	    f->has_mac ? f->client_mac : NULL, &r->client);
 }
@@ -256,15 +258,16 @@ on_dhcp(const struct dhcp_msg *msg, void *ctx)
 	device_learn_dhcp(p->devices, msg);
 }
 
-/* Make the configuration's parts current (a new run, or a reload). */
+/*
+ * Make the configuration's parts current (a new run, or a reload).  The
+ * detection stage has already been switched to its engine.
+ */
 static void
 use_conf(struct pipeline *p, struct conf *c)
 {
 	p->conf = c;
 	p->enrich = conf_enrich(c);
 	p->redact = !conf_options(c)->raw_evidence;
-	if (p->detect != NULL)
-		detect_set_engine(p->detect, conf_pii(c));
 }
 
 int
@@ -282,7 +285,8 @@ pipeline_new(struct conf *conf, struct pipeline **ret, char *err,
 	}
 	use_conf(p, conf_ref(conf));
 	r = -ENOMEM;
-	if ((p->dns_masked = malloc(sizeof(*p->dns_masked))) == NULL)
+	if ((p->dns_masked = malloc(sizeof(*p->dns_masked))) == NULL ||
+	    geoip_cache_new(&p->geo_cache) != 0)
 		goto nomem;
 	if (conf_pii(conf) != NULL &&
 	    (p->detect = detect_new(conf_pii(conf), on_observation, p)) == NULL)
@@ -349,8 +353,17 @@ pipeline_set_conf(struct pipeline *p, struct conf *c, char *err,
 		    "%s by a reload", p->detect != NULL ? "off" : "on");
 		return -EINVAL;
 	}
-	if ((r = conf_apply_devices(c, p->devices, err, errlen)) != 0)
+	if (p->detect != NULL &&
+	    (r = detect_set_engine(p->detect, conf_pii(c))) != 0) {
+		snprintf(err, errlen, "out of memory for the new rules");
 		return r;
+	}
+	if ((r = conf_apply_devices(c, p->devices, err, errlen)) != 0) {
+		/* Back to the engine in force: that cannot fail (detect.h). */
+		if (p->detect != NULL)
+			detect_set_engine(p->detect, conf_pii(old));
+		return r;
+	}
 	use_conf(p, conf_ref(c));
 	conf_unref(old);
 	return 0;
@@ -490,7 +503,7 @@ report_stats(struct pipeline *p)
 	size_t n_anom = 0;
 	struct counter_list al = { .n = 0 };
 	struct flow_stats fs;
-	struct pii_engine *pii = conf_pii(p->conf);
+	const struct pii_engine *pii = conf_pii(p->conf);
 
 	memset(&t, 0, sizeof(t));
 	for (int i = 0; i < DEC__COUNT; i++) {
@@ -524,10 +537,10 @@ report_stats(struct pipeline *p)
 	t.geoip_attribution = enrich_attribution(p->enrich);
 	t.geoip_country_desc = enrich_geoip_desc(p->enrich);
 	t.apps_loaded = enrich_apps_count(p->enrich);
-	if (pii != NULL) {
+	if (pii != NULL && p->detect != NULL) {
 		struct pii_stats ps;
 
-		pii_get_stats(pii, &ps);
+		detect_pii_stats(p->detect, &ps);
 		t.pii_enabled = true;
 		t.pii_identities = pii_identity_count(pii);
 		t.pii_observations = ps.obs;
@@ -576,6 +589,7 @@ pipeline_free(struct pipeline *p)
 		if (p->out[i].ops->close != NULL)
 			p->out[i].ops->close(p->out[i].ctx);
 	free(p->dns_masked);
+	p->geo_cache = geoip_cache_free(p->geo_cache);
 	p->conf = conf_unref(p->conf);
 	free(p);
 	return NULL;

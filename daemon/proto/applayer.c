@@ -405,7 +405,8 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 	switch (f->app_proto) {
 	case APP_PROTO_TLS:
 		if (dir == FLOW_TO_SERVER) {
-			r = tls_client_hello_from_records(data, len, &al->ch);
+			r = tls_client_hello_from_records(al->tls, data, len,
+			    &al->ch);
 			if (r.st == PARSE_OK) {
 				al->st.tls_client_hellos++;
 				keep_client_hello(a, &al->ch);
@@ -694,7 +695,8 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			size_t n;
 			const uint8_t *msg = quic_client_hello(a->quic, &n);
 
-			if (tls_client_hello_parse(msg, n, true, &al->ch).st == PARSE_OK) {
+			if (tls_client_hello_parse(al->tls, msg, n, true,
+			    &al->ch).st == PARSE_OK) {
 				al->st.quic_initials++;
 				keep_client_hello(a, &al->ch);
 			} else

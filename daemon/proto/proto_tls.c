@@ -55,6 +55,16 @@ static const uint8_t hrr_random[32] = {
 	0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
+/*
+ * What a pipeline's TLS parsing keeps between flows: the certificate
+ * cache (below, at the Certificate message) and the fingerprint memo.
+ */
+struct tls_ctx {
+	struct crypto_x509 *x509;
+	struct cert_cache_entry *cert_cache;	/* made on first use */
+	struct tls_fp_memo *fp;			/* fingerprints by hello */
+};
+
 /* ---------------------------------------------------------------------
  * Record layer: a reader yielding whole handshake messages.
  */
@@ -462,8 +472,8 @@ parse_client_ext(uint16_t type, struct cur *ext, struct tls_client_hello *ch)
  *   extensions<8..2^16-1>  (absent in old SSL 3.0 / TLS 1.0 clients)
  */
 struct parse_result
-tls_client_hello_parse(const uint8_t *msg, size_t len, bool quic,
-    struct tls_client_hello *ret)
+tls_client_hello_parse(struct tls_ctx *tc, const uint8_t *msg, size_t len,
+    bool quic, struct tls_client_hello *ret)
 {
 	/* Filled in place (the struct is nearly 2 KiB): counts and string
 	 * starts reset, array contents read only up to their counts. */
@@ -522,7 +532,8 @@ tls_client_hello_parse(const uint8_t *msg, size_t len, bool quic,
 	}
 	if (ch->max_version == 0)
 		ch->max_version = ch->legacy_version;
-	if (tls_fingerprints(ch, quic, ch->ja3, ch->ja4) < 0)
+	if (tls_fingerprints(tc != NULL ? tc->fp : NULL, ch, quic, ch->ja3,
+	    ch->ja4) < 0)
 		return parse_fail(PARSE_UNSUPPORTED);
 	return parse_ok(TLS_HS_HDR + mlen);
 }
@@ -548,8 +559,8 @@ first_record_prefix_ok(const uint8_t *buf, size_t len, bool alert_ok)
  * as PARSE_MALFORMED, like any other non-TLS stream.
  */
 struct parse_result
-tls_client_hello_from_records(const uint8_t *buf, size_t len,
-    struct tls_client_hello *ret)
+tls_client_hello_from_records(struct tls_ctx *tc, const uint8_t *buf,
+    size_t len, struct tls_client_hello *ret)
 {
 	/* Used only when the ClientHello spans records. */
 	uint8_t scratch[TLS_HS_MAX];
@@ -577,7 +588,7 @@ tls_client_hello_from_records(const uint8_t *buf, size_t len,
 	/* A client's first handshake message is its ClientHello. */
 	if (!cur_peek_u8(&msg, 0, &type) || type != TLS_HS_CLIENT_HELLO)
 		return parse_fail(PARSE_MALFORMED);
-	pr = tls_client_hello_parse(msg.p, cur_left(&msg), false, ret);
+	pr = tls_client_hello_parse(tc, msg.p, cur_left(&msg), false, ret);
 	if (pr.st == PARSE_NEED_MORE)
 		return parse_fail(PARSE_MALFORMED);	/* cannot happen: msg is whole */
 	if (pr.st == PARSE_OK)
@@ -661,12 +672,6 @@ struct cert_cache_entry {
 	char org[TLS_NAME_MAX], cn[TLS_NAME_MAX];
 };
 
-/* What a pipeline's TLS parsing keeps between flows. */
-struct tls_ctx {
-	struct crypto_x509 *x509;
-	struct cert_cache_entry *cert_cache;	/* made on first use */
-};
-
 struct tls_ctx *
 tls_ctx_new(void)
 {
@@ -674,10 +679,9 @@ tls_ctx_new(void)
 
 	if ((tc = calloc(1, sizeof(*tc))) == NULL)
 		return NULL;
-	if ((tc->x509 = crypto_x509_new()) == NULL) {
-		free(tc);
-		return NULL;
-	}
+	if ((tc->x509 = crypto_x509_new()) == NULL ||
+	    (tc->fp = tls_fp_memo_new()) == NULL)
+		return tls_ctx_free(tc);
 	return tc;
 }
 
@@ -687,6 +691,7 @@ tls_ctx_free(struct tls_ctx *tc)
 	if (tc == NULL)
 		return NULL;
 	crypto_x509_free(tc->x509);
+	tls_fp_memo_free(tc->fp);
 	for (size_t i = 0; tc->cert_cache != NULL && i < CERT_CACHE_SLOTS; i++)
 		free(tc->cert_cache[i].der);
 	free(tc->cert_cache);

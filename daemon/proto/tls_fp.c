@@ -8,12 +8,12 @@
  * edges; b = SHA-256/12 of the sorted cipher list; c = SHA-256/12 of the
  * sorted extension list (SNI and ALPN removed) then '_' and the
  * signature algorithms in wire order.  Everything is built in bounded
- * stack buffers; the only allocation, made on first use and kept, is
- * the memo below.
+ * stack buffers; nothing is allocated but the caller's memo.
  *
- * Digests are remembered by the lists they come from (fp_memo): a
- * device's TLS stack sends the same lists on every connection, so most
- * ClientHellos skip the string building and the hashing.
+ * Digests are remembered by the lists they come from (struct
+ * tls_fp_memo, one per pipeline): a device's TLS stack sends the same
+ * lists on every connection, so most ClientHellos skip the string
+ * building and the hashing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -203,7 +203,7 @@ digest_hex(bool sha256, const char *s, size_t len, size_t nhex, char *out)
  * it) and compared in full, so a hit is exact.  Chrome shuffles its
  * extension order per connection: JA3, which keeps the order, then
  * misses; JA4, which sorts, still hits.  Inputs longer than a key are
- * just computed.  Single-threaded like the rest of the pipeline.
+ * just computed.  The caller owns the table, one per thread.
  */
 #define FP_MEMO_SLOTS	128
 #define FP_MEMO_KEY_MAX	120	/* 16-bit values, the kind first */
@@ -229,7 +229,22 @@ struct fp_memo_slot {
 	char ja4[40];		/* FP_KIND_HELLO: JA4 */
 };
 
-static struct fp_memo_slot *fp_memo;
+struct tls_fp_memo {
+	struct fp_memo_slot slot[FP_MEMO_SLOTS];
+};
+
+struct tls_fp_memo *
+tls_fp_memo_new(void)
+{
+	return calloc(1, sizeof(struct tls_fp_memo));
+}
+
+struct tls_fp_memo *
+tls_fp_memo_free(struct tls_fp_memo *m)
+{
+	free(m);
+	return NULL;
+}
 
 static void
 key_init(struct fp_key *k, enum fp_kind kind)
@@ -283,22 +298,20 @@ key_hash(const struct fp_key *k)
 }
 
 /*
- * The slot for k, and whether it holds k's digest.  NULL when k is not
- * remembered (too long, or no memory for the table).
+ * The slot of m for k, and whether it holds k's digest.  NULL when k is
+ * not remembered (too long, or no memo).
  */
 static struct fp_memo_slot *
-memo_slot(const struct fp_key *k, uint64_t *hash, bool *hit)
+memo_slot(struct tls_fp_memo *m, const struct fp_key *k, uint64_t *hash,
+    bool *hit)
 {
 	struct fp_memo_slot *s;
 
 	*hit = false;
-	if (k->too_long)
-		return NULL;
-	if (fp_memo == NULL &&
-	    (fp_memo = calloc(FP_MEMO_SLOTS, sizeof(*fp_memo))) == NULL)
+	if (m == NULL || k->too_long)
 		return NULL;
 	*hash = key_hash(k);
-	s = &fp_memo[*hash % FP_MEMO_SLOTS];
+	s = &m->slot[*hash % FP_MEMO_SLOTS];
 	*hit = s->n == k->n && s->hash == *hash &&
 	    memcmp(s->v, k->v, k->n * sizeof(k->v[0])) == 0;
 	return s;
@@ -315,8 +328,9 @@ memo_store(struct fp_memo_slot *s, const struct fp_key *k, uint64_t hash,
 	s->out[len] = '\0';
 }
 
-int
-tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
+static int
+ja3_memo(struct tls_fp_memo *m, const struct tls_client_hello *ch,
+    char ret[static 33])
 {
 	char s[TLS_JA3_STR_MAX];
 	char out[33];
@@ -329,7 +343,7 @@ tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
 	key_init(&k, FP_KIND_JA3);
 	key_add(&k, ch->legacy_version);
 	key_add_ja3_lists(&k, ch);
-	if ((slot = memo_slot(&k, &hash, &hit)) != NULL && hit) {
+	if ((slot = memo_slot(m, &k, &hash, &hit)) != NULL && hit) {
 		memcpy(ret, slot->out, sizeof(out));
 		return 0;
 	}
@@ -341,6 +355,12 @@ tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
 		memo_store(slot, &k, hash, out, 32);
 	memcpy(ret, out, sizeof(out));
 	return 0;
+}
+
+int
+tls_ja3(const struct tls_client_hello *ch, char ret[static 33])
+{
+	return ja3_memo(NULL, ch, ret);
 }
 
 static const char *
@@ -480,8 +500,8 @@ tls_ja4_raw(const struct tls_client_hello *ch, bool quic, char *buf,
  * 13 bytes.
  */
 static int
-ja4_part(enum fp_kind kind, const uint16_t *v, size_t n, const uint16_t *sig,
-    size_t ns, char *out)
+ja4_part(struct tls_fp_memo *m, enum fp_kind kind, const uint16_t *v,
+    size_t n, const uint16_t *sig, size_t ns, char *out)
 {
 	char s[JA4_RAW_MAX];
 	struct sbuf part;
@@ -498,7 +518,7 @@ ja4_part(enum fp_kind kind, const uint16_t *v, size_t n, const uint16_t *sig,
 	key_init(&k, kind);
 	key_add_list(&k, v, n);
 	key_add_list(&k, sig, ns);
-	if ((slot = memo_slot(&k, &hash, &hit)) != NULL && hit) {
+	if ((slot = memo_slot(m, &k, &hash, &hit)) != NULL && hit) {
 		memcpy(out, slot->out, JA4_HASH_LEN + 1);
 		return 0;
 	}
@@ -518,8 +538,9 @@ ja4_part(enum fp_kind kind, const uint16_t *v, size_t n, const uint16_t *sig,
 	return 0;
 }
 
-int
-tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
+static int
+ja4_memo(struct tls_fp_memo *m, const struct tls_client_hello *ch, bool quic,
+    char ret[static 40])
 {
 	char out[40];
 	/* Zeroed: see tls_ja4_raw(). */
@@ -536,7 +557,7 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 
 	/* b: the sorted cipher list. */
 	n = sorted_copy(ch->ciphers, ch->n_ciphers, v, false);
-	if ((r = ja4_part(FP_KIND_JA4_B, v, n, NULL, 0, &out[sb.len])) < 0)
+	if ((r = ja4_part(m, FP_KIND_JA4_B, v, n, NULL, 0, &out[sb.len])) < 0)
 		return r;
 	sb.len += JA4_HASH_LEN;
 	sb_char(&sb, '_');
@@ -544,7 +565,8 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 	/* c: sorted extensions without SNI and ALPN, '_', sigalgs. */
 	n = sorted_copy(ch->extensions, ch->n_extensions, v, true);
 	ns = sigalg_list(ch, sig);
-	if ((r = ja4_part(FP_KIND_JA4_C, v, n, sig, ns, &out[sb.len])) < 0)
+	if ((r = ja4_part(m, FP_KIND_JA4_C, v, n, sig, ns,
+	    &out[sb.len])) < 0)
 		return r;
 	sb.len += JA4_HASH_LEN;
 	if (sb.full)
@@ -554,8 +576,14 @@ tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
 }
 
 int
-tls_fingerprints(const struct tls_client_hello *ch, bool quic,
-    char ja3[static 33], char ja4[static 40])
+tls_ja4(const struct tls_client_hello *ch, bool quic, char ret[static 40])
+{
+	return ja4_memo(NULL, ch, quic, ret);
+}
+
+int
+tls_fingerprints(struct tls_fp_memo *m, const struct tls_client_hello *ch,
+    bool quic, char ja3[static 33], char ja4[static 40])
 {
 	struct fp_key k;
 	struct fp_memo_slot *slot;
@@ -577,12 +605,13 @@ tls_fingerprints(const struct tls_client_hello *ch, bool quic,
 	    ch->alpn_first_edge[1]));
 	key_add_list(&k, ch->sig_algs, ch->n_sig_algs);
 	key_add_ja3_lists(&k, ch);
-	if ((slot = memo_slot(&k, &hash, &hit)) != NULL && hit) {
+	if ((slot = memo_slot(m, &k, &hash, &hit)) != NULL && hit) {
 		memcpy(ja3, slot->out, 33);
 		memcpy(ja4, slot->ja4, 40);
 		return 0;
 	}
-	if ((r = tls_ja3(ch, ja3)) < 0 || (r = tls_ja4(ch, quic, ja4)) < 0)
+	if ((r = ja3_memo(m, ch, ja3)) < 0 ||
+	    (r = ja4_memo(m, ch, quic, ja4)) < 0)
 		return r;
 	/* The part lookups above may have taken the same slot. */
 	if (slot != NULL) {

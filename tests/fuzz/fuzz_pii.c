@@ -30,14 +30,19 @@ static const char ids_yaml[] =
     "    mac: [\"3c:22:fb:12:34:56\"]\n"
     "    home: {lat: 39.9087, lon: 116.3975, radius_m: 500}\n";
 
-static struct pii_engine *
-engine(void)
+/*
+ * The engine and a scanner over it, made once and kept for the process
+ * (as a pipeline keeps its scanner across messages).
+ */
+static struct pii_scanner *
+scanner(void)
 {
 	static struct pii_engine *e;
+	static struct pii_scanner *s;
 	static struct pii_identities *ids;
 	char err[512];
 
-	if (e == NULL) {
+	if (s == NULL) {
 		struct pii_config c = {
 			.rules_path = OUTFLOW_SRC_RULESDIR "/personal_data.yaml",
 			.permissions_path = OUTFLOW_SRC_RULESDIR "/permissions.yaml",
@@ -48,10 +53,11 @@ engine(void)
 		    sizeof(ids_yaml) - 1, &ids, err, sizeof(err)) != 0)
 			abort();
 		c.identities = ids;
-		if (pii_engine_new(&c, &e, err, sizeof(err)) != 0)
+		if (pii_engine_new(&c, &e, err, sizeof(err)) != 0 ||
+		    pii_scanner_new(e, &s) != 0)
 			abort();
 	}
-	return e;
+	return s;
 }
 
 static void
@@ -75,7 +81,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pii_result res;
-	struct pii_engine *e = engine();
+	struct pii_scanner *s = scanner();
 	struct http_request req;
 	struct parse_result pr;
 	struct http_ctx *hc;
@@ -86,14 +92,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pr = http_request_parse(hc, data, size, 16384, true, &req);
 	hc = http_ctx_free(hc);
 	if (pr.st == PARSE_OK) {
-		pii_scan_http(e, &req, &res);
+		pii_scan_http(s, &req, &res);
 		check(&res);
 		http_request_clear(&req);
 	}
 	if (size < sizeof(name)) {
 		memcpy(name, data, size);
 		name[size] = '\0';
-		pii_scan_dns_name(e, name, &res);
+		pii_scan_dns_name(s, name, &res);
 		check(&res);
 	}
 	return 0;

@@ -37,7 +37,7 @@ hello_check(const struct quic_state *st)
 	if ((msg = quic_client_hello(st, &len)) == NULL || len < 4 ||
 	    len > QUIC_CRYPTO_MAX)
 		__builtin_trap();
-	(void)tls_client_hello_parse(msg, len, true, &ch);
+	(void)tls_client_hello_parse(NULL, msg, len, true, &ch);
 }
 
 /*

@@ -3,9 +3,14 @@
  * (what a reload does): records on each side follow their configuration,
  * and a flow open across the swap keeps what it saw under the old one
  * after that one is freed (run under ASan, a dangling label would show).
+ * And one configuration shared by pipelines, taking turns batch by batch
+ * or on threads of their own: each writes the events one alone writes,
+ * so nothing of a run is kept in the configuration.
  *
- * The capture is tests/unit/conf_swap.scn, made by the generator.
+ * The captures are tests/unit/conf_swap.scn and some e2e scenarios, made
+ * by the generator.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,10 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "capture.h"
 #include "detect.h"
+#include "eve.h"
 #include "pipeline.h"
 
 /* 08:15:30 on the scenario's day, between the two requests of the flow. */
@@ -233,12 +240,203 @@ test_swap_refuses_detection_change(void **state)
 	pipeline_free(p);
 }
 
+/* Everything a configuration can hold: GeoIP, apps, operators, rules. */
+static struct conf *
+load_full(void)
+{
+	static const uint8_t key[PII_SECRET_LEN] = { 4, 5, 6 };
+	const char *geo = getenv("GEOIP_TEST_DB_DIR");
+	char country[512], asn[512], err[512];
+	struct pipeline_config pc;
+	struct conf *c;
+
+	assert_non_null(geo);
+	snprintf(country, sizeof(country), "%s/geoip-test-country.mmdb", geo);
+	snprintf(asn, sizeof(asn), "%s/geoip-test-asn.mmdb", geo);
+	pipeline_config_defaults(&pc);
+	pc.max_flows = 4096;
+	pc.geoip_country = country;
+	pc.geoip_asn = asn;
+	pc.apps_path = TOP_SRCDIR "/rules/apps.yaml";
+	pc.jurisdictions_path = TOP_SRCDIR "/rules/jurisdictions.yaml";
+	pc.pii_rules = TOP_SRCDIR "/rules/personal_data.yaml";
+	pc.pii_permissions = TOP_SRCDIR "/rules/permissions.yaml";
+	pc.identities = TOP_SRCDIR "/tests/e2e/pii_planted.yaml";
+	if (conf_load(&pc, key, &c, err, sizeof(err)) != 0)
+		fail_msg("conf_load: %s", err);
+	return c;
+}
+
+static const char *const shared_pcaps[] = {
+	"conf_swap.pcap", "shared_pii_planted.pcap", "shared_tls12_cert.pcap",
+	"shared_quic_v1.pcap", "shared_http_gzip.pcap",
+	"shared_dns_then_flow.pcap", "shared_many_flows.pcap",
+};
+#define N_SHARED_PCAPS (sizeof(shared_pcaps) / sizeof(shared_pcaps[0]))
+
+static void
+events_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/shared_conf_%s.json", TEST_BUILDDIR, name);
+}
+
+/* A pipeline over c writing every kind of event to events_path(name). */
+static struct pipeline *
+events_pipeline(struct conf *c, const char *name)
+{
+	struct eve_options eo = { .dns = true, .http = true };
+	struct pipeline *p;
+	struct eve *e;
+	char path[600], err[512];
+
+	events_path(path, sizeof(path), name);
+	unlink(path);
+	assert_int_equal(pipeline_new(c, &p, err, sizeof(err)), 0);
+	assert_int_equal(eve_open(path, &eo, &e, err, sizeof(err)), 0);
+	assert_int_equal(pipeline_add_output(p, &eve_output_ops, e), 0);
+	return p;
+}
+
+struct shared_run {
+	struct pipeline *p[2];
+	unsigned n;
+	int r;			/* no cmocka asserts off the main thread */
+};
+
+static void
+feed_all(const struct capture_packet *cps, unsigned n, int dlt, void *ctx)
+{
+	struct shared_run *run = ctx;
+
+	for (unsigned i = 0; i < run->n; i++)
+		pipeline_packets(cps, n, dlt, run->p[i]);
+}
+
+/* Every capture, in small batches, to each pipeline of run in turn. */
+static void *
+run_captures(void *arg)
+{
+	struct shared_run *run = arg;
+	char path[600], err[512];
+
+	run->r = 0;
+	for (size_t k = 0; k < N_SHARED_PCAPS && run->r == 0; k++) {
+		struct capture *c;
+		int r;
+
+		snprintf(path, sizeof(path), "%s/%s", TEST_BUILDDIR,
+		    shared_pcaps[k]);
+		if ((run->r = capture_open_file(path, &c, err,
+		    sizeof(err))) != 0)
+			break;
+		while ((r = capture_dispatch(c, 16, feed_all, run, err,
+		    sizeof(err))) > 0)
+			;
+		capture_close(c);
+		if (r < 0)
+			run->r = r;
+		for (unsigned i = 0; i < run->n; i++)
+			pipeline_file_done(run->p[i]);
+	}
+	for (unsigned i = 0; i < run->n; i++) {
+		pipeline_finish(run->p[i]);
+		run->p[i] = pipeline_free(run->p[i]);
+	}
+	return NULL;
+}
+
+static char *
+slurp(const char *name, size_t *ret_len)
+{
+	char path[600], *buf;
+	size_t cap = 1 << 16, len = 0, n;
+	FILE *fp;
+
+	events_path(path, sizeof(path), name);
+	assert_non_null(fp = fopen(path, "r"));
+	assert_non_null(buf = malloc(cap));
+	while ((n = fread(buf + len, 1, cap - len, fp)) > 0) {
+		len += n;
+		if (len == cap)
+			assert_non_null(buf = realloc(buf, cap *= 2));
+	}
+	fclose(fp);
+	*ret_len = len;
+	return buf;
+}
+
+static void
+same_events(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *x = slurp(a, &la), *y = slurp(b, &lb);
+
+	if (la != lb || memcmp(x, y, la) != 0)
+		fail_msg("events of %s and %s differ", a, b);
+	free(x);
+	free(y);
+}
+
+static void
+test_shared_conf(void **state)
+{
+	struct shared_run alone, turns, t[2];
+	pthread_t th[2];
+	struct conf *c;
+	size_t len;
+	char *buf;
+
+	(void)state;
+	c = load_full();
+
+	/* One pipeline alone: what the others must write. */
+	memset(&alone, 0, sizeof(alone));
+	alone.p[alone.n++] = events_pipeline(c, "alone");
+	run_captures(&alone);
+	assert_int_equal(alone.r, 0);
+	buf = slurp("alone", &len);
+	/* Every stage had something to say. */
+	assert_non_null(strstr(buf, "\"outflow.observation\""));
+	assert_non_null(strstr(buf, "\"ja4\""));
+	assert_non_null(strstr(buf, "\"country_iso_code\""));
+	assert_non_null(strstr(buf, "\"as\""));
+	assert_non_null(strstr(buf, "\"outflow.dns\""));
+	assert_non_null(strstr(buf, "\"outflow.http\""));
+	free(buf);
+
+	/* Two pipelines taking turns with every batch. */
+	memset(&turns, 0, sizeof(turns));
+	turns.p[turns.n++] = events_pipeline(c, "turn0");
+	turns.p[turns.n++] = events_pipeline(c, "turn1");
+	run_captures(&turns);
+	assert_int_equal(turns.r, 0);
+	same_events("alone", "turn0");
+	same_events("alone", "turn1");
+
+	/* Two pipelines on threads of their own, at once. */
+	for (int i = 0; i < 2; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		t[i].p[t[i].n++] = events_pipeline(c, i ? "thread1" : "thread0");
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, run_captures,
+		    &t[i]), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(t[i].r, 0);
+	}
+	same_events("alone", "thread0");
+	same_events("alone", "thread1");
+	conf_unref(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swap_mid_capture),
 		cmocka_unit_test(test_swap_refuses_detection_change),
+		cmocka_unit_test(test_shared_conf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

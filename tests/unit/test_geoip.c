@@ -25,6 +25,8 @@
 
 static char scratch[256];
 static char dbdir[512];
+/* Each test's cache: lookups go through it, counters start at zero. */
+static struct geoip_cache *gc;
 
 static bool
 exists(const char *path)
@@ -89,6 +91,21 @@ group_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+static int
+cache_setup(void **state)
+{
+	(void)state;
+	return geoip_cache_new(&gc) == 0 ? 0 : -1;
+}
+
+static int
+cache_teardown(void **state)
+{
+	(void)state;
+	gc = geoip_cache_free(gc);
+	return 0;
+}
+
 static struct geoip *
 open_ok(const char *country, const char *asn)
 {
@@ -110,9 +127,18 @@ look(struct geoip *g, const char *text)
 	struct geo_info gi;
 	struct addr a;
 
+	struct geo_info direct;
+
 	assert_int_equal(addr_parse(text, &a), 0);
 	memset(&gi, 0x5a, sizeof(gi));
-	assert_int_equal(geoip_lookup(g, &a, &gi), 0);
+	assert_int_equal(geoip_lookup_cached(g, gc, &a, &gi), 0);
+	/* The cache answers as the databases do. */
+	memset(&direct, 0xa5, sizeof(direct));
+	assert_int_equal(geoip_lookup(g, &a, &direct), 0);
+	assert_int_equal(gi.local, direct.local);
+	assert_string_equal(gi.country, direct.country);
+	assert_int_equal(gi.asn, direct.asn);
+	assert_string_equal(gi.as_org, direct.as_org);
 	return gi;
 }
 
@@ -283,7 +309,7 @@ test_ipv4_db(void **state)
 	expect(g, "203.0.113.5", "US", 0, "");
 	expect(g, "::ffff:198.51.100.3", "CN", 0, "");
 	expect(g, "2001:db8:1::1", "", 0, "");
-	geoip_get_stats(g, &st);
+	geoip_get_stats(gc, &st);
 	assert_int_equal(st.errors, 0);
 	geoip_close(g);
 }
@@ -298,7 +324,7 @@ expect_local(struct geoip *g, const char *text, bool local)
 	if (geoip_is_local(&a) != local)
 		print_error("%s: local should be %d\n", text, local);
 	assert_int_equal(geoip_is_local(&a), local);
-	assert_int_equal(geoip_lookup(g, &a, &gi), 0);
+	assert_int_equal(geoip_lookup_cached(g, gc, &a, &gi), 0);
 	assert_int_equal(gi.local, local);
 	if (local) {
 		assert_string_equal(gi.country, "");
@@ -335,7 +361,7 @@ test_local(void **state)
 		expect_local(g, local[i], true);
 	for (size_t i = 0; i < sizeof(global) / sizeof(global[0]); i++)
 		expect_local(g, global[i], false);
-	geoip_get_stats(g, &st);
+	geoip_get_stats(gc, &st);
 	assert_int_equal(st.local, sizeof(local) / sizeof(local[0]));
 	assert_int_equal(st.lookups, sizeof(local) / sizeof(local[0]) +
 	    sizeof(global) / sizeof(global[0]));
@@ -377,7 +403,7 @@ test_cache(void **state)
 	g = open_ok(db("geoip-test-country.mmdb"), db("geoip-test-asn.mmdb"));
 	expect(g, "198.51.100.1", "CN", 45090,
 	    "Tencent Building, Kejizhongyi Avenue");
-	geoip_get_stats(g, &st);
+	geoip_get_stats(gc, &st);
 	assert_int_equal(st.lookups, 1);
 	assert_int_equal(st.cache_hits, 0);
 	expect(g, "198.51.100.1", "CN", 45090,
@@ -390,7 +416,7 @@ test_cache(void **state)
 	/* A miss that found nothing is cached too. */
 	expect(g, "8.8.4.4", "", 0, "");
 	expect(g, "8.8.4.4", "", 0, "");
-	geoip_get_stats(g, &st);
+	geoip_get_stats(gc, &st);
 	assert_int_equal(st.lookups, 6);
 	assert_int_equal(st.cache_hits, 3);
 	assert_int_equal(st.errors, 0);
@@ -406,13 +432,40 @@ test_cache(void **state)
 			b[2] = 100;
 		}
 		addr_set4(&a, b);
-		assert_int_equal(geoip_lookup(g, &a, &gi), 0);
+		assert_int_equal(geoip_lookup_cached(g, gc, &a, &gi), 0);
 		assert_string_equal(gi.country, i % 2 ? "CN" : "US");
 		assert_int_equal(gi.asn, i % 2 ? 45090 : 64500);
 	}
-	geoip_get_stats(g, &st);
+	geoip_get_stats(gc, &st);
 	assert_true(st.cache_hits > 3 * GEOIP_CACHE_SLOTS - 600);
 	geoip_close(g);
+}
+
+/* One cache used with two handles answers for each; a reset forgets. */
+static void
+test_cache_two_handles(void **state)
+{
+	struct geoip_stats st;
+	struct geoip *a, *b;
+
+	(void)state;
+	a = open_ok(db("geoip-test-country.mmdb"), NULL);
+	b = open_ok(db("geoip-test-combined.mmdb"), NULL);
+	for (int i = 0; i < 3; i++) {
+		expect(a, "2001:db8:1::1", "CN", 0, "");
+		expect(b, "2001:db8:1::1", "CN", 4134, "CHINANET-BACKBONE");
+	}
+	geoip_get_stats(gc, &st);
+	assert_int_equal(st.lookups, 6);
+	assert_int_equal(st.cache_hits, 0);
+	expect(b, "2001:db8:1::1", "CN", 4134, "CHINANET-BACKBONE");
+	geoip_cache_reset(gc);
+	expect(b, "2001:db8:1::1", "CN", 4134, "CHINANET-BACKBONE");
+	geoip_get_stats(gc, &st);
+	assert_int_equal(st.lookups, 8);
+	assert_int_equal(st.cache_hits, 1);
+	geoip_close(a);
+	geoip_close(b);
 }
 
 static void
@@ -513,11 +566,12 @@ test_corrupt_tree(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(addr_parse("203.0.113.5", &a), 0);
 	memset(&gi, 0x5a, sizeof(gi));
-	assert_int_equal(geoip_lookup(g, &a, &gi), -EBADMSG);
+	assert_int_equal(geoip_lookup_cached(g, gc, &a, &gi), -EBADMSG);
 	/* Untouched on failure. */
 	assert_int_equal(gi.asn, 0x5a5a5a5a);
+	assert_int_equal(geoip_lookup_cached(g, gc, &a, &gi), -EBADMSG);
 	assert_int_equal(geoip_lookup(g, &a, &gi), -EBADMSG);
-	geoip_get_stats(g, &st);
+	geoip_get_stats(gc, &st);
 	assert_int_equal(st.errors, 2);
 	assert_int_equal(st.cache_hits, 0);
 	geoip_close(g);
@@ -574,17 +628,30 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_nested_and_asn),
-		cmocka_unit_test(test_flat),
-		cmocka_unit_test(test_combined),
-		cmocka_unit_test(test_mapped),
-		cmocka_unit_test(test_ipv4_db),
-		cmocka_unit_test(test_local),
-		cmocka_unit_test(test_no_db),
-		cmocka_unit_test(test_cache),
-		cmocka_unit_test(test_open_errors),
-		cmocka_unit_test(test_corrupt_tree),
-		cmocka_unit_test(test_rename_reload),
+		cmocka_unit_test_setup_teardown(test_nested_and_asn,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_flat,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_combined,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_mapped,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_ipv4_db,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_local,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_no_db,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_cache,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_cache_two_handles,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_tree,
+		    cache_setup, cache_teardown),
+		cmocka_unit_test_setup_teardown(test_rename_reload,
+		    cache_setup, cache_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -28,6 +28,8 @@
 
 /* The inflate scratch of the requests parsed here. */
 static struct http_ctx *hc;
+/* The scanner over the engine made last, as a pipeline has one. */
+static struct pii_scanner *sc;
 
 static int
 ctx_setup(void **state)
@@ -41,6 +43,7 @@ ctx_teardown(void **state)
 {
 	(void)state;
 	hc = http_ctx_free(hc);
+	sc = pii_scanner_free(sc);
 	return 0;
 }
 
@@ -51,6 +54,14 @@ ctx_teardown(void **state)
 #define SET	TEST_BUILDDIR "/labelled_set.tsv"
 
 static struct pii_result res;
+
+/* Scan with e from now on, on a new scanner (its counters at zero). */
+static void
+use_engine(const struct pii_engine *e)
+{
+	sc = pii_scanner_free(sc);
+	assert_int_equal(pii_scanner_new(e, &sc), 0);
+}
 
 static struct pii_engine *
 engine(bool raw, size_t max_scan)
@@ -64,18 +75,20 @@ engine(bool raw, size_t max_scan)
 	if (pii_engine_new(&c, &e, err, sizeof(err)) != 0)
 		print_error("%s\n", err);
 	assert_non_null(e);
+	use_engine(e);
 	return e;
 }
 
+/* Scan msg with the engine made last. */
 static void
-scan(struct pii_engine *e, const char *msg)
+scan(const char *msg)
 {
 	struct http_request req;
 	struct parse_result pr = http_request_parse(hc, (const uint8_t *)msg,
 	    strlen(msg), 1 << 20, true, &req);
 
 	assert_int_equal(pr.st, PARSE_OK);
-	pii_scan_http(e, &req, &res);
+	pii_scan_http(sc, &req, &res);
 	http_request_clear(&req);
 }
 
@@ -117,7 +130,7 @@ test_known_values(void **state)
 	assert_int_equal(pii_identity_count(e), 3);
 	assert_true(pii_pattern_count(e) > 1000);
 	/* phone URL-encoded in the query, MAC URL-encoded in a cookie */
-	scan(e, "GET /x?tel=%2B12025550142&n=1 HTTP/1.1\r\nHost: a\r\n"
+	scan("GET /x?tel=%2B12025550142&n=1 HTTP/1.1\r\nHost: a\r\n"
 	    "Cookie: a=1; m=3C%3A22%3AFB%3A12%3A34%3A56\r\n\r\n");
 	assert_non_null(find("mac", "emma", "cookie:m"));
 	o = find("phone", "emma", "tel");
@@ -132,16 +145,16 @@ test_known_values(void **state)
 	assert_int_equal(strlen(o->hmac), 32);
 	assert_string_equal(o->raw, "");
 	/* headers HTTP defines are not scanned, an app's own header is */
-	scan(e, "GET /x HTTP/1.1\r\nHost: a\r\nAccept: +12025550142\r\n"
+	scan("GET /x HTTP/1.1\r\nHost: a\r\nAccept: +12025550142\r\n"
 	    "If-None-Match: \"12025550142\"\r\n\r\n");
 	assert_int_equal(res.n, 1);
 	assert_non_null(find("phone", "emma", "If-None-Match"));
 	/* the same phone twice in one message is one observation */
-	scan(e, "GET /x?tel=%2B12025550142&tel=12025550142 HTTP/1.1\r\nHost: a"
+	scan("GET /x?tel=%2B12025550142&tel=12025550142 HTTP/1.1\r\nHost: a"
 	    "\r\n\r\n");
 	assert_int_equal(res.n, 1);
 	/* JSON body: nested path, base64 of the e-mail */
-	scan(e, "POST /j HTTP/1.1\r\nHost: a\r\nContent-Type: application/json"
+	scan("POST /j HTTP/1.1\r\nHost: a\r\nContent-Type: application/json"
 	    "\r\nContent-Length: 52\r\n\r\n"
 	    "{\"u\":{\"e\":\"ZW1tYS5sZWVAZXhhbXBsZS5vcmc=\",\"n\":[1,2]}}");
 	o = find("email", "emma", "$.u.e");
@@ -149,15 +162,15 @@ test_known_values(void **state)
 	assert_string_equal(o->encoding, "base64");
 	assert_string_equal(o->masked, "em***@example.org");
 	/* boundary: the Android ID inside a longer hex run is not a hit */
-	scan(e, "GET /x?t=ab9774d56d682e549cff&u=9774d56d682e549c HTTP/1.1\r\n"
+	scan("GET /x?t=ab9774d56d682e549cff&u=9774d56d682e549c HTTP/1.1\r\n"
 	    "Host: a\r\n\r\n");
 	assert_null(find("device_id.android_id", "emma", "t"));
 	assert_non_null(find("device_id.android_id", "emma", "u"));
 	/* digits-only phone inside a longer digit run is not a hit */
-	scan(e, "GET /x?id=1202555014299 HTTP/1.1\r\nHost: a\r\n\r\n");
+	scan("GET /x?id=1202555014299 HTTP/1.1\r\nHost: a\r\n\r\n");
 	assert_int_equal(res.n, 0);
 	/* DNS label */
-	pii_scan_dns_name(e, "9774d56d682e549c.t.example.com", &res);
+	pii_scan_dns_name(sc, "9774d56d682e549c.t.example.com", &res);
 	o = find("device_id.android_id", "emma", NULL);
 	assert_non_null(o);
 	assert_int_equal(o->where, PII_WHERE_DNS);
@@ -171,13 +184,13 @@ test_home(void **state)
 	const struct pii_obs *o;
 
 	/* lng,lat order in one value, ~30 m from home */
-	scan(e, "GET /g?location=-77.0368,38.8979 HTTP/1.1\r\nHost: a\r\n\r\n");
+	scan("GET /g?location=-77.0368,38.8979 HTTP/1.1\r\nHost: a\r\n\r\n");
 	o = find("location.precise", "emma", "location");
 	assert_non_null(o);
 	assert_string_equal(o->masked, "38.9*****, -77.0*****");
 	assert_string_equal(o->permission_android, "ACCESS_FINE_LOCATION");
 	/* 5 km away: structural only */
-	scan(e, "GET /g?lat=38.9400&lng=-77.0365 HTTP/1.1\r\nHost: a\r\n\r\n");
+	scan("GET /g?lat=38.9400&lng=-77.0365 HTTP/1.1\r\nHost: a\r\n\r\n");
 	assert_null(find("location.precise", "emma", NULL));
 	assert_non_null(find("location.precise", NULL, "lat"));
 	/* Beijing home sent in GCJ-02 (Amap) and BD-09 (Baidu) */
@@ -185,13 +198,13 @@ test_home(void **state)
 		double glat, glon, blat, blon;
 		char m[256];
 
-		pii_scan_dns_name(e, "x", &res);
+		pii_scan_dns_name(sc, "x", &res);
 		/* values computed by make_labelled_set.py's transform */
 		glat = 39.910103;
 		glon = 116.403744;
 		snprintf(m, sizeof(m), "GET /g?lat=%.6f&lng=%.6f HTTP/1.1\r\n"
 		    "Host: a\r\n\r\n", glat, glon);
-		scan(e, m);
+		scan(m);
 		o = find("location.precise", "li", NULL);
 		assert_non_null(o);
 		assert_string_equal(o->encoding, "gcj02");
@@ -199,7 +212,7 @@ test_home(void **state)
 		blon = 116.410117;
 		snprintf(m, sizeof(m), "GET /g?lat=%.6f&lng=%.6f HTTP/1.1\r\n"
 		    "Host: a\r\n\r\n", blat, blon);
-		scan(e, m);
+		scan(m);
 		o = find("location.precise", "li", NULL);
 		if (o == NULL)
 			dump();
@@ -224,7 +237,7 @@ test_structural(void **state)
 	snprintf(msg, sizeof(msg), "POST /rtb HTTP/1.1\r\nHost: a\r\n"
 	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
 	    strlen(body), body);
-	scan(e, msg);
+	scan(msg);
 	o = find("location.coarse", NULL, "$.device.geo.lat");
 	if (o == NULL)
 		dump();
@@ -238,7 +251,7 @@ test_structural(void **state)
 	assert_non_null(o);
 	assert_string_equal(o->permission_android, "READ_CONTACTS");
 	/* multipart image upload */
-	scan(e, "POST /u HTTP/1.1\r\nHost: a\r\nContent-Type: multipart/form-"
+	scan("POST /u HTTP/1.1\r\nHost: a\r\nContent-Type: multipart/form-"
 	    "data; boundary=XX\r\nContent-Length: 92\r\n\r\n--XX\r\n"
 	    "Content-Disposition: form-data; name=\"pic\"\r\n\r\n"
 	    "\xff\xd8\xff\xe0JFIF\r\n--XX--\r\n");
@@ -258,16 +271,16 @@ test_raw_and_limits(void **state)
 	const struct pii_obs *o;
 	char msg[512];
 
-	scan(e, "GET /x?email=bob%40gmail.com HTTP/1.1\r\nHost: a\r\n\r\n");
+	scan("GET /x?email=bob%40gmail.com HTTP/1.1\r\nHost: a\r\n\r\n");
 	o = find("email", NULL, "email");
 	assert_non_null(o);
 	assert_string_equal(o->raw, "bob@gmail.com");
 	/* past the 64-byte budget nothing is scanned, and it is counted */
 	snprintf(msg, sizeof(msg), "GET /x?pad=%0100d&email=bob%%40gmail.com "
 	    "HTTP/1.1\r\nHost: a\r\n\r\n", 0);
-	scan(e, msg);
+	scan(msg);
 	assert_null(find("email", NULL, "email"));
-	pii_get_stats(e, &st);
+	pii_get_stats(sc, &st);
 	assert_true(st.bytes_cut > 0);
 	assert_int_equal(st.messages, 2);
 	pii_engine_free(e);
@@ -305,7 +318,8 @@ test_secret(void **state)
 		unsigned mdlen = 0;
 
 		assert_int_equal(pii_engine_new(&c, &e, err, sizeof(err)), 0);
-		scan(e, "GET /x?tel=%2B12025550142 HTTP/1.1\r\nHost: a\r\n\r\n");
+		use_engine(e);
+		scan("GET /x?tel=%2B12025550142 HTTP/1.1\r\nHost: a\r\n\r\n");
 		assert_non_null(o = find("phone", "emma", "tel"));
 		assert_int_equal(pii_canonical(PII_KIND_PHONE, "+1 202 555 0142",
 		    canon, sizeof(canon)), 0);
@@ -409,7 +423,7 @@ test_labelled_set(void **state)
 			    unhex(hex[2 * i + 1]));
 		buf[n] = '\0';
 		if (strcmp(kind, "dns") == 0)
-			pii_scan_dns_name(e, (const char *)buf, &res);
+			pii_scan_dns_name(sc, (const char *)buf, &res);
 		else {
 			struct http_request req;
 			struct parse_result pr = http_request_parse(hc, buf,
@@ -418,7 +432,7 @@ test_labelled_set(void **state)
 			if (pr.st != PARSE_OK)
 				print_error("%s: does not parse\n", name);
 			assert_int_equal(pr.st, PARSE_OK);
-			pii_scan_http(e, &req, &res);
+			pii_scan_http(sc, &req, &res);
 			http_request_clear(&req);
 		}
 		msgs++;
@@ -519,6 +533,70 @@ test_labelled_set(void **state)
 	assert_false(fail);
 }
 
+static void
+same_result(const struct pii_result *a, const struct pii_result *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->cut, b->cut);
+	/* Each kept observation is zeroed before it is filled. */
+	assert_memory_equal(a->obs, b->obs, a->n * sizeof(a->obs[0]));
+}
+
+/*
+ * One engine, two scanners taking turns (two pipelines over one
+ * configuration): each finds what a scanner of its own would, so the
+ * engine holds nothing of a scan.
+ */
+static void
+test_scanners_share_engine(void **state)
+{
+	static const char *const msgs[] = {
+		"GET /x?tel=%2B12025550142&ifa=38400000-8cf0-11bd-b23e-"
+		"10b96e40000d HTTP/1.1\r\nHost: a\r\n\r\n",
+		"POST /j HTTP/1.1\r\nHost: a\r\nContent-Type: application/"
+		"json\r\nContent-Length: 58\r\n\r\n{\"u\":{\"lat\":39.90871,"
+		"\"lng\":116.39752},\"e\":\"bob@gmail.com\"}",
+		"GET /p?email=emma.lee%40example.org HTTP/1.1\r\nHost: a\r\n"
+		"Cookie: id=9774d56d682e549c\r\n\r\n",
+	};
+	enum { N = sizeof(msgs) / sizeof(msgs[0]) };
+	static struct pii_result want[N], got;
+	struct pii_engine *e = engine(false, 0);
+	struct pii_scanner *other = NULL;
+	struct pii_stats s1, s2;
+
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		scan(msgs[i]);
+		assert_true(res.n > 0);
+		want[i] = res;
+	}
+	use_engine(e);
+	assert_int_equal(pii_scanner_new(e, &other), 0);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < N; i++) {
+			struct http_request req;
+			size_t j = N - 1 - i;
+
+			/* sc scans i while other scans j, message by message. */
+			scan(msgs[i]);
+			assert_int_equal(http_request_parse(hc,
+			    (const uint8_t *)msgs[j], strlen(msgs[j]), 1 << 20,
+			    true, &req).st, PARSE_OK);
+			pii_scan_http(other, &req, &got);
+			http_request_clear(&req);
+			same_result(&res, &want[i]);
+			same_result(&got, &want[j]);
+		}
+	}
+	pii_get_stats(sc, &s1);
+	pii_get_stats(other, &s2);
+	assert_int_equal(s1.messages, 2 * N);
+	assert_memory_equal(&s1, &s2, sizeof(s1));
+	pii_scanner_free(other);
+	pii_engine_free(e);
+}
+
 int
 main(void)
 {
@@ -528,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_structural),
 		cmocka_unit_test(test_raw_and_limits),
 		cmocka_unit_test(test_secret),
+		cmocka_unit_test(test_scanners_share_engine),
 		cmocka_unit_test(test_labelled_set),
 	};
 

@@ -272,7 +272,7 @@ test_rfc_hello_tls(void **state)
 	msg = quic_client_hello(st, &mlen);
 	assert_non_null(msg);
 	memset(&ch, 0, sizeof(ch));
-	assert_int_equal(tls_client_hello_parse(msg, mlen, true, &ch).st,
+	assert_int_equal(tls_client_hello_parse(NULL, msg, mlen, true, &ch).st,
 	    PARSE_OK);
 	assert_string_equal(ch.sni, "example.com");
 	assert_string_equal(ch.alpn, "alpn");
@@ -788,7 +788,7 @@ real_capture(const char *name, uint32_t version, int n_dgrams)
 	msg = quic_client_hello(st, &mlen);
 	assert_non_null(msg);
 	memset(&ch, 0, sizeof(ch));
-	assert_int_equal(tls_client_hello_parse(msg, mlen, true, &ch).st,
+	assert_int_equal(tls_client_hello_parse(NULL, msg, mlen, true, &ch).st,
 	    PARSE_OK);
 	assert_string_equal(ch.sni, sni);
 	assert_int_equal(ch.ja4[0], 'q');

@@ -24,14 +24,20 @@
 #include "tls.h"
 #include "tls_fp.h"
 
-/* The certificate decoder and cache every server parse here shares. */
+/*
+ * The certificate decoder, cache and fingerprint memo every parse here
+ * shares, and a fingerprint memo of the tests' own.
+ */
 static struct tls_ctx *tc;
+static struct tls_fp_memo *memo;
 
 static int
 ctx_setup(void **state)
 {
 	(void)state;
-	return (tc = tls_ctx_new()) == NULL ? -1 : 0;
+	if ((tc = tls_ctx_new()) == NULL || (memo = tls_fp_memo_new()) == NULL)
+		return -1;
+	return 0;
 }
 
 static int
@@ -39,6 +45,7 @@ ctx_teardown(void **state)
 {
 	(void)state;
 	tc = tls_ctx_free(tc);
+	memo = tls_fp_memo_free(memo);
 	return 0;
 }
 
@@ -264,7 +271,7 @@ test_ja4_spec_example(void **state)
 	(void)state;
 	bb.n = 0;
 	build_ch(&bb, &s);
-	r = tls_client_hello_parse(bb.b, bb.n, false, &ch);
+	r = tls_client_hello_parse(tc, bb.b, bb.n, false, &ch);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, bb.n);
 	assert_string_equal(ch.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
@@ -285,7 +292,7 @@ test_ja4_spec_example(void **state)
 	assert_false(ch.lists_cut);
 
 	/* QUIC: same hello, 'q' prefix. */
-	r = tls_client_hello_parse(bb.b, bb.n, true, &ch);
+	r = tls_client_hello_parse(tc, bb.b, bb.n, true, &ch);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_string_equal(ch.ja4, "q13d1516h2_8daaf6152771_e5627efa2ab1");
 }
@@ -320,7 +327,7 @@ test_grease(void **state)
 	s.n_groups = 4;
 	bb.n = 0;
 	build_ch(&bb, &s);
-	assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false, &ch).st,
+	assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false, &ch).st,
 	    PARSE_OK);
 	/* GREASE is kept in the lists but ignored by both fingerprints. */
 	assert_int_equal(ch.n_ciphers, 16);
@@ -435,7 +442,7 @@ check_fingerprints(const struct tls_client_hello *ch, bool quic)
 	assert_int_equal(tls_ja4(ch, quic, ja4), 0);
 	assert_string_equal(ja3, want3);
 	assert_string_equal(ja4, want4);
-	assert_int_equal(tls_fingerprints(ch, quic, ja3, ja4), 0);
+	assert_int_equal(tls_fingerprints(memo, ch, quic, ja3, ja4), 0);
 	assert_string_equal(ja3, want3);
 	assert_string_equal(ja4, want4);
 }
@@ -555,7 +562,7 @@ test_no_sni_no_alpn(void **state)
 	s.n_exts = 3;
 	bb.n = 0;
 	build_ch(&bb, &s);
-	assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false, &ch).st,
+	assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false, &ch).st,
 	    PARSE_OK);
 	assert_string_equal(ch.sni, "");
 	assert_false(ch.has_sni_ext);
@@ -593,7 +600,7 @@ test_alpn_edges(void **state)
 		s.alpn_len = cases[i].len;
 		bb.n = 0;
 		build_ch(&bb, &s);
-		assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false,
+		assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false,
 		    &ch).st, PARSE_OK);
 		assert_memory_equal(&ch.ja4[8], cases[i].want, 2);
 	}
@@ -614,7 +621,7 @@ test_lists_cut(void **state)
 	s.n_ciphers = 200;
 	bb.n = 0;
 	build_ch(&bb, &s);
-	assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false, &ch).st,
+	assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false, &ch).st,
 	    PARSE_OK);
 	assert_int_equal(ch.n_ciphers, TLS_MAX_LIST);
 	assert_true(ch.lists_cut);
@@ -660,7 +667,7 @@ test_malformed(void **state)
 	build_ch(&bb, &s);
 	at = find_ext(&bb, 0x0017);
 	bb.b[at + 3] = 0x40;
-	r = tls_client_hello_parse(bb.b, bb.n, false, &ch);
+	r = tls_client_hello_parse(tc, bb.b, bb.n, false, &ch);
 	assert_int_equal(r.st, PARSE_MALFORMED);
 
 	/* server_name list length shorter than the extension. */
@@ -668,7 +675,7 @@ test_malformed(void **state)
 	build_ch(&bb, &s);
 	at = find_ext(&bb, 0x0000);
 	bb.b[at + 5] -= 1;
-	assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false, &ch).st,
+	assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false, &ch).st,
 	    PARSE_MALFORMED);
 
 	/* supported_versions with an odd length. */
@@ -676,30 +683,30 @@ test_malformed(void **state)
 	build_ch(&bb, &s);
 	at = find_ext(&bb, 0x002b);
 	bb.b[at + 4] = 3;
-	assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false, &ch).st,
+	assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false, &ch).st,
 	    PARSE_MALFORMED);
 
 	/* Odd cipher suite vector. */
 	bb.n = 0;
 	build_ch(&bb, &s);
 	bb.b[4 + 2 + 32 + 1 + 1] = 29;
-	assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false, &ch).st,
+	assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false, &ch).st,
 	    PARSE_MALFORMED);
 
 	/* Not a ClientHello. */
 	bb.n = 0;
 	build_ch(&bb, &s);
 	bb.b[0] = 2;
-	assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false, &ch).st,
+	assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false, &ch).st,
 	    PARSE_MALFORMED);
 
 	/* Message cut short: NEED_MORE with the full length. */
 	bb.n = 0;
 	build_ch(&bb, &s);
-	r = tls_client_hello_parse(bb.b, bb.n - 10, false, &ch);
+	r = tls_client_hello_parse(tc, bb.b, bb.n - 10, false, &ch);
 	assert_int_equal(r.st, PARSE_NEED_MORE);
 	assert_int_equal(r.needed, bb.n);
-	r = tls_client_hello_parse(bb.b, 2, false, &ch);
+	r = tls_client_hello_parse(tc, bb.b, 2, false, &ch);
 	assert_int_equal(r.st, PARSE_NEED_MORE);
 }
 
@@ -718,7 +725,7 @@ test_sni_nul(void **state)
 	at = find_ext(&bb, 0x0000);
 	/* ext hdr(4) list len(2) type(1) name len(2) "evil.com" */
 	bb.b[at + 9 + 8] = '\0';
-	assert_int_equal(tls_client_hello_parse(bb.b, bb.n, false, &ch).st,
+	assert_int_equal(tls_client_hello_parse(tc, bb.b, bb.n, false, &ch).st,
 	    PARSE_OK);
 	assert_string_equal(ch.sni, "");
 	assert_true(ch.sni_bad);
@@ -741,13 +748,13 @@ test_records(void **state)
 	/* Single record. */
 	st.n = 0;
 	records(&st, 22, hs.b, hs.n, 16384);
-	r = tls_client_hello_from_records(st.b, st.n, &ch);
+	r = tls_client_hello_from_records(tc, st.b, st.n, &ch);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, st.n);
 	assert_string_equal(ch.ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1");
 	/* Every shorter prefix asks for more, and says how much at least. */
 	for (size_t n = 0; n < st.n; n++) {
-		r = tls_client_hello_from_records(st.b, n, &ch);
+		r = tls_client_hello_from_records(tc, st.b, n, &ch);
 		assert_int_equal(r.st, PARSE_NEED_MORE);
 		assert_true(r.needed > n);
 		if (n >= 9)
@@ -759,7 +766,7 @@ test_records(void **state)
 	for (chunk = 2; chunk <= hs.n / 3 + 1; chunk = chunk * 3 + 1) {
 		st.n = 0;
 		records(&st, 22, hs.b, hs.n, chunk);
-		r = tls_client_hello_from_records(st.b, st.n, &ch);
+		r = tls_client_hello_from_records(tc, st.b, st.n, &ch);
 		assert_int_equal(r.st, PARSE_OK);
 		assert_int_equal(r.consumed, st.n);
 		assert_string_equal(ch.ja4,
@@ -770,7 +777,7 @@ test_records(void **state)
 	records(&st, 22, hs.b, hs.n, hs.n / 3 + 1);
 	assert_int_equal(st.n, hs.n + 15);
 	for (size_t n = 0; n < st.n; n++) {
-		r = tls_client_hello_from_records(st.b, n, &ch);
+		r = tls_client_hello_from_records(tc, st.b, n, &ch);
 		assert_int_equal(r.st, PARSE_NEED_MORE);
 		assert_true(r.needed > n);
 		assert_true(r.needed <= st.n);
@@ -781,28 +788,28 @@ test_records(void **state)
 	records(&st, 22, hs.b, 100, 100);
 	records(&st, 21, (const uint8_t *)"\x02\x28", 2, 2);
 	records(&st, 22, &hs.b[100], hs.n - 100, 16384);
-	assert_int_equal(tls_client_hello_from_records(st.b, st.n, &ch).st,
+	assert_int_equal(tls_client_hello_from_records(tc, st.b, st.n, &ch).st,
 	    PARSE_MALFORMED);
 
 	/* Not TLS at all. */
-	assert_int_equal(tls_client_hello_from_records(
+	assert_int_equal(tls_client_hello_from_records(tc,
 	    (const uint8_t *)"GET / HTTP/1.1\r\n", 16, &ch).st,
 	    PARSE_MALFORMED);
-	assert_int_equal(tls_client_hello_from_records(
+	assert_int_equal(tls_client_hello_from_records(tc,
 	    (const uint8_t *)"\x16\x07", 2, &ch).st, PARSE_MALFORMED);
 	/* A record longer than TLS allows. */
-	assert_int_equal(tls_client_hello_from_records(
+	assert_int_equal(tls_client_hello_from_records(tc,
 	    (const uint8_t *)"\x16\x03\x01\x48\x01\x01", 6, &ch).st,
 	    PARSE_MALFORMED);
 	/* Empty handshake record. */
-	assert_int_equal(tls_client_hello_from_records(
+	assert_int_equal(tls_client_hello_from_records(tc,
 	    (const uint8_t *)"\x16\x03\x01\x00\x00", 5, &ch).st,
 	    PARSE_MALFORMED);
 	/* A ServerHello where a ClientHello belongs. */
 	st.n = 0;
 	records(&st, 22, hs.b, hs.n, 16384);
 	st.b[5] = 2;
-	assert_int_equal(tls_client_hello_from_records(st.b, st.n, &ch).st,
+	assert_int_equal(tls_client_hello_from_records(tc, st.b, st.n, &ch).st,
 	    PARSE_MALFORMED);
 }
 
@@ -882,9 +889,9 @@ check_client(char **f, bool quic, unsigned *count)
 	size_t n = read_hex(f[0], buf, sizeof(buf));
 
 	if (quic)
-		r = tls_client_hello_parse(buf, n, true, &ch);
+		r = tls_client_hello_parse(tc, buf, n, true, &ch);
 	else
-		r = tls_client_hello_from_records(buf, n, &ch);
+		r = tls_client_hello_from_records(tc, buf, n, &ch);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, n);
 	assert_string_equal(ch.sni, strcmp(f[2], "-") ? f[2] : "");
@@ -902,12 +909,12 @@ check_client(char **f, bool quic, unsigned *count)
 
 	/* The same hello over 3 records and as TCP chunks. */
 	reframe(buf, n, (n - 5) / 3 + 1, &split);
-	r = tls_client_hello_from_records(split.b, split.n, &ch);
+	r = tls_client_hello_from_records(tc, split.b, split.n, &ch);
 	assert_int_equal(r.st, PARSE_OK);
 	assert_int_equal(r.consumed, split.n);
 	assert_string_equal(ch.ja4, f[4]);
 	for (size_t cut = 1; cut < split.n; cut += 97) {
-		r = tls_client_hello_from_records(split.b, cut, &ch);
+		r = tls_client_hello_from_records(tc, split.b, cut, &ch);
 		assert_int_equal(r.st, PARSE_NEED_MORE);
 		assert_true(r.needed > cut);
 	}
