@@ -13,12 +13,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "output.h"
 
 struct eve_options {
 	bool dns;			/* an event per DNS response */
 	bool http;			/* an event per HTTP request */
+	uint16_t community_id_seed;	/* network.community_id's seed (0) */
 };
 
 struct eve;

@@ -48,6 +48,7 @@ static const struct option audit_opts[] = {
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "no-dns-events", no_argument, NULL, OPT_NO_DNS_EVENTS },
 	{ "no-http-events", no_argument, NULL, OPT_NO_HTTP_EVENTS },
+	{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
 	{ "geoip-country", required_argument, NULL, OPT_GEOIP_COUNTRY },
 	{ "geoip-asn", required_argument, NULL, OPT_GEOIP_ASN },
 	{ "apps", required_argument, NULL, OPT_APPS },
@@ -108,6 +109,14 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 			break;
 		case OPT_NO_HTTP_EVENTS:
 			a->eve_http = false;
+			break;
+		case OPT_COMMUNITY_ID_SEED:
+			if (parse_uint(optarg, UINT16_MAX, &v) != 0) {
+				log_warnx("invalid Community ID seed (0-65535): %s",
+				    optarg);
+				return -EINVAL;
+			}
+			a->community_id_seed = (uint16_t)v;
 			break;
 		case OPT_GEOIP_COUNTRY:
 			a->pc.geoip_country = optarg;
@@ -343,7 +352,8 @@ add_outputs(struct pipeline *p, const struct audit_args *a)
 	char err[512];
 
 	if (a->eve_path != NULL) {
-		struct eve_options eo = { .dns = a->eve_dns, .http = a->eve_http };
+		struct eve_options eo = { .dns = a->eve_dns, .http = a->eve_http,
+		    .community_id_seed = a->community_id_seed };
 		struct eve *e;
 
 		if (eve_open(a->eve_path, &eo, &e, err, sizeof(err)) != 0) {

@@ -40,6 +40,8 @@ usage(FILE *fp)
 	    "      --dns-cache N      DNS answers remembered (default 16384)\n"
 	    "      --no-dns-events    no event per DNS response\n"
 	    "      --no-http-events   no event per HTTP request\n"
+	    "      --community-id-seed N  seed of network.community_id (0-65535,\n"
+	    "                         default 0; the same in every tool joined)\n"
 	    "      --geoip-country F  country database (.mmdb)\n"
 	    "      --geoip-asn F      ASN database (.mmdb)\n"
 	    "      --apps F           app signatures (default: the shipped rules/apps.yaml)\n"

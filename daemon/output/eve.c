@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "community_id.h"
 #include "detect.h"
 #include "dns.h"
 #include "eve.h"
@@ -198,6 +199,23 @@ put_mac(struct jw *w, const char *key, const uint8_t *m)
 	jw_strn(w, key, buf, 17);
 }
 
+/*
+ * network.community_id of the flow between client and server, so a SIEM
+ * joins our events to Zeek's, Suricata's or a firewall's for the same
+ * connection.
+ */
+static void
+put_community_id(struct eve *e, const struct addr *cl, uint16_t cp,
+    const struct addr *sv, uint16_t sp, uint8_t proto)
+{
+	struct community_id_tuple t = { .src = *cl, .dst = *sv, .sport = cp,
+	    .dport = sp, .proto = proto };
+	char id[COMMUNITY_ID_SIZE];
+
+	if (community_id_v1(&t, e->opt.community_id_seed, id) == 0)
+		jw_strn(&e->w, "community_id", id, COMMUNITY_ID_SIZE - 1);
+}
+
 static const char *
 transport_name(uint8_t proto)
 {
@@ -209,9 +227,10 @@ transport_name(uint8_t proto)
  * network{transport,protocol} of a message event on flow f.
  */
 static void
-put_message_endpoints(struct jw *w, const struct flow *f, bool mac,
+put_message_endpoints(struct eve *e, const struct flow *f, bool mac,
     const char *domain, const char *protocol)
 {
+	struct jw *w = &e->w;
 	struct addr cl, sv;
 	uint16_t cp, sp;
 
@@ -231,12 +250,17 @@ put_message_endpoints(struct jw *w, const struct flow *f, bool mac,
 	jw_obj_begin(w, "network");
 	jw_str(w, "transport", transport_name(f->key.proto));
 	jw_str(w, "protocol", protocol);
+	put_community_id(e, &cl, cp, &sv, sp, f->key.proto);
 	jw_obj_end(w);
 }
 
 static void
-put_network(struct jw *w, const struct flow *f, const char *protocol)
+put_network(struct eve *e, const struct flow_record *r)
 {
+	struct jw *w = &e->w;
+	const struct flow *f = r->flow;
+	const char *protocol = r->protocol;
+
 	jw_obj_begin(w, "network");
 	jw_str(w, "transport", transport_name(f->key.proto));
 	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
@@ -258,6 +282,8 @@ put_network(struct jw *w, const struct flow *f, const char *protocol)
 	}
 	jw_u64(w, "bytes", f->bytes[0] + f->bytes[1]);
 	jw_u64(w, "packets", (uint64_t)f->pkts[0] + f->pkts[1]);
+	put_community_id(e, &r->client, r->client_port, &r->server,
+	    r->server_port, f->key.proto);
 	jw_obj_end(w);
 }
 
@@ -472,7 +498,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 	put_destination_where(w, r);
 	jw_obj_end(w);
 
-	put_network(w, f, r->protocol);
+	put_network(e, r);
 	if (r->tls != NULL)
 		put_tls(w, r->tls);
 	if (r->has_http)
@@ -567,6 +593,8 @@ eve_observation(void *ctx, const struct obs_record *or)
 	jw_obj_begin(w, "network");
 	jw_str(w, "transport", transport_name(f->key.proto));
 	jw_str(w, "protocol", r->protocol);
+	put_community_id(e, &r->client, r->client_port, &r->server,
+	    r->server_port, f->key.proto);
 	jw_obj_end(w);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
@@ -634,7 +662,7 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	jw_obj_end(w);
 
 	/* The querier is the source, as for the flow. */
-	put_message_endpoints(w, dr->flow, false, NULL, "dns");
+	put_message_endpoints(e, dr->flow, false, NULL, "dns");
 
 	jw_obj_begin(w, "dns");
 	jw_str(w, "type", "answer");
@@ -690,7 +718,7 @@ eve_http(void *ctx, const struct http_record *hr)
 	w = begin(e, "outflow.http", hr->ts_us, cat_web,
 	    (const char *const[]){ "protocol", NULL });
 	jw_obj_end(w);
-	put_message_endpoints(w, hr->flow, false, NULL, "http");
+	put_message_endpoints(e, hr->flow, false, NULL, "http");
 	put_http_request(w, &hr->http);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", hr->flow->id);
