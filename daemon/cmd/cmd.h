@@ -37,6 +37,7 @@ enum cmd_option {
 	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
 	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
 	OPT_STREAM_MEMORY, OPT_DNS_CACHE, OPT_COMMUNITY_ID_SEED,
+	OPT_HOSTNAME,
 };
 
 
@@ -45,6 +46,7 @@ struct audit_args {
 	const char *eve_path;
 	bool eve_dns, eve_http;
 	uint16_t community_id_seed;
+	const char *hostname;	/* --hostname: observer.hostname */
 	const char *secret;	/* --secret, or the per-install default */
 	struct capture_live_opts live;
 	const char *ifaces[MAX_IFACES];

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "summary_output.h"
 #include "capture.h"
@@ -49,6 +50,7 @@ static const struct option audit_opts[] = {
 	{ "no-dns-events", no_argument, NULL, OPT_NO_DNS_EVENTS },
 	{ "no-http-events", no_argument, NULL, OPT_NO_HTTP_EVENTS },
 	{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "geoip-country", required_argument, NULL, OPT_GEOIP_COUNTRY },
 	{ "geoip-asn", required_argument, NULL, OPT_GEOIP_ASN },
 	{ "apps", required_argument, NULL, OPT_APPS },
@@ -109,6 +111,9 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 			break;
 		case OPT_NO_HTTP_EVENTS:
 			a->eve_http = false;
+			break;
+		case OPT_HOSTNAME:
+			a->hostname = optarg;
 			break;
 		case OPT_COMMUNITY_ID_SEED:
 			if (parse_uint(optarg, UINT16_MAX, &v) != 0) {
@@ -355,6 +360,19 @@ add_outputs(struct pipeline *p, const struct audit_args *a)
 		struct eve_options eo = { .dns = a->eve_dns, .http = a->eve_http,
 		    .community_id_seed = a->community_id_seed };
 		struct eve *e;
+		char host[256];
+
+		/* observer.*: this host, and the interface when there is one
+		 * (with several, a flow's interface is not known; files have
+		 * none). */
+		if (a->hostname != NULL) {
+			eo.hostname = a->hostname;
+		} else if (gethostname(host, sizeof(host)) == 0) {
+			host[sizeof(host) - 1] = '\0';
+			eo.hostname = host;
+		}
+		if (a->n_ifaces == 1)
+			eo.interface = a->ifaces[0];
 
 		if (eve_open(a->eve_path, &eo, &e, err, sizeof(err)) != 0) {
 			log_warnx("%s", err);

@@ -42,6 +42,7 @@ usage(FILE *fp)
 	    "      --no-http-events   no event per HTTP request\n"
 	    "      --community-id-seed N  seed of network.community_id (0-65535,\n"
 	    "                         default 0; the same in every tool joined)\n"
+	    "      --hostname NAME    observer.hostname (default: this host's name)\n"
 	    "      --geoip-country F  country database (.mmdb)\n"
 	    "      --geoip-asn F      ASN database (.mmdb)\n"
 	    "      --apps F           app signatures (default: the shipped rules/apps.yaml)\n"
