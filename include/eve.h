@@ -13,13 +13,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "output.h"
 
 struct eve_options {
 	bool dns;			/* an event per DNS response */
 	bool http;			/* an event per HTTP request */
+	uint16_t community_id_seed;	/* network.community_id's seed (0) */
+	const char *hostname;		/* observer.hostname, NULL: none */
+	const char *interface;		/* observer.ingress.interface.name */
+					/* (both copied by eve_open()) */
 };
+
+/* The ECS release the events follow (ecs.version). */
+#define EVE_ECS_VERSION "9.4.0"
+
 
 struct eve;
 

@@ -36,7 +36,8 @@ enum cmd_option {
 	OPT_NO_HTTP_EVENTS, OPT_GEOIP_COUNTRY, OPT_GEOIP_ASN, OPT_APPS,
 	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
 	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
-	OPT_STREAM_MEMORY, OPT_DNS_CACHE,
+	OPT_STREAM_MEMORY, OPT_DNS_CACHE, OPT_COMMUNITY_ID_SEED,
+	OPT_HOSTNAME,
 };
 
 
@@ -44,6 +45,8 @@ struct audit_args {
 	struct pipeline_config pc;
 	const char *eve_path;
 	bool eve_dns, eve_http;
+	uint16_t community_id_seed;
+	const char *hostname;	/* --hostname: observer.hostname */
 	const char *secret;	/* --secret, or the per-install default */
 	struct capture_live_opts live;
 	const char *ifaces[MAX_IFACES];

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "summary_output.h"
 #include "capture.h"
@@ -48,6 +49,8 @@ static const struct option audit_opts[] = {
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "no-dns-events", no_argument, NULL, OPT_NO_DNS_EVENTS },
 	{ "no-http-events", no_argument, NULL, OPT_NO_HTTP_EVENTS },
+	{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "geoip-country", required_argument, NULL, OPT_GEOIP_COUNTRY },
 	{ "geoip-asn", required_argument, NULL, OPT_GEOIP_ASN },
 	{ "apps", required_argument, NULL, OPT_APPS },
@@ -108,6 +111,17 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 			break;
 		case OPT_NO_HTTP_EVENTS:
 			a->eve_http = false;
+			break;
+		case OPT_HOSTNAME:
+			a->hostname = optarg;
+			break;
+		case OPT_COMMUNITY_ID_SEED:
+			if (parse_uint(optarg, UINT16_MAX, &v) != 0) {
+				log_warnx("invalid Community ID seed (0-65535): %s",
+				    optarg);
+				return -EINVAL;
+			}
+			a->community_id_seed = (uint16_t)v;
 			break;
 		case OPT_GEOIP_COUNTRY:
 			a->pc.geoip_country = optarg;
@@ -343,8 +357,22 @@ add_outputs(struct pipeline *p, const struct audit_args *a)
 	char err[512];
 
 	if (a->eve_path != NULL) {
-		struct eve_options eo = { .dns = a->eve_dns, .http = a->eve_http };
+		struct eve_options eo = { .dns = a->eve_dns, .http = a->eve_http,
+		    .community_id_seed = a->community_id_seed };
 		struct eve *e;
+		char host[256];
+
+		/* observer.*: this host, and the interface when there is one
+		 * (with several, a flow's interface is not known; files have
+		 * none). */
+		if (a->hostname != NULL) {
+			eo.hostname = a->hostname;
+		} else if (gethostname(host, sizeof(host)) == 0) {
+			host[sizeof(host) - 1] = '\0';
+			eo.hostname = host;
+		}
+		if (a->n_ifaces == 1)
+			eo.interface = a->ifaces[0];
 
 		if (eve_open(a->eve_path, &eo, &e, err, sizeof(err)) != 0) {
 			log_warnx("%s", err);

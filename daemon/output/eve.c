@@ -16,14 +16,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buildconf.h"
+#include "community_id.h"
 #include "detect.h"
 #include "dns.h"
+#include "domain.h"
 #include "ecs.h"
 #include "eve.h"
+#include "geoip.h"
 #include "http.h"
 #include "json.h"
 #include "pii.h"
 #include "tls.h"
+#include "tls_cipher.h"
 
 /* Bytes of whole events gathered before one write. */
 #define EVE_BATCH (64 * 1024)
@@ -32,6 +37,7 @@ struct eve {
 	FILE *fp;
 	bool is_stdout;
 	struct eve_options opt;
+	struct domain_psl *psl;		/* NULL: no public suffix split */
 	struct jw w;
 	size_t start;			/* where the event being built starts */
 	size_t batch;			/* write once this much is gathered */
@@ -69,6 +75,17 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 		e->batch = EVE_BATCH;
 	}
 	e->opt = *opt;
+	e->opt.hostname = e->opt.interface = NULL;
+	if ((opt->hostname != NULL &&
+	    (e->opt.hostname = strdup(opt->hostname)) == NULL) ||
+	    (opt->interface != NULL &&
+	    (e->opt.interface = strdup(opt->interface)) == NULL)) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		eve_close(e);
+		return -ENOMEM;
+	}
+	/* Without the list DNS events only lack the registered domain. */
+	e->psl = domain_psl_load();
 	*ret = e;
 	return 0;
 }
@@ -113,6 +130,9 @@ eve_close(struct eve *e)
 	if (!e->is_stdout)
 		fclose(e->fp);
 	jw_free(&e->w);
+	domain_psl_free(e->psl);
+	free((char *)e->opt.hostname);
+	free((char *)e->opt.interface);
 	free(e);
 	return NULL;
 }
@@ -150,8 +170,12 @@ begin(struct eve *e, const char *dataset, uint64_t ts_us,
 	jw_next(w);
 	jw_obj_begin(w, NULL);
 	jw_time(w, "@timestamp", ts_us);
+	jw_obj_begin(w, "ecs");
+	jw_str(w, "version", EVE_ECS_VERSION);
+	jw_obj_end(w);
 	jw_obj_begin(w, "event");
 	jw_str(w, "kind", "event");
+	jw_str(w, "module", "outflow");
 	jw_str(w, "dataset", dataset);
 	jw_arr_begin(w, "category");
 	for (; *category != NULL; category++)
@@ -164,24 +188,176 @@ begin(struct eve *e, const char *dataset, uint64_t ts_us,
 	return w;
 }
 
-static const char *const cat_network[] = { "network", NULL };
-static const char *const cat_web[] = { "network", "web", NULL };
-
-static void
-end(struct eve *e)
-{
-	struct jw *w = &e->w;
-
-	jw_obj_end(w);
-	emit(e);
-}
-
 static void
 put_addr(struct jw *w, const char *key, const struct addr *a)
 {
 	char buf[ADDR_STRLEN];
 
 	jw_str(w, key, addr_str(a, buf, sizeof(buf)));
+}
+
+static const char *const cat_network[] = { "network", NULL };
+static const char *const cat_web[] = { "network", "web", NULL };
+
+/*
+ * Close the event with observer{}: the sensor that saw it, so events from
+ * several outflow sensors, or from outflow and other tools, stay apart.
+ */
+static void
+end(struct eve *e)
+{
+	struct jw *w = &e->w;
+
+	jw_obj_begin(w, "observer");
+	jw_str(w, "type", "sensor");
+	jw_str(w, "vendor", "outflow");
+	jw_str(w, "product", "outflow");
+	jw_str(w, "version", OUTFLOW_VERSION);
+	jw_str(w, "hostname", e->opt.hostname);
+	if (e->opt.interface != NULL) {
+		jw_obj_begin(w, "ingress");
+		jw_obj_begin(w, "interface");
+		jw_str(w, "name", e->opt.interface);
+		jw_obj_end(w);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	jw_obj_end(w);
+	emit(e);
+}
+
+/*
+ * network.direction from the client's and the server's side: local is
+ * what geoip_is_local() calls local (private, loopback, link-local, CGNAT,
+ * multicast, ULA), the LAN outflow watches.
+ */
+static const char *
+direction(const struct addr *client, const struct addr *server)
+{
+	bool cl = geoip_is_local(client), sv = geoip_is_local(server);
+
+	if (cl && sv)
+		return "internal";
+	if (cl)
+		return "outbound";
+	return sv ? "inbound" : "external";
+}
+
+/* network.iana_number: the IP protocol number, a keyword in ECS. */
+static void
+put_iana_number(struct jw *w, uint8_t proto)
+{
+	char buf[4];
+	int n = snprintf(buf, sizeof(buf), "%u", proto);
+
+	jw_strn(w, "iana_number", buf, (size_t)n);
+}
+
+/*
+ * related.ip and related.hosts: every address and name of the event, so
+ * one search on an address or a name finds it whatever its role.  Names
+ * repeat often (SNI, Host, DNS name); each is written once.
+ */
+#define RELATED_MAX 4
+
+struct related {
+	const struct addr *ip[2];
+	const struct addr *extra_ip;	/* more addresses (DNS answers) */
+	size_t n_extra_ip;
+	const char *host[RELATED_MAX];
+	size_t host_len[RELATED_MAX];
+	size_t n_host;
+};
+
+static void
+related_host(struct related *rel, const char *h, size_t len)
+{
+	if (h == NULL || len == 0 || rel->n_host == RELATED_MAX)
+		return;
+	for (size_t i = 0; i < rel->n_host; i++)
+		if (rel->host_len[i] == len && memcmp(rel->host[i], h, len) == 0)
+			return;
+	rel->host[rel->n_host] = h;
+	rel->host_len[rel->n_host++] = len;
+}
+
+static void
+put_related(struct jw *w, const struct related *rel)
+{
+	jw_obj_begin(w, "related");
+	jw_arr_begin(w, "ip");
+	put_addr(w, NULL, rel->ip[0]);
+	if (!addr_eq(rel->ip[0], rel->ip[1]))
+		put_addr(w, NULL, rel->ip[1]);
+	for (size_t i = 0; i < rel->n_extra_ip; i++) {
+		const struct addr *a = &rel->extra_ip[i];
+		bool seen = addr_eq(a, rel->ip[0]) || addr_eq(a, rel->ip[1]);
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = addr_eq(a, &rel->extra_ip[j]);
+		if (!seen)
+			put_addr(w, NULL, a);
+	}
+	jw_arr_end(w);
+	if (rel->n_host > 0) {
+		jw_arr_begin(w, "hosts");
+		for (size_t i = 0; i < rel->n_host; i++)
+			jw_strn(w, NULL, rel->host[i], rel->host_len[i]);
+		jw_arr_end(w);
+	}
+	jw_obj_end(w);
+}
+
+/*
+ * A Host header cut into url.domain and url.port: "name:port",
+ * "[v6]:port" (brackets kept, as ECS asks), or no port.  A port that is
+ * not a number from 1 to 65535 leaves the whole header as the domain.
+ */
+struct host_parts {
+	const char *domain;
+	size_t domain_len;
+	uint16_t port;		/* 0: none */
+	bool is_ip;		/* an address literal: no destination.domain */
+};
+
+static void
+split_host(const char *host, struct host_parts *ret)
+{
+	size_t n = strlen(host), colon = n;
+	bool digits_dots = true;
+
+	ret->domain = host;
+	ret->port = 0;
+	ret->is_ip = host[0] == '[';
+	if (ret->is_ip) {
+		const char *rb = strchr(host, ']');
+
+		if (rb != NULL && rb[1] == ':')
+			colon = (size_t)(rb + 1 - host);
+	} else if (strchr(host, ':') == strrchr(host, ':') &&
+	    strchr(host, ':') != NULL) {
+		colon = (size_t)(strchr(host, ':') - host);
+	}
+	if (colon < n && colon + 1 < n && n - colon - 1 <= 5) {
+		unsigned long v = 0;
+		size_t i;
+
+		for (i = colon + 1; i < n && host[i] >= '0' && host[i] <= '9';
+		    i++)
+			v = v * 10 + (unsigned long)(host[i] - '0');
+		if (i == n && v >= 1 && v <= 65535)
+			ret->port = (uint16_t)v;
+		else
+			colon = n;
+	} else {
+		colon = n;
+	}
+	ret->domain_len = colon;
+	for (size_t i = 0; i < colon && !ret->is_ip; i++)
+		if (!(host[i] == '.' || (host[i] >= '0' && host[i] <= '9')))
+			digits_dots = false;
+	if (!ret->is_ip)
+		ret->is_ip = digits_dots;
 }
 
 static void
@@ -199,6 +375,23 @@ put_mac(struct jw *w, const char *key, const uint8_t *m)
 	jw_strn(w, key, buf, 17);
 }
 
+/*
+ * network.community_id of the flow between client and server, so a SIEM
+ * joins our events to Zeek's, Suricata's or a firewall's for the same
+ * connection.
+ */
+static void
+put_community_id(struct eve *e, const struct addr *cl, uint16_t cp,
+    const struct addr *sv, uint16_t sp, uint8_t proto)
+{
+	struct community_id_tuple t = { .src = *cl, .dst = *sv, .sport = cp,
+	    .dport = sp, .proto = proto };
+	char id[COMMUNITY_ID_SIZE];
+
+	if (community_id_v1(&t, e->opt.community_id_seed, id) == 0)
+		jw_strn(&e->w, "community_id", id, COMMUNITY_ID_SIZE - 1);
+}
+
 static const char *
 transport_name(uint8_t proto)
 {
@@ -206,73 +399,110 @@ transport_name(uint8_t proto)
 }
 
 /*
- * source{ip,port[,mac]}, destination{ip,port[,domain]} and
- * network{transport,protocol} of a message event on flow f.
+ * source{ip,port}, destination{ip,port[,domain]} and network{} of a
+ * message event on flow f; the client and server are left in *rel for
+ * related.ip.
  */
 static void
-put_message_endpoints(struct jw *w, const struct flow *f, bool mac,
-    const char *domain, const char *protocol)
+put_message_endpoints(struct eve *e, const struct flow *f,
+    const char *domain, size_t domain_len, const char *protocol,
+    struct addr *cl, struct addr *sv)
 {
-	struct addr cl, sv;
+	struct jw *w = &e->w;
 	uint16_t cp, sp;
 
-	flow_client(f, &cl, &cp);
-	flow_server(f, &sv, &sp);
+	flow_client(f, cl, &cp);
+	flow_server(f, sv, &sp);
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &cl);
+	put_addr(w, "ip", cl);
 	jw_u64(w, "port", cp);
-	if (mac && f->has_mac)
-		put_mac(w, "mac", f->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &sv);
+	put_addr(w, "ip", sv);
 	jw_u64(w, "port", sp);
-	jw_str(w, "domain", domain);
+	if (domain != NULL)
+		jw_strn(w, "domain", domain, domain_len);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
 	jw_str(w, "transport", transport_name(f->key.proto));
+	put_iana_number(w, f->key.proto);
+	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	jw_str(w, "protocol", protocol);
+	jw_str(w, "direction", direction(cl, sv));
+	put_community_id(e, cl, cp, sv, sp, f->key.proto);
 	jw_obj_end(w);
 }
 
 static void
-put_network(struct jw *w, const struct flow *f, const char *protocol)
+put_vlan(struct jw *w, uint32_t id)
 {
+	char buf[8];
+	int n = snprintf(buf, sizeof(buf), "%u", id & 0xfff);
+
+	jw_obj_begin(w, "vlan");
+	jw_strn(w, "id", buf, (size_t)n);
+	jw_obj_end(w);
+}
+
+static void
+put_network(struct eve *e, const struct flow_record *r)
+{
+	struct jw *w = &e->w;
+	const struct flow *f = r->flow;
+	const char *protocol = r->protocol;
+
 	jw_obj_begin(w, "network");
 	jw_str(w, "transport", transport_name(f->key.proto));
+	put_iana_number(w, f->key.proto);
 	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	if (protocol != NULL)
 		jw_str(w, "protocol", protocol);
+	/* ECS: lower case, the service identified (our app id is). */
+	jw_str(w, "application", r->app_id);
+	jw_str(w, "direction", direction(&r->client, &r->server));
 	if (f->key.vlan != 0) {
-		/* QinQ keys hold outer << 12 | inner. */
-		jw_obj_begin(w, "vlan");
-		jw_u64(w, "id", f->key.vlan > 0xfff ? f->key.vlan >> 12 :
+		/* QinQ keys hold outer << 12 | inner; ECS ids are keywords. */
+		put_vlan(w, f->key.vlan > 0xfff ? f->key.vlan >> 12 :
 		    f->key.vlan);
-		jw_obj_end(w);
 		if (f->key.vlan > 0xfff) {
 			jw_obj_begin(w, "inner");
-			jw_obj_begin(w, "vlan");
-			jw_u64(w, "id", f->key.vlan & 0xfff);
-			jw_obj_end(w);
+			put_vlan(w, f->key.vlan & 0xfff);
 			jw_obj_end(w);
 		}
 	}
 	jw_u64(w, "bytes", f->bytes[0] + f->bytes[1]);
 	jw_u64(w, "packets", (uint64_t)f->pkts[0] + f->pkts[1]);
+	put_community_id(e, &r->client, r->client_port, &r->server,
+	    r->server_port, f->key.proto);
 	jw_obj_end(w);
+}
+
+/*
+ * A TLS version as ECS writes it: "1.2" with version_protocol "tls", and
+ * SSL 3.0 as "3.0" with "ssl".
+ */
+static const char *
+tls_version_text(uint16_t v, const char **ret_protocol)
+{
+	*ret_protocol = v == 0x0300 ? "ssl" : "tls";
+	return v == 0x0300 ? "3.0" : tls_version_ecs(v);
 }
 
 static void
 put_tls(struct jw *w, const struct tls_info *t)
 {
-	const char *v, *alpn = tls_str(t, TLS_STR_ALPN);
+	const char *v, *proto, *alpn = tls_str(t, TLS_STR_ALPN);
 
 	jw_obj_begin(w, "tls");
-	if ((v = tls_version_ecs(t->version ? t->version :
-	    t->client_max_version)) != NULL) {
+	/* Only what the server chose: the client's offer is not the
+	 * version in use (it is outflow.tls.client_version). */
+	if (t->server_seen && t->version != 0 &&
+	    (v = tls_version_text(t->version, &proto)) != NULL) {
 		jw_str(w, "version", v);
-		jw_str(w, "version_protocol", "tls");
+		jw_str(w, "version_protocol", proto);
 	}
+	if (t->server_seen && (v = tls_cipher_name(t->cipher)) != NULL)
+		jw_str(w, "cipher", v);
 	jw_bool(w, "established", t->server_seen);
 	if (alpn != NULL) {
 		char first[64];
@@ -280,7 +510,10 @@ put_tls(struct jw *w, const struct tls_info *t)
 
 		if (n >= sizeof(first))
 			n = sizeof(first) - 1;
-		memcpy(first, alpn, n);
+		/* IANA's ALPN ids are lower case, and ECS asks for it. */
+		for (size_t i = 0; i < n; i++)
+			first[i] = alpn[i] >= 'A' && alpn[i] <= 'Z' ?
+			    (char)(alpn[i] - 'A' + 'a') : alpn[i];
 		first[n] = '\0';
 		jw_str(w, "next_protocol", first);
 	}
@@ -321,14 +554,20 @@ put_http_request(struct jw *w, const struct http_view *v)
 		jw_u64(w, "bytes", v->body_wire_len);
 		jw_obj_end(w);
 	}
-	if (v->mime_type != NULL)
-		jw_str(w, "mime_type", v->mime_type);
 	if (v->referrer != NULL)
 		jw_strn(w, "referrer", v->referrer, v->referrer_len);
 	jw_obj_end(w);
 	jw_str(w, "version", v->version_minor == 0 ? "1.0" : "1.1");
 	jw_obj_end(w);
 	jw_obj_begin(w, "url");
+	if (v->host != NULL) {
+		struct host_parts h;
+
+		split_host(v->host, &h);
+		jw_strn(w, "domain", h.domain, h.domain_len);
+		if (h.port != 0)
+			jw_u64(w, "port", h.port);
+	}
 	if (v->original != NULL) {
 		jw_str(w, "original", v->original);
 		jw_str(w, "path", v->path);
@@ -370,6 +609,9 @@ put_outflow_http(struct jw *w, const struct http_view *v)
 	jw_obj_begin(w, "http");
 	if (v->host != NULL)
 		jw_str(w, "host", v->host);
+	/* The header as sent: ECS's http.request.mime_type is sniffed. */
+	if (v->mime_type != NULL)
+		jw_str(w, "content_type", v->mime_type);
 	if (v->content_encoding != NULL)
 		jw_str(w, "content_encoding", v->content_encoding);
 	if (v->transfer_encoding != NULL)
@@ -411,6 +653,27 @@ put_outflow_who(struct jw *w, const struct flow_record *r)
 	}
 }
 
+/* related{} of a flow or observation event: its endpoints and names. */
+static void
+put_flow_related(struct jw *w, const struct flow_record *r)
+{
+	struct related rel = { .ip = { &r->client, &r->server } };
+	const char *sni;
+
+	if (r->domain != NULL)
+		related_host(&rel, r->domain, strlen(r->domain));
+	if (r->tls != NULL && (sni = tls_str(r->tls, TLS_STR_SNI)) != NULL)
+		related_host(&rel, sni, strlen(sni));
+	if (r->has_http && r->http.host != NULL) {
+		struct host_parts h;
+
+		split_host(r->http.host, &h);
+		if (!h.is_ip)
+			related_host(&rel, h.domain, h.domain_len);
+	}
+	put_related(w, &rel);
+}
+
 static void
 eve_flow(void *ctx, const struct flow_record *r)
 {
@@ -422,6 +685,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 	jw_time(w, "start", f->first_us);
 	jw_time(w, "end", f->last_us);
 	jw_u64(w, "duration", (f->last_us - f->first_us) * 1000);
+	jw_str(w, "reason", flow_end_reason_name(r->why));
 	jw_obj_end(w);
 
 	jw_obj_begin(w, "source");
@@ -443,11 +707,12 @@ eve_flow(void *ctx, const struct flow_record *r)
 	ecs_destination_where(w, r);
 	jw_obj_end(w);
 
-	put_network(w, f, r->protocol);
+	put_network(e, r);
 	if (r->tls != NULL)
 		put_tls(w, r->tls);
 	if (r->has_http)
 		put_http_request(w, &r->http);
+	put_flow_related(w, r);
 
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
@@ -463,6 +728,12 @@ eve_flow(void *ctx, const struct flow_record *r)
 		if (r->tls->ja4[0] != '\0')
 			jw_str(w, "ja4", r->tls->ja4);
 		jw_str(w, "alpn", tls_str(r->tls, TLS_STR_ALPN));
+		if (!r->tls->server_seen || r->tls->version == 0) {
+			const char *proto, *v = tls_version_text(
+			    r->tls->client_max_version, &proto);
+
+			jw_str(w, "client_version", v);
+		}
 		if (r->tls->server_seen) {
 			static const char hex[] = "0123456789abcdef";
 			uint16_t c = r->tls->cipher;
@@ -537,8 +808,21 @@ eve_observation(void *ctx, const struct obs_record *or)
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
 	jw_str(w, "transport", transport_name(f->key.proto));
+	put_iana_number(w, f->key.proto);
+	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	jw_str(w, "protocol", r->protocol);
+	jw_str(w, "application", r->app_id);
+	jw_str(w, "direction", direction(&r->client, &r->server));
+	put_community_id(e, &r->client, r->client_port, &r->server,
+	    r->server_port, f->key.proto);
 	jw_obj_end(w);
+	{
+		struct related rel = { .ip = { &r->client, &r->server } };
+
+		if (or->domain != NULL)
+			related_host(&rel, or->domain, strlen(or->domain));
+		put_related(w, &rel);
+	}
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
 	jw_obj_begin(w, "observation");
@@ -567,13 +851,21 @@ eve_observation(void *ctx, const struct obs_record *or)
 	end(e);
 }
 
+/*
+ * The IANA registry's name of a response code (RFC 6895 "DNS RCODEs"),
+ * else "RCODE" and the number, so dns.response_code is always a keyword.
+ */
 static const char *
-rcode_name(uint8_t rcode)
+rcode_name(uint8_t rcode, char *buf, size_t size)
 {
 	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL",
-	    "NXDOMAIN", "NOTIMP", "REFUSED" };
+	    "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET", "NXRRSET",
+	    "NOTAUTH", "NOTZONE", "DSOTYPENI" };
 
-	return rcode < 6 ? names[rcode] : NULL;
+	if (rcode < sizeof(names) / sizeof(names[0]))
+		return names[rcode];
+	snprintf(buf, size, "RCODE%u", rcode);
+	return buf;
 }
 
 static void
@@ -595,8 +887,9 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	struct eve *e = ctx;
 	const struct dns_msg *msg = dr->msg;
 	struct jw *w;
+	struct addr cl, sv;
 	char buf[ADDR_STRLEN];
-	const char *rc;
+	int n;
 
 	if (!e->opt.dns)
 		return;
@@ -605,19 +898,26 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	jw_obj_end(w);
 
 	/* The querier is the source, as for the flow. */
-	put_message_endpoints(w, dr->flow, false, NULL, "dns");
+	put_message_endpoints(e, dr->flow, NULL, 0, "dns", &cl, &sv);
 
 	jw_obj_begin(w, "dns");
 	jw_str(w, "type", "answer");
-	jw_u64(w, "id", msg->id);
-	if ((rc = rcode_name(msg->rcode)) != NULL)
-		jw_str(w, "response_code", rc);
-	else
-		jw_u64(w, "response_code", msg->rcode);
+	/* ECS keeps the id a keyword. */
+	n = snprintf(buf, sizeof(buf), "%u", msg->id);
+	jw_strn(w, "id", buf, (size_t)n);
+	jw_str(w, "response_code", rcode_name(msg->rcode, buf, sizeof(buf)));
 	if (msg->has_question) {
+		struct domain_parts dp;
+
 		jw_obj_begin(w, "question");
 		jw_str(w, "name", msg->qname);
 		put_type(w, "type", msg->qtype);
+		if (domain_split(e->psl, msg->qname, &dp) == 0) {
+			jw_str(w, "registered_domain", dp.registered);
+			jw_str(w, "top_level_domain", dp.tld);
+			if (dp.subdomain[0] != '\0')
+				jw_str(w, "subdomain", dp.subdomain);
+		}
 		jw_obj_end(w);
 	}
 	if (msg->n_answers > 0) {
@@ -642,6 +942,14 @@ eve_dns(void *ctx, const struct dns_record *dr)
 		jw_arr_end(w);
 	}
 	jw_obj_end(w);
+	{
+		struct related rel = { .ip = { &cl, &sv },
+		    .extra_ip = dr->resolved, .n_extra_ip = dr->n_resolved };
+
+		if (msg->has_question)
+			related_host(&rel, msg->qname, strlen(msg->qname));
+		put_related(w, &rel);
+	}
 	if (msg->answers_cut) {
 		jw_obj_begin(w, "outflow");
 		jw_bool(w, "dns_answers_cut", true);
@@ -654,15 +962,29 @@ static void
 eve_http(void *ctx, const struct http_record *hr)
 {
 	struct eve *e = ctx;
+	struct host_parts h = { 0 };
+	struct addr cl, sv;
 	struct jw *w;
 
 	if (!e->opt.http)
 		return;
+	/* ECS's web category has no "protocol" type: a request is access. */
 	w = begin(e, "outflow.http", hr->ts_us, cat_web,
-	    (const char *const[]){ "protocol", NULL });
+	    (const char *const[]){ "access", NULL });
 	jw_obj_end(w);
-	put_message_endpoints(w, hr->flow, false, NULL, "http");
+	if (hr->http.host != NULL)
+		split_host(hr->http.host, &h);
+	/* The Host names the server unless it is an address. */
+	put_message_endpoints(e, hr->flow, h.domain != NULL && !h.is_ip ?
+	    h.domain : NULL, h.domain_len, "http", &cl, &sv);
 	put_http_request(w, &hr->http);
+	{
+		struct related rel = { .ip = { &cl, &sv } };
+
+		if (h.domain != NULL && !h.is_ip)
+			related_host(&rel, h.domain, h.domain_len);
+		put_related(w, &rel);
+	}
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", hr->flow->id);
 	put_outflow_http(w, &hr->http);

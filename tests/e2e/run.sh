@@ -31,7 +31,8 @@ if [ ! -f "$key" ]; then
 	# rename is atomic, so every reader sees the whole key.
 	printf 'outflow-e2e-test-key-32-bytes!!!' >"$key.$$" && mv -f "$key.$$" "$key"
 fi
-flags="--rules-dir $top/rules --secret $key"
+# A fixed observer.hostname, so events do not depend on the machine.
+flags="--rules-dir $top/rules --secret $key --hostname e2e-sensor"
 case " $* " in
 *--geoip-*) ;;
 *) flags="$flags --no-geoip" ;;
