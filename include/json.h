@@ -29,6 +29,16 @@ struct jw {
 	size_t time_len;
 };
 
+/**
+ * Members written ahead of time: frag is one or more `"key":value` members
+ * (valid JSON, as this writer made them) added at the current level.
+ * jw_raw_open's fragment leaves one object open (`"key":{...` without the
+ * closing brace); members follow it and jw_obj_end closes it.  For parts
+ * of every event that never change, built once.
+ */
+void jw_raw(struct jw *w, const char *frag, size_t len);
+void jw_raw_open(struct jw *w, const char *frag, size_t len);
+
 /** Initialise with an initial capacity; 0 or -ENOMEM. */
 int jw_init(struct jw *w, size_t cap);
 /** Empty the buffer for the next document, keeping its memory. */

@@ -33,6 +33,37 @@
 /* Bytes of whole events gathered before one write. */
 #define EVE_BATCH (64 * 1024)
 
+/* The kinds of event, each with its fixed event{} members. */
+enum eve_kind {
+	EVE_FLOW,
+	EVE_OBSERVATION,
+	EVE_DNS,
+	EVE_HTTP,
+	EVE_KIND__COUNT
+};
+
+static const struct {
+	const char *dataset;
+	const char *const *category, *const *type;
+} eve_kinds[EVE_KIND__COUNT] = {
+	[EVE_FLOW] = { "outflow.flow", (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "connection", "end", NULL } },
+	[EVE_OBSERVATION] = { "outflow.observation",
+	    (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "info", NULL } },
+	[EVE_DNS] = { "outflow.dns", (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "protocol", NULL } },
+	[EVE_HTTP] = { "outflow.http",
+	    (const char *const[]){ "network", "web", NULL },
+	    (const char *const[]){ "access", NULL } },
+};
+
+/* A member list written once and copied into every event. */
+struct frag {
+	char *text;
+	size_t len;
+};
+
 struct eve {
 	FILE *fp;
 	bool is_stdout;
@@ -44,7 +75,77 @@ struct eve {
 	uint64_t pending;		/* events in the buffer, not yet written */
 	uint64_t events;		/* counted when gathered, as stdio would */
 	uint64_t write_errors;
+	/* What every event repeats: ecs{}, observer{}, the start of event{}. */
+	struct frag ecs, observer, event[EVE_KIND__COUNT];
 };
+
+/*
+ * Keep what w holds as a fragment.  open: the last object is left open
+ * (its closing brace is not kept) for jw_raw_open().
+ */
+static int
+frag_take(struct frag *f, struct jw *w, bool open)
+{
+	size_t n = w->len - (open ? 1 : 0);
+
+	if (w->oom || (f->text = malloc(n)) == NULL)
+		return -ENOMEM;
+	memcpy(f->text, w->buf, n);
+	f->len = n;
+	jw_truncate(w, 0);
+	jw_next(w);
+	return 0;
+}
+
+static int
+build_frags(struct eve *e)
+{
+	struct jw w;
+	int r = 0;
+
+	if (jw_init(&w, 512) != 0)
+		return -ENOMEM;
+	jw_next(&w);
+	jw_obj_begin(&w, "ecs");
+	jw_str(&w, "version", EVE_ECS_VERSION);
+	jw_obj_end(&w);
+	r |= frag_take(&e->ecs, &w, false);
+	/* The sensor that saw it, so events from several sensors, or from
+	 * outflow and other tools, stay apart. */
+	jw_obj_begin(&w, "observer");
+	jw_str(&w, "type", "sensor");
+	jw_str(&w, "vendor", "outflow");
+	jw_str(&w, "product", "outflow");
+	jw_str(&w, "version", OUTFLOW_VERSION);
+	jw_str(&w, "hostname", e->opt.hostname);
+	if (e->opt.interface != NULL) {
+		jw_obj_begin(&w, "ingress");
+		jw_obj_begin(&w, "interface");
+		jw_str(&w, "name", e->opt.interface);
+		jw_obj_end(&w);
+		jw_obj_end(&w);
+	}
+	jw_obj_end(&w);
+	r |= frag_take(&e->observer, &w, false);
+	for (int k = 0; k < EVE_KIND__COUNT; k++) {
+		jw_obj_begin(&w, "event");
+		jw_str(&w, "kind", "event");
+		jw_str(&w, "module", "outflow");
+		jw_str(&w, "dataset", eve_kinds[k].dataset);
+		jw_arr_begin(&w, "category");
+		for (const char *const *c = eve_kinds[k].category; *c; c++)
+			jw_str(&w, NULL, *c);
+		jw_arr_end(&w);
+		jw_arr_begin(&w, "type");
+		for (const char *const *t = eve_kinds[k].type; *t; t++)
+			jw_str(&w, NULL, *t);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+		r |= frag_take(&e->event[k], &w, true);
+	}
+	jw_free(&w);
+	return r != 0 ? -ENOMEM : 0;
+}
 
 int
 eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
@@ -80,6 +181,11 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 	    (e->opt.hostname = strdup(opt->hostname)) == NULL) ||
 	    (opt->interface != NULL &&
 	    (e->opt.interface = strdup(opt->interface)) == NULL)) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		eve_close(e);
+		return -ENOMEM;
+	}
+	if (build_frags(e) != 0) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		eve_close(e);
 		return -ENOMEM;
@@ -133,6 +239,10 @@ eve_close(struct eve *e)
 	domain_psl_free(e->psl);
 	free((char *)e->opt.hostname);
 	free((char *)e->opt.interface);
+	free(e->ecs.text);
+	free(e->observer.text);
+	for (int k = 0; k < EVE_KIND__COUNT; k++)
+		free(e->event[k].text);
 	free(e);
 	return NULL;
 }
@@ -156,13 +266,12 @@ emit(struct eve *e)
 }
 
 /*
- * Start an event: the top-level object with @timestamp, and event{} with
- * kind, dataset, category and type (NULL-terminated lists) left open for
- * the caller to add to and close.
+ * Start an event: the top-level object with @timestamp, ecs{}, and
+ * event{} with kind, module, dataset, category and type (built once per
+ * kind) left open for the caller to add to and close.
  */
 static struct jw *
-begin(struct eve *e, const char *dataset, uint64_t ts_us,
-    const char *const *category, const char *const *type)
+begin(struct eve *e, enum eve_kind kind, uint64_t ts_us)
 {
 	struct jw *w = &e->w;
 
@@ -170,21 +279,8 @@ begin(struct eve *e, const char *dataset, uint64_t ts_us,
 	jw_next(w);
 	jw_obj_begin(w, NULL);
 	jw_time(w, "@timestamp", ts_us);
-	jw_obj_begin(w, "ecs");
-	jw_str(w, "version", EVE_ECS_VERSION);
-	jw_obj_end(w);
-	jw_obj_begin(w, "event");
-	jw_str(w, "kind", "event");
-	jw_str(w, "module", "outflow");
-	jw_str(w, "dataset", dataset);
-	jw_arr_begin(w, "category");
-	for (; *category != NULL; category++)
-		jw_str(w, NULL, *category);
-	jw_arr_end(w);
-	jw_arr_begin(w, "type");
-	for (; *type != NULL; type++)
-		jw_str(w, NULL, *type);
-	jw_arr_end(w);
+	jw_raw(w, e->ecs.text, e->ecs.len);
+	jw_raw_open(w, e->event[kind].text, e->event[kind].len);
 	return w;
 }
 
@@ -196,32 +292,14 @@ put_addr(struct jw *w, const char *key, const struct addr *a)
 	jw_str(w, key, addr_str(a, buf, sizeof(buf)));
 }
 
-static const char *const cat_network[] = { "network", NULL };
-static const char *const cat_web[] = { "network", "web", NULL };
 
-/*
- * Close the event with observer{}: the sensor that saw it, so events from
- * several outflow sensors, or from outflow and other tools, stay apart.
- */
+/* Close the event with observer{} (see build_frags()). */
 static void
 end(struct eve *e)
 {
 	struct jw *w = &e->w;
 
-	jw_obj_begin(w, "observer");
-	jw_str(w, "type", "sensor");
-	jw_str(w, "vendor", "outflow");
-	jw_str(w, "product", "outflow");
-	jw_str(w, "version", OUTFLOW_VERSION);
-	jw_str(w, "hostname", e->opt.hostname);
-	if (e->opt.interface != NULL) {
-		jw_obj_begin(w, "ingress");
-		jw_obj_begin(w, "interface");
-		jw_str(w, "name", e->opt.interface);
-		jw_obj_end(w);
-		jw_obj_end(w);
-	}
-	jw_obj_end(w);
+	jw_raw(w, e->observer.text, e->observer.len);
 	jw_obj_end(w);
 	emit(e);
 }
@@ -679,8 +757,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 {
 	struct eve *e = ctx;
 	const struct flow *f = r->flow;
-	struct jw *w = begin(e, "outflow.flow", f->first_us,
-	    cat_network, (const char *const[]){ "connection", "end", NULL });
+	struct jw *w = begin(e, EVE_FLOW, f->first_us);
 
 	jw_time(w, "start", f->first_us);
 	jw_time(w, "end", f->last_us);
@@ -790,8 +867,7 @@ eve_observation(void *ctx, const struct obs_record *or)
 	const struct flow_record *r = or->flow;
 	const struct flow *f = r->flow;
 	const struct pii_obs *o = or->obs;
-	struct jw *w = begin(e, "outflow.observation", or->ts_us,
-	    cat_network, (const char *const[]){ "info", NULL });
+	struct jw *w = begin(e, EVE_OBSERVATION, or->ts_us);
 
 	jw_obj_end(w);
 	jw_obj_begin(w, "source");
@@ -893,8 +969,7 @@ eve_dns(void *ctx, const struct dns_record *dr)
 
 	if (!e->opt.dns)
 		return;
-	w = begin(e, "outflow.dns", dr->ts_us, cat_network,
-	    (const char *const[]){ "protocol", NULL });
+	w = begin(e, EVE_DNS, dr->ts_us);
 	jw_obj_end(w);
 
 	/* The querier is the source, as for the flow. */
@@ -969,8 +1044,7 @@ eve_http(void *ctx, const struct http_record *hr)
 	if (!e->opt.http)
 		return;
 	/* ECS's web category has no "protocol" type: a request is access. */
-	w = begin(e, "outflow.http", hr->ts_us, cat_web,
-	    (const char *const[]){ "access", NULL });
+	w = begin(e, EVE_HTTP, hr->ts_us);
 	jw_obj_end(w);
 	if (hr->http.host != NULL)
 		split_host(hr->http.host, &h);

@@ -295,6 +295,27 @@ open_container(struct jw *w, const char *key, char c)
 }
 
 void
+jw_raw(struct jw *w, const char *frag, size_t len)
+{
+	char *d;
+
+	if ((d = begin_value(w, NULL, len)) == NULL)
+		return;
+	memcpy(d, frag, len);
+	w->len = (size_t)(d - w->buf) + len;
+}
+
+void
+jw_raw_open(struct jw *w, const char *frag, size_t len)
+{
+	jw_raw(w, frag, len);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	/* The fragment's object has members already. */
+	w->need_comma[w->depth] = true;
+}
+
+void
 jw_obj_begin(struct jw *w, const char *key)
 {
 	open_container(w, key, '{');
