@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define JW_MAX_DEPTH 16
 
@@ -55,20 +56,86 @@ void jw_next(struct jw *w);
 void jw_truncate(struct jw *w, size_t len);
 void jw_free(struct jw *w);
 
-/* key is NULL at the top level and inside arrays. */
-void jw_obj_begin(struct jw *w, const char *key);
+/*
+ * key is NULL at the top level and inside arrays.  Keys are written as
+ * they are, without escaping: pass names made of letters, digits and
+ * "_.@-" (ECS field names, counter names), never text from the network.
+ * The inline wrappers measure literal keys at compile time.
+ */
+void jw_obj_begin_k(struct jw *w, const char *key, size_t klen);
+void jw_arr_begin_k(struct jw *w, const char *key, size_t klen);
+void jw_str_k(struct jw *w, const char *key, size_t klen, const char *val);
+void jw_strn_k(struct jw *w, const char *key, size_t klen, const char *val,
+    size_t len);
+void jw_u64_k(struct jw *w, const char *key, size_t klen, uint64_t v);
+void jw_i64_k(struct jw *w, const char *key, size_t klen, int64_t v);
+void jw_double_k(struct jw *w, const char *key, size_t klen, double v);
+void jw_bool_k(struct jw *w, const char *key, size_t klen, bool v);
+void jw_time_k(struct jw *w, const char *key, size_t klen, uint64_t ts_us);
 void jw_obj_end(struct jw *w);
-void jw_arr_begin(struct jw *w, const char *key);
 void jw_arr_end(struct jw *w);
+
+static inline size_t
+jw_klen(const char *key)
+{
+	return key != NULL ? strlen(key) : 0;
+}
+
+static inline void
+jw_obj_begin(struct jw *w, const char *key)
+{
+	jw_obj_begin_k(w, key, jw_klen(key));
+}
+
+static inline void
+jw_arr_begin(struct jw *w, const char *key)
+{
+	jw_arr_begin_k(w, key, jw_klen(key));
+}
+
 /** String value; nothing is written when val is NULL. */
-void jw_str(struct jw *w, const char *key, const char *val);
-void jw_strn(struct jw *w, const char *key, const char *val, size_t len);
-void jw_u64(struct jw *w, const char *key, uint64_t v);
-void jw_i64(struct jw *w, const char *key, int64_t v);
-void jw_double(struct jw *w, const char *key, double v);
-void jw_bool(struct jw *w, const char *key, bool v);
+static inline void
+jw_str(struct jw *w, const char *key, const char *val)
+{
+	jw_str_k(w, key, jw_klen(key), val);
+}
+
+static inline void
+jw_strn(struct jw *w, const char *key, const char *val, size_t len)
+{
+	jw_strn_k(w, key, jw_klen(key), val, len);
+}
+
+static inline void
+jw_u64(struct jw *w, const char *key, uint64_t v)
+{
+	jw_u64_k(w, key, jw_klen(key), v);
+}
+
+static inline void
+jw_i64(struct jw *w, const char *key, int64_t v)
+{
+	jw_i64_k(w, key, jw_klen(key), v);
+}
+
+static inline void
+jw_double(struct jw *w, const char *key, double v)
+{
+	jw_double_k(w, key, jw_klen(key), v);
+}
+
+static inline void
+jw_bool(struct jw *w, const char *key, bool v)
+{
+	jw_bool_k(w, key, jw_klen(key), v);
+}
+
 /** ISO 8601 UTC timestamp with microseconds from packet time. */
-void jw_time(struct jw *w, const char *key, uint64_t ts_us);
+static inline void
+jw_time(struct jw *w, const char *key, uint64_t ts_us)
+{
+	jw_time_k(w, key, jw_klen(key), ts_us);
+}
 
 /** End a JSON-lines record. */
 void jw_newline(struct jw *w);

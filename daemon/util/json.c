@@ -19,8 +19,6 @@
 
 /* The longest escape of one input byte: \u00XX. */
 #define ESC_MAX 6
-/* Keys up to this long are copied without measuring them first. */
-#define KEY_FAST 32
 
 int
 jw_init(struct jw *w, size_t cap)
@@ -237,17 +235,15 @@ jw_escape(struct jw *w, const char *s, size_t len)
 /*
  * Reserve room for a comma, key and a value of at most room bytes, write
  * the comma and key, and return where the value goes (NULL: out of
- * memory).  The caller sets w->len from the end of what it writes.
+ * memory).  The caller sets w->len from the end of what it writes.  Keys
+ * are copied as they are (see json.h): no scan, the length is known.
  */
 static char *
-begin_value(struct jw *w, const char *key, size_t room)
+begin_value(struct jw *w, const char *key, size_t klen, size_t room)
 {
-	size_t klen, at;
 	char *d;
 
-	/* Keys are short literals that need no escaping: copy one in a
-	 * single pass when it is, else measure and escape it. */
-	if (!reserve(w, 4 + KEY_FAST + room))
+	if (!reserve(w, 4 + klen + room))
 		return NULL;
 	d = w->buf + w->len;
 	if (w->need_comma[w->depth])
@@ -256,36 +252,19 @@ begin_value(struct jw *w, const char *key, size_t room)
 	if (key == NULL)
 		return d;
 	*d++ = '"';
-	for (klen = 0; klen < KEY_FAST; klen++) {
-		unsigned char c = (unsigned char)key[klen];
-
-		if (c == '\0') {
-			d += klen;
-			*d++ = '"';
-			*d++ = ':';
-			return d;
-		}
-		if (esc_class[c] != 0)
-			break;
-		d[klen] = (char)c;
-	}
-	at = (size_t)(d - w->buf);
-	klen = strlen(key);
-	if (!reserve(w, at - w->len + esc_room(klen) + 2 + room))
-		return NULL;
-	d = w->buf + at;
-	d = escape_into(d, key, klen);
+	memcpy(d, key, klen);
+	d += klen;
 	*d++ = '"';
 	*d++ = ':';
 	return d;
 }
 
 static void
-open_container(struct jw *w, const char *key, char c)
+open_container(struct jw *w, const char *key, size_t klen, char c)
 {
 	char *d;
 
-	if ((d = begin_value(w, key, 1)) == NULL)
+	if ((d = begin_value(w, key, klen, 1)) == NULL)
 		return;
 	*d++ = c;
 	w->len = (size_t)(d - w->buf);
@@ -299,7 +278,7 @@ jw_raw(struct jw *w, const char *frag, size_t len)
 {
 	char *d;
 
-	if ((d = begin_value(w, NULL, len)) == NULL)
+	if ((d = begin_value(w, NULL, 0, len)) == NULL)
 		return;
 	memcpy(d, frag, len);
 	w->len = (size_t)(d - w->buf) + len;
@@ -316,9 +295,9 @@ jw_raw_open(struct jw *w, const char *frag, size_t len)
 }
 
 void
-jw_obj_begin(struct jw *w, const char *key)
+jw_obj_begin_k(struct jw *w, const char *key, size_t klen)
 {
-	open_container(w, key, '{');
+	open_container(w, key, klen, '{');
 }
 
 void
@@ -330,9 +309,9 @@ jw_obj_end(struct jw *w)
 }
 
 void
-jw_arr_begin(struct jw *w, const char *key)
+jw_arr_begin_k(struct jw *w, const char *key, size_t klen)
 {
-	open_container(w, key, '[');
+	open_container(w, key, klen, '[');
 }
 
 void
@@ -344,13 +323,13 @@ jw_arr_end(struct jw *w)
 }
 
 void
-jw_strn(struct jw *w, const char *key, const char *val, size_t len)
+jw_strn_k(struct jw *w, const char *key, size_t klen, const char *val, size_t len)
 {
 	char *d;
 
 	if (val == NULL)
 		return;
-	if ((d = begin_value(w, key, 2 + esc_room(len))) == NULL)
+	if ((d = begin_value(w, key, klen, 2 + esc_room(len))) == NULL)
 		return;
 	*d++ = '"';
 	d = escape_into(d, val, len);
@@ -359,10 +338,10 @@ jw_strn(struct jw *w, const char *key, const char *val, size_t len)
 }
 
 void
-jw_str(struct jw *w, const char *key, const char *val)
+jw_str_k(struct jw *w, const char *key, size_t klen, const char *val)
 {
 	if (val != NULL)
-		jw_strn(w, key, val, strlen(val));
+		jw_strn_k(w, key, klen, val, strlen(val));
 }
 
 /* Decimal digits of v into d (room for 20); returns the end. */
@@ -381,21 +360,21 @@ u64_into(char *d, uint64_t v)
 }
 
 void
-jw_u64(struct jw *w, const char *key, uint64_t v)
+jw_u64_k(struct jw *w, const char *key, size_t klen, uint64_t v)
 {
 	char *d;
 
-	if ((d = begin_value(w, key, 20)) == NULL)
+	if ((d = begin_value(w, key, klen, 20)) == NULL)
 		return;
 	w->len = (size_t)(u64_into(d, v) - w->buf);
 }
 
 void
-jw_i64(struct jw *w, const char *key, int64_t v)
+jw_i64_k(struct jw *w, const char *key, size_t klen, int64_t v)
 {
 	char *d;
 
-	if ((d = begin_value(w, key, 21)) == NULL)
+	if ((d = begin_value(w, key, klen, 21)) == NULL)
 		return;
 	if (v < 0) {
 		*d++ = '-';
@@ -407,14 +386,14 @@ jw_i64(struct jw *w, const char *key, int64_t v)
 }
 
 void
-jw_double(struct jw *w, const char *key, double v)
+jw_double_k(struct jw *w, const char *key, size_t klen, double v)
 {
 	char b[32];
 	char *d;
 	int n;
 
 	if (!isfinite(v)) {
-		if ((d = begin_value(w, key, 4)) == NULL)
+		if ((d = begin_value(w, key, klen, 4)) == NULL)
 			return;
 		memcpy(d, "null", 4);
 		w->len = (size_t)(d + 4 - w->buf);
@@ -423,18 +402,18 @@ jw_double(struct jw *w, const char *key, double v)
 	n = snprintf(b, sizeof(b), "%.6g", v);
 	if (n < 0 || (size_t)n >= sizeof(b))
 		n = 0;
-	if ((d = begin_value(w, key, (size_t)n)) == NULL)
+	if ((d = begin_value(w, key, klen, (size_t)n)) == NULL)
 		return;
 	memcpy(d, b, (size_t)n);
 	w->len = (size_t)(d + n - w->buf);
 }
 
 void
-jw_bool(struct jw *w, const char *key, bool v)
+jw_bool_k(struct jw *w, const char *key, size_t klen, bool v)
 {
 	char *d;
 
-	if ((d = begin_value(w, key, 5)) == NULL)
+	if ((d = begin_value(w, key, klen, 5)) == NULL)
 		return;
 	if (v) {
 		memcpy(d, "true", 4);
@@ -509,7 +488,7 @@ format_secs(char *b, uint64_t secs)
 }
 
 void
-jw_time(struct jw *w, const char *key, uint64_t ts_us)
+jw_time_k(struct jw *w, const char *key, size_t klen, uint64_t ts_us)
 {
 	uint64_t secs = ts_us / 1000000;
 	unsigned us = (unsigned)(ts_us % 1000000);
@@ -521,7 +500,7 @@ jw_time(struct jw *w, const char *key, uint64_t ts_us)
 		w->time_secs = secs;
 		w->time_valid = true;
 	}
-	if ((d = begin_value(w, key, w->time_len + 10)) == NULL)
+	if ((d = begin_value(w, key, klen, w->time_len + 10)) == NULL)
 		return;
 	*d++ = '"';
 	memcpy(d, w->time_text, w->time_len);
