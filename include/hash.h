@@ -48,12 +48,13 @@ uint64_t hash_bytes(const void *p, size_t n);
 uint64_t hash_str(const char *s);
 
 /*
- * One step of a keyed multiply-xorshift: h absorbs the word w.  Only for
- * the flow table, whose keys are fixed-size words and whose lookup runs
- * for every packet; SipHash-1-3 over its 44-byte key cost about four
- * times as much.  Started from the per-run key, the bucket of a key
- * depends on that key, which is what stops a sender from aiming many
- * flows at one chain.
+ * One step of a keyed multiply-xorshift: h absorbs the word w.  The flow
+ * table hashes its fixed-size key words with it, started from the per-run
+ * key, because its lookup runs for every packet and SipHash-1-3 over the
+ * 44-byte key cost about four times as much; the bucket still depends on
+ * the run's key, which is what stops a sender from aiming many flows at
+ * one chain.  Elsewhere it only joins hashes that SipHash already keyed
+ * (the cells of a summary row, YAML keys, observations).
  */
 static inline uint64_t
 hash_mix(uint64_t h, uint64_t w)
