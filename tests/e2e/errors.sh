@@ -5,6 +5,7 @@
 #   - a capture cut off mid-packet: the packets before the cut are used,
 #     the message says how many, exit 0;
 #   - packets cut short by snaplen or malformed: counted by reason, exit 0.
+#   - `outflow lookup` shows a bad argument escaped and cut short.
 #   errors.sh OUTFLOW GEN BUILDDIR
 set -u
 outflow=$1 gen=$2 dir=$3/errors
@@ -50,4 +51,17 @@ expect truncated_file 0 "packets read before the error" -- "$outflow" audit "$di
 expect one_bad_of_two 1 "cannot read capture" -- "$outflow" audit "$dir/good.pcap" "$dir/garbage.bin"
 expect usage 2 "usage" -- "$outflow" audit
 expect bad_number 2 "invalid number" -- "$outflow" audit --max-flows x "$dir/good.pcap"
+# lookup names a bad argument escaped and cut: no ESC reaches the
+# terminal, and 70 KB of it make one short line.
+esc=$(printf '\033')
+expect lookup_escaped 1 'lookup: "a\\x1b\[31mb\\\\" is not an IPv4' -- \
+    "$outflow" lookup "a${esc}[31mb\\"
+long=$(head -c 70000 /dev/zero | tr '\0' '\033')
+expect lookup_long 1 '"(\\x1b){64}"\.\.\. \(70000 bytes\) is not an IPv4' -- \
+    "$outflow" lookup "$long"
+for f in lookup_escaped lookup_long; do
+	if grep -q "$esc" "$dir/$f.err" || [ "$(wc -c <"$dir/$f.err")" -gt 600 ]; then
+		echo "FAIL $f: raw ESC or a long message"; fail=1
+	fi
+done
 exit $fail
