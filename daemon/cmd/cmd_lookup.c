@@ -105,44 +105,6 @@ print_json(FILE *out, struct jw *w, const struct flow_record *r,
 	fwrite(w->buf, 1, w->len, out);
 }
 
-/* An argument shown in a message: at most this many bytes of it. */
-#define ARG_SHOWN 64
-
-/*
- * The argument as a message may show it: bytes a terminal would act on
- * (controls, non-ASCII, so C1 and bidi sequences too) as \xNN, a
- * backslash as \\, and cut after ARG_SHOWN bytes with the full length
- * said, so a 70 KB argument of escape sequences prints one short line.
- */
-static const char *
-arg_safe(const char *s, char *buf, size_t size)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t len = strlen(s), o = 0;
-
-	for (size_t i = 0; i < len && i < ARG_SHOWN && o + 5 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = '\\';
-		} else if (c >= 0x20 && c < 0x7f)
-			buf[o++] = (char)c;
-		else {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[c >> 4];
-			buf[o++] = hex[c & 15];
-		}
-	}
-	buf[o] = '\0';
-	if (len > ARG_SHOWN)
-		snprintf(buf + o, size - o, "\"... (%zu bytes)", len);
-	else
-		snprintf(buf + o, size - o, "\"");
-	return buf;
-}
-
 int
 lookup_run(const struct lookup_config *c, char *const *addrs, int n,
     FILE *out, char *err, size_t errlen)
@@ -171,10 +133,10 @@ lookup_run(const struct lookup_config *c, char *const *addrs, int n,
 
 		memset(&rec, 0, sizeof(rec));
 		if (addr_parse(addrs[i], &rec.server) != 0) {
-			char shown[4 * ARG_SHOWN + 32];
+			char shown[ARG_SHOWN_SIZE];
 
 			fprintf(stderr, "outflow: lookup: \"%s is not an IPv4 or "
-			    "IPv6 address\n", arg_safe(addrs[i], shown,
+			    "IPv6 address\n", arg_shown(addrs[i], shown,
 			    sizeof(shown)));
 			bad = 1;
 			continue;

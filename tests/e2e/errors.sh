@@ -5,6 +5,7 @@
 #   - a capture cut off mid-packet: the packets before the cut are used,
 #     the message says how many, exit 0;
 #   - packets cut short by snaplen or malformed: counted by reason, exit 0.
+#   - a number outside its option's range: exit 2, message names both;
 #   - `outflow lookup` shows a bad argument escaped and cut short.
 #   errors.sh OUTFLOW GEN BUILDDIR
 set -u
@@ -21,7 +22,7 @@ expect() {
 	got=$?
 	if [ "$got" -ne "$want" ]; then
 		echo "FAIL $name: exit $got, expected $want"; cat "$dir/$name.err"; fail=1
-	elif ! grep -qE "$pattern" "$dir/$name.err" "$dir/$name.out"; then
+	elif ! grep -qE -e "$pattern" "$dir/$name.err" "$dir/$name.out"; then
 		echo "FAIL $name: output lacks /$pattern/"; cat "$dir/$name.err"; fail=1
 	else
 		echo "ok   $name"
@@ -50,7 +51,23 @@ expect linktype 1 "unsupported link type 147" -- "$outflow" audit "$dir/user0.pc
 expect truncated_file 0 "packets read before the error" -- "$outflow" audit "$dir/cut.pcap"
 expect one_bad_of_two 1 "cannot read capture" -- "$outflow" audit "$dir/good.pcap" "$dir/garbage.bin"
 expect usage 2 "usage" -- "$outflow" audit
-expect bad_number 2 "invalid number" -- "$outflow" audit --max-flows x "$dir/good.pcap"
+expect bad_number 2 '--max-flows: invalid number "x" \(1-16777216\)' -- "$outflow" audit --max-flows x "$dir/good.pcap"
+# Numbers outside an option's stated range are errors, never clamped.
+expect range_flows 2 '--max-flows: 67108864 is out of range \(1-16777216\)' -- \
+    "$outflow" audit --max-flows 67108864 "$dir/good.pcap"
+expect range_zero 2 '--max-flows: 0 is out of range' -- \
+    "$outflow" audit --max-flows 0 "$dir/good.pcap"
+expect range_window 2 '--stream-window: 16777217 is out of range \(1-16777216\)' -- \
+    "$outflow" audit --stream-window 16777217 "$dir/good.pcap"
+expect range_body 2 '--max-body: 99999999 is out of range' -- \
+    "$outflow" audit --max-body 99999999 "$dir/good.pcap"
+expect range_dns 2 '--dns-cache: 16777217 is out of range' -- \
+    "$outflow" audit --dns-cache 16777217 "$dir/good.pcap"
+expect range_memory 2 '--stream-memory: 65537 is out of range' -- \
+    "$outflow" audit --stream-memory 65537 "$dir/good.pcap"
+expect range_top 2 '--top: 0 is out of range' -- "$outflow" audit --top 0 "$dir/good.pcap"
+expect range_max_ok 0 'Busiest' -- "$outflow" audit --max-flows 16777216 \
+    --dns-cache 16777216 "$dir/good.pcap"
 # lookup names a bad argument escaped and cut: no ESC reaches the
 # terminal, and 70 KB of it make one short line.
 esc=$(printf '\033')
