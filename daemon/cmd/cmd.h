@@ -70,7 +70,11 @@ struct audit_args {
 	int n_devices;
 };
 
-/** Fill in the data files a run uses by default (see usage()). */
-void apply_defaults(struct audit_args *a);
+/**
+ * Fill in the data files a run uses by default (see usage()).  Returns
+ * -ENOENT, having said which, when a pack a stage that is on needs is
+ * found nowhere.
+ */
+int apply_defaults(struct audit_args *a);
 
 #endif

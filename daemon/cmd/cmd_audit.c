@@ -259,8 +259,7 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		usage(stderr);
 		return -EINVAL;
 	}
-	apply_defaults(a);
-	return 0;
+	return apply_defaults(a) != 0 ? -ENOENT : 0;
 }
 
 static uint64_t
@@ -454,8 +453,8 @@ cmd_audit(int argc, char **argv)
 	int failed = 0, r;
 
 	memset(&a, 0, sizeof(a));
-	if (audit_parse(argc, argv, &a) != 0)
-		return 2;
+	if ((r = audit_parse(argc, argv, &a)) != 0)
+		return r == -ENOENT ? 1 : 2;
 	if (load_secret(&a, key, &have_key) != 0)
 		return 1;
 	r = conf_load(&a.pc, have_key ? key : NULL, &conf, err, sizeof(err));

@@ -208,7 +208,7 @@ cmd_lookup(int argc, char **argv)
 	}
 	a.no_apps = true;
 	a.no_pii = true;
-	apply_defaults(&a);
+	(void)apply_defaults(&a);	/* only jurisdictions: never fails */
 	if (a.pc.geoip_country == NULL && a.pc.geoip_asn == NULL)
 		log_warnx("lookup: no GeoIP database (run scripts/fetch-geoip.sh "
 		    "or give --geoip-country/--geoip-asn)");

@@ -181,7 +181,25 @@ default_secret(char *buf, size_t size)
 	return buf;
 }
 
-void
+/*
+ * A pack that a stage needs and that is found nowhere is an error naming
+ * it and the option that turns the stage off: with the pack silently
+ * skipped, a run looked complete with the stage off (--rules-dir naming
+ * an empty directory turned off apps and all personal-data detection).
+ */
+static int
+pack_missing(const struct audit_args *a, const char *name, const char *off)
+{
+	if (a->rules_dir != NULL)
+		log_warnx("--rules-dir %s: no readable %s (%s)", a->rules_dir,
+		    name, off);
+	else
+		log_warnx("no readable %s in %s or %s (%s)", name,
+		    OUTFLOW_RULESDIR, OUTFLOW_SRC_RULESDIR, off);
+	return -ENOENT;
+}
+
+int
 apply_defaults(struct audit_args *a)
 {
 	const char *geodir = getenv("OUTFLOW_GEOIP_DIR");
@@ -198,21 +216,39 @@ apply_defaults(struct audit_args *a)
 	}
 	if (a->no_geoip)
 		a->pc.geoip_country = a->pc.geoip_asn = NULL;
-	if (a->pc.jurisdictions_path == NULL)
-		a->pc.jurisdictions_path = find_default(a->paths[2],
-		    sizeof(a->paths[2]), "jurisdictions.yaml", rdir1, rdir2);
-	if (!a->no_apps && a->pc.apps_path == NULL)
-		a->pc.apps_path = find_default(a->paths[3], sizeof(a->paths[3]),
-		    "apps.yaml", rdir1, rdir2);
+	if (a->pc.jurisdictions_path == NULL &&
+	    (a->pc.jurisdictions_path = find_default(a->paths[2],
+	    sizeof(a->paths[2]), "jurisdictions.yaml", rdir1, rdir2)) == NULL) {
+		/* No switch turns jurisdictions off: without --rules-dir
+		 * (an install without its packs) a warning, with it an
+		 * error as for every pack. */
+		if (a->rules_dir != NULL)
+			return pack_missing(a, "jurisdictions.yaml",
+			    "--jurisdictions FILE names one");
+		log_warnx("no readable jurisdictions.yaml in %s or %s: no "
+		    "jurisdictions (--jurisdictions FILE names one)",
+		    OUTFLOW_RULESDIR, OUTFLOW_SRC_RULESDIR);
+	}
+	if (!a->no_apps && a->pc.apps_path == NULL &&
+	    (a->pc.apps_path = find_default(a->paths[3], sizeof(a->paths[3]),
+	    "apps.yaml", rdir1, rdir2)) == NULL)
+		return pack_missing(a, "apps.yaml",
+		    "--apps FILE names one, --no-apps turns attribution off");
 	if (a->no_apps)
 		a->pc.apps_path = NULL;
 	if (!a->no_pii) {
-		a->pc.pii_rules = find_default(a->paths[4], sizeof(a->paths[4]),
-		    "personal_data.yaml", rdir1, rdir2);
-		a->pc.pii_permissions = find_default(a->paths[5],
-		    sizeof(a->paths[5]), "permissions.yaml", rdir1, rdir2);
+		if ((a->pc.pii_rules = find_default(a->paths[4],
+		    sizeof(a->paths[4]), "personal_data.yaml", rdir1,
+		    rdir2)) == NULL)
+			return pack_missing(a, "personal_data.yaml",
+			    "--no-personal-data turns detection off");
+		if ((a->pc.pii_permissions = find_default(a->paths[5],
+		    sizeof(a->paths[5]), "permissions.yaml", rdir1,
+		    rdir2)) == NULL)
+			return pack_missing(a, "permissions.yaml",
+			    "--no-personal-data turns detection off");
 		if (a->secret == NULL)
 			a->secret = default_secret(a->paths[6], sizeof(a->paths[6]));
 	}
+	return 0;
 }
-

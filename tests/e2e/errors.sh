@@ -5,6 +5,8 @@
 #   - a capture cut off mid-packet: the packets before the cut are used,
 #     the message says how many, exit 0;
 #   - packets cut short by snaplen or malformed: counted by reason, exit 0.
+#   - a rule pack that cannot be found: exit 1, message names it and
+#     the option turning its stage off;
 #   - a number outside its option's range: exit 2, message names both;
 #   - `outflow lookup` shows a bad argument escaped and cut short.
 #   errors.sh OUTFLOW GEN BUILDDIR
@@ -68,6 +70,23 @@ expect range_memory 2 '--stream-memory: 65537 is out of range' -- \
 expect range_top 2 '--top: 0 is out of range' -- "$outflow" audit --top 0 "$dir/good.pcap"
 expect range_max_ok 0 'Busiest' -- "$outflow" audit --max-flows 16777216 \
     --dns-cache 16777216 "$dir/good.pcap"
+# A rule pack a stage needs and cannot find is an error naming the file
+# and the option that turns the stage off, not a stage silently off.
+top=$(cd "$here/../.." && pwd)
+mkdir -p "$dir/norules"
+expect rules_dir_missing 1 '--rules-dir /nonexistent: no readable jurisdictions.yaml' -- \
+    "$outflow" audit --rules-dir /nonexistent "$dir/good.pcap"
+expect rules_dir_apps 1 '--rules-dir .*norules: no readable apps.yaml .*--no-apps' -- \
+    "$outflow" audit --rules-dir "$dir/norules" \
+    --jurisdictions "$top/rules/jurisdictions.yaml" "$dir/good.pcap"
+expect rules_dir_pii 1 'no readable personal_data.yaml .*--no-personal-data' -- \
+    "$outflow" audit --rules-dir "$dir/norules" --no-apps \
+    --identities "$dir/none.yaml" --jurisdictions "$top/rules/jurisdictions.yaml" \
+    "$dir/good.pcap"
+expect rules_dir_off 0 'Busiest' -- "$outflow" audit --rules-dir "$dir/norules" \
+    --no-apps --no-personal-data --jurisdictions "$top/rules/jurisdictions.yaml" \
+    "$dir/good.pcap"
+
 # lookup names a bad argument escaped and cut: no ESC reaches the
 # terminal, and 70 KB of it make one short line.
 esc=$(printf '\033')
