@@ -3,7 +3,8 @@
  * pipeline, with the event stream and the summary as outputs.
  *
  * Exit codes: 0 success (malformed packets are counted, not fatal),
- * 1 nothing could be read or a file could not be loaded, 2 usage.
+ * 1 nothing could be read, a file could not be loaded, or an output
+ * (events, summary) could not be written in full, 2 usage.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -450,7 +451,8 @@ cmd_audit(int argc, char **argv)
 	bool have_key;
 	char err[512];
 	uint64_t read, packets, errors;
-	int failed = 0, r;
+	const char *lost = NULL;
+	int failed = 0, r, werr = 0;
 
 	memset(&a, 0, sizeof(a));
 	if ((r = audit_parse(argc, argv, &a)) != 0)
@@ -483,10 +485,22 @@ cmd_audit(int argc, char **argv)
 	else
 		read = audit_files(p, argv + optind, argc - optind, &failed);
 	/* Statistics (and so the summary) only for a run that read something. */
-	if (!(read == 0 && failed > 0))
+	if (!(read == 0 && failed > 0)) {
 		pipeline_finish(p);
+		werr = pipeline_output_error(p, &lost);
+	}
 	pipeline_packet_counts(p, &packets, &errors);
 	pipeline_free(p);
+	if (werr != 0) {
+		/* Events or the summary lost: the run is not complete. */
+		if (strcmp(lost, "eve") == 0)
+			log_warnx("--eve %s: events were lost: %s", a.eve_path,
+			    strerror(-werr));
+		else
+			log_warnx("%s: output was lost: %s", lost,
+			    strerror(-werr));
+		return 1;
+	}
 	if (read == 0 && failed > 0) {
 		log_warnx("nothing could be read");
 		return 1;

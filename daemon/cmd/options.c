@@ -61,6 +61,10 @@ usage(FILE *fp)
 	    "      --no-personal-data no personal-data detection\n"
 	    "      --rules-dir DIR    look for every rule pack in DIR\n"
 	    "\n"
+	    "audit exits 0 when the input was read, 1 when a file could not be\n"
+	    "read or loaded or an output (events, summary) lost data, 2 for\n"
+	    "usage errors and numbers outside an option's range.\n"
+	    "\n"
 	    "Without --geoip-*, the databases installed by scripts/fetch-geoip.sh\n"
 	    "are used when present ($OUTFLOW_GEOIP_DIR, else " OUTFLOW_DATADIR ").\n");
 }

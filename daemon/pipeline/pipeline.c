@@ -562,6 +562,21 @@ report_stats(struct pipeline *p)
 			p->out[i].ops->stats(p->out[i].ctx, &t);
 }
 
+int
+pipeline_output_error(const struct pipeline *p, const char **ret_name)
+{
+	for (unsigned i = 0; i < p->n_out; i++) {
+		int r;
+
+		if (p->out[i].ops->write_error == NULL ||
+		    (r = p->out[i].ops->write_error(p->out[i].ctx)) == 0)
+			continue;
+		*ret_name = p->out[i].ops->name;
+		return r;
+	}
+	return 0;
+}
+
 void
 pipeline_finish(struct pipeline *p)
 {

@@ -5,6 +5,7 @@
 #   - a capture cut off mid-packet: the packets before the cut are used,
 #     the message says how many, exit 0;
 #   - packets cut short by snaplen or malformed: counted by reason, exit 0.
+#   - an output that cannot be written in full (disk full): exit 1;
 #   - a rule pack that cannot be found: exit 1, message names it and
 #     the option turning its stage off;
 #   - a number outside its option's range: exit 2, message names both;
@@ -70,6 +71,18 @@ expect range_memory 2 '--stream-memory: 65537 is out of range' -- \
 expect range_top 2 '--top: 0 is out of range' -- "$outflow" audit --top 0 "$dir/good.pcap"
 expect range_max_ok 0 'Busiest' -- "$outflow" audit --max-flows 16777216 \
     --dns-cache 16777216 "$dir/good.pcap"
+# An output that loses data (a full disk) fails the run, naming it.
+if [ -w /dev/full ]; then
+	expect eve_full 1 '--eve /dev/full: events were lost: No space left' -- \
+	    "$outflow" audit -q --eve /dev/full "$dir/good.pcap"
+	expect summary_full 1 'summary: output was lost: No space left' -- \
+	    sh -c '"$0" audit "$1" >/dev/full' "$outflow" "$dir/good.pcap"
+	expect summary_json_full 1 'summary: output was lost' -- \
+	    sh -c '"$0" audit --json "$1" >/dev/full' "$outflow" "$dir/good.pcap"
+	expect eve_stdout_full 1 '--eve -: events were lost' -- \
+	    sh -c '"$0" audit -q --eve - "$1" >/dev/full' "$outflow" "$dir/good.pcap"
+fi
+
 # A rule pack a stage needs and cannot find is an error naming the file
 # and the option that turns the stage off, not a stage silently off.
 top=$(cd "$here/../.." && pwd)
