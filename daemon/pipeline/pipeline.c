@@ -411,6 +411,9 @@ pipeline_packets(const struct capture_packet *cps, unsigned n, int dlt,
 		    cps[i].caplen, &pk[i]);
 
 		p->decode[ev]++;
+		/* A forged or broken record; the captured bytes are used. */
+		if (cps[i].caplen > cps[i].wirelen)
+			p->anomalies[DEC_CAPLEN_OVER_LEN]++;
 		ok[i] = ev == DEC_OK;
 		if (!ok[i])
 			continue;

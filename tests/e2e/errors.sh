@@ -4,7 +4,8 @@
 #   - a link type outflow cannot decode: exit 1, message names it;
 #   - a capture cut off mid-packet: the packets before the cut are used,
 #     the message says how many, exit 0;
-#   - packets cut short by snaplen or malformed: counted by reason, exit 0.
+#   - packets cut short by snaplen or malformed: counted by reason, exit 0;
+#   - records with caplen > len: counted as an anomaly, used, exit 0;
 #   - an output that cannot be written in full (disk full): exit 1;
 #   - a rule pack that cannot be found: exit 1, message names it and
 #     the option turning its stage off;
@@ -46,6 +47,20 @@ with open(sys.argv[1], "wb") as f:
     f.write(struct.pack("<IIII", 1, 0, 4, 4) + b"abcd")
 PY
 
+# Records claiming more bytes captured than were on the wire (caplen >
+# len): the first two of good.pcap, their original length cut to 20.
+python3 - "$dir/good.pcap" "$dir/caplen.pcap" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+e = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+off = 24
+for _ in range(2):
+    incl, = struct.unpack_from(e + "I", b, off + 8)
+    struct.pack_into(e + "I", b, off + 12, 20)
+    off += 16 + incl
+open(sys.argv[2], "wb").write(b)
+PY
+
 expect garbage 1 "cannot read capture" -- "$outflow" audit "$dir/garbage.bin"
 expect text 1 "cannot read capture" -- "$outflow" audit "$dir/text.pcap"
 expect empty 1 "cannot read capture" -- "$outflow" audit "$dir/empty.pcap"
@@ -71,6 +86,11 @@ expect range_memory 2 '--stream-memory: 65537 is out of range' -- \
 expect range_top 2 '--top: 0 is out of range' -- "$outflow" audit --top 0 "$dir/good.pcap"
 expect range_max_ok 0 'Busiest' -- "$outflow" audit --max-flows 16777216 \
     --dns-cache 16777216 "$dir/good.pcap"
+expect caplen_over_len 0 'capture.caplen_over_len +2 \(tolerated' -- \
+    "$outflow" audit "$dir/caplen.pcap"
+expect caplen_over_len_json 0 '"anomalies":\{"capture.caplen_over_len":2\}' -- \
+    "$outflow" audit --json "$dir/caplen.pcap"
+
 # An output that loses data (a full disk) fails the run, naming it.
 if [ -w /dev/full ]; then
 	expect eve_full 1 '--eve /dev/full: events were lost: No space left' -- \
