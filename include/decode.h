@@ -15,6 +15,9 @@
  * Decode outcomes.  DEC_OK means a TCP or UDP packet ready for the flow
  * table.  The DEC_OTHER_* outcomes are valid traffic we do not follow
  * (counted, not errors); the rest are malformed or truncated packets.
+ * DEC_CAPLEN_OVER_LEN is never an outcome, only an anomaly: a capture
+ * record claiming more bytes captured than were on the wire, counted by
+ * the pipeline, which sees both lengths, and the packet still used.
  */
 #define DECODE_EVENTS(X)						\
 	X(DEC_OK, "ok")							\
@@ -39,7 +42,8 @@
 	X(DEC_TCP_TRUNCATED, "tcp.truncated")				\
 	X(DEC_TCP_BAD_HLEN, "tcp.bad_header_length")			\
 	X(DEC_UDP_TRUNCATED, "udp.truncated")				\
-	X(DEC_UDP_BAD_LEN, "udp.bad_length")
+	X(DEC_UDP_BAD_LEN, "udp.bad_length")				\
+	X(DEC_CAPLEN_OVER_LEN, "capture.caplen_over_len")
 
 enum decode_event {
 #define DECODE_ENUM(e, s) e,

@@ -67,6 +67,12 @@ struct output_ops {
 	/* Events written and lost so far, for the run's statistics. */
 	void (*counts)(const void *ctx, uint64_t *ret_written,
 	    uint64_t *ret_errors);
+	/*
+	 * 0, or the negative errno of the first write that failed (or
+	 * -ENOMEM for output dropped for want of memory): this output lost
+	 * data, and the run must not pass for complete.
+	 */
+	int (*write_error)(const void *ctx);
 	/* Flush and free; NULL-safe on ctx. */
 	void (*close)(void *ctx);
 };

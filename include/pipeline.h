@@ -69,6 +69,13 @@ void pipeline_finish(struct pipeline *p);
 /** Close the outputs and free everything; NULL-safe, returns NULL. */
 struct pipeline *pipeline_free(struct pipeline *p);
 
+/**
+ * 0, or the first output that lost data (output_ops.write_error):
+ * its negative errno, with its name in *ret_name.  Asked after
+ * pipeline_finish().
+ */
+int pipeline_output_error(const struct pipeline *p, const char **ret_name);
+
 /** Packets seen and packets skipped as malformed or truncated. */
 void pipeline_packet_counts(const struct pipeline *p, uint64_t *ret_packets,
     uint64_t *ret_errors);

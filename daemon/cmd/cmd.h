@@ -30,6 +30,17 @@ void usage(FILE *fp);
 /** A decimal number in [0, max]; 0 or -EINVAL. */
 int parse_uint(const char *s, unsigned long max, unsigned long *ret);
 
+/* An argument shown in a message: at most this many bytes of it. */
+#define ARG_SHOWN 64
+#define ARG_SHOWN_SIZE (4 * ARG_SHOWN + 32)
+
+/**
+ * arg, as a message may show it in double quotes: escaped for the
+ * terminal, cut after ARG_SHOWN bytes, and the closing quote added.
+ * buf has ARG_SHOWN_SIZE bytes; returns buf.
+ */
+const char *arg_shown(const char *arg, char *buf, size_t size);
+
 enum cmd_option {
 	OPT_EVE = 256, OPT_JSON, OPT_TOP, OPT_NO_PROMISC, OPT_DURATION,
 	OPT_MAX_FLOWS, OPT_STREAM_WINDOW, OPT_MAX_BODY, OPT_NO_DNS_EVENTS,
@@ -59,7 +70,11 @@ struct audit_args {
 	int n_devices;
 };
 
-/** Fill in the data files a run uses by default (see usage()). */
-void apply_defaults(struct audit_args *a);
+/**
+ * Fill in the data files a run uses by default (see usage()).  Returns
+ * -ENOENT, having said which, when a pack a stage that is on needs is
+ * found nowhere.
+ */
+int apply_defaults(struct audit_args *a);
 
 #endif

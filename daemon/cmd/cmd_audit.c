@@ -3,7 +3,8 @@
  * pipeline, with the event stream and the summary as outputs.
  *
  * Exit codes: 0 success (malformed packets are counted, not fatal),
- * 1 nothing could be read or a file could not be loaded, 2 usage.
+ * 1 nothing could be read, a file could not be loaded, or an output
+ * (events, summary) could not be written in full, 2 usage.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -69,6 +70,53 @@ static const struct option audit_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/*
+ * The range of every numeric option, as usage() states it.  A value
+ * outside is an error naming the option and its range, never clamped.
+ */
+static const struct num_opt {
+	int opt;
+	const char *name;
+	unsigned long min, max;
+} num_opts[] = {
+	{ 's', "snaplen", 1, 262144 },		/* libpcap's largest */
+	{ 'B', "buffer-size", 1, 4096 },		/* MiB */
+	{ OPT_TOP, "top", 1, 16384 },		/* a summary table's rows */
+	{ OPT_DURATION, "duration", 1, 31536000 },	/* a year */
+	{ OPT_MAX_FLOWS, "max-flows", 1, 1ul << 24 },
+	{ OPT_STREAM_WINDOW, "stream-window", 1, 16ul << 20 },
+	{ OPT_MAX_BODY, "max-body", 1, 16ul << 20 },
+	{ OPT_STREAM_MEMORY, "stream-memory", 1, 65536 },	/* MiB */
+	{ OPT_DNS_CACHE, "dns-cache", 1, 1ul << 24 },
+};
+
+/* The value of numeric option ch in its range; -EINVAL, said, if not. */
+static int
+num_parse(int ch, const char *arg, unsigned long *ret)
+{
+	const struct num_opt *o = NULL;
+	char shown[ARG_SHOWN_SIZE];
+	unsigned long v;
+
+	for (size_t i = 0; i < sizeof(num_opts) / sizeof(num_opts[0]); i++)
+		if (num_opts[i].opt == ch)
+			o = &num_opts[i];
+	if (o == NULL)
+		return -EINVAL;
+	if (parse_uint(arg, ULONG_MAX, &v) != 0) {
+		log_warnx("--%s: invalid number \"%s (%lu-%lu)", o->name,
+		    arg_shown(arg, shown, sizeof(shown)), o->min, o->max);
+		return -EINVAL;
+	}
+	if (v < o->min || v > o->max) {
+		log_warnx("--%s: %lu is out of range (%lu-%lu)", o->name, v,
+		    o->min, o->max);
+		return -EINVAL;
+	}
+	*ret = v;
+	return 0;
+}
 
 static int
 audit_parse(int argc, char **argv, struct audit_args *a)
@@ -179,11 +227,8 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		case OPT_MAX_BODY:
 		case OPT_STREAM_MEMORY:
 		case OPT_DNS_CACHE:
-			if (parse_uint(optarg, ch == OPT_MAX_FLOWS ? (1ul << 26) :
-			    INT_MAX, &v) != 0 || v == 0) {
-				log_warnx("invalid number for option: %s", optarg);
+			if (num_parse(ch, optarg, &v) != 0)
 				return -EINVAL;
-			}
 			if (ch == 's')
 				a->live.snaplen = (int)v;
 			else if (ch == 'B')
@@ -195,16 +240,14 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 			else if (ch == OPT_MAX_FLOWS)
 				a->pc.max_flows = (uint32_t)v;
 			else if (ch == OPT_STREAM_MEMORY)
-				a->pc.stream_memcap = (uint64_t)(v > 65536 ? 65536 : v) << 20;
+				a->pc.stream_memcap = (uint64_t)v << 20;
 			else if (ch == OPT_DNS_CACHE)
-				a->pc.dns_cache_entries = (uint32_t)(v > (1u << 24) ?
-				    1u << 24 : v);
+				a->pc.dns_cache_entries = (uint32_t)v;
 			else if (ch == OPT_STREAM_WINDOW)
 				a->pc.stream_cap_client = a->pc.stream_cap_server =
-				    (uint32_t)(v > (16u << 20) ? 16u << 20 : v);
+				    (uint32_t)v;
 			else
-				a->pc.max_body = (uint32_t)(v > (16u << 20) ?
-				    16u << 20 : v);
+				a->pc.max_body = (uint32_t)v;
 			break;
 		default:
 			usage(stderr);
@@ -217,8 +260,7 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		usage(stderr);
 		return -EINVAL;
 	}
-	apply_defaults(a);
-	return 0;
+	return apply_defaults(a) != 0 ? -ENOENT : 0;
 }
 
 static uint64_t
@@ -409,11 +451,12 @@ cmd_audit(int argc, char **argv)
 	bool have_key;
 	char err[512];
 	uint64_t read, packets, errors;
-	int failed = 0, r;
+	const char *lost = NULL;
+	int failed = 0, r, werr = 0;
 
 	memset(&a, 0, sizeof(a));
-	if (audit_parse(argc, argv, &a) != 0)
-		return 2;
+	if ((r = audit_parse(argc, argv, &a)) != 0)
+		return r == -ENOENT ? 1 : 2;
 	if (load_secret(&a, key, &have_key) != 0)
 		return 1;
 	r = conf_load(&a.pc, have_key ? key : NULL, &conf, err, sizeof(err));
@@ -442,10 +485,22 @@ cmd_audit(int argc, char **argv)
 	else
 		read = audit_files(p, argv + optind, argc - optind, &failed);
 	/* Statistics (and so the summary) only for a run that read something. */
-	if (!(read == 0 && failed > 0))
+	if (!(read == 0 && failed > 0)) {
 		pipeline_finish(p);
+		werr = pipeline_output_error(p, &lost);
+	}
 	pipeline_packet_counts(p, &packets, &errors);
 	pipeline_free(p);
+	if (werr != 0) {
+		/* Events or the summary lost: the run is not complete. */
+		if (strcmp(lost, "eve") == 0)
+			log_warnx("--eve %s: events were lost: %s", a.eve_path,
+			    strerror(-werr));
+		else
+			log_warnx("%s: output was lost: %s", lost,
+			    strerror(-werr));
+		return 1;
+	}
 	if (read == 0 && failed > 0) {
 		log_warnx("nothing could be read");
 		return 1;

@@ -133,8 +133,11 @@ lookup_run(const struct lookup_config *c, char *const *addrs, int n,
 
 		memset(&rec, 0, sizeof(rec));
 		if (addr_parse(addrs[i], &rec.server) != 0) {
-			fprintf(stderr, "outflow: lookup: \"%s\" is not an IPv4 or "
-			    "IPv6 address\n", addrs[i]);
+			char shown[ARG_SHOWN_SIZE];
+
+			fprintf(stderr, "outflow: lookup: \"%s is not an IPv4 or "
+			    "IPv6 address\n", arg_shown(addrs[i], shown,
+			    sizeof(shown)));
 			bad = 1;
 			continue;
 		}
@@ -205,7 +208,7 @@ cmd_lookup(int argc, char **argv)
 	}
 	a.no_apps = true;
 	a.no_pii = true;
-	apply_defaults(&a);
+	(void)apply_defaults(&a);	/* only jurisdictions: never fails */
 	if (a.pc.geoip_country == NULL && a.pc.geoip_asn == NULL)
 		log_warnx("lookup: no GeoIP database (run scripts/fetch-geoip.sh "
 		    "or give --geoip-country/--geoip-asn)");

@@ -24,20 +24,24 @@ usage(FILE *fp)
 	    "audit options:\n"
 	    "  --eve FILE             write JSON-lines events to FILE ('-': stdout)\n"
 	    "  --json                 print the summary as one JSON object\n"
-	    "  --top N                rows per summary table (default 20)\n"
+	    "  --top N                rows per summary table (1-16384, default 20)\n"
 	    "  -q, --quiet            no summary\n"
 	    "  -i, --interface IFACE  capture live (repeatable); stop with Ctrl-C\n"
 	    "  -f, --filter EXPR      BPF filter for live capture\n"
-	    "  -s, --snaplen N        bytes captured per packet (live)\n"
-	    "  -B, --buffer-size MIB  kernel capture buffer (live)\n"
+	    "  -s, --snaplen N        bytes captured per packet (live; 1-262144)\n"
+	    "  -B, --buffer-size MIB  kernel capture buffer (live; 1-4096)\n"
 	    "      --no-promisc       do not put interfaces in promiscuous mode\n"
 	    "      --duration SEC     stop a live capture after SEC seconds\n"
-	    "      --max-flows N      flow table size (default 131072)\n"
-	    "      --stream-window N  bytes reassembled per direction (default 32768\n"
-	    "                         to the server, 16384 back)\n"
-	    "      --max-body N       decoded HTTP body bytes kept (default 65536)\n"
-	    "      --stream-memory MIB reassembly buffers in all (default 16)\n"
-	    "      --dns-cache N      DNS answers remembered (default 16384)\n"
+	    "                         (1-31536000)\n"
+	    "      --max-flows N      flow table size (1-16777216, default 131072);\n"
+	    "                         152 bytes a flow, touched only as flows appear\n"
+	    "      --stream-window N  bytes reassembled per direction (1-16777216;\n"
+	    "                         default 32768 to the server, 16384 back)\n"
+	    "      --max-body N       decoded HTTP body bytes kept (1-16777216,\n"
+	    "                         default 65536)\n"
+	    "      --stream-memory MIB reassembly buffers in all (1-65536, default 16)\n"
+	    "      --dns-cache N      DNS answers remembered (1-16777216,\n"
+	    "                         default 16384)\n"
 	    "      --no-dns-events    no event per DNS response\n"
 	    "      --no-http-events   no event per HTTP request\n"
 	    "      --community-id-seed N  seed of network.community_id (0-65535,\n"
@@ -57,6 +61,10 @@ usage(FILE *fp)
 	    "      --no-personal-data no personal-data detection\n"
 	    "      --rules-dir DIR    look for every rule pack in DIR\n"
 	    "\n"
+	    "audit exits 0 when the input was read, 1 when a file could not be\n"
+	    "read or loaded or an output (events, summary) lost data, 2 for\n"
+	    "usage errors and numbers outside an option's range.\n"
+	    "\n"
 	    "Without --geoip-*, the databases installed by scripts/fetch-geoip.sh\n"
 	    "are used when present ($OUTFLOW_GEOIP_DIR, else " OUTFLOW_DATADIR ").\n");
 }
@@ -73,6 +81,41 @@ parse_uint(const char *s, unsigned long max, unsigned long *ret)
 		return -EINVAL;
 	*ret = v;
 	return 0;
+}
+
+/*
+ * The argument as a message may show it: bytes a terminal would act on
+ * (controls, non-ASCII, so C1 and bidi sequences too) as \xNN, a
+ * backslash as \\, and cut after ARG_SHOWN bytes with the full length
+ * said, so a 70 KB argument of escape sequences prints one short line.
+ */
+const char *
+arg_shown(const char *s, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = strlen(s), o = 0;
+
+	for (size_t i = 0; i < len && i < ARG_SHOWN && o + 5 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = '\\';
+		} else if (c >= 0x20 && c < 0x7f)
+			buf[o++] = (char)c;
+		else {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[c >> 4];
+			buf[o++] = hex[c & 15];
+		}
+	}
+	buf[o] = '\0';
+	if (len > ARG_SHOWN)
+		snprintf(buf + o, size - o, "\"... (%zu bytes)", len);
+	else
+		snprintf(buf + o, size - o, "\"");
+	return buf;
 }
 
 /* First existing file among dir/name for the given dirs, or NULL. */
@@ -142,7 +185,25 @@ default_secret(char *buf, size_t size)
 	return buf;
 }
 
-void
+/*
+ * A pack that a stage needs and that is found nowhere is an error naming
+ * it and the option that turns the stage off: with the pack silently
+ * skipped, a run looked complete with the stage off (--rules-dir naming
+ * an empty directory turned off apps and all personal-data detection).
+ */
+static int
+pack_missing(const struct audit_args *a, const char *name, const char *off)
+{
+	if (a->rules_dir != NULL)
+		log_warnx("--rules-dir %s: no readable %s (%s)", a->rules_dir,
+		    name, off);
+	else
+		log_warnx("no readable %s in %s or %s (%s)", name,
+		    OUTFLOW_RULESDIR, OUTFLOW_SRC_RULESDIR, off);
+	return -ENOENT;
+}
+
+int
 apply_defaults(struct audit_args *a)
 {
 	const char *geodir = getenv("OUTFLOW_GEOIP_DIR");
@@ -159,21 +220,39 @@ apply_defaults(struct audit_args *a)
 	}
 	if (a->no_geoip)
 		a->pc.geoip_country = a->pc.geoip_asn = NULL;
-	if (a->pc.jurisdictions_path == NULL)
-		a->pc.jurisdictions_path = find_default(a->paths[2],
-		    sizeof(a->paths[2]), "jurisdictions.yaml", rdir1, rdir2);
-	if (!a->no_apps && a->pc.apps_path == NULL)
-		a->pc.apps_path = find_default(a->paths[3], sizeof(a->paths[3]),
-		    "apps.yaml", rdir1, rdir2);
+	if (a->pc.jurisdictions_path == NULL &&
+	    (a->pc.jurisdictions_path = find_default(a->paths[2],
+	    sizeof(a->paths[2]), "jurisdictions.yaml", rdir1, rdir2)) == NULL) {
+		/* No switch turns jurisdictions off: without --rules-dir
+		 * (an install without its packs) a warning, with it an
+		 * error as for every pack. */
+		if (a->rules_dir != NULL)
+			return pack_missing(a, "jurisdictions.yaml",
+			    "--jurisdictions FILE names one");
+		log_warnx("no readable jurisdictions.yaml in %s or %s: no "
+		    "jurisdictions (--jurisdictions FILE names one)",
+		    OUTFLOW_RULESDIR, OUTFLOW_SRC_RULESDIR);
+	}
+	if (!a->no_apps && a->pc.apps_path == NULL &&
+	    (a->pc.apps_path = find_default(a->paths[3], sizeof(a->paths[3]),
+	    "apps.yaml", rdir1, rdir2)) == NULL)
+		return pack_missing(a, "apps.yaml",
+		    "--apps FILE names one, --no-apps turns attribution off");
 	if (a->no_apps)
 		a->pc.apps_path = NULL;
 	if (!a->no_pii) {
-		a->pc.pii_rules = find_default(a->paths[4], sizeof(a->paths[4]),
-		    "personal_data.yaml", rdir1, rdir2);
-		a->pc.pii_permissions = find_default(a->paths[5],
-		    sizeof(a->paths[5]), "permissions.yaml", rdir1, rdir2);
+		if ((a->pc.pii_rules = find_default(a->paths[4],
+		    sizeof(a->paths[4]), "personal_data.yaml", rdir1,
+		    rdir2)) == NULL)
+			return pack_missing(a, "personal_data.yaml",
+			    "--no-personal-data turns detection off");
+		if ((a->pc.pii_permissions = find_default(a->paths[5],
+		    sizeof(a->paths[5]), "permissions.yaml", rdir1,
+		    rdir2)) == NULL)
+			return pack_missing(a, "permissions.yaml",
+			    "--no-personal-data turns detection off");
 		if (a->secret == NULL)
 			a->secret = default_secret(a->paths[6], sizeof(a->paths[6]));
 	}
+	return 0;
 }
-

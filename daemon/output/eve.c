@@ -75,6 +75,7 @@ struct eve {
 	uint64_t pending;		/* events in the buffer, not yet written */
 	uint64_t events;		/* counted when gathered, as stdio would */
 	uint64_t write_errors;
+	int io_err;			/* the first failed write's -errno */
 	/* What every event repeats: ecs{}, observer{}, the start of event{}. */
 	struct frag ecs, observer, event[EVE_KIND__COUNT];
 };
@@ -207,7 +208,9 @@ write_batch(struct eve *e)
 		/* Counted as written when gathered; they were lost. */
 		e->events -= e->pending;
 		e->write_errors += e->pending;
-		r = -EIO;
+		r = errno != 0 ? -errno : -EIO;
+		if (e->io_err == 0)
+			e->io_err = r;
 	}
 	jw_reset(w);
 	e->pending = 0;
@@ -222,8 +225,13 @@ eve_flush(struct eve *e)
 	if (e == NULL)
 		return 0;
 	r = write_batch(e);
-	if (fflush(e->fp) != 0 && r == 0)
-		r = -EIO;
+	/* stdout is buffered: what it held is lost, uncounted, but the
+	 * run still fails (eve_write_error()). */
+	if (fflush(e->fp) != 0 && r == 0) {
+		r = errno != 0 ? -errno : -EIO;
+		if (e->io_err == 0)
+			e->io_err = r;
+	}
 	return r;
 }
 
@@ -257,6 +265,8 @@ emit(struct eve *e)
 		/* Drop this event only; those before it are whole. */
 		jw_truncate(w, e->start);
 		e->write_errors++;
+		if (e->io_err == 0)
+			e->io_err = -ENOMEM;
 		return;
 	}
 	e->events++;
@@ -1075,6 +1085,14 @@ eve_counts(const void *ctx, uint64_t *ret_written, uint64_t *ret_errors)
 	*ret_errors = e->write_errors;
 }
 
+static int
+eve_write_error(const void *ctx)
+{
+	const struct eve *e = ctx;
+
+	return e->io_err;
+}
+
 static void
 eve_flush_output(void *ctx)
 {
@@ -1095,5 +1113,6 @@ const struct output_ops eve_output_ops = {
 	.http = eve_http,
 	.flush = eve_flush_output,
 	.counts = eve_counts,
+	.write_error = eve_write_error,
 	.close = eve_close_output,
 };

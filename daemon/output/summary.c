@@ -545,19 +545,37 @@ summary_sort(struct summary_model *m)
 	}
 }
 
-/* Terminal-safe copy: control and non-ASCII bytes as \xNN. */
+/*
+ * Terminal-safe copy: control and non-ASCII bytes as \xNN, so C1
+ * controls (U+009B CSI is \xc2\x9b) and bidi overrides never reach the
+ * terminal raw, and a backslash as \\ so a name holding the text
+ * "\x1b" cannot pass for one holding ESC.  At most max bytes are
+ * written (-1: no limit) and an escape is never cut in two: the column
+ * would otherwise show "\x1" for ESC.
+ */
 static const char *
-term_safe(const char *s, char *buf, size_t size)
+term_safe(const char *s, char *buf, size_t size, int max)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
+	size_t o = 0, lim = size - 1;
 
-	for (; *s && o + 5 < size; s++) {
+	if (max >= 0 && (size_t)max < lim)
+		lim = (size_t)max;
+	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c >= 0x20 && c < 0x7f) {
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			if (o + 1 > lim)
+				break;
 			buf[o++] = (char)c;
+		} else if (c == '\\') {
+			if (o + 2 > lim)
+				break;
+			buf[o++] = '\\';
+			buf[o++] = '\\';
 		} else {
+			if (o + 4 > lim)
+				break;
 			buf[o++] = '\\';
 			buf[o++] = 'x';
 			buf[o++] = hex[c >> 4];
@@ -576,7 +594,7 @@ cell_text(const struct column *col, const struct row *r, char *buf,
 	switch (col->type) {
 	case COL_STR:
 		return term_safe(r->cell[col->cell].str ?
-		    r->cell[col->cell].str : "", buf, size);
+		    r->cell[col->cell].str : "", buf, size, col->prec);
 	case COL_ASN:
 		return asn_text(r->cell[col->cell].num, buf, size);
 	case COL_FLOWS:
@@ -603,7 +621,7 @@ static void
 text_rows(FILE *fp, const struct table *tb, unsigned top)
 {
 	const struct table_desc *d = tb->d;
-	char buf[600];
+	char buf[4 * SUMMARY_STR_MAX + 1];	/* a key escaped in full */
 
 	for (uint8_t c = 0; c < d->n_cols; c++)
 		fprintf(fp, "%*s%*s", d->cols[c].gap, "",

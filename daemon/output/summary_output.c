@@ -2,6 +2,7 @@
  * summary_output.c - the summary behind the output interface: flow
  * records fill the row model, the run's statistics print it.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "summary.h"
@@ -12,6 +13,7 @@ struct summary_output {
 	FILE *fp;
 	bool json;
 	unsigned top;
+	int io_err;		/* -errno when printing the summary failed */
 };
 
 struct summary_output *
@@ -91,10 +93,24 @@ out_stats(void *ctx, const struct run_stats *s)
 		summary_print_json(o->m, o->fp, o->top);
 	else
 		summary_print_text(o->m, o->fp, o->top);
+	/* A summary cut short by a full disk must not pass for whole. */
+	errno = 0;
+	if ((fflush(o->fp) != 0 || ferror(o->fp)) && o->io_err == 0)
+		o->io_err = errno != 0 ? -errno : -EIO;
 out:
+	if (dec == NULL || anom == NULL || al == NULL)
+		o->io_err = -ENOMEM;
 	free(dec);
 	free(anom);
 	free(al);
+}
+
+static int
+out_write_error(const void *ctx)
+{
+	const struct summary_output *o = ctx;
+
+	return o->io_err;
 }
 
 static void
@@ -112,5 +128,6 @@ const struct output_ops summary_output_ops = {
 	.name = "summary",
 	.flow = out_flow,
 	.stats = out_stats,
+	.write_error = out_write_error,
 	.close = out_close,
 };

@@ -411,6 +411,9 @@ pipeline_packets(const struct capture_packet *cps, unsigned n, int dlt,
 		    cps[i].caplen, &pk[i]);
 
 		p->decode[ev]++;
+		/* A forged or broken record; the captured bytes are used. */
+		if (cps[i].caplen > cps[i].wirelen)
+			p->anomalies[DEC_CAPLEN_OVER_LEN]++;
 		ok[i] = ev == DEC_OK;
 		if (!ok[i])
 			continue;
@@ -560,6 +563,21 @@ report_stats(struct pipeline *p)
 	for (unsigned i = 0; i < p->n_out; i++)
 		if (p->out[i].ops->stats != NULL)
 			p->out[i].ops->stats(p->out[i].ctx, &t);
+}
+
+int
+pipeline_output_error(const struct pipeline *p, const char **ret_name)
+{
+	for (unsigned i = 0; i < p->n_out; i++) {
+		int r;
+
+		if (p->out[i].ops->write_error == NULL ||
+		    (r = p->out[i].ops->write_error(p->out[i].ctx)) == 0)
+			continue;
+		*ret_name = p->out[i].ops->name;
+		return r;
+	}
+	return 0;
 }
 
 void

@@ -170,6 +170,27 @@ utf8_seq(const unsigned char *s, size_t left)
 }
 
 /*
+ * The code point of the valid n-byte sequence at s when a terminal would
+ * act on it rather than show it: a C1 control (U+0080-U+009F, U+009B is
+ * CSI and U+009D OSC on many terminals) or a bidi override or isolate
+ * (U+202A-U+202E, U+2066-U+2069); else 0.  Escaped as \uXXXX, each stays
+ * within ESC_MAX bytes per input byte.
+ */
+static inline uint32_t
+term_unsafe(const unsigned char *s, size_t n)
+{
+	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+		return s[1];
+	if (n == 3 && s[0] == 0xe2) {
+		if (s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae)
+			return 0x2000u | (s[2] & 0x3f);
+		if (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
+			return 0x2040u | (s[2] & 0x3f);
+	}
+	return 0;
+}
+
+/*
  * Escape len bytes at s into d, which has room for esc_room(len) bytes;
  * returns the end.
  */
@@ -209,8 +230,23 @@ escape_into(char *d, const char *str, size_t len)
 			}
 			s++;
 		} else if ((n = utf8_seq(s, (size_t)(end - s))) > 0) {
-			memcpy(d, s, n);
-			d += n;
+			uint32_t cp;
+
+			if ((cp = term_unsafe(s, n)) != 0) {
+				/* Valid JSON either way, but events go to a
+				 * terminal with --eve -: C1 controls would run
+				 * there as escape sequences, bidi overrides
+				 * would reorder what is shown. */
+				memcpy(d, "\\u", 2);
+				d[2] = hex[cp >> 12 & 15];
+				d[3] = hex[cp >> 8 & 15];
+				d[4] = hex[cp >> 4 & 15];
+				d[5] = hex[cp & 15];
+				d += 6;
+			} else {
+				memcpy(d, s, n);
+				d += n;
+			}
 			s += n;
 		} else {
 			/* Invalid UTF-8: the JSON text "\\xNN". */

@@ -67,6 +67,31 @@ test_escaping(void **state)
 	jw_free(&w);
 }
 
+/*
+ * C1 controls and bidi overrides are valid JSON but act on a terminal
+ * (--eve -): always \uXXXX.  Their neighbours stay as UTF-8.
+ */
+static void
+test_escaping_terminal(void **state)
+{
+	struct jw w;
+
+	(void)state;
+	assert_int_equal(jw_init(&w, 16), 0);
+	jw_obj_begin(&w, NULL);
+	/* U+0080, U+009B CSI, U+009D OSC, U+009F; U+00A0 kept. */
+	jw_str(&w, "c1", "\xc2\x80\xc2\x9b[2J\xc2\x9d" "0;x\xc2\x9f\xc2\xa0");
+	/* U+202A-U+202E, U+2066-U+2069; U+2029, U+202F, U+2065, U+206A kept. */
+	jw_str(&w, "bidi", "\xe2\x80\xaa\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa9"
+	    "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+	jw_obj_end(&w);
+	assert_string_equal(done(&w),
+	    "{\"c1\":\"\\u0080\\u009b[2J\\u009d0;x\\u009f\xc2\xa0\","
+	    "\"bidi\":\"\\u202a\\u202e\\u2066\\u2069"
+	    "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\"}");
+	jw_free(&w);
+}
+
 static void
 test_time(void **state)
 {
@@ -199,6 +224,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_escaping_terminal),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_numbers),

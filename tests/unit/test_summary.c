@@ -343,6 +343,142 @@ test_escaping(void **state)
 	assert_null(summary_free(NULL));
 }
 
+/*
+ * Hostile names (issue 10): each one a row of its own, intact, escaped
+ * in text (no control, C1 or bidi byte reaches the terminal, and a
+ * backslash is doubled so the text "\x1b" differs from ESC) and in
+ * JSON, where parsing gives back the name exactly.
+ */
+static const struct {
+	const char *name;
+	const char *text;	/* as the text summary shows it */
+} hostile[] = {
+	{ "tab\there", "tab\\x09here" },
+	{ "nl\nfake.example.com                  tls     9",
+	  "nl\\x0afake.example.com                  tls     9" },
+	{ "esc\x1b[31mred\x1b[0m", "esc\\x1b[31mred\\x1b[0m" },
+	{ "csi\xc2\x9b" "2J", "csi\\xc2\\x9b2J" },
+	{ "osc\xc2\x9d" "0;title\xc2\x9c", "osc\\xc2\\x9d0;title\\xc2\\x9c" },
+	{ "c1\xc2\x80\xc2\x9f", "c1\\xc2\\x80\\xc2\\x9f" },
+	{ "rlo\xe2\x80\xaegpj.exe\xe2\x80\xac",
+	  "rlo\\xe2\\x80\\xaegpj.exe\\xe2\\x80\\xac" },
+	{ "lre\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xad",
+	  "lre\\xe2\\x80\\xaa\\xe2\\x80\\xab\\xe2\\x80\\xad" },
+	{ "iso\xe2\x81\xa6x\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9",
+	  "iso\\xe2\\x81\\xa6x\\xe2\\x81\\xa7\\xe2\\x81\\xa8\\xe2\\x81\\xa9" },
+	{ "back\\x1bslash", "back\\\\x1bslash" },
+	{ "\\\\", "\\\\\\\\" },
+	{ "mix\t\\\x1b\xc2\x9b\xe2\x80\xae\r",
+	  "mix\\x09\\\\\\x1b\\xc2\\x9b\\xe2\\x80\\xae\\x0d" },
+};
+#define N_HOSTILE (sizeof(hostile) / sizeof(hostile[0]))
+
+/* True when s holds no byte a terminal acts on but the final newlines. */
+static bool
+term_clean(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c < 0x20 && c != '\n') || c >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/* Some of the C1 and bidi code points a terminal would act on. */
+static bool
+json_term_clean(const char *s)
+{
+	static const char *const bad[] = { "\x1b", "\t", "\xc2\x80",
+	    "\xc2\x9b", "\xc2\x9c", "\xc2\x9d", "\xc2\x9f", "\xe2\x80\xaa",
+	    "\xe2\x80\xab", "\xe2\x80\xac", "\xe2\x80\xad", "\xe2\x80\xae",
+	    "\xe2\x81\xa6", "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (strstr(s, bad[i]) != NULL)
+			return false;
+	return strchr(s, '\n') == s + strlen(s) - 1;
+}
+
+static void
+test_hostile(void **state)
+{
+	static struct fields g;
+	struct summary_model *m = summary_new();
+	struct summary_data_key k = { NULL, "email", NULL, "US", "US", "-" };
+	char *s, *p, path[64], line[512];
+	struct summary_traffic t;
+
+	(void)state;
+	assert_non_null(m);
+	set_totals(m);
+	/* Row i has i + 1 bytes: printed in reverse. */
+	for (size_t i = 0; i < N_HOSTILE; i++) {
+		t = tr(1, i + 1, 0);
+		assert_int_equal(summary_add_server(m, hostile[i].name,
+		    "\x1b\x1b\x1b\x1b\x1b\x1b", &t), 0);
+		assert_int_equal(summary_add_app(m, "com.example",
+		    hostile[i].name, &t), 0);
+		k.app = hostile[i].name;
+		k.destination = hostile[i].name;
+		assert_int_equal(summary_add_data(m, &k, NULL, &t), 0);
+	}
+	summary_sort(m);
+
+	s = render(m, false, 100);
+	assert_true(term_clean(s));
+	assert_non_null(p = strstr(s, "\nBusiest server names\n"));
+	p = strchr(p + 1, '\n') + 1;		/* the header */
+	p = strchr(p, '\n') + 1;
+	for (size_t i = N_HOSTILE; i-- > 0;) {
+		char sent[16];
+
+		/* The protocol column is cut at 22 bytes, never inside an
+		 * escape: five ESCs shown, not "\x1".  */
+		snprintf(sent, sizeof(sent), "%zu B", i + 1);
+		snprintf(line, sizeof(line), "  %-44s %-22s %7u %12s %12s\n",
+		    hostile[i].text, "\\x1b\\x1b\\x1b\\x1b\\x1b", 1, sent,
+		    "0 B");
+		assert_memory_equal(p, line, strlen(line));
+		p += strlen(line);
+	}
+	assert_true(*p == '\n');		/* no row more */
+	/* The app label (the first one stays) and the personal data. */
+	snprintf(line, sizeof(line), "\n  %-44s %-22s ", "com.example",
+	    hostile[0].text);
+	assert_non_null(strstr(s, line));
+	snprintf(line, sizeof(line), "\n  %-24s %-22s %-30s %-7s ",
+	    "back\\\\x1bslash", "email", "back\\\\x1bslash", "US");
+	assert_non_null(strstr(s, line));
+	/* Cut at 24 bytes, not inside an escape. */
+	snprintf(line, sizeof(line), "\n  %-24s %-22s ",
+	    "rlo\\xe2\\x80\\xaegpj.exe", "email");
+	assert_non_null(strstr(s, line));
+	free(s);
+
+	s = render(m, true, 100);
+	assert_true(json_term_clean(s));
+	assert_non_null(strstr(s, "\"name\":\"csi\\u009b2J\""));
+	assert_non_null(strstr(s, "\"name\":\"rlo\\u202egpj.exe\\u202c\""));
+	assert_non_null(strstr(s, "\"name\":\"back\\\\x1bslash\""));
+	for (size_t i = 0; i < N_HOSTILE; i++) {
+		snprintf(path, sizeof(path), "$.servers[%zu].name",
+		    N_HOSTILE - 1 - i);
+		assert_string_equal(json_get(s, &g, path), hostile[i].name);
+		snprintf(path, sizeof(path), "$.servers[%zu].protocol", i);
+		assert_string_equal(json_get(s, &g, path),
+		    "\x1b\x1b\x1b\x1b\x1b\x1b");
+		snprintf(path, sizeof(path),
+		    "$.personal_data.flows[%zu].destination", N_HOSTILE - 1 - i);
+		assert_string_equal(json_get(s, &g, path), hostile[i].name);
+	}
+	snprintf(path, sizeof(path), "$.servers[%zu].name", N_HOSTILE);
+	assert_null(json_get(s, &g, path));
+	free(s);
+	summary_free(m);
+}
+
 int
 main(void)
 {
@@ -351,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
