@@ -21,7 +21,14 @@
 #include "pii_int.h"
 #include "yaml_doc.h"
 
-#define MAX_IDENTITIES 100000
+/*
+ * Each value costs about 9 KiB once its forms (encodings, hashes) are in
+ * the matcher, so the caps bound the engine at about 180 MiB: a household
+ * needs a handful, a company's directory a few thousand.  Measured with
+ * phone and e-mail values; docs/personal-data.md gives the figures.
+ */
+#define MAX_IDENTITIES 10000
+#define MAX_VALUES 20000		/* over all identities */
 #define MAX_VALUES_PER_IDENTITY 256
 
 static const char *const kind_key[PII_KIND_MAX] = {
@@ -73,6 +80,7 @@ pii_identities_free(struct pii_identities *ids)
 struct add_ctx {
 	struct pii_identity *id;
 	enum pii_kind kind;
+	size_t *total;			/* values in the whole file so far */
 };
 
 static int
@@ -94,6 +102,10 @@ add_value(void *arg, const struct ydoc *d, const struct ynode *item,
 		return ynode_error(d, item, err, errlen,
 		    "too many values (at most %d per identity)",
 		    MAX_VALUES_PER_IDENTITY);
+	if (*a->total >= MAX_VALUES)
+		return ynode_error(d, item, err, errlen,
+		    "too many values (at most %d in all, about 9 KiB of "
+		    "matcher memory each)", MAX_VALUES);
 	if ((nv = realloc(id->values, (id->nvalues + 1) * sizeof(*nv))) == NULL)
 		return -ENOMEM;
 	id->values = nv;
@@ -101,6 +113,7 @@ add_value(void *arg, const struct ydoc *d, const struct ynode *item,
 		return -ENOMEM;
 	nv[id->nvalues].kind = a->kind;
 	id->nvalues++;
+	(*a->total)++;
 	return 0;
 }
 
@@ -146,6 +159,7 @@ pii_identities_from_node(const struct ydoc *d, const struct ynode *list,
 	static const char *const keys[] = { "label", "phone", "email", "name",
 	    "imei", "ad_id", "android_id", "mac", "home", "other", NULL };
 	struct pii_identities *ids;
+	size_t total = 0;
 	int r;
 
 	if ((r = ynode_seq(d, list, err, errlen)) != 0)
@@ -187,7 +201,7 @@ pii_identities_from_node(const struct ydoc *d, const struct ynode *list,
 			goto out;
 		}
 		for (enum pii_kind k = 0; k < PII_KIND_MAX; k++) {
-			struct add_ctx a = { id, k };
+			struct add_ctx a = { id, k, &total };
 
 			if ((n = ynode_get(e, kind_key[k])) == NULL)
 				continue;

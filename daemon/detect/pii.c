@@ -350,9 +350,10 @@ add_identities(struct pii_engine *e, const struct pii_identities *ids,
 			e->nvals++;
 			if ((r = pii_forms_generate(v->kind, v->value, form_cb,
 			    &b)) != 0) {
-				snprintf(err, errlen, "identity '%s': cannot "
-				    "derive forms of a %s value", id->label,
-				    pii_kind_category(v->kind));
+				snprintf(err, errlen, "identity '%s': %s the "
+				    "forms of a %s value", id->label,
+				    r == -ENOMEM ? "out of memory for" :
+				    "cannot derive", pii_kind_category(v->kind));
 				return r;
 			}
 		}

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -74,12 +76,38 @@ test_errors(void **state)
 	expect_err("people: []\n", "missing key 'identities'");
 }
 
+/* Memory is bounded: identities and values in all are capped. */
+static void
+test_limits(void **state)
+{
+	char *y;
+	size_t cap = 64 * 20001 + 32, o;
+
+	(void)state;
+	assert_non_null(y = malloc(cap));
+	/* 10,001 identities of one value each. */
+	o = (size_t)snprintf(y, cap, "identities:\n");
+	for (int i = 0; i <= 10000; i++)
+		o += (size_t)snprintf(y + o, cap - o,
+		    "  - label: p%d\n    other: [v%05d]\n", i, i);
+	expect_err(y, "too many identities (at most 10000)");
+	/* 10,000 identities of two values: the 20,001st value is refused. */
+	o = (size_t)snprintf(y, cap, "identities:\n");
+	for (int i = 0; i < 10000; i++)
+		o += (size_t)snprintf(y + o, cap - o,
+		    "  - label: p%d\n    other: [v%05d, w%05d%s]\n", i, i, i,
+		    i == 9999 ? ", x00000" : "");
+	expect_err(y, "too many values (at most 20000 in all");
+	free(y);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
