@@ -567,7 +567,7 @@ tls_version_text(uint16_t v, const char **ret_protocol)
 }
 
 static void
-put_tls(struct jw *w, const struct tls_info *t)
+put_tls(struct jw *w, const struct tls_info *t, const char *sni)
 {
 	const char *v, *proto, *alpn = tls_str(t, TLS_STR_ALPN);
 
@@ -597,7 +597,7 @@ put_tls(struct jw *w, const struct tls_info *t)
 	}
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
-		jw_str(w, "server_name", tls_str(t, TLS_STR_SNI));
+		jw_str(w, "server_name", sni);
 		jw_str(w, "ja3", t->ja3);
 		jw_obj_end(w);
 	}
@@ -740,7 +740,7 @@ put_flow_related(struct jw *w, const struct flow_record *r)
 
 	if (r->domain != NULL)
 		related_host(&rel, r->domain, strlen(r->domain));
-	if (r->tls != NULL && (sni = tls_str(r->tls, TLS_STR_SNI)) != NULL)
+	if ((sni = r->sni) != NULL)
 		related_host(&rel, sni, strlen(sni));
 	if (r->has_http && r->http.host != NULL) {
 		struct host_parts h;
@@ -786,7 +786,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 
 	put_network(e, r);
 	if (r->tls != NULL)
-		put_tls(w, r->tls);
+		put_tls(w, r->tls, r->sni);
 	if (r->has_http)
 		put_http_request(w, &r->http);
 	put_flow_related(w, r);
