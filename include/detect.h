@@ -39,7 +39,7 @@ struct flow_data {
 	uint64_t seen[FLOW_DATA_MAX_SEEN];	/* hashes of reported observations */
 	uint8_t n_seen;
 	bool dns_name_sensitive;	/* a DNS name on this flow carried data */
-	bool server_name_sensitive;	/* so did its SNI or Host */
+	bool server_name_sensitive;	/* so did its SNI */
 	uint32_t observations;		/* distinct, reported */
 	uint32_t repeats;		/* seen again on the flow, not reported */
 };
@@ -79,8 +79,9 @@ void detect_dns_query(struct detect *d, struct flow *f, const char *qname,
     uint64_t ts_us);
 
 /**
- * Scan the server name of f (TLS or QUIC SNI, Host header; source is
- * "sni" or "http_host") like a DNS name, and report what it carries.
+ * Scan the server name of f (TLS or QUIC SNI: source "sni") like a DNS
+ * name, and report what it carries.  A Host header is scanned with the
+ * request's other headers.
  */
 void detect_server_name(struct detect *d, struct flow *f, const char *name,
     const char *source, uint64_t ts_us);

@@ -48,7 +48,7 @@ enum pii_where {
 	PII_WHERE_HEADER,	/* a header value (Cookie included) */
 	PII_WHERE_BODY,		/* request body: form, JSON, multipart part, text */
 	PII_WHERE_DNS,		/* DNS query name */
-	PII_WHERE_SERVER_NAME,	/* TLS/QUIC SNI, Host header */
+	PII_WHERE_SERVER_NAME,	/* TLS/QUIC SNI */
 };
 
 struct pii_obs {
@@ -149,8 +149,8 @@ void pii_scan_dns_name(struct pii_scanner *s, const char *qname,
     struct pii_result *ret);
 
 /**
- * Scan a server name (TLS or QUIC SNI, Host header) like a DNS name;
- * source ("sni", "http_host") is the observations' location.
+ * Scan a server name (TLS or QUIC SNI) like a DNS name; source ("sni")
+ * is the observations' location.
  */
 void pii_scan_server_name(struct pii_scanner *s, const char *name,
     const char *source, struct pii_result *ret);

@@ -17,6 +17,8 @@
 #include "applayer.h"
 #include "flow.h"
 
+#define RECORD_MAC_TEXT 18		/* "3C-22-FB-12-34-56" and a NUL */
+
 struct dns_msg;
 struct flow_data;
 struct pii_obs;
@@ -69,6 +71,9 @@ struct flow_record {
 	const char *domain;		/* server name, NULL if none; masked
 					 * when it carried data */
 	const char *sni;		/* TLS/QUIC SNI, masked alike */
+	const char *client_mac;		/* "3C-22-FB-12-34-56", NULL if none;
+					 * a configured one keeps its OUI */
+	char client_mac_buf[RECORD_MAC_TEXT];
 	enum domain_source domain_src;
 
 	/* App-layer results. */

@@ -438,21 +438,6 @@ split_host(const char *host, struct host_parts *ret)
 		ret->is_ip = digits_dots;
 }
 
-static void
-put_mac(struct jw *w, const char *key, const uint8_t *m)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char buf[18];
-
-	/* ECS writes MACs upper-case with dashes. */
-	for (int i = 0; i < 6; i++) {
-		buf[i * 3] = hex[m[i] >> 4];
-		buf[i * 3 + 1] = hex[m[i] & 15];
-		buf[i * 3 + 2] = '-';
-	}
-	jw_strn(w, key, buf, 17);
-}
-
 /*
  * network.community_id of the flow between client and server, so a SIEM
  * joins our events to Zeek's, Suricata's or a firewall's for the same
@@ -768,8 +753,8 @@ eve_flow(void *ctx, const struct flow_record *r)
 	jw_obj_begin(w, "source");
 	put_addr(w, "ip", &r->client);
 	jw_u64(w, "port", r->client_port);
-	if (f->has_mac)
-		put_mac(w, "mac", f->client_mac);
+	if (r->client_mac != NULL)
+		jw_str(w, "mac", r->client_mac);
 	jw_u64(w, "bytes", f->bytes[FLOW_TO_SERVER]);
 	jw_u64(w, "packets", f->pkts[FLOW_TO_SERVER]);
 	jw_obj_end(w);
@@ -873,8 +858,8 @@ eve_observation(void *ctx, const struct obs_record *or)
 	jw_obj_begin(w, "source");
 	put_addr(w, "ip", &r->client);
 	jw_u64(w, "port", r->client_port);
-	if (f->has_mac)
-		put_mac(w, "mac", f->client_mac);
+	if (r->client_mac != NULL)
+		jw_str(w, "mac", r->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
 	put_addr(w, "ip", &r->server);

@@ -83,6 +83,9 @@ fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 	flow_client(f, &r->client, &r->client_port);
 	flow_server(f, &r->server, &r->server_port);
 	r->protocol = app_proto_name((enum app_proto)f->app_proto);
+	if (f->has_mac)
+		r->client_mac = record_client_mac(&rr, f->client_mac,
+		    r->client_mac_buf);
 	if (a != NULL && a->domain_src != DOMAIN_SRC_NONE) {
 		bool flagged = a->data != NULL && a->data->server_name_sensitive;
 		const char *d = flow_app_domain(a);
@@ -90,8 +93,7 @@ fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 		/*
 		 * An SNI was scanned when the flow ended (detect_server_name()
 		 * in on_flow_end) and carries the verdict: no second scan per
-		 * flow.  A Host is scanned here, as the flow's first request
-		 * may not be the one that named it.
+		 * flow.  A Host (reported by the header scan) is scanned here.
 		 */
 		r->domain = a->domain_src == DOMAIN_SRC_SNI ?
 		    (flagged && rr.on ? record_mask_dns_name(d, s->domain,
@@ -264,14 +266,9 @@ on_http(struct flow *f, const struct http_request *req, uint64_t ts_us,
 	struct http_record hr;
 	struct record_redact rr = redactor(p);
 
-	if (p->detect != NULL) {
-		/* The name first, so observations below print it masked. */
-		if (f->app != NULL && f->app->http_seen == 1 &&
-		    f->app->domain_src == DOMAIN_SRC_HTTP_HOST)
-			detect_server_name(p->detect, f, flow_app_domain(f->app),
-			    "http_host", ts_us);
+	/* The Host header is scanned with the others (location "Host"). */
+	if (p->detect != NULL)
 		detect_http(p->detect, f, req, ts_us);
-	}
 	if (!p->want_http)
 		return;
 	hr.flow = f;

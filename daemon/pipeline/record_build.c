@@ -176,6 +176,31 @@ record_redact_name(const struct record_redact *rr, const char *name,
 	return sensitive ? record_mask_dns_name(name, buf, size) : name;
 }
 
+const char *
+record_client_mac(const struct record_redact *rr, const uint8_t mac[6],
+    char buf[RECORD_MAC_TEXT])
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	/* ECS writes MACs upper-case with dashes. */
+	for (int i = 0; i < 6; i++) {
+		buf[i * 3] = hex[mac[i] >> 4];
+		buf[i * 3 + 1] = hex[mac[i] & 15];
+		buf[i * 3 + 2] = i < 5 ? '-' : '\0';
+	}
+	/* A configured MAC keeps its OUI, as its observations do: the
+	 * vendor, not the person. */
+	if (!rr->on || rr->detect == NULL ||
+	    !detect_mask_text(rr->detect, buf, RECORD_MAC_TEXT - 1))
+		return buf;
+	for (int i = 0; i < 6; i++) {
+		buf[i * 3] = i < 3 ? hex[mac[i] >> 4] : '*';
+		buf[i * 3 + 1] = i < 3 ? hex[mac[i] & 15] : '*';
+		buf[i * 3 + 2] = i < 5 ? '-' : '\0';
+	}
+	return buf;
+}
+
 /*
  * A Referer as scheme and host: its path, query and fragment are another
  * request's (the app's own pages carry the same identifiers), userinfo

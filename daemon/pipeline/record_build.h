@@ -31,6 +31,13 @@ const char *record_redact_text(const struct record_redact *rr, const char *s,
     char *buf, size_t size);
 
 /**
+ * The client's MAC as ECS writes it ("3C-22-FB-12-34-56") in buf, with
+ * all but the OUI masked when it is a configured value.
+ */
+const char *record_client_mac(const struct record_redact *rr,
+    const uint8_t mac[6], char buf[RECORD_MAC_TEXT]);
+
+/**
  * name, or (sensitive, or the DNS-name scan finds data in it) a copy in
  * buf with every label but the last two masked.
  */
