@@ -159,7 +159,9 @@ record_redact_text(const struct record_redact *rr, const char *s, char *buf,
 	n = strlen(s);
 	if (n >= size)
 		n = size - 1;
-	memcpy(buf, s, n);
+	/* s may already be buf (a path or query masked in place). */
+	if (s != buf)
+		memcpy(buf, s, n);
 	buf[n] = '\0';
 	/* Unchanged: hand back the original, a copy cut short would lose. */
 	return detect_mask_text(rr->detect, buf, n) ? buf : s;
