@@ -84,8 +84,11 @@ mask_query(const char *q, char *buf, size_t size)
 			i++;
 		}
 	}
-	if (q[end] == '#')
-		memcpy(buf + o, "#*", 2), o += 2;
+	if (q[end] == '#') {
+		/* put() kept room for it. */
+		memcpy(buf + o, "#*", 2);
+		o += 2;
+	}
 	buf[o] = '\0';
 	return buf;
 }
@@ -142,8 +145,11 @@ mask_path(const char *p, char *buf, size_t size)
 			p++;
 		}
 	}
-	if (*end == '#')
-		memcpy(buf + o, "#*", 2), o += 2;
+	if (*end == '#') {
+		/* put() kept room for it. */
+		memcpy(buf + o, "#*", 2);
+		o += 2;
+	}
 	buf[o] = '\0';
 	return buf;
 }
