@@ -39,6 +39,7 @@ struct flow_data {
 	uint64_t seen[FLOW_DATA_MAX_SEEN];	/* hashes of reported observations */
 	uint8_t n_seen;
 	bool dns_name_sensitive;	/* a DNS name on this flow carried data */
+	bool server_name_sensitive;	/* so did its SNI */
 	uint32_t observations;		/* distinct, reported */
 	uint32_t repeats;		/* seen again on the flow, not reported */
 };
@@ -77,8 +78,25 @@ void detect_http(struct detect *d, struct flow *f,
 void detect_dns_query(struct detect *d, struct flow *f, const char *qname,
     uint64_t ts_us);
 
-/** Whether a DNS name carries personal data (to redact it in outputs). */
+/**
+ * Scan the server name of f (TLS or QUIC SNI: source "sni") like a DNS
+ * name, and report what it carries.  A Host header is scanned with the
+ * request's other headers.
+ */
+void detect_server_name(struct detect *d, struct flow *f, const char *name,
+    const char *source, uint64_t ts_us);
+
+/**
+ * Whether a DNS or server name carries personal data (to redact it in
+ * outputs).  Safe to call while observations are being reported.
+ */
 bool detect_dns_name_sensitive(struct detect *d, const char *qname);
+
+/**
+ * Mask in place every known value and e-mail address in the n bytes at
+ * text (pii_mask_text()); d may be NULL.  Returns whether any was.
+ */
+bool detect_mask_text(const struct detect *d, char *text, size_t n);
 
 /** The flow's summary, NULL if nothing was seen. */
 const struct flow_data *detect_flow_data(const struct flow *f);

@@ -48,6 +48,7 @@ enum pii_where {
 	PII_WHERE_HEADER,	/* a header value (Cookie included) */
 	PII_WHERE_BODY,		/* request body: form, JSON, multipart part, text */
 	PII_WHERE_DNS,		/* DNS query name */
+	PII_WHERE_SERVER_NAME,	/* TLS/QUIC SNI */
 };
 
 struct pii_obs {
@@ -147,7 +148,23 @@ void pii_scan_http_flow(struct pii_scanner *s, const struct http_request *req,
 void pii_scan_dns_name(struct pii_scanner *s, const char *qname,
     struct pii_result *ret);
 
-/** "path", "query", "header", "body", "dns". */
+/**
+ * Scan a server name (TLS or QUIC SNI) like a DNS name; source ("sni")
+ * is the observations' location.
+ */
+void pii_scan_server_name(struct pii_scanner *s, const char *name,
+    const char *source, struct pii_result *ret);
+
+/**
+ * Mask in place, with '*', every span of the n bytes at text where a
+ * known value (any form of any identity of s's engine) or an e-mail
+ * address ("a@b.c", "a%40b.c") occurs.  s may be NULL (e-mails only).
+ * Allocates nothing and leaves the scan state alone, so it may run while
+ * observations are being reported.  Returns whether anything was masked.
+ */
+bool pii_mask_text(const struct pii_scanner *s, char *text, size_t n);
+
+/** "path", "query", "header", "body", "dns", "server_name". */
 const char *pii_where_name(enum pii_where w);
 
 /** Number of identities loaded. */

@@ -17,14 +17,19 @@
 #include "applayer.h"
 #include "flow.h"
 
+#define RECORD_MAC_TEXT 18		/* "3C-22-FB-12-34-56" and a NUL */
+
 struct dns_msg;
 struct flow_data;
 struct pii_obs;
 
 /*
  * The printable fields of one HTTP request, redacted: without raw
- * evidence the target is left out, identifier-looking path segments and
- * query values are masked, and the Referer loses its query.
+ * evidence the target is left out, identifier-looking path segments,
+ * query values, bare items and identifier-looking keys are masked, the
+ * Referer is cut to scheme and host, the Host and the Referer's host are
+ * masked like server names, and known values and e-mails are masked in
+ * every string (record_build.c).
  */
 struct http_view {
 	const char *method;
@@ -49,6 +54,11 @@ struct http_view {
 struct http_view_buf {
 	char path[HTTP_MAX_LINE];
 	char query[HTTP_MAX_LINE];
+	char referrer[APPLAYER_NAME_MAX + 40];
+	char user_agent[HTTP_MAX_LINE];
+	char requested_with[APPLAYER_NAME_MAX];
+	char mime_type[APPLAYER_NAME_MAX];
+	char host[APPLAYER_NAME_MAX];
 };
 
 struct flow_record {
@@ -58,7 +68,12 @@ struct flow_record {
 	struct addr client, server;
 	uint16_t client_port, server_port;
 	const char *protocol;		/* "tls", "http", ... or NULL */
-	const char *domain;		/* server name, NULL if none */
+	const char *domain;		/* server name, NULL if none; masked
+					 * when it carried data */
+	const char *sni;		/* TLS/QUIC SNI, masked alike */
+	const char *client_mac;		/* "3C-22-FB-12-34-56", NULL if none;
+					 * a configured one keeps its OUI */
+	char client_mac_buf[RECORD_MAC_TEXT];
 	enum domain_source domain_src;
 
 	/* App-layer results. */

@@ -25,6 +25,8 @@ struct detect {
 	char **interned;
 	size_t n_interned;
 	struct pii_result res;		/* scratch: large */
+	struct pii_result name_res;	/* scratch of the checks records make
+					 * while res is being reported */
 };
 
 struct detect *
@@ -145,12 +147,13 @@ remember(struct detect *d, struct flow_data *fd, const struct pii_obs *o)
 	}
 }
 
-/* Report the distinct new observations of d->res on flow f. */
+/* Report the distinct new observations of res on flow f. */
 static void
-report(struct detect *d, struct flow *f, struct flow_data *fd, uint64_t ts_us)
+report(struct detect *d, struct flow *f, struct flow_data *fd,
+    const struct pii_result *res, uint64_t ts_us)
 {
-	for (size_t i = 0; i < d->res.n; i++) {
-		const struct pii_obs *o = &d->res.obs[i];
+	for (size_t i = 0; i < res->n; i++) {
+		const struct pii_obs *o = &res->obs[i];
 		uint64_t h = obs_hash(o);
 		bool seen = false;
 
@@ -180,7 +183,7 @@ detect_http(struct detect *d, struct flow *f, const struct http_request *req,
 	if (fd == NULL)
 		return;
 	pii_scan_http_flow(d->scan, req, &fd->budget, &d->res);
-	report(d, f, fd, ts_us);
+	report(d, f, fd, &d->res, ts_us);
 }
 
 void
@@ -193,14 +196,35 @@ detect_dns_query(struct detect *d, struct flow *f, const char *qname,
 	if (d->res.n == 0 || (fd = data_get(f)) == NULL)
 		return;
 	fd->dns_name_sensitive = true;
-	report(d, f, fd, ts_us);
+	report(d, f, fd, &d->res, ts_us);
+}
+
+void
+detect_server_name(struct detect *d, struct flow *f, const char *name,
+    const char *source, uint64_t ts_us)
+{
+	struct flow_data *fd;
+
+	if (name == NULL)
+		return;
+	pii_scan_server_name(d->scan, name, source, &d->res);
+	if (d->res.n == 0 || (fd = data_get(f)) == NULL)
+		return;
+	fd->server_name_sensitive = true;
+	report(d, f, fd, &d->res, ts_us);
 }
 
 bool
 detect_dns_name_sensitive(struct detect *d, const char *qname)
 {
-	pii_scan_dns_name(d->scan, qname, &d->res);
-	return d->res.n > 0;
+	pii_scan_dns_name(d->scan, qname, &d->name_res);
+	return d->name_res.n > 0;
+}
+
+bool
+detect_mask_text(const struct detect *d, char *text, size_t n)
+{
+	return pii_mask_text(d != NULL ? d->scan : NULL, text, n);
 }
 
 const struct flow_data *

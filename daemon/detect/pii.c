@@ -101,6 +101,18 @@ struct pii_scanner {
 	unsigned fields, hits;
 };
 
+static bool
+pii_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+pii_is_alnum(char c)
+{
+	return pii_is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 /* Hex of the first 16 bytes of HMAC-SHA-256(key, data). */
 static void
 hmac_hex(const struct pii_engine *e, const void *data, size_t len,
@@ -961,6 +973,31 @@ header_not_scanned(const char *name)
 	return false;
 }
 
+/*
+ * A number cut over path segments ("/u/202/555/0142") is one value to
+ * whoever reads it back: scan the path again with the slashes between
+ * digits left out, only when it has one (most paths do not).
+ */
+static void
+scan_split_digits(struct pii_scanner *s, const char *p, size_t n)
+{
+	uint8_t *j;
+	size_t m = 0;
+	bool split = false;
+
+	for (size_t i = 1; i + 1 < n && !split; i++)
+		split = p[i] == '/' && pii_is_digit(p[i - 1]) &&
+		    pii_is_digit(p[i + 1]);
+	if (!split || (j = pii_buf_alloc(&s->sb, n + 1)) == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!(p[i] == '/' && i > 0 && i + 1 < n &&
+		    pii_is_digit(p[i - 1]) && pii_is_digit(p[i + 1])))
+			j[m++] = (uint8_t)p[i];
+	j[m] = '\0';
+	scan_field(s, PII_WHERE_PATH, "", "path", j, m, j, m, true, 0);
+}
+
 void
 pii_scan_http_flow(struct pii_scanner *s, const struct http_request *req,
     struct pii_flow_budget *budget, struct pii_result *ret)
@@ -991,6 +1028,7 @@ pii_scan_http_flow(struct pii_scanner *s, const struct http_request *req,
 			d[m] = '\0';
 			scan_field(s, PII_WHERE_PATH, "", "path",
 			    (const uint8_t *)req->path, n, d, m, true, 0);
+			scan_split_digits(s, (const char *)d, m);
 		}
 	}
 	if (req->query != NULL && req->query[0] != '\0') {
@@ -1032,19 +1070,108 @@ pii_scan_http(struct pii_scanner *s, const struct http_request *req,
 	pii_scan_http_flow(s, req, NULL, ret);
 }
 
+static void
+scan_name(struct pii_scanner *s, enum pii_where w, const char *location,
+    const char *name, struct pii_result *ret)
+{
+	const struct pii_engine *e = s->e;
+	size_t n = name ? strnlen(name, 1024) : 0;
+
+	scan_begin(s, ret, e->max_scan);
+	if (n > 0)
+		scan_field(s, w, "", location, (const uint8_t *)name, n,
+		    (const uint8_t *)name, n, true, 0);
+	scan_end(s);
+}
+
 void
 pii_scan_dns_name(struct pii_scanner *s, const char *qname,
     struct pii_result *ret)
 {
-	const struct pii_engine *e = s->e;
-	size_t n = qname ? strnlen(qname, 1024) : 0;
+	scan_name(s, PII_WHERE_DNS, "qname", qname, ret);
+}
 
-	scan_begin(s, ret, e->max_scan);
-	if (n > 0)
-		scan_field(s, PII_WHERE_DNS, "", "qname",
-		    (const uint8_t *)qname, n, (const uint8_t *)qname, n, true,
-		    0);
-	scan_end(s);
+void
+pii_scan_server_name(struct pii_scanner *s, const char *name,
+    const char *source, struct pii_result *ret)
+{
+	scan_name(s, PII_WHERE_SERVER_NAME, source, name, ret);
+}
+
+/* ------------------------------------------------------------- mask */
+
+struct mask_ctx {
+	char *out;
+	size_t n;
+	bool any;
+};
+
+static bool
+mask_hit(void *arg, uint32_t id, size_t start, size_t end)
+{
+	struct mask_ctx *m = arg;
+
+	(void)id;
+	for (size_t i = start; i < end && i < m->n; i++)
+		m->out[i] = '*';
+	m->any = true;
+	return true;
+}
+
+static bool
+is_local_char(char c)
+{
+	return pii_is_alnum(c) || c == '.' || c == '_' || c == '%' ||
+	    c == '+' || c == '-';
+}
+
+/*
+ * E-mail addresses anywhere ("a.b@c.d", also "a.b%40c.d"): the e-mail
+ * detector looks everywhere too, so whatever it could report is masked.
+ */
+static bool
+mask_emails(char *t, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = 1; i < n; i++) {
+		size_t at = i, after, l, r;
+		bool dot = false;
+
+		if (t[i] == '@')
+			after = i + 1;
+		else if (t[i] == '%' && i + 2 < n && t[i + 1] == '4' &&
+		    t[i + 2] == '0')
+			after = i + 3;
+		else
+			continue;
+		for (l = at; l > 0 && is_local_char(t[l - 1]); l--)
+			;
+		for (r = after; r < n && (pii_is_alnum(t[r]) || t[r] == '.' ||
+		    t[r] == '-'); r++)
+			dot |= t[r] == '.';
+		if (l == at || r == after || !dot)
+			continue;
+		memset(t + l, '*', r - l);
+		any = true;
+		i = r;
+	}
+	return any;
+}
+
+bool
+pii_mask_text(const struct pii_scanner *s, char *text, size_t n)
+{
+	struct mask_ctx m = { text, n, false };
+	const struct pii_engine *e = s != NULL ? s->e : NULL;
+
+	if (n == 0)
+		return false;
+	if (e != NULL && e->ac != NULL)
+		pii_ac_scan(e->ac, (const uint8_t *)text, n, mask_hit, &m);
+	if (memchr(text, '@', n) != NULL || memchr(text, '%', n) != NULL)
+		m.any |= mask_emails(text, n);
+	return m.any;
 }
 
 const char *
@@ -1056,6 +1183,7 @@ pii_where_name(enum pii_where w)
 	case PII_WHERE_HEADER: return "header";
 	case PII_WHERE_BODY: return "body";
 	case PII_WHERE_DNS: return "dns";
+	case PII_WHERE_SERVER_NAME: return "server_name";
 	}
 	return "unknown";
 }

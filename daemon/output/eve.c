@@ -448,21 +448,6 @@ split_host(const char *host, struct host_parts *ret)
 		ret->is_ip = digits_dots;
 }
 
-static void
-put_mac(struct jw *w, const char *key, const uint8_t *m)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char buf[18];
-
-	/* ECS writes MACs upper-case with dashes. */
-	for (int i = 0; i < 6; i++) {
-		buf[i * 3] = hex[m[i] >> 4];
-		buf[i * 3 + 1] = hex[m[i] & 15];
-		buf[i * 3 + 2] = '-';
-	}
-	jw_strn(w, key, buf, 17);
-}
-
 /*
  * network.community_id of the flow between client and server, so a SIEM
  * joins our events to Zeek's, Suricata's or a firewall's for the same
@@ -577,7 +562,7 @@ tls_version_text(uint16_t v, const char **ret_protocol)
 }
 
 static void
-put_tls(struct jw *w, const struct tls_info *t)
+put_tls(struct jw *w, const struct tls_info *t, const char *sni)
 {
 	const char *v, *proto, *alpn = tls_str(t, TLS_STR_ALPN);
 
@@ -607,7 +592,7 @@ put_tls(struct jw *w, const struct tls_info *t)
 	}
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
-		jw_str(w, "server_name", tls_str(t, TLS_STR_SNI));
+		jw_str(w, "server_name", sni);
 		jw_str(w, "ja3", t->ja3);
 		jw_obj_end(w);
 	}
@@ -750,7 +735,7 @@ put_flow_related(struct jw *w, const struct flow_record *r)
 
 	if (r->domain != NULL)
 		related_host(&rel, r->domain, strlen(r->domain));
-	if (r->tls != NULL && (sni = tls_str(r->tls, TLS_STR_SNI)) != NULL)
+	if ((sni = r->sni) != NULL)
 		related_host(&rel, sni, strlen(sni));
 	if (r->has_http && r->http.host != NULL) {
 		struct host_parts h;
@@ -778,8 +763,8 @@ eve_flow(void *ctx, const struct flow_record *r)
 	jw_obj_begin(w, "source");
 	put_addr(w, "ip", &r->client);
 	jw_u64(w, "port", r->client_port);
-	if (f->has_mac)
-		put_mac(w, "mac", f->client_mac);
+	if (r->client_mac != NULL)
+		jw_str(w, "mac", r->client_mac);
 	jw_u64(w, "bytes", f->bytes[FLOW_TO_SERVER]);
 	jw_u64(w, "packets", f->pkts[FLOW_TO_SERVER]);
 	jw_obj_end(w);
@@ -796,7 +781,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 
 	put_network(e, r);
 	if (r->tls != NULL)
-		put_tls(w, r->tls);
+		put_tls(w, r->tls, r->sni);
 	if (r->has_http)
 		put_http_request(w, &r->http);
 	put_flow_related(w, r);
@@ -883,8 +868,8 @@ eve_observation(void *ctx, const struct obs_record *or)
 	jw_obj_begin(w, "source");
 	put_addr(w, "ip", &r->client);
 	jw_u64(w, "port", r->client_port);
-	if (f->has_mac)
-		put_mac(w, "mac", f->client_mac);
+	if (r->client_mac != NULL)
+		jw_str(w, "mac", r->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
 	put_addr(w, "ip", &r->server);

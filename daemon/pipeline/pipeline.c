@@ -29,6 +29,9 @@ struct record_scratch {
 	struct http_view_buf http;
 	char dns_name[APPLAYER_NAME_MAX];
 	char first_question[DNS_TEXT_MAX];
+	char domain[APPLAYER_NAME_MAX];
+	char sni[APPLAYER_NAME_MAX];
+	char device[APPLAYER_NAME_MAX];
 };
 
 struct pipeline {
@@ -56,6 +59,14 @@ struct pipeline {
 	bool finished;
 };
 
+static struct record_redact
+redactor(const struct pipeline *p)
+{
+	struct record_redact rr = { p->redact, p->detect };
+
+	return rr;
+}
+
 /*
  * The flow as it stands, with the app-layer results, redaction and the
  * server name.  Enrichment, device and data are filled by the caller.
@@ -65,14 +76,30 @@ fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
     struct record_scratch *s)
 {
 	const struct flow_app *a = f->app;
+	struct record_redact rr = redactor(p);
 
 	memset(r, 0, sizeof(*r));
 	r->flow = f;
 	flow_client(f, &r->client, &r->client_port);
 	flow_server(f, &r->server, &r->server_port);
 	r->protocol = app_proto_name((enum app_proto)f->app_proto);
+	if (f->has_mac)
+		r->client_mac = record_client_mac(&rr, f->client_mac,
+		    r->client_mac_buf);
 	if (a != NULL && a->domain_src != DOMAIN_SRC_NONE) {
-		r->domain = flow_app_domain(a);
+		bool flagged = a->data != NULL && a->data->server_name_sensitive;
+		const char *d = flow_app_domain(a);
+
+		/*
+		 * An SNI was scanned when the flow ended (detect_server_name()
+		 * in on_flow_end) and carries the verdict: no second scan per
+		 * flow.  A Host (reported by the header scan) is scanned here.
+		 */
+		r->domain = a->domain_src == DOMAIN_SRC_SNI ?
+		    (flagged && rr.on ? record_mask_dns_name(d, s->domain,
+		    sizeof(s->domain)) : d) :
+		    record_redact_name(&rr, d, flagged, s->domain,
+		    sizeof(s->domain));
 		r->domain_src = (enum domain_source)a->domain_src;
 	} else if (f->app_proto != APP_PROTO_DNS && p->dns != NULL &&
 	    dns_cache_get(p->dns, &r->client, &r->server, f->first_us,
@@ -83,9 +110,16 @@ fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 	if (a == NULL)
 		return;
 	r->tls = a->tls;
+	if (a->tls != NULL && (r->sni = tls_str(a->tls, TLS_STR_SNI)) != NULL) {
+		if (a->domain_src == DOMAIN_SRC_SNI)
+			r->sni = r->domain;
+		else
+			r->sni = record_redact_name(&rr, r->sni, false, s->sni,
+			    sizeof(s->sni));
+	}
 	if (a->http != NULL) {
 		r->has_http = true;
-		record_http_summary(&r->http, a->http, p->redact, &s->http);
+		record_http_summary(&r->http, a->http, &rr, &s->http);
 		r->http_requests = a->http_seen;
 	}
 	if (a->dns_queries || a->dns_responses) {
@@ -105,11 +139,16 @@ fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 
 /* Who and where: as far as it is known now. */
 static void
-enrich_record(struct pipeline *p, const struct flow *f, struct flow_record *r)
+enrich_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
+    struct record_scratch *s)
 {
+	struct record_redact rr = redactor(p);
+
 	enrich_flow(p->enrich, p->geo_cache, r);
-	r->device_name = device_name(p->devices,
-	    f->has_mac ? f->client_mac : NULL, &r->client);
+	/* A name DHCP taught is the device's own word: it may hold data. */
+	r->device_name = record_redact_text(&rr, device_name(p->devices,
+	    f->has_mac ? f->client_mac : NULL, &r->client), s->device,
+	    sizeof(s->device));
 }
 
 static void
@@ -119,10 +158,15 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	struct flow_record r;
 
 	applayer_flow_end(p->al, f);
+	/* Server names are scanned like DNS names, once, as the flow ends. */
+	if (p->detect != NULL && f->app != NULL &&
+	    f->app->domain_src == DOMAIN_SRC_SNI)
+		detect_server_name(p->detect, f, flow_app_domain(f->app), "sni",
+		    f->last_us);
 	fill_record(p, f, &r, &p->flow_scratch);
 	r.why = why;
 	r.ended = true;
-	enrich_record(p, f, &r);
+	enrich_record(p, f, &r, &p->flow_scratch);
 	for (unsigned i = 0; i < p->n_out; i++)
 		if (p->out[i].ops->flow != NULL)
 			p->out[i].ops->flow(p->out[i].ctx, &r);
@@ -171,6 +215,7 @@ on_dns(struct flow *f, int dir, const struct dns_msg *msg,
 	struct dns_record dr;
 	struct resolved_ctx rc = { p->resolved, 0 };
 	bool sensitive = false;
+	char masked[DNS_TEXT_MAX];
 
 	if (!msg->qr) {
 		/* Data hidden in the names a client asks for. */
@@ -179,19 +224,28 @@ on_dns(struct flow *f, int dir, const struct dns_msg *msg,
 			detect_dns_query(p->detect, f, msg->qname, ts_us);
 		return;
 	}
+	/*
+	 * Every response when they are printed; for the cache only those
+	 * whose query on this flow carried data, so a response costs no
+	 * scan in the common case.
+	 */
+	if (p->detect != NULL && msg->has_question && (p->want_dns ||
+	    (p->dns != NULL && msg->n_answers > 0 && f->app != NULL &&
+	    f->app->data != NULL && f->app->data->dns_name_sensitive)))
+		sensitive = detect_dns_name_sensitive(p->detect, msg->qname);
 	if (p->dns != NULL && msg->has_question && msg->n_answers > 0) {
 		/* The querier is the flow's client. */
 		flow_client(f, &client, &port);
 		c.p = p;
 		c.client = &client;
-		c.name = msg->qname;
+		/* Flows that inherit the name inherit its masking. */
+		c.name = sensitive && p->redact ? record_mask_dns_name(
+		    msg->qname, masked, sizeof(masked)) : msg->qname;
 		c.ts_us = ts_us;
 		dns_msg_foreach_resolved(msg, dns_put, &c);
 	}
 	if (!p->want_dns)
 		return;
-	if (p->detect != NULL && msg->has_question)
-		sensitive = detect_dns_name_sensitive(p->detect, msg->qname);
 	if (msg->n_answers > 0)
 		dns_msg_foreach_resolved(msg, collect_resolved, &rc);
 	dr.flow = f;
@@ -210,13 +264,15 @@ on_http(struct flow *f, const struct http_request *req, uint64_t ts_us,
 {
 	struct pipeline *p = ctx;
 	struct http_record hr;
+	struct record_redact rr = redactor(p);
 
+	/* The Host header is scanned with the others (location "Host"). */
 	if (p->detect != NULL)
 		detect_http(p->detect, f, req, ts_us);
 	if (!p->want_http)
 		return;
 	hr.flow = f;
-	record_http_request(&hr.http, req, p->redact, &p->http_scratch.http);
+	record_http_request(&hr.http, req, &rr, &p->http_scratch.http);
 	hr.ts_us = ts_us;
 	for (unsigned i = 0; i < p->n_out; i++)
 		if (p->out[i].ops->http != NULL)
@@ -237,12 +293,13 @@ on_observation(struct flow *f, const struct pii_obs *o, uint64_t ts_us,
 	struct obs_record or;
 
 	fill_record(p, f, &r, &p->obs_scratch);
-	enrich_record(p, f, &r);
+	enrich_record(p, f, &r, &p->obs_scratch);
 	or.flow = &r;
-	/* A name that itself carried the data is not repeated. */
-	or.domain = a != NULL &&
+	/* A DNS name that itself carried the data is not repeated; a server
+	 * name is, masked like the flow's. */
+	or.domain = a != NULL && a->domain_src != DOMAIN_SRC_NONE &&
 	    !(a->data != NULL && a->data->dns_name_sensitive && p->redact) ?
-	    flow_app_domain(a) : NULL;
+	    r.domain : NULL;
 	or.obs = o;
 	or.ts_us = ts_us;
 	for (unsigned i = 0; i < p->n_out; i++)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # outflow itself must never become the leak: with Emma's values configured
-# as identities and sent every way in pii_planted.scn, grep the event
-# stream, the summary (text and JSON) and the logs for every configured
-# value as written and in its common plain forms: nothing may be found.
+# as identities and sent every way in pii_planted.scn (every field an event
+# can carry, every encoding the matcher knows), grep the event stream, the
+# summary (text and JSON) and the logs for every configured value in every
+# one of those forms: nothing may be found.
 # Then check the detectors did see them (so the test cannot pass by
 # seeing nothing), and that --raw-evidence does put values in, flagged.
 #   no_raw_values.sh OUTFLOW GEN BUILDDIR
@@ -11,6 +12,8 @@ outflow=$1 gen=$2 dir=$3/no_raw_values
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 mkdir -p "$dir"
+# The event stream appends: start from nothing.
+rm -f "$dir/events.json" "$dir/raw.json"
 fail=0
 
 python3 "$gen" "$here/scenarios/pii_planted.scn" -o "$dir/in.pcap" || exit 1
@@ -22,18 +25,49 @@ common="--rules-dir $top/rules --identities $here/pii_planted.yaml --no-geoip"
 "$outflow" audit $common --json "$dir/in.pcap" >"$dir/summary.json" \
     2>>"$dir/log.txt" || fail=1
 
-for v in "+1 202 555 0142" "2025550142" "12025550142" "+12025550142" \
-    "emma.lee@example.org" "emma.lee%40example.org" "Emma Lee" "Emma%20Lee" \
-    "356938035643809" "38400000-8cf0-11bd-b23e-10b96e40000d" \
-    "9774d56d682e549c" "3c:22:fb:12:34:56" "3c22fb123456" \
-    "38.8978" "-77.0366"; do
-	for f in events.json summary.txt summary.json log.txt; do
-		if grep -q -i -F -- "$v" "$dir/$f"; then
-			echo "FAIL: \"$v\" found in $f:"
-			grep -n -i -F -- "$v" "$dir/$f" | cut -c1-300
-			fail=1
-		fi
-	done
+# Every form the matcher knows (daemon/detect/pii_forms.c) of every
+# configured value: grep -i for those whose case does not matter, grep
+# for base64 (case is the encoding).
+python3 - "$dir" <<'PY'
+import base64, hashlib, sys, urllib.parse
+d = sys.argv[1]
+bases = ["+1 202 555 0142", "+12025550142", "12025550142", "2025550142",
+    "202-555-0142", "(202) 555-0142", "202.555.0142", "202 555 0142",
+    "0012025550142", "202/555/0142",
+    "emma.lee@example.org", "Emma Lee", "emma lee", "356938035643809",
+    "38400000-8cf0-11bd-b23e-10b96e40000d",
+    "38400000-8CF0-11BD-B23E-10B96E40000D",
+    "384000008cf011bdb23e10b96e40000d", "9774d56d682e549c",
+    "3c:22:fb:12:34:56", "3c-22-fb-12-34-56", "3c22fb123456",
+    "3c22.fb12.3456"]
+ci, cs = set(), set()
+for b in bases:
+    r = b.encode()
+    ci.update([b, urllib.parse.quote(b, safe="-._~"),
+        urllib.parse.quote_plus(b, safe="-._~"), r.hex(),
+        base64.b32encode(r).decode().rstrip("=")])
+    cs.update([base64.b64encode(r).decode().rstrip("="),
+        base64.urlsafe_b64encode(r).decode().rstrip("=")])
+    for h in (hashlib.md5, hashlib.sha1, hashlib.sha256):
+        md = h(r).digest()
+        ci.add(md.hex())
+        cs.update([base64.b64encode(md).decode().rstrip("="),
+            base64.urlsafe_b64encode(md).decode().rstrip("="),
+            base64.b64encode(md.hex().encode()).decode().rstrip("=")])
+ci.update(["38.8978", "-77.0366"])
+for name, forms in (("forms_ci", ci), ("forms_cs", cs)):
+    with open(d + "/" + name, "w") as f:
+        f.write("\n".join(sorted(x for x in forms if len(x) >= 7)) + "\n")
+PY
+for f in events.json summary.txt summary.json log.txt; do
+	if grep -i -F -f "$dir/forms_ci" "$dir/$f" >"$dir/hits" ||
+	    grep -F -f "$dir/forms_cs" "$dir/$f" >>"$dir/hits"; then
+		echo "FAIL: a configured value found in $f:"
+		grep -o -i -F -f "$dir/forms_ci" "$dir/$f" | sort -u | head
+		grep -o -F -f "$dir/forms_cs" "$dir/$f" | sort -u | head
+		cut -c1-300 "$dir/hits" | head -5
+		fail=1
+	fi
 done
 
 n=$(grep -c '"outflow.observation"' "$dir/events.json")
@@ -41,6 +75,18 @@ for cat in phone email name device_id.imei ad_id device_id.android_id \
     mac location.precise; do
 	if ! grep -q "\"category\":\"$cat\"" "$dir/events.json"; then
 		echo "FAIL: no $cat observation: the detectors missed a planted value"
+		fail=1
+	fi
+done
+# Places the detectors must have looked: server names, a number split
+# over path segments, bare query items, the user agent.
+for where in '"where":"server_name","location":"sni","encoding":"md5"' \
+    '"where":"server_name","location":"sni","encoding":"base32"' \
+    '"category":"phone","where":"path"' '"where":"query","location":"-"' \
+    '"location":"User-Agent"' '"location":"X-Requested-With"' \
+    '"location":"Host"'; do
+	if ! grep -q -F -- "$where" "$dir/events.json"; then
+		echo "FAIL: no observation with $where"
 		fail=1
 	fi
 done
