@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "output.h"
 #include "record.h"
 
 struct summary_model;
@@ -81,45 +82,12 @@ int summary_add_operator(struct summary_model *m, uint32_t asn,
 int summary_add_data(struct summary_model *m, const struct summary_data_key *k,
     const char *permission, const struct summary_traffic *t);
 
-/** A (name, value) counter list for the summary: decode, app layer... */
-struct summary_counter {
-	const char *name;
-	uint64_t value;
-};
-
-struct summary_totals {
-	unsigned files;
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t first_us, last_us;
-	uint64_t flows;
-	uint64_t flows_ended[FLOW_END__COUNT];
-	uint32_t peak_flows, max_flows;
-	uint64_t events;
-	uint64_t event_write_errors;
-	const struct summary_counter *decode;	/* every decode outcome */
-	size_t n_decode;
-	const struct summary_counter *anomalies;	/* tolerated, packet used */
-	size_t n_anomalies;
-	const struct summary_counter *applayer;
-	size_t n_applayer;
-	const char *geoip_country_desc;		/* NULL when not in use */
-	const char *geoip_asn_desc;
-	const char *geoip_attribution;
-	size_t apps_loaded;
-	bool pii_enabled;
-	size_t pii_identities;
-	uint64_t pii_observations;
-	uint64_t pii_bytes_scanned;
-	uint64_t pii_bytes_cut;
-	bool raw_evidence;		/* flagged: raw values are in the events */
-};
 
 /*
  * Set the run's totals.  The struct is copied; the counter arrays and
  * strings it points to are borrowed and must outlive the printing.
  */
-void summary_set_totals(struct summary_model *m, const struct summary_totals *t);
+void summary_set_totals(struct summary_model *m, const struct run_stats *t);
 
 /*
  * Sort every table busiest first (bytes, then flows, then key).  The

@@ -141,7 +141,7 @@ struct table {
 
 struct summary_model {
 	struct table t[T__COUNT];
-	struct summary_totals totals;
+	struct run_stats totals;
 };
 
 /*
@@ -499,7 +499,7 @@ summary_flow(struct summary_model *m, const struct flow_record *r)
 }
 
 void
-summary_set_totals(struct summary_model *m, const struct summary_totals *t)
+summary_set_totals(struct summary_model *m, const struct run_stats *t)
 {
 	m->totals = *t;
 }
@@ -662,7 +662,7 @@ is_parse_error(const char *name)
 void
 summary_print_text(const struct summary_model *m, FILE *fp, unsigned top)
 {
-	const struct summary_totals *t = &m->totals;
+	const struct run_stats *t = &m->totals;
 	char b1[32];
 	uint64_t errors = 0;
 	double span = t->last_us > t->first_us ?
@@ -794,7 +794,7 @@ json_table(struct jw *w, const struct table *tb, unsigned top)
 }
 
 static void
-json_counters(struct jw *w, const char *key, const struct summary_counter *c,
+json_counters(struct jw *w, const char *key, const struct run_counter *c,
     size_t n)
 {
 	jw_obj_begin(w, key);
@@ -806,7 +806,7 @@ json_counters(struct jw *w, const char *key, const struct summary_counter *c,
 void
 summary_print_json(const struct summary_model *m, FILE *fp, unsigned top)
 {
-	const struct summary_totals *t = &m->totals;
+	const struct run_stats *t = &m->totals;
 	struct jw w;
 
 	if (jw_init(&w, 8192) != 0)

@@ -42,52 +42,12 @@ out_flow(void *ctx, const struct flow_record *r)
 }
 
 static void
-copy_counters(struct summary_counter *dst, const struct run_counter *src,
-    size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		dst[i].name = src[i].name;
-		dst[i].value = src[i].value;
-	}
-}
-
-static void
 out_stats(void *ctx, const struct run_stats *s)
 {
 	struct summary_output *o = ctx;
-	struct summary_totals t = {
-		.files = s->files, .packets = s->packets, .bytes = s->bytes,
-		.first_us = s->first_us, .last_us = s->last_us,
-		.flows = s->flows, .peak_flows = s->peak_flows,
-		.max_flows = s->max_flows, .events = s->events,
-		.event_write_errors = s->event_write_errors,
-		.n_decode = s->n_decode, .n_anomalies = s->n_anomalies,
-		.n_applayer = s->n_applayer,
-		.geoip_country_desc = s->geoip_country_desc,
-		.geoip_attribution = s->geoip_attribution,
-		.apps_loaded = s->apps_loaded, .pii_enabled = s->pii_enabled,
-		.pii_identities = s->pii_identities,
-		.pii_observations = s->pii_observations,
-		.pii_bytes_scanned = s->pii_bytes_scanned,
-		.pii_bytes_cut = s->pii_bytes_cut,
-		.raw_evidence = s->raw_evidence,
-	};
-	struct summary_counter *dec, *anom, *al;
 
-	dec = calloc(s->n_decode + 1, sizeof(*dec));
-	anom = calloc(s->n_anomalies + 1, sizeof(*anom));
-	al = calloc(s->n_applayer + 1, sizeof(*al));
-	if (dec == NULL || anom == NULL || al == NULL)
-		goto out;
-	for (int i = 0; i < FLOW_END__COUNT; i++)
-		t.flows_ended[i] = s->flows_ended[i];
-	copy_counters(dec, s->decode, s->n_decode);
-	copy_counters(anom, s->anomalies, s->n_anomalies);
-	copy_counters(al, s->applayer, s->n_applayer);
-	t.decode = dec;
-	t.anomalies = anom;
-	t.applayer = al;
-	summary_set_totals(o->m, &t);
+	/* The counters s points to live until this call returns. */
+	summary_set_totals(o->m, s);
 	summary_sort(o->m);
 	if (o->json)
 		summary_print_json(o->m, o->fp, o->top);
@@ -97,12 +57,6 @@ out_stats(void *ctx, const struct run_stats *s)
 	errno = 0;
 	if ((fflush(o->fp) != 0 || ferror(o->fp)) && o->io_err == 0)
 		o->io_err = errno != 0 ? -errno : -EIO;
-out:
-	if (dec == NULL || anom == NULL || al == NULL)
-		o->io_err = -ENOMEM;
-	free(dec);
-	free(anom);
-	free(al);
 }
 
 static int

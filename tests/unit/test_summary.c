@@ -42,17 +42,17 @@ render(const struct summary_model *m, bool json, unsigned top)
 	return s;
 }
 
-static const struct summary_counter decode[] = {
+static const struct run_counter decode[] = {
 	{ "decoded", 10 }, { "ipv4.truncated", 0 },
 };
-static const struct summary_counter applayer[] = {
+static const struct run_counter applayer[] = {
 	{ "dns.queries", 2 },
 };
 
 static void
 set_totals(struct summary_model *m)
 {
-	struct summary_totals t;
+	struct run_stats t;
 
 	memset(&t, 0, sizeof(t));
 	t.files = 1;
