@@ -10,11 +10,12 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$1
 pcdir=$(mktemp -d)
-stubs=$(mktemp -d)
-trap 'rm -rf "$pcdir" "$stubs"' EXIT
-# meson also finds libraries through CMake; a fresh machine has none.
-printf '#!/bin/sh\nexit 1\n' >"$stubs/cmake"
-chmod +x "$stubs/cmake"
+nocmake=$(mktemp -d)
+trap 'rm -rf "$pcdir" "$nocmake"' EXIT
+# meson also finds libraries through CMake, which a fresh machine lacks:
+# a cmake that always fails makes meson look through pkg-config alone.
+printf '#!/bin/sh\nexit 1\n' >"$nocmake/cmake"
+chmod +x "$nocmake/cmake"
 
 # The build packages and, through Depends, the -dev packages they pull in.
 seen=""
@@ -41,7 +42,7 @@ add $(sh "$top/scripts/install-deps.sh" --list)
 echo "check-build-deps: pkg-config sees $(ls "$pcdir" | tr '\n' ' ')"
 
 rm -rf "$builddir"
-PATH=$stubs:$PATH PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH='' \
+PATH=$nocmake:$PATH PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH='' \
     sh "$top/scripts/build.sh" "$builddir" -Dtests=false
 "$builddir/daemon/outflow" audit -q --no-geoip --rules-dir "$top/rules" \
     --eve /dev/null "$top/samples/home.pcap"

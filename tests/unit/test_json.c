@@ -69,7 +69,8 @@ test_escaping(void **state)
 
 /*
  * C1 controls and bidi overrides are valid JSON but act on a terminal
- * (--eve -): always \uXXXX.  Their neighbours stay as UTF-8.
+ * (--eve -): always a \u escape with four hex digits.  Their neighbours
+ * stay as UTF-8.
  */
 static void
 test_escaping_terminal(void **state)
