@@ -173,8 +173,8 @@ utf8_seq(const unsigned char *s, size_t left)
  * The code point of the valid n-byte sequence at s when a terminal would
  * act on it rather than show it: a C1 control (U+0080-U+009F, U+009B is
  * CSI and U+009D OSC on many terminals) or a bidi override or isolate
- * (U+202A-U+202E, U+2066-U+2069); else 0.  Escaped as a six-byte \u escape, each stays
- * within ESC_MAX bytes per input byte.
+ * (U+202A-U+202E, U+2066-U+2069); else 0.  Escaped as a six-byte \u
+ * escape, each stays within ESC_MAX bytes per input byte.
  */
 static inline uint32_t
 term_unsafe(const unsigned char *s, size_t n)
