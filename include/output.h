@@ -1,6 +1,6 @@
 /*
  * output.h - the one interface every output implements (event stream,
- * summary; later findings, the store, syslog).
+ * summary; later the store, syslog).
  *
  * The pipeline keeps a list of outputs and hands each of them the same
  * records (record.h), already redacted, and at the end of a run the run's
@@ -57,6 +57,7 @@ struct output_ops {
 	void (*observation)(void *ctx, const struct obs_record *r);
 	void (*dns)(void *ctx, const struct dns_record *r);
 	void (*http)(void *ctx, const struct http_record *r);
+	void (*finding)(void *ctx, const struct finding_record *r);
 	/*
 	 * Write out what is buffered: called at least once a second on a
 	 * live capture, and before the run's statistics are gathered.

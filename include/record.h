@@ -11,6 +11,7 @@
 #define OUTFLOW_RECORD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -138,6 +139,51 @@ struct obs_record {
 	const char *domain;		/* NULL when the name carried data */
 	const struct pii_obs *obs;
 	uint64_t ts_us;
+};
+
+/* How serious a policy finding is; numbers as ECS event.severity wants. */
+enum severity {
+	SEVERITY_INFO,
+	SEVERITY_LOW,
+	SEVERITY_MEDIUM,
+	SEVERITY_HIGH,
+	SEVERITY_CRITICAL,
+	SEVERITY__COUNT
+};
+
+#define FINDING_MAX_CATEGORIES 16
+
+/*
+ * A policy rule matched a flow: at most one per (flow, rule).  The flow
+ * is as known at the moment of the match (enriched, redacted); the title
+ * is filled in from those redacted fields only.
+ */
+struct finding_record {
+	const struct flow_record *flow;
+	const char *rule_id;
+	const char *ruleset;		/* the pack's name, e.g. "default" */
+	const char *title;		/* filled in */
+	const char *description;	/* NULL if none */
+	enum severity severity;
+	const char *const *tags;
+	size_t n_tags;
+	const char *const *references;
+	size_t n_references;
+	/* Which jurisdiction matched: "location", "operator", "vendor", or
+	 * NULL when the rule tests none; and its ISO code. */
+	const char *jurisdiction_by;
+	const char *jurisdiction;
+	/* Data categories the rule matched on (all of the flow's when it
+	 * has no data condition), with the permissions they imply. */
+	const char *categories[FINDING_MAX_CATEGORIES];
+	const char *permissions_android[FINDING_MAX_CATEGORIES];
+	const char *permissions_ios[FINDING_MAX_CATEGORIES];
+	size_t n_categories;
+	/* The observation that completed the match, NULL when none did
+	 * (a traffic rule, or the flow's end): redacted, like every obs. */
+	const struct pii_obs *evidence;
+	uint32_t observations;		/* the flow's observations so far */
+	uint64_t first_us, last_us;	/* the flow's first packet, the match */
 };
 
 #endif
