@@ -20,6 +20,7 @@
 
 struct dhcp_msg;
 struct dns_msg;
+struct policy_flow;
 struct quic_state;
 
 enum app_proto {
@@ -131,6 +132,8 @@ struct flow_app {
 	struct http_summary *http;	/* first request */
 	struct flow_data *data;		/* personal data seen: detect.c allocates
 					 * and frees it (detect_flow_end) */
+	struct policy_flow *policy;	/* what the rules keep: the pipeline
+					 * frees it (policy_flow_free) */
 	char *domain;			/* server name unless it is the SNI;
 					 * read with flow_app_domain() */
 	char *dns_qname;		/* first question on a DNS flow */
@@ -166,6 +169,10 @@ typedef void applayer_dns_cb(struct flow *f, int dir,
 typedef void applayer_http_cb(struct flow *f,
     const struct http_request *req, uint64_t ts_us, void *ctx);
 
+/** Callback when a flow's server name is first learned from a TLS or
+ * QUIC ClientHello (an HTTP Host comes with on_http). */
+typedef void applayer_name_cb(struct flow *f, uint64_t ts_us, void *ctx);
+
 /** Callback for every DHCP message parsed (device names). */
 typedef void applayer_dhcp_cb(const struct dhcp_msg *msg, void *ctx);
 
@@ -177,6 +184,7 @@ struct applayer_config {
 	applayer_dns_cb *on_dns;
 	applayer_http_cb *on_http;
 	applayer_dhcp_cb *on_dhcp;
+	applayer_name_cb *on_name;
 	void *ctx;
 };
 

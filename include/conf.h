@@ -45,6 +45,17 @@ struct pipeline_config {
 	const char *pii_permissions;	/* rules/permissions.yaml */
 	const char *identities;		/* known values (YAML `identities:`) */
 	bool raw_evidence;		/* lab opt-in: raw values in outputs */
+	/* Policy rules (policy.h): the shipped folder, then the admin's
+	 * files and folders; rulesets turned on or off by name. */
+	const char *policy_dir;		/* NULL: no shipped packs */
+	const char *const *policy_paths;	/* NULL-terminated, or NULL */
+	const char *const *policy_enable;
+	const char *const *policy_disable;
+	const char *home_country;	/* ISO code, "home" in rules; or NULL */
+	/* Each rule error, when the caller wants them all (else err has
+	 * the first and a count). */
+	void (*on_policy_error)(void *arg, const char *msg);
+	void *policy_error_arg;
 };
 
 /** Defaults: 131072 flows, 4096 devices, 32/16 KiB windows, 64 KiB bodies. */
@@ -52,6 +63,7 @@ void pipeline_config_defaults(struct pipeline_config *c);
 
 struct conf;
 struct device_table;
+struct policy;
 struct enrich;
 
 /**
@@ -75,6 +87,8 @@ const struct pipeline_config *conf_options(const struct conf *c);
 const struct enrich *conf_enrich(const struct conf *c);
 /** The personal-data engine (read-only), NULL when detection is off. */
 const struct pii_engine *conf_pii(const struct conf *c);
+/** The policy rules (read-only), NULL when none are loaded. */
+const struct policy *conf_policy(const struct conf *c);
 /** Apply the configured device names (and leases) to t. */
 int conf_apply_devices(const struct conf *c, struct device_table *t,
     char *err, size_t errlen);

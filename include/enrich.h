@@ -42,7 +42,14 @@ const char *enrich_attribution(const struct enrich *e);
 const char *enrich_geoip_desc(const struct enrich *e);
 size_t enrich_apps_count(const struct enrich *e);
 
+struct apps;
 struct jur_operator;
+struct jurisdictions;
+
+/** The loaded packs (NULL when not configured), for the rules to check
+ * app ids and country groups against. */
+const struct apps *enrich_apps(const struct enrich *e);
+const struct jurisdictions *enrich_jurisdictions(const struct enrich *e);
 
 /**
  * The jurisdictions pack entry that gave r (enriched by enrich_flow() on

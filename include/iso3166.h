@@ -16,5 +16,8 @@
  * or ZZ, which the packs use for "unknown".
  */
 bool iso3166_alpha2_valid(const char *s, size_t len);
+/** The country's name as said in a sentence ("China", "the Netherlands"),
+ * or NULL for a code that is not assigned (ZZ included). */
+const char *iso3166_name(const char *cc);
 
 #endif /* OUTFLOW_ISO3166_H */

@@ -48,6 +48,10 @@ struct run_stats {
 	uint64_t pii_bytes_scanned;
 	uint64_t pii_bytes_cut;
 	bool raw_evidence;		/* flagged: raw values are in the events */
+	size_t policy_rules;		/* rules in force, 0: none */
+	uint64_t findings;
+	uint64_t policy_state_failed;	/* a flow's rule state lost (memory,
+					 * or more rules fired than kept) */
 };
 
 struct output_ops {

@@ -80,4 +80,8 @@ int pipeline_output_error(const struct pipeline *p, const char **ret_name);
 void pipeline_packet_counts(const struct pipeline *p, uint64_t *ret_packets,
     uint64_t *ret_errors);
 
+/** Findings made so far, by severity (SEVERITY_*). */
+void pipeline_finding_counts(const struct pipeline *p,
+    uint64_t ret[SEVERITY__COUNT]);
+
 #endif

@@ -163,6 +163,8 @@ struct finding_record {
 	const char *rule_id;
 	const char *ruleset;		/* the pack's name, e.g. "default" */
 	const char *title;		/* filled in */
+	const char *title_template;	/* as written: the same for every
+					 * finding of the rule */
 	const char *description;	/* NULL if none */
 	enum severity severity;
 	const char *const *tags;

@@ -54,6 +54,17 @@ struct summary_data_key {
 	const char *vendor_jur;
 };
 
+/** A finding row: findings of one rule with the same sentence merge. */
+struct summary_finding {
+	enum severity severity;
+	const char *rule_id;
+	const char *ruleset;
+	const char *title;		/* filled in; cut at SUMMARY_STR_MAX */
+	const char *app;		/* app name, NULL: unknown */
+	const char *device;
+	const char *destination;	/* operator, else server name */
+};
+
 /** An empty model; NULL when out of memory. */
 struct summary_model *summary_new(void);
 /** Free the model and its rows; accepts NULL, returns NULL. */
@@ -61,6 +72,11 @@ struct summary_model *summary_free(struct summary_model *m);
 
 /** Account one ended flow in every table it belongs to. */
 void summary_flow(struct summary_model *m, const struct flow_record *r);
+/** Count a finding (a row of the findings table). */
+void summary_finding(struct summary_model *m, const struct finding_record *fr);
+/** Add count findings (t->flows) to a findings row. */
+int summary_add_finding(struct summary_model *m, const struct summary_finding *f,
+    const struct summary_traffic *t);
 
 /*
  * Add traffic to the row with this key, creating it; key strings must

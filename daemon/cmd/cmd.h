@@ -21,6 +21,7 @@ struct cmd {
 };
 
 int cmd_audit(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -48,8 +49,11 @@ enum cmd_option {
 	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
 	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
 	OPT_STREAM_MEMORY, OPT_DNS_CACHE, OPT_COMMUNITY_ID_SEED,
-	OPT_HOSTNAME,
+	OPT_HOSTNAME, OPT_RULES, OPT_RULESET, OPT_NO_RULESET, OPT_NO_POLICY,
+	OPT_FAIL_ON, OPT_HOME_COUNTRY,
 };
+
+#define MAX_RULE_ARGS 64
 
 
 struct audit_args {
@@ -64,8 +68,16 @@ struct audit_args {
 	int n_ifaces;
 	bool json, quiet, no_geoip, no_apps, no_pii;
 	const char *rules_dir;	/* --rules-dir: where every pack is looked up */
+	bool no_policy;		/* --no-policy: no shipped policy packs */
+	const char *rule_paths[MAX_RULE_ARGS + 1];	/* --rules */
+	int n_rule_paths;
+	const char *enable[MAX_RULE_ARGS + 1];		/* --ruleset */
+	int n_enable;
+	const char *disable[MAX_RULE_ARGS + 1];		/* --no-ruleset */
+	int n_disable;
+	int fail_on;		/* --fail-on: a severity, or -1 */
 	unsigned long top, duration;
-	char paths[7][4096];	/* storage for default data file paths */
+	char paths[8][4096];	/* storage for default data file paths */
 	const char *devices[MAX_DEVICE_ARGS + 1];
 	int n_devices;
 };
@@ -76,5 +88,12 @@ struct audit_args {
  * found nowhere.
  */
 int apply_defaults(struct audit_args *a);
+
+/**
+ * Take one of the rule options (--rules, --ruleset, --no-ruleset,
+ * --no-policy, --rules-dir) shared by audit and check: 1 if ch was one
+ * of them, 0 if not, -EINVAL (said) on a bad argument.
+ */
+int rule_option(struct audit_args *a, int ch, const char *arg);
 
 #endif

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "summary_output.h"
 #include "capture.h"
 #include "cmd.h"
@@ -65,6 +66,12 @@ static const struct option audit_opts[] = {
 	{ "raw-evidence", no_argument, NULL, OPT_RAW_EVIDENCE },
 	{ "no-personal-data", no_argument, NULL, OPT_NO_PII },
 	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "ruleset", required_argument, NULL, OPT_RULESET },
+	{ "no-ruleset", required_argument, NULL, OPT_NO_RULESET },
+	{ "no-policy", no_argument, NULL, OPT_NO_POLICY },
+	{ "home-country", required_argument, NULL, OPT_HOME_COUNTRY },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "stream-memory", required_argument, NULL, OPT_STREAM_MEMORY },
 	{ "dns-cache", required_argument, NULL, OPT_DNS_CACHE },
 	{ "help", no_argument, NULL, 'h' },
@@ -125,6 +132,7 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 	int ch;
 
 	pipeline_config_defaults(&a->pc);
+	a->fail_on = -1;
 	a->eve_dns = a->eve_http = true;
 	a->live.promisc = true;
 	a->top = 20;
@@ -213,7 +221,14 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 			a->no_pii = true;
 			break;
 		case OPT_RULES_DIR:
-			a->rules_dir = optarg;
+		case OPT_RULES:
+		case OPT_RULESET:
+		case OPT_NO_RULESET:
+		case OPT_NO_POLICY:
+		case OPT_HOME_COUNTRY:
+		case OPT_FAIL_ON:
+			if (rule_option(a, ch, optarg) < 0)
+				return -EINVAL;
 			break;
 		case 'h':
 			usage(stdout);
@@ -440,6 +455,16 @@ add_outputs(struct pipeline *p, const struct audit_args *a)
 	return 0;
 }
 
+/* Every rule error is said, not only the first. */
+static void
+policy_error(void *arg, const char *msg)
+{
+	unsigned *n = arg;
+
+	log_warnx("%s", msg);
+	(*n)++;
+}
+
 int
 cmd_audit(int argc, char **argv)
 {
@@ -450,19 +475,24 @@ cmd_audit(int argc, char **argv)
 	uint8_t key[PII_SECRET_LEN];
 	bool have_key;
 	char err[512];
-	uint64_t read, packets, errors;
+	uint64_t read, packets, errors, by_severity[SEVERITY__COUNT];
 	const char *lost = NULL;
+	unsigned rule_errors = 0;
 	int failed = 0, r, werr = 0;
+	bool fail_hit = false;
 
 	memset(&a, 0, sizeof(a));
 	if ((r = audit_parse(argc, argv, &a)) != 0)
 		return r == -ENOENT ? 1 : 2;
 	if (load_secret(&a, key, &have_key) != 0)
 		return 1;
+	a.pc.on_policy_error = policy_error;
+	a.pc.policy_error_arg = &rule_errors;
 	r = conf_load(&a.pc, have_key ? key : NULL, &conf, err, sizeof(err));
 	explicit_bzero(key, sizeof(key));
 	if (r != 0) {
-		log_warnx("%s", err);
+		if (rule_errors == 0)
+			log_warnx("%s", err);
 		return 1;
 	}
 	r = pipeline_new(conf, &p, err, sizeof(err));
@@ -490,6 +520,9 @@ cmd_audit(int argc, char **argv)
 		werr = pipeline_output_error(p, &lost);
 	}
 	pipeline_packet_counts(p, &packets, &errors);
+	pipeline_finding_counts(p, by_severity);
+	for (int i = a.fail_on; i >= 0 && i < SEVERITY__COUNT; i++)
+		fail_hit |= by_severity[i] > 0;
 	pipeline_free(p);
 	if (werr != 0) {
 		/* Events or the summary lost: the run is not complete. */
@@ -509,5 +542,7 @@ cmd_audit(int argc, char **argv)
 		log_info("%llu of %llu packets were malformed or truncated and "
 		    "skipped (see \"Parse errors\")", (unsigned long long)errors,
 		    (unsigned long long)packets);
-	return failed > 0 ? 1 : 0;
+	if (failed > 0)
+		return 1;
+	return fail_hit ? 3 : 0;
 }

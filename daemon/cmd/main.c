@@ -26,6 +26,7 @@ cmd_help(int argc, char **argv)
 
 static const struct cmd commands[] = {
 	{ "audit", cmd_audit },
+	{ "check", cmd_check },
 	{ "lookup", cmd_lookup },
 	{ "version", cmd_version },
 	{ "--version", cmd_version },

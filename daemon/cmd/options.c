@@ -9,7 +9,9 @@
 
 #include "buildconf.h"
 #include "cmd.h"
+#include "iso3166.h"
 #include "log.h"
+#include "policy.h"
 
 void
 usage(FILE *fp)
@@ -19,6 +21,7 @@ usage(FILE *fp)
 	    "       outflow audit [options] -i IFACE [-i IFACE...]\n"
 	    "       outflow lookup [--json] [--geoip-country F] [--geoip-asn F]\n"
 	    "                      [--jurisdictions F] ADDRESS...\n"
+	    "       outflow check [options]\n"
 	    "       outflow version\n"
 	    "\n"
 	    "audit options:\n"
@@ -60,10 +63,27 @@ usage(FILE *fp)
 	    "      --raw-evidence     lab only: put raw values in observations\n"
 	    "      --no-personal-data no personal-data detection\n"
 	    "      --rules-dir DIR    look for every rule pack in DIR\n"
+	    "      --rules PATH       policy rules: a file, or a folder's *.yaml\n"
+	    "                         (repeatable; after the shipped rules/policy/)\n"
+	    "      --ruleset NAME     turn on a ruleset that is off by default\n"
+	    "                         (gdpr-chapter5, us-28cfr202; repeatable)\n"
+	    "      --no-ruleset NAME  turn a ruleset off (repeatable)\n"
+	    "      --no-policy        no shipped policy rules (--rules still read)\n"
+	    "      --home-country CC  where the people behind the sensor live: rules\n"
+	    "                         about data sent abroad need it (e.g. DE, US)\n"
+	    "      --fail-on SEVERITY exit 3 when a finding of SEVERITY or worse\n"
+	    "                         was made (info, low, medium, high, critical)\n"
+	    "\n"
+	    "check options: --rules-dir, --rules, --ruleset, --no-ruleset,\n"
+	    "  --no-policy, --home-country, --apps, --jurisdictions, --identities,\n"
+	    "  as for audit.\n"
+	    "  outflow check reads every pack a run would read, prints each error\n"
+	    "  as FILE:LINE:COLUMN: message, and exits 1 if there was any.\n"
 	    "\n"
 	    "audit exits 0 when the input was read, 1 when a file could not be\n"
 	    "read or loaded or an output (events, summary) lost data, 2 for\n"
-	    "usage errors and numbers outside an option's range.\n"
+	    "usage errors and numbers outside an option's range, 3 when\n"
+	    "--fail-on is given and a finding of that severity or worse was made.\n"
 	    "\n"
 	    "Without --geoip-*, the databases installed by scripts/fetch-geoip.sh\n"
 	    "are used when present ($OUTFLOW_GEOIP_DIR, else " OUTFLOW_DATADIR ").\n");
@@ -253,6 +273,75 @@ apply_defaults(struct audit_args *a)
 			    "--no-personal-data turns detection off");
 		if (a->secret == NULL)
 			a->secret = default_secret(a->paths[6], sizeof(a->paths[6]));
+	}
+	if (!a->no_policy) {
+		if ((a->pc.policy_dir = find_default(a->paths[7],
+		    sizeof(a->paths[7]), "policy", rdir1, rdir2)) == NULL)
+			return pack_missing(a, "policy/ folder",
+			    "--no-policy turns the shipped rules off");
+	}
+	a->pc.policy_paths = a->rule_paths;
+	a->pc.policy_enable = a->enable;
+	a->pc.policy_disable = a->disable;
+	return 0;
+}
+
+static int
+add_arg(const char **v, int *n, const char *opt, const char *arg)
+{
+	if (*n == MAX_RULE_ARGS) {
+		log_warnx("%s: at most %d", opt, MAX_RULE_ARGS);
+		return -EINVAL;
+	}
+	v[(*n)++] = arg;
+	v[*n] = NULL;
+	return 0;
+}
+
+int
+rule_option(struct audit_args *a, int ch, const char *arg)
+{
+	int sev;
+
+	switch (ch) {
+	case OPT_RULES:
+		return add_arg(a->rule_paths, &a->n_rule_paths, "--rules",
+		    arg) == 0 ? 1 : -EINVAL;
+	case OPT_RULESET:
+		return add_arg(a->enable, &a->n_enable, "--ruleset", arg) == 0 ?
+		    1 : -EINVAL;
+	case OPT_NO_RULESET:
+		return add_arg(a->disable, &a->n_disable, "--no-ruleset",
+		    arg) == 0 ? 1 : -EINVAL;
+	case OPT_NO_POLICY:
+		a->no_policy = true;
+		return 1;
+	case OPT_RULES_DIR:
+		a->rules_dir = arg;
+		return 1;
+	case OPT_HOME_COUNTRY:
+		if (!iso3166_alpha2_valid(arg, strlen(arg)) ||
+		    strcmp(arg, "ZZ") == 0) {
+			char shown[ARG_SHOWN_SIZE];
+
+			log_warnx("--home-country \"%s: expected an ISO 3166-1 "
+			    "alpha-2 code such as DE or US", arg_shown(arg, shown,
+			    sizeof(shown)));
+			return -EINVAL;
+		}
+		a->pc.home_country = arg;
+		return 1;
+	case OPT_FAIL_ON:
+		if ((sev = severity_parse(arg)) < 0) {
+			char shown[ARG_SHOWN_SIZE];
+
+			log_warnx("--fail-on \"%s: expected info, low, medium, "
+			    "high or critical", arg_shown(arg, shown,
+			    sizeof(shown)));
+			return -EINVAL;
+		}
+		a->fail_on = sev;
+		return 1;
 	}
 	return 0;
 }

@@ -183,6 +183,18 @@ enrich_flow(const struct enrich *e, struct geoip_cache *cache,
 	copy_cc(r->jur_vendor, m.vendor_jurisdiction);
 }
 
+const struct apps *
+enrich_apps(const struct enrich *e)
+{
+	return e->apps;
+}
+
+const struct jurisdictions *
+enrich_jurisdictions(const struct enrich *e)
+{
+	return e->jur;
+}
+
 const char *
 enrich_attribution(const struct enrich *e)
 {

@@ -27,6 +27,7 @@
 #include "http.h"
 #include "json.h"
 #include "pii.h"
+#include "policy.h"
 #include "tls.h"
 #include "tls_cipher.h"
 
@@ -39,12 +40,14 @@ enum eve_kind {
 	EVE_OBSERVATION,
 	EVE_DNS,
 	EVE_HTTP,
+	EVE_FINDING,
 	EVE_KIND__COUNT
 };
 
 static const struct {
 	const char *dataset;
 	const char *const *category, *const *type;
+	const char *kind;		/* event.kind; NULL: "event" */
 } eve_kinds[EVE_KIND__COUNT] = {
 	[EVE_FLOW] = { "outflow.flow", (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "connection", "end", NULL } },
@@ -56,6 +59,10 @@ static const struct {
 	[EVE_HTTP] = { "outflow.http",
 	    (const char *const[]){ "network", "web", NULL },
 	    (const char *const[]){ "access", NULL } },
+	/* A policy rule's judgement: what a SIEM lists as an alert. */
+	[EVE_FINDING] = { "outflow.finding",
+	    (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "info", NULL }, "alert" },
 };
 
 /* A member list written once and copied into every event. */
@@ -130,7 +137,8 @@ build_frags(struct eve *e)
 	r |= frag_take(&e->observer, &w, false);
 	for (int k = 0; k < EVE_KIND__COUNT; k++) {
 		jw_obj_begin(&w, "event");
-		jw_str(&w, "kind", "event");
+		jw_str(&w, "kind", eve_kinds[k].kind != NULL ?
+		    eve_kinds[k].kind : "event");
 		jw_str(&w, "module", "outflow");
 		jw_str(&w, "dataset", eve_kinds[k].dataset);
 		jw_arr_begin(&w, "category");
@@ -923,6 +931,109 @@ eve_observation(void *ctx, const struct obs_record *or)
 }
 
 /*
+ * One finding: the rule (ECS rule.*, event.severity as a risk score and
+ * outflow.finding.severity as its name), the flow as known when the rule
+ * matched, and the evidence, redacted like every observation.
+ */
+static void
+eve_finding(void *ctx, const struct finding_record *fr)
+{
+	struct eve *e = ctx;
+	const struct flow_record *r = fr->flow;
+	const struct flow *f = r->flow;
+	const struct pii_obs *o = fr->evidence;
+	struct jw *w = begin(e, EVE_FINDING, fr->last_us);
+
+	jw_u64(w, "severity", (uint64_t)severity_ecs(fr->severity));
+	jw_time(w, "start", fr->first_us);
+	jw_obj_end(w);
+	jw_str(w, "message", fr->title);
+	jw_obj_begin(w, "rule");
+	jw_str(w, "id", fr->rule_id);
+	jw_str(w, "name", fr->title_template);
+	jw_str(w, "ruleset", fr->ruleset);
+	if (fr->description != NULL)
+		jw_str(w, "description", fr->description);
+	if (fr->n_references > 0)
+		jw_str(w, "reference", fr->references[0]);
+	jw_obj_end(w);
+	if (fr->n_tags > 0) {
+		jw_arr_begin(w, "tags");
+		for (size_t i = 0; i < fr->n_tags; i++)
+			jw_str(w, NULL, fr->tags[i]);
+		jw_arr_end(w);
+	}
+	jw_obj_begin(w, "source");
+	put_addr(w, "ip", &r->client);
+	jw_u64(w, "port", r->client_port);
+	if (r->client_mac != NULL)
+		jw_str(w, "mac", r->client_mac);
+	jw_obj_end(w);
+	jw_obj_begin(w, "destination");
+	put_addr(w, "ip", &r->server);
+	jw_u64(w, "port", r->server_port);
+	if (r->domain != NULL)
+		jw_str(w, "domain", r->domain);
+	ecs_destination_where(w, r);
+	jw_obj_end(w);
+	jw_obj_begin(w, "network");
+	jw_str(w, "transport", transport_name(f->key.proto));
+	put_iana_number(w, f->key.proto);
+	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_str(w, "protocol", r->protocol);
+	jw_str(w, "application", r->app_id);
+	jw_str(w, "direction", direction(&r->client, &r->server));
+	put_community_id(e, &r->client, r->client_port, &r->server,
+	    r->server_port, f->key.proto);
+	jw_obj_end(w);
+	put_flow_related(w, r);
+	jw_obj_begin(w, "outflow");
+	jw_u64(w, "flow_id", f->id);
+	jw_obj_begin(w, "finding");
+	jw_str(w, "severity", severity_name(fr->severity));
+	if (fr->jurisdiction_by != NULL) {
+		jw_str(w, "jurisdiction_by", fr->jurisdiction_by);
+		jw_str(w, "jurisdiction", fr->jurisdiction);
+	}
+	jw_u64(w, "observations", fr->observations);
+	if (o != NULL) {
+		jw_obj_begin(w, "evidence");
+		jw_str(w, "category", o->category);
+		jw_str(w, "where", pii_where_name(o->where));
+		jw_str(w, "location", o->location);
+		jw_str(w, "encoding", o->encoding);
+		jw_str(w, "identity", o->identity);
+		jw_str(w, "masked", o->masked);
+		jw_str(w, "hmac", o->hmac);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	if (fr->n_categories > 0) {
+		jw_obj_begin(w, "data");
+		jw_arr_begin(w, "categories");
+		for (size_t i = 0; i < fr->n_categories; i++)
+			jw_str(w, NULL, fr->categories[i]);
+		jw_arr_end(w);
+		jw_obj_begin(w, "permissions");
+		jw_arr_begin(w, "android");
+		for (size_t i = 0; i < fr->n_categories; i++)
+			if (fr->permissions_android[i] != NULL)
+				jw_str(w, NULL, fr->permissions_android[i]);
+		jw_arr_end(w);
+		jw_arr_begin(w, "ios");
+		for (size_t i = 0; i < fr->n_categories; i++)
+			if (fr->permissions_ios[i] != NULL)
+				jw_str(w, NULL, fr->permissions_ios[i]);
+		jw_arr_end(w);
+		jw_obj_end(w);
+		jw_obj_end(w);
+	}
+	put_outflow_who(w, r);
+	jw_obj_end(w);
+	end(e);
+}
+
+/*
  * The IANA registry's name of a response code (RFC 6895 "DNS RCODEs"),
  * else "RCODE" and the number, so dns.response_code is always a keyword.
  */
@@ -1096,6 +1207,7 @@ const struct output_ops eve_output_ops = {
 	.observation = eve_observation,
 	.dns = eve_dns,
 	.http = eve_http,
+	.finding = eve_finding,
 	.flush = eve_flush_output,
 	.counts = eve_counts,
 	.write_error = eve_write_error,

@@ -23,9 +23,11 @@
 #include "detect.h"
 #include "hash.h"
 #include "json.h"
+#include "policy.h"
 #include "summary.h"
 
-enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T_DATA, T__COUNT };
+enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T_DATA, T_FINDINGS,
+    T__COUNT };
 
 #define MAX_CELLS 7		/* the personal-data table: 6 key + 1 label */
 
@@ -110,6 +112,22 @@ static const struct column data_cols[] = {
 	{ "flows", "flows", COL_FLOWS, 0, 1, 5, -1 },
 	{ "permission", "permission", COL_STR, 6, 2, 0, -1 },
 };
+/*
+ * Findings: printed as sentences (text_findings(), json_findings()); the
+ * columns name the cells for the JSON printer's benefit only.
+ */
+static const struct column finding_cols[] = {
+	{ "severity", "severity", COL_STR, 0, 2, 8, -1 },
+	{ "rule", "rule", COL_STR, 1, 1, 30, -1 },
+	{ "app", "app", COL_STR, 2, 1, 20, -1 },
+	{ "device", "device", COL_STR, 3, 1, 20, -1 },
+	{ "title", "title", COL_STR, 4, 1, 0, -1 },
+	{ "destination", "destination", COL_STR, 5, 1, 0, -1 },
+	{ "ruleset", "ruleset", COL_STR, 6, 1, 0, -1 },
+	{ "flows", "flows", COL_FLOWS, 0, 1, 5, -1 },
+};
+static const uint8_t finding_order[] = { 0, 1, 6, 2, 3, 4, 5, 7 };
+
 /* JSON has the permission before the count, as it always had. */
 static const uint8_t data_order[] = { 0, 1, 2, 3, 4, 5, 7, 6 };
 
@@ -128,6 +146,8 @@ static const struct table_desc tables[T__COUNT] = {
 	    plain_order },
 	[T_DATA] = { "Personal data", "flows", "flows_other",
 	    6, 7, data_cols, NCOLS(data_cols), data_order },
+	[T_FINDINGS] = { "Findings", "findings", "findings_other",
+	    5, 7, finding_cols, NCOLS(finding_cols), finding_order },
 };
 
 struct table {
@@ -429,6 +449,55 @@ summary_add_data(struct summary_model *m, const struct summary_data_key *k,
 	return table_add(&m->t[T_DATA], c, t);
 }
 
+int
+summary_add_finding(struct summary_model *m, const struct summary_finding *f,
+    const struct summary_traffic *t)
+{
+	char sev[2] = { (char)('0' + (f->severity % 10)), '\0' };
+	char title[SUMMARY_STR_MAX + 1];
+	size_t n = strlen(f->title);
+	struct cell c[] = {
+		{ sev, 0 }, { f->rule_id, 0 },
+		{ f->app != NULL ? f->app : "-", 0 },
+		{ f->device != NULL ? f->device : "-", 0 },
+		{ title, 0 },
+		{ f->destination != NULL ? f->destination : "-", 0 },
+		{ f->ruleset != NULL ? f->ruleset : "-", 0 },
+	};
+
+	if (f->rule_id == NULL || (unsigned)f->severity >= SEVERITY__COUNT)
+		return -EINVAL;
+	/* A long sentence is cut (whole characters kept), not dropped. */
+	if (n > SUMMARY_STR_MAX) {
+		n = SUMMARY_STR_MAX - 3;
+		while (n > 0 && ((unsigned char)f->title[n] & 0xc0) == 0x80)
+			n--;
+		memcpy(title, f->title, n);
+		memcpy(title + n, "...", 4);
+	} else
+		memcpy(title, f->title, n + 1);
+	return table_add(&m->t[T_FINDINGS], c, t);
+}
+
+void
+summary_finding(struct summary_model *m, const struct finding_record *fr)
+{
+	const struct flow_record *r = fr->flow;
+	struct summary_traffic t = { 1, 0, 0 };
+	struct summary_finding f = {
+		.severity = fr->severity,
+		.rule_id = fr->rule_id,
+		.ruleset = fr->ruleset,
+		.title = fr->title,
+		.app = r->app_name,
+		.device = r->device_name,
+		.destination = r->operator_name != NULL ? r->operator_name :
+		    r->domain,
+	};
+
+	(void)summary_add_finding(m, &f, &t);
+}
+
 /* Append s at *o; false, leaving *o, when it does not fit. */
 static bool
 put(char *buf, size_t size, size_t *o, const char *s)
@@ -532,6 +601,22 @@ cmp_rows(const void *x, const void *y)
 	return 0;
 }
 
+/* Most severe first, then most frequent, then by rule and sentence. */
+static int
+cmp_findings(const void *x, const void *y)
+{
+	const struct row *a = x, *b = y;
+	int c;
+
+	if ((c = strcmp(b->cell[0].str, a->cell[0].str)) != 0)
+		return c;
+	if (a->t.flows != b->t.flows)
+		return a->t.flows < b->t.flows ? 1 : -1;
+	if ((c = strcmp(a->cell[1].str, b->cell[1].str)) != 0)
+		return c;
+	return strcmp(a->cell[4].str, b->cell[4].str);
+}
+
 void
 summary_sort(struct summary_model *m)
 {
@@ -540,7 +625,8 @@ summary_sort(struct summary_model *m)
 
 		if (tb->n == 0)
 			continue;
-		qsort(tb->rows, tb->n, sizeof(*tb->rows), cmp_rows);
+		qsort(tb->rows, tb->n, sizeof(*tb->rows),
+		    i == T_FINDINGS ? cmp_findings : cmp_rows);
 		index_rebuild(tb);
 	}
 }
@@ -659,6 +745,52 @@ is_parse_error(const char *name)
 	return strchr(name, '.') != NULL && strncmp(name, "other.", 6) != 0;
 }
 
+static const char *
+severity_word(const char *digit)
+{
+	static const char *const words[SEVERITY__COUNT] = { "INFO", "LOW",
+	    "MEDIUM", "HIGH", "CRITICAL" };
+	unsigned v = (unsigned)(digit[0] - '0');
+
+	return v < SEVERITY__COUNT ? words[v] : "?";
+}
+
+/* The findings as sentences, most severe first: what a household reads. */
+static void
+text_findings(FILE *fp, const struct summary_model *m, unsigned top)
+{
+	const struct table *tb = &m->t[T_FINDINGS];
+	const struct run_stats *t = &m->totals;
+	char buf[4 * SUMMARY_STR_MAX + 1], rule[4 * SUMMARY_STR_MAX + 1];
+
+	if (t->policy_rules == 0) {
+		fprintf(fp, "\nFindings: no policy rules loaded\n");
+		return;
+	}
+	fprintf(fp, "\nFindings (%" PRIu64 " from %zu rules; most severe "
+	    "first)\n", t->findings, t->policy_rules);
+	if (tb->n == 0 && tb->other.flows == 0)
+		fprintf(fp, "  none: no rule matched\n");
+	for (uint32_t i = 0; i < tb->n && i < top; i++) {
+		const struct row *r = &tb->rows[i];
+
+		fprintf(fp, "  %-8s %s", severity_word(r->cell[0].str),
+		    term_safe(r->cell[4].str, buf, sizeof(buf), -1));
+		if (r->t.flows > 1)
+			fprintf(fp, " (%" PRIu64 " times)", r->t.flows);
+		fprintf(fp, "  [%s]\n", term_safe(r->cell[1].str, rule,
+		    sizeof(rule), -1));
+	}
+	if (tb->n > top)
+		fprintf(fp, "  ... and %zu more\n", (size_t)(tb->n - top));
+	if (tb->other.flows > 0)
+		fprintf(fp, "  (%" PRIu64 " findings beyond the table limit)\n",
+		    tb->other.flows);
+	if (t->policy_state_failed > 0)
+		fprintf(fp, "  (%" PRIu64 " times a flow's rule state was lost: "
+		    "some findings may be missing)\n", t->policy_state_failed);
+}
+
 void
 summary_print_text(const struct summary_model *m, FILE *fp, unsigned top)
 {
@@ -671,6 +803,7 @@ summary_print_text(const struct summary_model *m, FILE *fp, unsigned top)
 	fprintf(fp, "outflow audit: %u file%s, %" PRIu64 " packets, %s, "
 	    "%.1f s of traffic\n", t->files, t->files == 1 ? "" : "s",
 	    t->packets, human_bytes(t->bytes, b1, sizeof(b1)), span);
+	text_findings(fp, m, top);
 	fprintf(fp, "\nPackets\n");
 	for (size_t i = 0; i < t->n_decode; i++) {
 		if (i > 0 && t->decode[i].value == 0)
@@ -793,6 +926,31 @@ json_table(struct jw *w, const struct table *tb, unsigned top)
 	}
 }
 
+/* Findings with the severity as its name, most severe first. */
+static void
+json_findings(struct jw *w, const struct table *tb, unsigned top)
+{
+	jw_arr_begin(w, "findings");
+	for (uint32_t i = 0; i < tb->n && i < top; i++) {
+		const struct row *r = &tb->rows[i];
+		int sev = r->cell[0].str[0] - '0';
+
+		jw_obj_begin(w, NULL);
+		jw_str(w, "severity", severity_name((enum severity)sev));
+		jw_str(w, "rule", r->cell[1].str);
+		jw_str(w, "ruleset", r->cell[6].str);
+		jw_str(w, "title", r->cell[4].str);
+		jw_str(w, "app", r->cell[2].str);
+		jw_str(w, "device", r->cell[3].str);
+		jw_str(w, "destination", r->cell[5].str);
+		jw_u64(w, "count", r->t.flows);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	if (tb->other.flows > 0)
+		jw_u64(w, "findings_other", tb->other.flows);
+}
+
 static void
 json_counters(struct jw *w, const char *key, const struct run_counter *c,
     size_t n)
@@ -819,6 +977,12 @@ summary_print_json(const struct summary_model *m, FILE *fp, unsigned top)
 		jw_time(&w, "first_packet", t->first_us);
 		jw_time(&w, "last_packet", t->last_us);
 	}
+	jw_obj_begin(&w, "policy");
+	jw_u64(&w, "rules", t->policy_rules);
+	jw_u64(&w, "findings", t->findings);
+	jw_u64(&w, "state_lost", t->policy_state_failed);
+	json_findings(&w, &m->t[T_FINDINGS], top);
+	jw_obj_end(&w);
 	json_counters(&w, "decode", t->decode, t->n_decode);
 	json_counters(&w, "anomalies", t->anomalies, t->n_anomalies);
 	jw_obj_begin(&w, "flows");

@@ -42,6 +42,14 @@ out_flow(void *ctx, const struct flow_record *r)
 }
 
 static void
+out_finding(void *ctx, const struct finding_record *fr)
+{
+	struct summary_output *o = ctx;
+
+	summary_finding(o->m, fr);
+}
+
+static void
 out_stats(void *ctx, const struct run_stats *s)
 {
 	struct summary_output *o = ctx;
@@ -81,6 +89,7 @@ out_close(void *ctx)
 const struct output_ops summary_output_ops = {
 	.name = "summary",
 	.flow = out_flow,
+	.finding = out_finding,
 	.stats = out_stats,
 	.write_error = out_write_error,
 	.close = out_close,

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "device.h"
 #include "enrich.h"
+#include "policy.h"
 
 #define CONF_MAX_DEVICES 256	/* "MAC=NAME" entries given as options */
 
@@ -22,6 +23,7 @@ struct conf {
 	struct pipeline_config opt;
 	struct enrich *enrich;
 	struct pii_engine *pii;
+	struct policy *policy;
 	char *devices[CONF_MAX_DEVICES];
 	size_t n_devices;
 	char *leases;
@@ -48,6 +50,7 @@ pipeline_config_defaults(struct pipeline_config *c)
 static void
 conf_free(struct conf *c)
 {
+	policy_free(c->policy);
 	enrich_free(c->enrich);
 	pii_engine_free(c->pii);
 	for (size_t i = 0; i < c->n_devices; i++)
@@ -86,6 +89,31 @@ nomem:
 	return -ENOMEM;
 }
 
+/* Rules are checked against the packs loaded above: app ids, groups,
+ * categories and permissions. */
+static int
+load_policy(struct conf *c, const struct pipeline_config *o, char *err,
+    size_t errlen)
+{
+	struct policy_config pc;
+
+	if (o->policy_dir == NULL && (o->policy_paths == NULL ||
+	    o->policy_paths[0] == NULL))
+		return 0;
+	memset(&pc, 0, sizeof(pc));
+	pc.shipped_dir = o->policy_dir;
+	pc.paths = o->policy_paths;
+	pc.enable = o->policy_enable;
+	pc.disable = o->policy_disable;
+	pc.apps = enrich_apps(c->enrich);
+	pc.jur = enrich_jurisdictions(c->enrich);
+	pc.pii = c->pii;
+	pc.home_country = o->home_country;
+	pc.on_error = o->on_policy_error;
+	pc.arg = o->policy_error_arg;
+	return policy_load(&pc, &c->policy, err, errlen);
+}
+
 int
 conf_load(const struct pipeline_config *o, const uint8_t *secret,
     struct conf **ret, char *err, size_t errlen)
@@ -118,7 +146,8 @@ conf_load(const struct pipeline_config *o, const uint8_t *secret,
 	ec.apps_path = o->apps_path;
 	ec.jurisdictions_path = o->jurisdictions_path;
 	if ((r = enrich_new(&ec, &c->enrich, err, errlen)) != 0 ||
-	    (r = load_devices(c, o, err, errlen)) != 0)
+	    (r = load_devices(c, o, err, errlen)) != 0 ||
+	    (r = load_policy(c, o, err, errlen)) != 0)
 		goto fail;
 	/* What was read is held above; the caller's strings are not kept. */
 	c->opt.geoip_country = c->opt.geoip_asn = NULL;
@@ -126,6 +155,9 @@ conf_load(const struct pipeline_config *o, const uint8_t *secret,
 	c->opt.dhcp_leases = NULL;
 	c->opt.devices = NULL;
 	c->opt.pii_rules = c->opt.pii_permissions = c->opt.identities = NULL;
+	c->opt.policy_dir = c->opt.home_country = NULL;
+	c->opt.policy_paths = c->opt.policy_enable = c->opt.policy_disable =
+	    NULL;
 	*ret = c;
 	return 0;
 fail:
@@ -160,6 +192,12 @@ const struct enrich *
 conf_enrich(const struct conf *c)
 {
 	return c->enrich;
+}
+
+const struct policy *
+conf_policy(const struct conf *c)
+{
+	return c->policy;
 }
 
 const struct pii_engine *

@@ -20,6 +20,7 @@
 #include "enrich.h"
 #include "geoip.h"
 #include "pipeline.h"
+#include "policy.h"
 #include "record_build.h"
 
 #define PIPELINE_MAX_OUTPUTS 8
@@ -43,16 +44,20 @@ struct pipeline {
 	struct applayer *al;
 	struct dns_cache *dns;
 	struct detect *detect;		/* NULL: detection off */
+	const struct policy *policy;	/* the configuration's, NULL: none */
+	struct policy_state *judge;
 	struct device_table *devices;
 	struct output out[PIPELINE_MAX_OUTPUTS];
 	unsigned n_out;
 	bool want_dns, want_http;	/* some output takes those records */
-	struct record_scratch flow_scratch, obs_scratch, http_scratch;
+	struct record_scratch flow_scratch, obs_scratch, http_scratch,
+	    name_scratch;
 	struct dns_msg *dns_masked;	/* scratch for a masked response */
 	struct addr resolved[DNS_MAX_ANSWERS];
 	uint64_t decode[DEC__COUNT];
 	uint64_t anomalies[DEC__COUNT];	/* tolerated, packet still used */
 	uint64_t packets, bytes;
+	uint64_t findings[SEVERITY__COUNT];
 	uint64_t first_us, last_us;	/* packet time seen */
 	uint64_t next_expiry_us;
 	unsigned files;
@@ -91,9 +96,10 @@ fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 		const char *d = flow_app_domain(a);
 
 		/*
-		 * An SNI was scanned when the flow ended (detect_server_name()
-		 * in on_flow_end) and carries the verdict: no second scan per
-		 * flow.  A Host (reported by the header scan) is scanned here.
+		 * An SNI was scanned when the ClientHello gave it
+		 * (detect_server_name() in on_name) and carries the verdict:
+		 * no second scan per flow.  A Host (reported by the header
+		 * scan) is scanned here.
 		 */
 		r->domain = a->domain_src == DOMAIN_SRC_SNI ?
 		    (flagged && rr.on ? record_mask_dns_name(d, s->domain,
@@ -152,24 +158,84 @@ enrich_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 }
 
 static void
+emit_finding(const struct finding_record *fr, void *ctx)
+{
+	struct pipeline *p = ctx;
+
+	if ((unsigned)fr->severity < SEVERITY__COUNT)
+		p->findings[fr->severity]++;
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->finding != NULL)
+			p->out[i].ops->finding(p->out[i].ctx, fr);
+}
+
+/* The flow's rule state lives with its app-layer state when it has one. */
+static void
+judge(struct pipeline *p, struct flow *f, const struct flow_record *r,
+    enum policy_moment m, const struct pii_obs *o, uint64_t ts_us)
+{
+	struct policy_flow *alone = NULL;
+	struct policy_flow **pf = f->app != NULL ? &f->app->policy : &alone;
+
+	if (o != NULL)
+		policy_note_data(p->judge, pf, o);
+	policy_judge(p->judge, p->policy, pf, r, m, o, ts_us, emit_finding, p);
+	policy_flow_free(alone);
+}
+
+/*
+ * A server name was learned (TLS/QUIC ClientHello, or a first HTTP
+ * request): the app and the destination can be judged now rather than
+ * when the flow ends, which may be hours later.
+ */
+static void
+judge_named(struct pipeline *p, struct flow *f, uint64_t ts_us)
+{
+	struct flow_record r;
+
+	if (!policy_wants(p->policy, POLICY_AT_NAME))
+		return;
+	fill_record(p, f, &r, &p->name_scratch);
+	enrich_record(p, f, &r, &p->name_scratch);
+	judge(p, f, &r, POLICY_AT_NAME, NULL, ts_us);
+}
+
+/*
+ * Server names are scanned like DNS names, once, as soon as the
+ * ClientHello gives one: any record built from now on (the rules'
+ * included) shows it masked if it carried data.
+ */
+static void
+on_name(struct flow *f, uint64_t ts_us, void *ctx)
+{
+	struct pipeline *p = ctx;
+
+	if (p->detect != NULL)
+		detect_server_name(p->detect, f, flow_app_domain(f->app), "sni",
+		    ts_us);
+	judge_named(p, f, ts_us);
+}
+
+static void
 on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 {
 	struct pipeline *p = ctx;
 	struct flow_record r;
 
 	applayer_flow_end(p->al, f);
-	/* Server names are scanned like DNS names, once, as the flow ends. */
-	if (p->detect != NULL && f->app != NULL &&
-	    f->app->domain_src == DOMAIN_SRC_SNI)
-		detect_server_name(p->detect, f, flow_app_domain(f->app), "sni",
-		    f->last_us);
 	fill_record(p, f, &r, &p->flow_scratch);
 	r.why = why;
 	r.ended = true;
 	enrich_record(p, f, &r, &p->flow_scratch);
+	if (p->policy != NULL)
+		judge(p, f, &r, POLICY_AT_END, NULL, f->last_us);
 	for (unsigned i = 0; i < p->n_out; i++)
 		if (p->out[i].ops->flow != NULL)
 			p->out[i].ops->flow(p->out[i].ctx, &r);
+	if (f->app != NULL) {
+		policy_flow_free(f->app->policy);
+		f->app->policy = NULL;
+	}
 	detect_flow_end(f);
 	applayer_flow_free(p->al, f);
 }
@@ -269,6 +335,9 @@ on_http(struct flow *f, const struct http_request *req, uint64_t ts_us,
 	/* The Host header is scanned with the others (location "Host"). */
 	if (p->detect != NULL)
 		detect_http(p->detect, f, req, ts_us);
+	/* The first request names the server (and maybe the app). */
+	if (f->app != NULL && f->app->http_seen == 1)
+		judge_named(p, f, ts_us);
 	if (!p->want_http)
 		return;
 	hr.flow = f;
@@ -305,6 +374,8 @@ on_observation(struct flow *f, const struct pii_obs *o, uint64_t ts_us,
 	for (unsigned i = 0; i < p->n_out; i++)
 		if (p->out[i].ops->observation != NULL)
 			p->out[i].ops->observation(p->out[i].ctx, &or);
+	if (p->policy != NULL)
+		judge(p, f, &r, POLICY_AT_DATA, o, ts_us);
 }
 
 static void
@@ -324,6 +395,7 @@ use_conf(struct pipeline *p, struct conf *c)
 {
 	p->conf = c;
 	p->enrich = conf_enrich(c);
+	p->policy = conf_policy(c);
 	p->redact = !conf_options(c)->raw_evidence;
 }
 
@@ -352,6 +424,9 @@ pipeline_new(struct conf *conf, struct pipeline **ret, char *err,
 		goto nomem;
 	if ((r = conf_apply_devices(conf, p->devices, err, errlen)) != 0)
 		goto fail;
+	r = -ENOMEM;
+	if ((p->judge = policy_state_new()) == NULL)
+		goto nomem;
 	memset(&ac, 0, sizeof(ac));
 	ac.stream_cap[FLOW_TO_SERVER] = c->stream_cap_client;
 	ac.stream_cap[FLOW_TO_CLIENT] = c->stream_cap_server;
@@ -361,6 +436,7 @@ pipeline_new(struct conf *conf, struct pipeline **ret, char *err,
 	ac.on_dns = on_dns;
 	ac.on_http = on_http;
 	ac.on_dhcp = on_dhcp;
+	ac.on_name = on_name;
 	ac.ctx = p;
 	r = -ENOMEM;
 	if ((p->al = applayer_new(&ac)) == NULL)
@@ -534,6 +610,13 @@ pipeline_packet_counts(const struct pipeline *p, uint64_t *ret_packets,
 	*ret_errors = e;
 }
 
+void
+pipeline_finding_counts(const struct pipeline *p,
+    uint64_t ret[SEVERITY__COUNT])
+{
+	memcpy(ret, p->findings, sizeof(p->findings));
+}
+
 /* Room for every app-layer counter; applayer.h lists them. */
 #define APPLAYER_N_COUNTERS (sizeof(struct applayer_stats) / sizeof(uint64_t))
 
@@ -608,6 +691,14 @@ report_stats(struct pipeline *p)
 		t.pii_bytes_cut = ps.bytes_cut;
 		t.raw_evidence = !p->redact;
 	}
+	if (p->policy != NULL) {
+		struct policy_counters pc;
+
+		policy_state_counters(p->judge, &pc);
+		t.policy_rules = policy_rule_count(p->policy);
+		t.findings = pc.findings;
+		t.policy_state_failed = pc.flow_state_failed + pc.fired_cap;
+	}
 	for (unsigned i = 0; i < p->n_out; i++) {
 		uint64_t written = 0, lost = 0;
 
@@ -659,6 +750,7 @@ pipeline_free(struct pipeline *p)
 	p->al = applayer_free(p->al);
 	p->dns = dns_cache_free(p->dns);
 	p->detect = detect_free(p->detect);
+	p->judge = policy_state_free(p->judge);
 	p->devices = device_table_free(p->devices);
 	for (unsigned i = 0; i < p->n_out; i++)
 		if (p->out[i].ops->close != NULL)

@@ -289,8 +289,11 @@ tls_add_strings(struct tls_info *t, enum tls_string first,
 	return nt;
 }
 
+/* Keep what a ClientHello says; tell the pipeline when it named the
+ * server, so a flow is judged as soon as its app may be known. */
 static void
-keep_client_hello(struct flow_app *a, const struct tls_client_hello *ch)
+keep_client_hello(struct applayer *al, struct flow *f, struct flow_app *a,
+    const struct tls_client_hello *ch, uint64_t ts_us)
 {
 	const char *src[2] = { ch->sni, ch->alpn };
 	struct tls_info *t = tls_get(a, strnlen(ch->sni, TLS_NAME_MAX) +
@@ -306,8 +309,11 @@ keep_client_hello(struct flow_app *a, const struct tls_client_hello *ch)
 	t->ja4[sizeof(t->ja4) - 1] = '\0';
 	a->tls = tls_add_strings(t, TLS_STR_SNI, src, 2);
 	/* The name is kept once, in the TLS block (flow_app_domain()). */
-	if (a->domain_src == DOMAIN_SRC_NONE && a->tls->str[TLS_STR_SNI] != 0)
+	if (a->domain_src == DOMAIN_SRC_NONE && a->tls->str[TLS_STR_SNI] != 0) {
 		a->domain_src = DOMAIN_SRC_SNI;
+		if (al->cfg.on_name != NULL)
+			al->cfg.on_name(f, ts_us, al->cfg.ctx);
+	}
 }
 
 static void
@@ -409,7 +415,7 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 			    &al->ch);
 			if (r.st == PARSE_OK) {
 				al->st.tls_client_hellos++;
-				keep_client_hello(a, &al->ch);
+				keep_client_hello(al, f, a, &al->ch, ts_us);
 				return true;
 			}
 		} else {
@@ -698,7 +704,7 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			if (tls_client_hello_parse(al->tls, msg, n, true,
 			    &al->ch).st == PARSE_OK) {
 				al->st.quic_initials++;
-				keep_client_hello(a, &al->ch);
+				keep_client_hello(al, f, a, &al->ch, p->ts_us);
 			} else
 				al->st.tls_malformed++;
 		} else if (r.st == PARSE_NEED_MORE &&

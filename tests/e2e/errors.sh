@@ -116,9 +116,12 @@ expect rules_dir_pii 1 'no readable personal_data.yaml .*--no-personal-data' -- 
     "$outflow" audit --rules-dir "$dir/norules" --no-apps \
     --identities "$dir/none.yaml" --jurisdictions "$top/rules/jurisdictions.yaml" \
     "$dir/good.pcap"
+expect rules_dir_policy 1 'no readable policy/ folder \(--no-policy' -- \
+    "$outflow" audit --rules-dir "$dir/norules" --no-apps --no-personal-data \
+    --jurisdictions "$top/rules/jurisdictions.yaml" "$dir/good.pcap"
 expect rules_dir_off 0 'Busiest' -- "$outflow" audit --rules-dir "$dir/norules" \
-    --no-apps --no-personal-data --jurisdictions "$top/rules/jurisdictions.yaml" \
-    "$dir/good.pcap"
+    --no-apps --no-personal-data --no-policy \
+    --jurisdictions "$top/rules/jurisdictions.yaml" "$dir/good.pcap"
 
 # lookup names a bad argument escaped and cut: no ESC reaches the
 # terminal, and 70 KB of it make one short line.

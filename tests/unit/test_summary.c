@@ -71,6 +71,8 @@ set_totals(struct summary_model *m)
 	t.pii_enabled = true;
 	t.pii_identities = 1;
 	t.pii_observations = 3;
+	t.policy_rules = 4;
+	t.findings = 4;
 	summary_set_totals(m, &t);
 }
 
@@ -131,12 +133,32 @@ build(void)
 	k.app = NULL;
 	assert_int_equal(summary_add_data(m, &k, NULL, &t), -EINVAL);
 
+	/* Findings: most severe first whatever the order they came in;
+	 * one rule's identical sentences merge; a hostile name is escaped. */
+	{
+		struct summary_finding f = { SEVERITY_LOW, "r.low", "test",
+		    "A low one", NULL, NULL, NULL };
+
+		t = tr(1, 0, 0);
+		assert_int_equal(summary_add_finding(m, &f, &t), 0);
+		f = (struct summary_finding){ SEVERITY_HIGH, "r.high", "test",
+		    "App sent phone number to \x1b[31mX", "App", "phone",
+		    "Op" };
+		assert_int_equal(summary_add_finding(m, &f, &t), 0);
+		assert_int_equal(summary_add_finding(m, &f, &t), 0);
+		f.rule_id = NULL;
+		assert_int_equal(summary_add_finding(m, &f, &t), -EINVAL);
+	}
 	summary_sort(m);
 	return m;
 }
 
 static const char expect_text[] =
 "outflow audit: 1 file, 10 packets, 20.0 KiB, 2.5 s of traffic\n"
+"\n"
+"Findings (4 from 4 rules; most severe first)\n"
+"  HIGH     App sent phone number to \\x1b[31mX (2 times)  [r.high]\n"
+"  LOW      A low one  [r.low]\n"
 "\n"
 "Packets\n"
 "  tcp/udp decoded                              10\n"
@@ -243,6 +265,13 @@ test_json(void **state)
 	/* One object on one line. */
 	assert_true(s[0] == '{');
 	assert_string_equal(strchr(s, '\n') - 1, "}\n");
+	assert_string_equal(json_get(s, &g, "$.policy.rules"), "4");
+	assert_string_equal(json_get(s, &g, "$.policy.findings[0].severity"),
+	    "high");
+	assert_string_equal(json_get(s, &g, "$.policy.findings[0].count"), "2");
+	assert_string_equal(json_get(s, &g, "$.policy.findings[0].device"),
+	    "phone");
+	assert_string_equal(json_get(s, &g, "$.policy.findings[1].app"), "-");
 	assert_string_equal(json_get(s, &g, "$.servers[0].name"),
 	    "example.com");
 	assert_string_equal(json_get(s, &g, "$.servers[0].protocol"), "tls");

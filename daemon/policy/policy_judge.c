@@ -1,0 +1,714 @@
+/*
+ * policy_judge.c - judge a flow against the compiled rules and fill in
+ * the findings.
+ *
+ * A judgement collects the candidate rules from the index (the flow's app
+ * id, the categories it sent, its three countries, its ASN, each suffix
+ * of its server name) plus the unanchored rules, tries each once in load
+ * order and reports those that hold and have not fired on the flow yet.
+ * Everything a finding says comes from the redacted record.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "applayer.h"
+#include "detect.h"
+#include "iso3166.h"
+#include "pii.h"
+#include "policy_int.h"
+
+#define FLOW_DATA_KEPT	32	/* distinct (category, place, kind) */
+#define FLOW_FIRED_KEPT	32	/* rules fired on one flow */
+
+struct policy_flow {
+	uint8_t n_data, n_fired;
+	struct {
+		uint8_t category;	/* index in pii_category_names() */
+		uint8_t where;		/* enum pii_where */
+		uint8_t known;		/* a household's own value */
+		uint8_t confidence;	/* highest seen */
+	} data[FLOW_DATA_KEPT];
+	uint64_t fired[FLOW_FIRED_KEPT];	/* rule id hashes */
+};
+
+struct policy_state {
+	uint32_t *stamp;		/* per rule: gen of the last judgement */
+	uint32_t *cand;
+	uint32_t cap;
+	uint32_t gen;
+	struct policy_counters c;
+	char title[1024];
+};
+
+size_t policy_index_key(enum anchor k, const char *s, const char *cc,
+    uint32_t asn, char *buf, size_t len);
+
+struct policy_state *
+policy_state_new(void)
+{
+	return calloc(1, sizeof(struct policy_state));
+}
+
+struct policy_state *
+policy_state_free(struct policy_state *s)
+{
+	if (s != NULL) {
+		free(s->stamp);
+		free(s->cand);
+		free(s);
+	}
+	return NULL;
+}
+
+void
+policy_state_counters(const struct policy_state *s,
+    struct policy_counters *ret)
+{
+	*ret = s->c;
+}
+
+void
+policy_flow_free(struct policy_flow *pf)
+{
+	free(pf);
+}
+
+bool
+policy_wants(const struct policy *p, enum policy_moment m)
+{
+	return p != NULL && (unsigned)m < 3 && p->want[m];
+}
+
+static struct policy_flow *
+flow_state(struct policy_state *s, struct policy_flow **pf)
+{
+	if (*pf == NULL && (*pf = calloc(1, sizeof(**pf))) == NULL)
+		s->c.flow_state_failed++;
+	return *pf;
+}
+
+static int
+category_index(const char *cat)
+{
+	const char *const *names = pii_category_names();
+
+	for (int i = 0; names[i] != NULL && i < 64; i++)
+		if (strcmp(names[i], cat) == 0)
+			return i;
+	return -1;
+}
+
+void
+policy_note_data(struct policy_state *s, struct policy_flow **pfp,
+    const struct pii_obs *o)
+{
+	struct policy_flow *pf;
+	int ci = category_index(o->category);
+	uint8_t known = o->identity != NULL;
+
+	if (ci < 0 || (pf = flow_state(s, pfp)) == NULL)
+		return;
+	for (unsigned i = 0; i < pf->n_data; i++)
+		if (pf->data[i].category == ci && pf->data[i].where ==
+		    o->where && pf->data[i].known == known) {
+			if (o->confidence > pf->data[i].confidence)
+				pf->data[i].confidence = o->confidence;
+			return;
+		}
+	if (pf->n_data == FLOW_DATA_KEPT) {
+		s->c.flow_state_failed++;
+		return;
+	}
+	pf->data[pf->n_data].category = (uint8_t)ci;
+	pf->data[pf->n_data].where = (uint8_t)o->where;
+	pf->data[pf->n_data].known = known;
+	pf->data[pf->n_data].confidence = o->confidence;
+	pf->n_data++;
+}
+
+/* ------------------------------------------------------- conditions */
+
+struct judge {
+	const struct flow_record *r;
+	const struct policy_flow *pf;
+	uint64_t categories;		/* matched by data conditions */
+	uint8_t jur_by;			/* JUR_BY_* that matched, 0: none */
+	char jur_cc[3];
+};
+
+static bool
+tri_ok(enum tri t, bool v)
+{
+	return t == TRI_ANY || (t == TRI_YES) == v;
+}
+
+static bool
+str_in(const struct strset *s, const char *v)
+{
+	return v != NULL && strset_has(s, v, strlen(v));
+}
+
+static bool
+judge_app(const struct cond_app *a, const struct flow_record *r)
+{
+	static const char *const kinds[] = { "app", "sdk", "os" };
+	bool known = r->app_id != NULL;
+
+	if (!tri_ok(a->known, known))
+		return false;
+	if (!known)
+		return a->ids.n == 0 && a->kinds == 0 && a->vendors.n == 0 &&
+		    !a->has_jur;
+	if (a->ids.n > 0 && !str_in(&a->ids, r->app_id))
+		return false;
+	if (a->kinds != 0) {
+		unsigned k = 0;
+
+		while (k < 3 && (r->app_kind == NULL ||
+		    strcmp(r->app_kind, kinds[k]) != 0))
+			k++;
+		if (k == 3 || !(a->kinds & (1u << k)))
+			return false;
+	}
+	if (a->vendors.n > 0 && !str_in(&a->vendors, r->app_vendor))
+		return false;
+	return !a->has_jur || (r->jur_vendor[0] != '\0' &&
+	    cset_has(&a->jur, r->jur_vendor));
+}
+
+static bool
+judge_device(const struct cond_device *d, const struct flow_record *r)
+{
+	if (d->names.n > 0 && !str_in(&d->names, r->device_name))
+		return false;
+	if (d->n_macs > 0) {
+		const struct flow *f = r->flow;
+		size_t i;
+
+		if (f == NULL || !f->has_mac)
+			return false;
+		for (i = 0; i < d->n_macs; i++)
+			if (memcmp(d->macs[i].b, f->client_mac,
+			    d->macs[i].len) == 0)
+				break;
+		if (i == d->n_macs)
+			return false;
+	}
+	return true;
+}
+
+static bool
+judge_data(const struct cond_data *d, struct judge *J)
+{
+	const struct policy_flow *pf = J->pf;
+	bool hit = false;
+
+	for (unsigned i = 0; pf != NULL && i < pf->n_data; i++) {
+		if (!((d->categories >> pf->data[i].category) & 1) ||
+		    (d->where != 0 && !(d->where & (1u << pf->data[i].where))) ||
+		    !tri_ok(d->known, pf->data[i].known) ||
+		    pf->data[i].confidence < d->min_confidence)
+			continue;
+		J->categories |= (uint64_t)1 << pf->data[i].category;
+		hit = true;
+	}
+	return hit;
+}
+
+static bool
+judge_dest(const struct cond_dest *d, const struct flow_record *r)
+{
+	if (d->has_country && (r->country[0] == '\0' ||
+	    !cset_has(&d->country, r->country)))
+		return false;
+	if (d->asns.n > 0 && (r->asn == 0 || !u32set_has(&d->asns, r->asn)))
+		return false;
+	if (d->operators.n > 0 && !str_in(&d->operators, r->operator_name))
+		return false;
+	if (d->has_op_jur && (r->jur_operator[0] == '\0' ||
+	    !cset_has(&d->op_jur, r->jur_operator)))
+		return false;
+	if (d->domains.n > 0 && (r->domain == NULL ||
+	    strset_suffix(&d->domains, r->domain) == NULL))
+		return false;
+	if (d->n_ports > 0) {
+		size_t i = 0;
+
+		while (i < d->n_ports && d->ports[i] != r->server_port)
+			i++;
+		if (i == d->n_ports)
+			return false;
+	}
+	return tri_ok(d->local, r->dest_local) &&
+	    tri_ok(d->located, r->country[0] != '\0');
+}
+
+static bool
+judge_jur(const struct cond_jur *j, struct judge *J)
+{
+	const struct flow_record *r = J->r;
+	const char *cc[3] = { r->jur_location, r->jur_operator, r->jur_vendor };
+
+	for (unsigned i = 0; i < 3; i++)
+		if ((j->by & (1u << i)) && cc[i][0] != '\0' &&
+		    cset_has(&j->countries, cc[i])) {
+			J->jur_by = (uint8_t)(1u << i);
+			memcpy(J->jur_cc, cc[i], 3);
+			return true;
+		}
+	return false;
+}
+
+static bool
+judge_traffic(const struct cond_traffic *t, const struct flow_record *r)
+{
+	const struct flow *f = r->flow;
+	uint64_t dur;
+	bool enc;
+
+	if (f == NULL)
+		return false;
+	enc = f->app_proto == APP_PROTO_TLS || f->app_proto == APP_PROTO_QUIC;
+	dur = f->last_us > f->first_us ? f->last_us - f->first_us : 0;
+	return (t->protocols == 0 || (t->protocols & (1u << f->app_proto))) &&
+	    tri_ok(t->encrypted, enc) &&
+	    f->bytes[FLOW_TO_SERVER] >= t->sent_min &&
+	    f->bytes[FLOW_TO_SERVER] <= t->sent_max &&
+	    f->bytes[FLOW_TO_CLIENT] >= t->recv_min &&
+	    f->bytes[FLOW_TO_CLIENT] <= t->recv_max &&
+	    dur >= t->dur_min && dur <= t->dur_max;
+}
+
+static bool
+judge_cond(const struct cond *c, struct judge *J)
+{
+	struct judge inner;
+
+	switch (c->kind) {
+	case COND_ALL:
+		for (size_t i = 0; i < c->n_kids; i++)
+			if (!judge_cond(c->kids[i], J))
+				return false;
+		return true;
+	case COND_ANY:
+		for (size_t i = 0; i < c->n_kids; i++)
+			if (judge_cond(c->kids[i], J))
+				return true;
+		return false;
+	case COND_NOT:
+		/* What a negated condition matched is not evidence. */
+		inner = *J;
+		return !judge_cond(c->kids[0], &inner);
+	case COND_APP:
+		return judge_app(&c->u.app, J->r);
+	case COND_DEVICE:
+		return judge_device(&c->u.device, J->r);
+	case COND_DATA:
+		return judge_data(&c->u.data, J);
+	case COND_DEST:
+		return judge_dest(&c->u.dest, J->r);
+	case COND_JUR:
+		return judge_jur(&c->u.jur, J);
+	case COND_TRAFFIC:
+		return judge_traffic(&c->u.traffic, J->r);
+	}
+	return false;
+}
+
+/* ------------------------------------------------------- candidates */
+
+static int
+state_fit(struct policy_state *s, uint32_t n)
+{
+	uint32_t *stamp, *cand;
+
+	if (n <= s->cap)
+		return 0;
+	if ((stamp = calloc(n, sizeof(*stamp))) == NULL ||
+	    (cand = malloc(n * sizeof(*cand))) == NULL) {
+		free(stamp);
+		return -ENOMEM;
+	}
+	free(s->stamp);
+	free(s->cand);
+	s->stamp = stamp;
+	s->cand = cand;
+	s->cap = n;
+	s->gen = 0;
+	return 0;
+}
+
+struct cands {
+	struct policy_state *s;
+	const struct policy *p;
+	uint32_t n;
+};
+
+static void
+take(struct cands *c, const uint32_t *rules, uint32_t n)
+{
+	struct policy_state *s = c->s;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (s->stamp[rules[i]] != s->gen) {
+			s->stamp[rules[i]] = s->gen;
+			s->cand[c->n++] = rules[i];
+		}
+}
+
+static void
+probe(struct cands *c, enum anchor k, const char *str, const char *cc,
+    uint32_t asn)
+{
+	const struct policy *p = c->p;
+	char key[300];
+	size_t len = policy_index_key(k, str, cc, asn, key, sizeof(key));
+	struct hmap_probe pr;
+
+	if (len == 0)
+		return;
+	for (uint32_t i = hmap_first(&p->index, (uint32_t)hash_bytes(key, len),
+	    &pr); i != 0; i = hmap_next(&p->index, &pr)) {
+		const struct index_entry *e = &p->entries[i - 1];
+
+		if (e->key_len == len && memcmp(e->key, key, len) == 0) {
+			take(c, e->rules, e->n);
+			return;
+		}
+	}
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t
+candidates(struct policy_state *s, const struct policy *p,
+    const struct policy_flow *pf, const struct flow_record *r)
+{
+	struct cands c = { s, p, 0 };
+	const char *ccs[4] = { r->country, r->jur_location, r->jur_operator,
+	    r->jur_vendor };
+
+	if (++s->gen == 0) {
+		memset(s->stamp, 0, s->cap * sizeof(*s->stamp));
+		s->gen = 1;
+	}
+	take(&c, p->unanchored, p->n_unanchored);
+	if (p->n_entries > 0) {
+		if (r->app_id != NULL) {
+			char id[256];
+			size_t i;
+
+			for (i = 0; r->app_id[i] != '\0' && i < sizeof(id) - 1;
+			    i++)
+				id[i] = (char)tolower((unsigned char)r->app_id[i]);
+			id[i] = '\0';
+			probe(&c, ANCHOR_APP, id, NULL, 0);
+		}
+		for (unsigned i = 0; pf != NULL && i < pf->n_data; i++)
+			probe(&c, ANCHOR_CATEGORY,
+			    p->categories[pf->data[i].category], NULL, 0);
+		for (unsigned i = 0; i < 4; i++)
+			if (ccs[i][0] != '\0')
+				probe(&c, ANCHOR_COUNTRY, NULL, ccs[i], 0);
+		if (r->asn != 0)
+			probe(&c, ANCHOR_ASN, NULL, NULL, r->asn);
+		if (r->domain != NULL) {
+			char name[256];
+			size_t len = strlen(r->domain);
+
+			if (len > 0 && r->domain[len - 1] == '.')
+				len--;
+			if (len < sizeof(name)) {
+				for (size_t i = 0; i < len; i++)
+					name[i] = (char)tolower(
+					    (unsigned char)r->domain[i]);
+				name[len] = '\0';
+				for (size_t i = 0; i < len; i++)
+					if (i == 0 || name[i - 1] == '.')
+						probe(&c, ANCHOR_DOMAIN,
+						    name + i, NULL, 0);
+			}
+		}
+	}
+	/* Findings come out in the order the rules were loaded. */
+	if (c.n > 1)
+		qsort(s->cand, c.n, sizeof(*s->cand), cmp_u32);
+	return c.n;
+}
+
+/* ------------------------------------------------------------ titles */
+
+/* Categories in words a household reads; others are named as they are. */
+static const char *
+category_words(const char *cat)
+{
+	static const struct { const char *cat, *words; } w[] = {
+		{ "location.precise", "precise location" },
+		{ "location.coarse", "approximate location" },
+		{ "location.home", "home location" },
+		{ "contacts", "contacts" },
+		{ "contacts.social_graph", "friends and connections" },
+		{ "phone", "phone number" },
+		{ "email", "e-mail address" },
+		{ "name", "name" },
+		{ "device_id.imei", "IMEI" },
+		{ "device_id.meid", "MEID" },
+		{ "device_id.imsi", "SIM subscriber id (IMSI)" },
+		{ "device_id.iccid", "SIM card number (ICCID)" },
+		{ "device_id.android_id", "Android ID" },
+		{ "ad_id", "advertising ID" },
+		{ "mac", "MAC address" },
+		{ "media.image", "images" },
+		{ "biometric.face", "face images" },
+		{ "biometric.face_template", "face templates" },
+		{ "other", "other personal data" },
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (strcmp(w[i].cat, cat) == 0)
+			return w[i].words;
+	return cat;
+}
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+put(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + 1 >= b->cap)
+		return;
+	if (n > b->cap - 1 - b->len)
+		n = b->cap - 1 - b->len;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+static void
+put_country(struct buf *b, const char *cc, const char *unknown)
+{
+	const char *name = cc[0] != '\0' ? iso3166_name(cc) : NULL;
+
+	puts_(b, name != NULL ? name : unknown);
+}
+
+static void
+put_slot(struct buf *b, enum slot slot, const struct finding_record *fr,
+    const struct flow_record *r)
+{
+	char tmp[64];
+
+	switch (slot) {
+	case SLOT_TEXT:
+	case SLOT__COUNT:
+		break;
+	case SLOT_APP:
+		puts_(b, r->app_name != NULL ? r->app_name : "an unknown app");
+		break;
+	case SLOT_VENDOR:
+		puts_(b, r->app_vendor != NULL ? r->app_vendor :
+		    "an unknown vendor");
+		break;
+	case SLOT_DEVICE:
+		if (r->device_name != NULL) {
+			puts_(b, r->device_name);
+		} else {
+			puts_(b, "the device at ");
+			puts_(b, addr_str(&r->client, tmp, sizeof(tmp)));
+		}
+		break;
+	case SLOT_DATA:
+		if (fr->n_categories == 0)
+			puts_(b, "data");
+		for (size_t i = 0; i < fr->n_categories; i++) {
+			if (i > 0)
+				puts_(b, i + 1 == fr->n_categories ? " and " :
+				    ", ");
+			puts_(b, category_words(fr->categories[i]));
+		}
+		break;
+	case SLOT_DESTINATION:
+	case SLOT_DOMAIN:
+		if (r->domain != NULL)
+			puts_(b, r->domain);
+		else if (slot == SLOT_DOMAIN)
+			puts_(b, "an unnamed server");
+		else
+			puts_(b, addr_str(&r->server, tmp, sizeof(tmp)));
+		break;
+	case SLOT_IP:
+		puts_(b, addr_str(&r->server, tmp, sizeof(tmp)));
+		break;
+	case SLOT_PORT:
+		snprintf(tmp, sizeof(tmp), "%u", r->server_port);
+		puts_(b, tmp);
+		break;
+	case SLOT_COUNTRY:
+		put_country(b, r->country, "an unknown country");
+		break;
+	case SLOT_OPERATOR:
+		if (r->operator_name != NULL)
+			puts_(b, r->operator_name);
+		else if (r->as_org[0] != '\0')
+			puts_(b, r->as_org);
+		else if (r->asn != 0) {
+			snprintf(tmp, sizeof(tmp), "AS%u", r->asn);
+			puts_(b, tmp);
+		} else
+			puts_(b, "an unknown network");
+		break;
+	case SLOT_ASN:
+		if (r->asn != 0) {
+			snprintf(tmp, sizeof(tmp), "AS%u", r->asn);
+			puts_(b, tmp);
+		} else
+			puts_(b, "an unknown network");
+		break;
+	case SLOT_JURISDICTION:
+		put_country(b, fr->jurisdiction != NULL ? fr->jurisdiction :
+		    r->jur_operator[0] != '\0' ? r->jur_operator :
+		    r->jur_location, "an unknown jurisdiction");
+		break;
+	}
+}
+
+static void
+fill_title(struct policy_state *s, const struct rule *ru,
+    const struct finding_record *fr, const struct flow_record *r)
+{
+	struct buf b = { s->title, 0, sizeof(s->title) };
+
+	s->title[0] = '\0';
+	for (size_t i = 0; i < ru->n_parts; i++) {
+		if (ru->parts[i].slot == SLOT_TEXT)
+			put(&b, ru->parts[i].text, ru->parts[i].len);
+		else
+			put_slot(&b, ru->parts[i].slot, fr, r);
+	}
+	/* "an unknown app sent..." starts a sentence. */
+	if (s->title[0] >= 'a' && s->title[0] <= 'z')
+		s->title[0] = (char)(s->title[0] - 'a' + 'A');
+}
+
+/* ------------------------------------------------------------- judge */
+
+static bool
+fired(const struct policy_flow *pf, uint64_t h)
+{
+	for (unsigned i = 0; pf != NULL && i < pf->n_fired; i++)
+		if (pf->fired[i] == h)
+			return true;
+	return false;
+}
+
+static void
+report_finding(struct policy_state *s, const struct policy *p,
+    const struct rule *ru, const struct judge *J,
+    const struct flow_record *r, const struct pii_obs *trigger,
+    uint64_t ts_us, policy_finding_cb *cb, void *arg)
+{
+	static const char *const by[] = { "location", "operator", "vendor" };
+	struct finding_record fr;
+	uint64_t cats = J->categories;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.flow = r;
+	fr.rule_id = ru->id;
+	fr.ruleset = ru->ruleset;
+	fr.description = ru->description;
+	fr.title_template = ru->title;
+	fr.severity = ru->severity;
+	fr.tags = (const char *const *)ru->tags;
+	fr.n_tags = ru->n_tags;
+	fr.references = (const char *const *)ru->refs;
+	fr.n_references = ru->n_refs;
+	for (unsigned i = 0; i < 3; i++)
+		if (J->jur_by == (1u << i)) {
+			fr.jurisdiction_by = by[i];
+			fr.jurisdiction = J->jur_cc;
+		}
+	/* No data condition: the finding still says what the flow sent. */
+	if (cats == 0 && J->pf != NULL)
+		for (unsigned i = 0; i < J->pf->n_data; i++)
+			cats |= (uint64_t)1 << J->pf->data[i].category;
+	for (unsigned i = 0; i < 64 && p->categories[i] != NULL &&
+	    fr.n_categories < FINDING_MAX_CATEGORIES; i++) {
+		if (!((cats >> i) & 1))
+			continue;
+		fr.categories[fr.n_categories] = p->categories[i];
+		if (p->pii != NULL)
+			pii_category_permissions(p->pii, p->categories[i],
+			    &fr.permissions_android[fr.n_categories],
+			    &fr.permissions_ios[fr.n_categories]);
+		fr.n_categories++;
+	}
+	fr.evidence = trigger;
+	fr.observations = r->data != NULL ? r->data->observations : 0;
+	fr.first_us = r->flow != NULL ? r->flow->first_us : ts_us;
+	fr.last_us = ts_us;
+	fill_title(s, ru, &fr, r);
+	fr.title = s->title;
+	s->c.findings++;
+	cb(&fr, arg);
+}
+
+void
+policy_judge(struct policy_state *s, const struct policy *p,
+    struct policy_flow **pfp, const struct flow_record *r,
+    enum policy_moment m, const struct pii_obs *trigger, uint64_t ts_us,
+    policy_finding_cb *cb, void *arg)
+{
+	uint32_t n;
+
+	if (!policy_wants(p, m))
+		return;
+	if (state_fit(s, p->n_rules) != 0) {
+		s->c.flow_state_failed++;
+		return;
+	}
+	s->c.evaluations++;
+	n = candidates(s, p, *pfp, r);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rule *ru = p->rules[s->cand[i]];
+		struct policy_flow *pf;
+		struct judge J;
+
+		if ((m == POLICY_AT_NAME && (ru->final_only || ru->needs_data)) ||
+		    (m == POLICY_AT_DATA && ru->final_only) ||
+		    fired(*pfp, ru->id_hash))
+			continue;
+		s->c.rules_tried++;
+		memset(&J, 0, sizeof(J));
+		J.r = r;
+		J.pf = *pfp;
+		if (!judge_cond(ru->when, &J))
+			continue;
+		if ((pf = flow_state(s, pfp)) != NULL) {
+			if (pf->n_fired < FLOW_FIRED_KEPT)
+				pf->fired[pf->n_fired++] = ru->id_hash;
+			else
+				s->c.fired_cap++;
+		}
+		J.pf = *pfp;
+		report_finding(s, p, ru, &J, r, trigger, ts_us, cb, arg);
+	}
+}
