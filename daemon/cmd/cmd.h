@@ -11,6 +11,7 @@
 
 #include "capture.h"
 #include "conf.h"
+#include "store.h"
 
 #define MAX_IFACES 16
 #define MAX_DEVICE_ARGS 256
@@ -48,7 +49,7 @@ enum cmd_option {
 	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
 	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
 	OPT_STREAM_MEMORY, OPT_DNS_CACHE, OPT_COMMUNITY_ID_SEED,
-	OPT_HOSTNAME,
+	OPT_HOSTNAME, OPT_STORE, OPT_STORE_RETENTION, OPT_STORE_MAX_SIZE,
 };
 
 
@@ -58,6 +59,8 @@ struct audit_args {
 	bool eve_dns, eve_http;
 	uint16_t community_id_seed;
 	const char *hostname;	/* --hostname: observer.hostname */
+	const char *store_path;	/* --store */
+	struct store_options store_opt;
 	const char *secret;	/* --secret, or the per-install default */
 	struct capture_live_opts live;
 	const char *ifaces[MAX_IFACES];

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "pii.h"
 #include "pipeline.h"
+#include "store.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -67,6 +68,9 @@ static const struct option audit_opts[] = {
 	{ "rules-dir", required_argument, NULL, OPT_RULES_DIR },
 	{ "stream-memory", required_argument, NULL, OPT_STREAM_MEMORY },
 	{ "dns-cache", required_argument, NULL, OPT_DNS_CACHE },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "store-retention", required_argument, NULL, OPT_STORE_RETENTION },
+	{ "store-max-size", required_argument, NULL, OPT_STORE_MAX_SIZE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -89,6 +93,8 @@ static const struct num_opt {
 	{ OPT_MAX_BODY, "max-body", 1, 16ul << 20 },
 	{ OPT_STREAM_MEMORY, "stream-memory", 1, 65536 },	/* MiB */
 	{ OPT_DNS_CACHE, "dns-cache", 1, 1ul << 24 },
+	{ OPT_STORE_RETENTION, "store-retention", 1, 36500 },	/* days */
+	{ OPT_STORE_MAX_SIZE, "store-max-size", 1, 1ul << 20 },	/* MiB */
 };
 
 /* The value of numeric option ch in its range; -EINVAL, said, if not. */
@@ -128,6 +134,7 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 	a->eve_dns = a->eve_http = true;
 	a->live.promisc = true;
 	a->top = 20;
+	store_options_defaults(&a->store_opt);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qi:f:s:B:h", audit_opts,
 	    NULL)) != -1) {
@@ -215,6 +222,9 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		case OPT_RULES_DIR:
 			a->rules_dir = optarg;
 			break;
+		case OPT_STORE:
+			a->store_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -227,6 +237,8 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		case OPT_MAX_BODY:
 		case OPT_STREAM_MEMORY:
 		case OPT_DNS_CACHE:
+		case OPT_STORE_RETENTION:
+		case OPT_STORE_MAX_SIZE:
 			if (num_parse(ch, optarg, &v) != 0)
 				return -EINVAL;
 			if (ch == 's')
@@ -241,6 +253,10 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 				a->pc.max_flows = (uint32_t)v;
 			else if (ch == OPT_STREAM_MEMORY)
 				a->pc.stream_memcap = (uint64_t)v << 20;
+			else if (ch == OPT_STORE_RETENTION)
+				a->store_opt.retention_days = (uint32_t)v;
+			else if (ch == OPT_STORE_MAX_SIZE)
+				a->store_opt.max_bytes = (uint64_t)v << 20;
 			else if (ch == OPT_DNS_CACHE)
 				a->pc.dns_cache_entries = (uint32_t)v;
 			else if (ch == OPT_STREAM_WINDOW)
@@ -421,6 +437,17 @@ add_outputs(struct pipeline *p, const struct audit_args *a)
 			return -1;
 		}
 		if (pipeline_add_output(p, &eve_output_ops, e) != 0)
+			return -1;
+	}
+	if (a->store_path != NULL) {
+		struct store *st;
+
+		if (store_open(a->store_path, &a->store_opt, &st, err,
+		    sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			return -1;
+		}
+		if (pipeline_add_output(p, &store_output_ops, st) != 0)
 			return -1;
 	}
 	if (!a->quiet) {
