@@ -449,13 +449,13 @@ housekeeping(struct store *s, int32_t newest)
 			store_db_rollback(s->db);
 			if (r == -ENOENT)
 				log_warnx("store %s: over its size cap of %llu "
-				    "MiB with a single day left", s->path,
-				    (unsigned long long)(s->opt.max_bytes >> 20));
+				    "KiB with a single day left", s->path,
+				    (unsigned long long)(s->opt.max_bytes >> 10));
 			break;
 		}
-		log_warnx("store %s: over its size cap of %llu MiB: dropped "
+		log_warnx("store %s: over its size cap of %llu KiB: dropped "
 		    "the oldest day, %s", s->path,
-		    (unsigned long long)(s->opt.max_bytes >> 20), day);
+		    (unsigned long long)(s->opt.max_bytes >> 10), day);
 		pthread_mutex_lock(&s->mu);
 		s->cnt.days_dropped_size++;
 		pthread_mutex_unlock(&s->mu);

@@ -63,17 +63,18 @@ static const char schema_v1[] =
 	"last_day TEXT NOT NULL, PRIMARY KEY (country_desc, attribution));"
 	"INSERT INTO meta (key, value) VALUES ('created_by', 'outflow');";
 
-static const char *const real_steps[] = { schema_v1 };
-static const char *const *steps = real_steps;
-static size_t n_steps = sizeof(real_steps) / sizeof(real_steps[0]);
+/* One more slot for the test step (store_sql_test_step()). */
+static const char *steps[] = { schema_v1, NULL };
+_Static_assert(sizeof(steps) / sizeof(steps[0]) == STORE_SCHEMA_VERSION + 1,
+    "one step per schema version, and the test slot");
+static size_t n_steps = STORE_SCHEMA_VERSION;
 
 #ifdef OUTFLOW_TESTING
 void
-store_sql_test_steps(const char *const *s, size_t n)
+store_sql_test_step(const char *sql)
 {
-	steps = s != NULL ? s : real_steps;
-	n_steps = s != NULL ? n :
-	    sizeof(real_steps) / sizeof(real_steps[0]);
+	steps[STORE_SCHEMA_VERSION] = sql;
+	n_steps = STORE_SCHEMA_VERSION + (sql != NULL);
 }
 #endif
 

@@ -55,11 +55,10 @@ const char *store_db_error(const struct store_db *db);
 
 #ifdef OUTFLOW_TESTING
 /*
- * Replace the schema steps (step i brings version i to i + 1) so tests
- * can migrate to a version this outflow does not have; NULL restores
- * the real ones.
+ * Add one schema step after the real ones (a version this outflow does
+ * not have), so tests can migrate to it; NULL takes it away again.
  */
-void store_sql_test_steps(const char *const *steps, size_t n);
+void store_sql_test_step(const char *sql);
 #endif
 
 #endif
