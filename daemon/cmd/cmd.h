@@ -11,6 +11,7 @@
 
 #include "capture.h"
 #include "conf.h"
+#include "store.h"
 
 #define MAX_IFACES 16
 #define MAX_DEVICE_ARGS 256
@@ -50,7 +51,8 @@ enum cmd_option {
 	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
 	OPT_STREAM_MEMORY, OPT_DNS_CACHE, OPT_COMMUNITY_ID_SEED,
 	OPT_HOSTNAME, OPT_RULES, OPT_RULESET, OPT_NO_RULESET, OPT_NO_POLICY,
-	OPT_FAIL_ON, OPT_HOME_COUNTRY,
+	OPT_FAIL_ON, OPT_HOME_COUNTRY, OPT_STORE, OPT_STORE_RETENTION,
+	OPT_STORE_MAX_SIZE,
 };
 
 #define MAX_RULE_ARGS 64
@@ -62,6 +64,8 @@ struct audit_args {
 	bool eve_dns, eve_http;
 	uint16_t community_id_seed;
 	const char *hostname;	/* --hostname: observer.hostname */
+	const char *store_path;	/* --store */
+	struct store_options store_opt;
 	const char *secret;	/* --secret, or the per-install default */
 	struct capture_live_opts live;
 	const char *ifaces[MAX_IFACES];

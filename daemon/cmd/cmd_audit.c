@@ -25,6 +25,7 @@
 #include "log.h"
 #include "pii.h"
 #include "pipeline.h"
+#include "store.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -74,6 +75,9 @@ static const struct option audit_opts[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "stream-memory", required_argument, NULL, OPT_STREAM_MEMORY },
 	{ "dns-cache", required_argument, NULL, OPT_DNS_CACHE },
+	{ "store", required_argument, NULL, OPT_STORE },
+	{ "store-retention", required_argument, NULL, OPT_STORE_RETENTION },
+	{ "store-max-size", required_argument, NULL, OPT_STORE_MAX_SIZE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -96,6 +100,8 @@ static const struct num_opt {
 	{ OPT_MAX_BODY, "max-body", 1, 16ul << 20 },
 	{ OPT_STREAM_MEMORY, "stream-memory", 1, 65536 },	/* MiB */
 	{ OPT_DNS_CACHE, "dns-cache", 1, 1ul << 24 },
+	{ OPT_STORE_RETENTION, "store-retention", 1, 36500 },	/* days */
+	{ OPT_STORE_MAX_SIZE, "store-max-size", 1, 1ul << 20 },	/* MiB */
 };
 
 /* The value of numeric option ch in its range; -EINVAL, said, if not. */
@@ -136,6 +142,7 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 	a->eve_dns = a->eve_http = true;
 	a->live.promisc = true;
 	a->top = 20;
+	store_options_defaults(&a->store_opt);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "qi:f:s:B:h", audit_opts,
 	    NULL)) != -1) {
@@ -230,6 +237,9 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 			if (rule_option(a, ch, optarg) < 0)
 				return -EINVAL;
 			break;
+		case OPT_STORE:
+			a->store_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -242,6 +252,8 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 		case OPT_MAX_BODY:
 		case OPT_STREAM_MEMORY:
 		case OPT_DNS_CACHE:
+		case OPT_STORE_RETENTION:
+		case OPT_STORE_MAX_SIZE:
 			if (num_parse(ch, optarg, &v) != 0)
 				return -EINVAL;
 			if (ch == 's')
@@ -256,6 +268,10 @@ audit_parse(int argc, char **argv, struct audit_args *a)
 				a->pc.max_flows = (uint32_t)v;
 			else if (ch == OPT_STREAM_MEMORY)
 				a->pc.stream_memcap = (uint64_t)v << 20;
+			else if (ch == OPT_STORE_RETENTION)
+				a->store_opt.retention_days = (uint32_t)v;
+			else if (ch == OPT_STORE_MAX_SIZE)
+				a->store_opt.max_bytes = (uint64_t)v << 20;
 			else if (ch == OPT_DNS_CACHE)
 				a->pc.dns_cache_entries = (uint32_t)v;
 			else if (ch == OPT_STREAM_WINDOW)
@@ -436,6 +452,17 @@ add_outputs(struct pipeline *p, const struct audit_args *a)
 			return -1;
 		}
 		if (pipeline_add_output(p, &eve_output_ops, e) != 0)
+			return -1;
+	}
+	if (a->store_path != NULL) {
+		struct store *st;
+
+		if (store_open(a->store_path, &a->store_opt, &st, err,
+		    sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			return -1;
+		}
+		if (pipeline_add_output(p, &store_output_ops, st) != 0)
 			return -1;
 	}
 	if (!a->quiet) {

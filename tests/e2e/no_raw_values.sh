@@ -2,8 +2,9 @@
 # outflow itself must never become the leak: with Emma's values configured
 # as identities and sent every way in pii_planted.scn (every field an event
 # can carry, every encoding the matcher knows), grep the event stream, the
-# summary (text and JSON) and the logs for every configured value in every
-# one of those forms: nothing may be found.
+# summary (text and JSON), the store (every table dumped, and the file's
+# bytes) and the logs for every configured value in every one of those
+# forms: nothing may be found.
 # Then check the detectors did see them (so the test cannot pass by
 # seeing nothing), and that --raw-evidence does put values in, flagged.
 #   no_raw_values.sh OUTFLOW GEN BUILDDIR
@@ -13,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 mkdir -p "$dir"
 # The event stream appends: start from nothing.
-rm -f "$dir/events.json" "$dir/raw.json"
+rm -f "$dir/events.json" "$dir/raw.json" "$dir"/store.db*
 fail=0
 
 python3 "$gen" "$here/scenarios/pii_planted.scn" -o "$dir/in.pcap" || exit 1
@@ -22,8 +23,23 @@ common="--rules-dir $top/rules --identities $here/pii_planted.yaml --no-geoip"
 "$outflow" audit $common --eve "$dir/events.json" "$dir/in.pcap" \
     >"$dir/summary.txt" 2>"$dir/log.txt" || fail=1
 # shellcheck disable=SC2086
-"$outflow" audit $common --json "$dir/in.pcap" >"$dir/summary.json" \
-    2>>"$dir/log.txt" || fail=1
+"$outflow" audit $common --json --store "$dir/store.db" "$dir/in.pcap" \
+    >"$dir/summary.json" 2>>"$dir/log.txt" || fail=1
+# Every row of every table, as text; then the raw bytes of the file and
+# its WAL (strings), in case a value sits where no row shows it.
+python3 - "$dir/store.db" >"$dir/store.txt" <<'PY' || fail=1
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+    for row in c.execute(f"SELECT * FROM {t}"):
+        print(t, *row, sep="\t")
+PY
+cat "$dir/store.db" "$dir/store.db-wal" 2>/dev/null | strings -n 6 \
+    >"$dir/store.bytes.txt"
+if ! grep -q "^data_day.*location.precise" "$dir/store.txt"; then
+	echo "FAIL: the store has no location.precise row: it kept nothing"
+	fail=1
+fi
 
 # Every form the matcher knows (daemon/detect/pii_forms.c) of every
 # configured value: grep -i for those whose case does not matter, grep
@@ -59,7 +75,8 @@ for name, forms in (("forms_ci", ci), ("forms_cs", cs)):
     with open(d + "/" + name, "w") as f:
         f.write("\n".join(sorted(x for x in forms if len(x) >= 7)) + "\n")
 PY
-for f in events.json summary.txt summary.json log.txt; do
+for f in events.json summary.txt summary.json store.txt store.bytes.txt \
+    log.txt; do
 	if grep -i -F -f "$dir/forms_ci" "$dir/$f" >"$dir/hits" ||
 	    grep -F -f "$dir/forms_cs" "$dir/$f" >>"$dir/hits"; then
 		echo "FAIL: a configured value found in $f:"
@@ -104,5 +121,5 @@ if ! grep -q '"raw_evidence":true' "$dir/raw.json" ||
 	echo "FAIL: --raw-evidence did not put flagged raw values in the events"
 	fail=1
 fi
-[ "$fail" -eq 0 ] && echo "ok: $n observations, no raw value in events, summaries or logs"
+[ "$fail" -eq 0 ] && echo "ok: $n observations, no raw value in events, summaries, the store or logs"
 exit $fail

@@ -15,6 +15,7 @@ quic_build_initial		tests/support/quic_build.c
 capture_open_memory		tests/support/capture_memory.c
 pii_ac_test_sizes		daemon/detect/pii_ac.c (OUTFLOW_TESTING)
 pii_text_pairs_every_byte	daemon/detect/pii_struct.c (OUTFLOW_TESTING)
+store_sql_test_step		daemon/store/store_sql.c (OUTFLOW_TESTING)
 '
 
 [ $# -ge 1 ] || { echo "usage: $0 BINARY [TESTLIB...]" >&2; exit 2; }
