@@ -1566,6 +1566,31 @@ social_end(const struct pii_rules *r, struct pii_struct_state *st,
 }
 
 /*
+ * The part an address key ends with when its last word alone does not
+ * name it ("home_address_postal_code", "addrZipCode").
+ */
+static uint32_t
+address_suffix(const struct pii_rules *r, const char *key, size_t len)
+{
+	const struct pii_keyset *sets[] = { &r->street_keys,
+	    &r->postcode_keys, &r->city_keys };
+	const unsigned bits[] = { PII_KC_STREET, PII_KC_POSTCODE,
+	    PII_KC_CITY };
+	char norm[128];
+	size_t n = normalize(key, len, norm, sizeof(norm));
+
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < sets[k]->nexact; i++) {
+			size_t l = strlen(sets[k]->exact[i]);
+
+			if (l < n && memcmp(norm + n - l, sets[k]->exact[i],
+			    l) == 0)
+				return 1u << bits[k];
+		}
+	return 0;
+}
+
+/*
  * Street, postcode and city of one object under address keys.  A form
  * key may carry both ("address[city]", "home_address_city").
  */
@@ -1590,6 +1615,8 @@ address_field(const struct pii_rules *r, struct pii_struct_state *st,
 			    1u << PII_DET_HOME_ADDRESS;
 		}
 	}
+	if (part == 0 && ctx != 0)
+		part = address_suffix(r, f->key, f->key_len);
 	if (part == 0)
 		return;
 	if (ctx == 0 && (f->parent_len == 0 || !(key_classes(r, st, f->parent,
