@@ -70,6 +70,16 @@ int detect_set_engine(struct detect *d, const struct pii_engine *pii);
 /** The scanner's counters: every scan of this stage, over all engines. */
 void detect_pii_stats(const struct detect *d, struct pii_stats *ret);
 
+/*
+ * Home from night-time coordinates: (device, cell) entries held, of at
+ * most DETECT_HOME_MAX_CELLS, and night sightings dropped when full.
+ */
+#define DETECT_HOME_MAX_CELLS 4096
+struct detect_home_stats {
+	uint64_t cells, max_cells, dropped;
+};
+void detect_home_stats(const struct detect *d, struct detect_home_stats *ret);
+
 /** Scan one HTTP request of flow f. */
 void detect_http(struct detect *d, struct flow *f,
     const struct http_request *req, uint64_t ts_us);

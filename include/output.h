@@ -47,6 +47,8 @@ struct run_stats {
 	uint64_t pii_observations;
 	uint64_t pii_bytes_scanned;
 	uint64_t pii_bytes_cut;
+	uint64_t pii_home_cells;	/* (device, cell) night counts held */
+	uint64_t pii_home_dropped;	/* night sightings past the cap */
 	bool raw_evidence;		/* flagged: raw values are in the events */
 	size_t policy_rules;		/* rules in force, 0: none */
 	uint64_t findings;

@@ -11,7 +11,9 @@
  * - structural detectors driven by rules/personal_data.yaml: coordinates
  *   under location keys, phone numbers, emails, IMEI/IMSI/ICCID/MEID,
  *   Android ID, advertising IDs, MAC addresses, contact lists and image
- *   uploads.
+ *   uploads; faces sent to face services or with face-API keys, face
+ *   templates (landmarks, embeddings), lists of other people's
+ *   identifiers (the social graph) and home addresses.
  *
  * Each finding is an observation with redacted evidence only: the key or
  * path, a masked sample and a keyed hash (HMAC-SHA-256 with a per-install
@@ -65,6 +67,10 @@ struct pii_obs {
 	const char *permission_android;	/* from permissions.yaml, NULL if none */
 	const char *permission_ios;
 	char raw[128];			/* only when raw_evidence is on; "" otherwise */
+	uint64_t cell;			/* a precise coordinate's grid cell
+					 * (home_nights.cell_decimals) as a
+					 * keyed hash, for the home tracker;
+					 * 0 otherwise; never printed */
 };
 
 struct pii_result {
@@ -163,6 +169,23 @@ void pii_scan_server_name(struct pii_scanner *s, const char *name,
  * observations are being reported.  Returns whether anything was masked.
  */
 bool pii_mask_text(const struct pii_scanner *s, char *text, size_t n);
+
+/* The home_nights thresholds of rules/personal_data.yaml. */
+struct pii_home_rules {
+	bool enabled;
+	uint8_t confidence;
+	unsigned from_hour, to_hour;	/* local time; night wraps midnight
+					 * when from_hour > to_hour */
+	unsigned min_nights;		/* distinct nights in one cell */
+	unsigned window_days;		/* a longer gap starts again */
+};
+
+/** e's home_nights thresholds. */
+void pii_home_rules(const struct pii_engine *e, struct pii_home_rules *ret);
+
+/** The permissions e maps category to (NULL when none or unknown). */
+void pii_category_permissions(const struct pii_engine *e, const char *category,
+    const char **ret_android, const char **ret_ios);
 
 /** "path", "query", "header", "body", "dns", "server_name". */
 const char *pii_where_name(enum pii_where w);

@@ -8,18 +8,24 @@
  * sent rather than how chatty the app is.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "applayer.h"
 #include "detect.h"
 #include "hash.h"
+#include "home.h"
 
 /* Distinct labels and permissions kept for flows, over all reloads. */
 #define DETECT_MAX_INTERNED 4096
 
 struct detect {
 	struct pii_scanner *scan;	/* over the configuration's engine */
+	const struct pii_engine *engine;	/* the same, for its rules */
+	struct home_tracker *homes;	/* nights per device and cell: the
+					 * pipeline's, across reloads */
+	struct pii_result home_res;	/* scratch: location.home found */
 	detect_obs_cb *on_obs;
 	void *ctx;
 	char **interned;
@@ -38,8 +44,10 @@ detect_new(const struct pii_engine *pii, detect_obs_cb *on_obs, void *ctx)
 		return NULL;
 	if ((d->interned = calloc(DETECT_MAX_INTERNED,
 	    sizeof(*d->interned))) == NULL ||
-	    pii_scanner_new(pii, &d->scan) != 0)
+	    pii_scanner_new(pii, &d->scan) != 0 ||
+	    (d->homes = home_tracker_new(DETECT_HOME_MAX_CELLS)) == NULL)
 		return detect_free(d);
+	d->engine = pii;
 	d->on_obs = on_obs;
 	d->ctx = ctx;
 	return d;
@@ -54,6 +62,7 @@ detect_free(struct detect *d)
 		free(d->interned[i]);
 	free(d->interned);
 	pii_scanner_free(d->scan);
+	home_tracker_free(d->homes);
 	free(d);
 	return NULL;
 }
@@ -61,7 +70,23 @@ detect_free(struct detect *d)
 int
 detect_set_engine(struct detect *d, const struct pii_engine *pii)
 {
-	return pii_scanner_set_engine(d->scan, pii);
+	int r = pii_scanner_set_engine(d->scan, pii);
+
+	/* the nights counted so far stay: a reload is not a new home */
+	if (r == 0)
+		d->engine = pii;
+	return r;
+}
+
+void
+detect_home_stats(const struct detect *d, struct detect_home_stats *ret)
+{
+	struct home_stats hs;
+
+	home_tracker_stats(d->homes, &hs);
+	ret->cells = hs.cells;
+	ret->max_cells = hs.max_cells;
+	ret->dropped = hs.dropped;
 }
 
 void
@@ -174,6 +199,63 @@ report(struct detect *d, struct flow *f, struct flow_data *fd,
 	}
 }
 
+/* The client device of f, as a keyed hash: its MAC, or its address. */
+static uint64_t
+device_key(const struct flow *f)
+{
+	struct addr a;
+	uint16_t port;
+
+	if (f->has_mac)
+		return hash_bytes(f->client_mac, sizeof(f->client_mac));
+	flow_client(f, &a, &port);
+	return hash_bytes(&a, sizeof(a));
+}
+
+/*
+ * Precise coordinates of this request into the night counts of its
+ * device; a cell seen on enough nights is reported as location.home
+ * ("a location that looks like home"), by day as well.
+ */
+static void
+home_pass(struct detect *d, struct flow *f, struct flow_data *fd,
+    uint64_t ts_us)
+{
+	struct pii_home_rules hr;
+	uint64_t device = 0;
+
+	pii_home_rules(d->engine, &hr);
+	if (!hr.enabled)
+		return;
+	d->home_res.n = 0;
+	d->home_res.cut = false;
+	for (size_t i = 0; i < d->res.n; i++) {
+		const struct pii_obs *o = &d->res.obs[i];
+		struct pii_obs *h;
+		unsigned nights;
+
+		if (o->cell == 0 || o->identity != NULL)
+			continue;
+		if (device == 0)
+			device = device_key(f);
+		nights = home_tracker_see(d->homes, device, o->cell, ts_us, &hr);
+		if (nights < hr.min_nights ||
+		    d->home_res.n >= PII_MAX_OBS_PER_MSG)
+			continue;
+		h = &d->home_res.obs[d->home_res.n++];
+		*h = *o;
+		h->category = "location.home";
+		h->encoding = "nights";
+		h->confidence = hr.confidence;
+		snprintf(h->masked, sizeof(h->masked), "a location that looks "
+		    "like home (%u nights)", nights);
+		pii_category_permissions(d->engine, h->category,
+		    &h->permission_android, &h->permission_ios);
+	}
+	if (d->home_res.n > 0)
+		report(d, f, fd, &d->home_res, ts_us);
+}
+
 void
 detect_http(struct detect *d, struct flow *f, const struct http_request *req,
     uint64_t ts_us)
@@ -184,6 +266,7 @@ detect_http(struct detect *d, struct flow *f, const struct http_request *req,
 		return;
 	pii_scan_http_flow(d->scan, req, &fd->budget, &d->res);
 	report(d, f, fd, &d->res, ts_us);
+	home_pass(d, f, fd, ts_us);
 }
 
 void

@@ -41,7 +41,8 @@ static const char *const categories[] = {
 	"location.precise", "location.coarse", "contacts", "phone", "email",
 	"name", "device_id.imei", "device_id.meid", "device_id.imsi",
 	"device_id.iccid", "device_id.android_id", "ad_id", "mac",
-	"media.image", "other", NULL,
+	"media.image", "other", "biometric.face", "biometric.face_template",
+	"contacts.social_graph", "location.home", NULL,
 };
 #define NCAT (sizeof(categories) / sizeof(categories[0]) - 1)
 
@@ -99,6 +100,10 @@ struct pii_scanner {
 	size_t budget;			/* bytes left to scan in this message */
 	uint32_t obj;
 	unsigned fields, hits;
+	uint64_t cell;			/* for the observation being emitted */
+	bool image_seen;		/* an image was reported */
+	const struct pii_face_service *face_vendor;	/* host's vendor runs
+							 * face features */
 };
 
 static bool
@@ -578,6 +583,7 @@ emit(struct pii_scanner *s, const char *cat, enum pii_where where,
 	snprintf(o->masked, sizeof(o->masked), "%s", masked);
 	memcpy(o->hmac, hmac, sizeof(o->hmac));
 	o->hmac[32] = '\0';
+	o->cell = s->cell;
 	if ((ci = cat_index(cat)) >= 0) {
 		o->permission_android = e->perm_android[ci];
 		o->permission_ios = e->perm_ios[ci];
@@ -664,16 +670,34 @@ text_pair_cb(void *arg, double a, double b, unsigned decimals)
 		home_check(s, s->field, a, b);
 }
 
+/*
+ * The grid cell of a coordinate as a keyed hash (hash.h, per-run key):
+ * the home tracker counts nights per cell without holding a coordinate.
+ */
+static uint64_t
+coord_cell(const struct pii_engine *e, double lat, double lon)
+{
+	double scale = pow(10, e->rules->cell_decimals);
+	int64_t c[2] = { (int64_t)floor(lat * scale),
+	    (int64_t)floor(lon * scale) };
+	uint64_t x = hash_bytes(c, sizeof(c));
+
+	return x ? x : 1;
+}
+
 static void
 struct_hit(void *arg, const struct pii_hit *h)
 {
 	struct pii_scanner *s = arg;
+	const struct pii_engine *e = s->e;
 	const struct pii_field *f = h->field;
 	const char *loc = f ? f->path : "body";
 	enum pii_where w = f ? f->where : PII_WHERE_BODY;
 
 	if (h->has_coord && f != NULL)
 		home_check(s, f, h->lat, h->lon);
+	if (h->has_coord && strcmp(h->category, "location.precise") == 0)
+		s->cell = coord_cell(e, h->lat, h->lon);
 	if (h->contact) {
 		/* Distinct values for the contact-list detector, told apart
 		 * by a keyed 64-bit hash: a peer cannot aim a collision. */
@@ -688,6 +712,7 @@ struct_hit(void *arg, const struct pii_hit *h)
 	}
 	emit(s, h->category, w, loc, h->encoding, h->identity, h->confidence,
 	    h->masked, h->hmac, h->canon, h->canon_len);
+	s->cell = 0;
 }
 
 /* ------------------------------------------------------------- scan */
@@ -796,12 +821,19 @@ image_obs(struct pii_scanner *s, const uint8_t *b, size_t n, const char *ct,
     const char *loc, bool magic)
 {
 	const struct pii_engine *e = s->e;
-	char masked[96], hm[33];
+	char masked[128], hm[33];
 	const char *kind = ct && ct[0] ? ct :
 	    (n >= 3 && b[0] == 0xff) ? "image/jpeg" :
 	    (n >= 4 && b[0] == 0x89) ? "image/png" : "image";
 
-	snprintf(masked, sizeof(masked), "%.40s, %zu bytes", kind, n);
+	/* A vendor that runs face features is named as a hint, no more:
+	 * an image is not a face without a signal. */
+	if (s->face_vendor != NULL)
+		snprintf(masked, sizeof(masked), "%.20s, %zu bytes; %.28s "
+		    "has face APIs", kind, n, s->face_vendor->vendor);
+	else
+		snprintf(masked, sizeof(masked), "%.40s, %zu bytes", kind, n);
+	s->image_seen = true;
 	hmac_hex(e, b, n < IMAGE_HASH_MAX ? n : IMAGE_HASH_MAX, hm);
 	charge(s, n < IMAGE_HASH_MAX ? n : IMAGE_HASH_MAX);
 	emit(s, "media.image", PII_WHERE_BODY, loc, magic ? "plain" :
@@ -931,6 +963,9 @@ scan_begin(struct pii_scanner *s, struct pii_result *ret, size_t budget)
 	s->fields = 0;
 	s->hits = 0;
 	s->field = NULL;
+	s->cell = 0;
+	s->image_seen = false;
+	s->face_vendor = NULL;
 	pii_struct_begin(&s->st);
 	s->stats.messages++;
 }
@@ -998,10 +1033,93 @@ scan_split_digits(struct pii_scanner *s, const char *p, size_t n)
 	scan_field(s, PII_WHERE_PATH, "", "path", j, m, j, m, true, 0);
 }
 
+/* The value of "Action=" in a query string or form body, if any. */
+static const char *
+param_action(const char *q, size_t n, size_t *ret_len)
+{
+	for (size_t i = 0; i + 7 <= n; i++) {
+		if ((i == 0 || q[i - 1] == '&') && memcmp(q + i, "Action=",
+		    7) == 0) {
+			const char *v = q + i + 7;
+			const char *end = memchr(v, '&', n - i - 7);
+
+			*ret_len = end ? (size_t)(end - v) : n - i - 7;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Which face service a request goes to (pii_face.c), from its host, path
+ * and operation: the Action parameter (query, then form body), Tencent's
+ * X-TC-Action, or the operation after the last '.' of X-Amz-Target.
+ */
+static const struct pii_face_service *
+face_service(struct pii_scanner *s, const struct http_request *req)
+{
+	struct pii_face_req q = { .host = req->host, .path = req->path,
+	    .body = req->body, .body_len = req->body_len };
+	const char *h;
+
+	if (s->e->rules->nface_services == 0 || req->host == NULL)
+		return NULL;
+	if (req->query != NULL)
+		q.action = param_action(req->query, strlen(req->query),
+		    &q.action_len);
+	if (q.action == NULL && req->body != NULL && req->content_type &&
+	    strcasestr(req->content_type, "x-www-form-urlencoded") != NULL)
+		q.action = param_action((const char *)req->body,
+		    req->body_len < 4096 ? req->body_len : 4096, &q.action_len);
+	if (q.action == NULL && (h = http_header_get(req, "x-tc-action")) !=
+	    NULL) {
+		q.action = h;
+		q.action_len = strlen(h);
+	}
+	if (q.action == NULL && (h = http_header_get(req, "x-amz-target")) !=
+	    NULL) {
+		const char *dot = strrchr(h, '.');
+
+		q.action = dot ? dot + 1 : h;
+		q.action_len = strlen(q.action);
+	}
+	return pii_face_service_match(s->e->rules, &q, &s->face_vendor);
+}
+
+/*
+ * A face: the request goes to a face service, or sends an image with a
+ * key only face APIs use.  Reported at the end, when both are known.
+ */
+static void
+face_end(struct pii_scanner *s, const struct pii_face_service *svc,
+    const struct http_request *req)
+{
+	const struct pii_rules *r = s->e->rules;
+	const struct pii_struct_state *st = &s->st;
+	char masked[96];
+
+	if (!r->enabled[PII_DET_FACE])
+		return;
+	if (svc != NULL && (req->body_len > 0 || req->query != NULL)) {
+		snprintf(masked, sizeof(masked), "request to %.60s's face "
+		    "service", svc->vendor);
+		emit(s, "biometric.face", req->body_len > 0 ? PII_WHERE_BODY :
+		    PII_WHERE_QUERY, "request", "service", NULL,
+		    r->confidence[PII_DET_FACE], masked, NULL, svc->vendor,
+		    strlen(svc->vendor));
+	} else if (st->face_word && (s->image_seen || st->face_image)) {
+		emit(s, "biometric.face", st->face_field.where,
+		    st->face_field.path, "keys", NULL,
+		    (uint8_t)(r->confidence[PII_DET_FACE] * 9 / 10),
+		    "image with face-API keys", NULL, "face-keys", 9);
+	}
+}
+
 void
 pii_scan_http_flow(struct pii_scanner *s, const struct http_request *req,
     struct pii_flow_budget *budget, struct pii_result *ret)
 {
+	const struct pii_face_service *svc;
 	const struct pii_engine *e = s->e;
 	size_t allow = e->max_scan, before;
 	struct pii_field carrier;
@@ -1016,6 +1134,7 @@ pii_scan_http_flow(struct pii_scanner *s, const struct http_request *req,
 	scan_begin(s, ret, allow);
 	before = s->budget;
 	memset(&carrier, 0, sizeof(carrier));
+	svc = face_service(s, req);
 
 	if (req->path != NULL) {
 		size_t n = strlen(req->path);
@@ -1060,6 +1179,7 @@ pii_scan_http_flow(struct pii_scanner *s, const struct http_request *req,
 		scan_body(s, req->body, req->body_len, req->content_type, "", 0);
 	if (budget != NULL)
 		budget->scanned += before - s->budget;
+	face_end(s, svc, req);
 	scan_end(s);
 }
 
@@ -1172,6 +1292,29 @@ pii_mask_text(const struct pii_scanner *s, char *text, size_t n)
 	if (memchr(text, '@', n) != NULL || memchr(text, '%', n) != NULL)
 		m.any |= mask_emails(text, n);
 	return m.any;
+}
+
+void
+pii_home_rules(const struct pii_engine *e, struct pii_home_rules *ret)
+{
+	const struct pii_rules *r = e->rules;
+
+	ret->enabled = r->enabled[PII_DET_HOME_NIGHTS];
+	ret->confidence = r->confidence[PII_DET_HOME_NIGHTS];
+	ret->from_hour = r->night_from;
+	ret->to_hour = r->night_to;
+	ret->min_nights = r->min_nights;
+	ret->window_days = r->window_days;
+}
+
+void
+pii_category_permissions(const struct pii_engine *e, const char *category,
+    const char **ret_android, const char **ret_ios)
+{
+	int c = cat_index(category);
+
+	*ret_android = c >= 0 ? e->perm_android[c] : NULL;
+	*ret_ios = c >= 0 ? e->perm_ios[c] : NULL;
 }
 
 const char *

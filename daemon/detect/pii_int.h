@@ -239,6 +239,11 @@ enum pii_det {
 	PII_DET_MAC,
 	PII_DET_CONTACTS,
 	PII_DET_IMAGE,
+	PII_DET_FACE,		/* face-API keys; services (pii_face.c) */
+	PII_DET_FACE_TEMPLATE,	/* embedding keys; landmark keys below */
+	PII_DET_SOCIAL,		/* keys of lists of other people */
+	PII_DET_HOME_ADDRESS,	/* address context keys */
+	PII_DET_HOME_NIGHTS,	/* no keys: thresholds for detect/home.c */
 	PII_DET_MAX,
 };
 
@@ -249,7 +254,22 @@ enum pii_keyclass {
 	PII_KC_LON,
 	PII_KC_XY,
 	PII_KC_XY_CONTEXT,
+	PII_KC_LANDMARK,	/* face_template: landmarks */
+	PII_KC_STREET,		/* home_address: street, postcode, city */
+	PII_KC_POSTCODE,
+	PII_KC_CITY,
 	PII_KC_MAX,
+};
+
+/*
+ * A face-recognition service (detectors.face.services): host patterns
+ * ('*' one label, leading "*." any subdomain), path prefixes, and the
+ * operations that are face ones when the host serves more.
+ */
+struct pii_face_service {
+	char *vendor;
+	char **hosts, **paths, **actions, **body_words, **vendor_hosts;
+	size_t nhosts, npaths, nactions, nbody_words, nvendor_hosts;
 };
 
 /* Every key set compiled into one hash table (built at load). */
@@ -273,6 +293,18 @@ struct pii_rules {
 	bool mac_anywhere;
 	/* contacts */
 	unsigned contacts_min;
+	/* face */
+	struct pii_face_service *face_services;
+	size_t nface_services;
+	/* face_template */
+	struct pii_keyset landmark_keys;
+	unsigned face_min_points, face_min_dims, face_max_dims;
+	/* social_graph */
+	unsigned social_min;
+	/* home_address */
+	struct pii_keyset street_keys, postcode_keys, city_keys;
+	/* home_nights */
+	unsigned night_from, night_to, min_nights, window_days, cell_decimals;
 	/* limits */
 	unsigned max_fields, max_json_depth, max_parts, max_hits;
 	/* normalized key -> key-class masks */
@@ -320,6 +352,7 @@ typedef void pii_hit_cb(void *arg, const struct pii_hit *h);
 /* Per-message state of the structural detectors (pairs, contacts). */
 #define PII_STRUCT_MAX_COORD 16
 #define PII_STRUCT_MAX_CONTACT 16
+#define PII_STRUCT_MAX_SOCIAL 64	/* social_graph.min_items at most */
 struct pii_coord_cand {
 	const struct pii_field *field;	/* = &f */
 	struct pii_field f;		/* copy: the walker reuses its buffers */
@@ -353,6 +386,33 @@ struct pii_struct_state {
 	bool vcard;
 	struct pii_field vcard_field;
 	char vcard_path[128];
+	/* faces: a face-API key, a base64 image in a field */
+	bool face_word, face_image;
+	struct pii_field face_field;
+	char face_path[128];
+	/* face templates: landmark numbers in the message; the embedding
+	 * array being counted (its container's id) */
+	unsigned landmark_numbers;
+	struct pii_field landmark_field;
+	char landmark_path[128];
+	uint32_t emb_obj;
+	unsigned emb_count;
+	struct pii_field emb_field;
+	char emb_path[128];
+	bool template_done;
+	/* social graph: distinct identifiers (keyed hashes), hex digests
+	 * among them, the last object counted (one per listed person) */
+	uint64_t social_hash[PII_STRUCT_MAX_SOCIAL];
+	size_t nsocial, nsocial_digest;
+	size_t digest_len;
+	uint32_t social_obj;
+	struct pii_field social_field;
+	char social_path[128];
+	/* home address: parts seen in the current object */
+	uint32_t addr_obj;
+	unsigned addr_parts;
+	uint64_t addr_hash;		/* keyed hash of the parts' values */
+	bool addr_done;
 };
 
 /** Start a message. */
@@ -380,6 +440,53 @@ void pii_text_pairs(const uint8_t *buf, size_t len,
 void pii_text_pairs_every_byte(const uint8_t *buf, size_t len,
     void (*cb)(void *arg, double a, double b, unsigned decimals), void *arg);
 #endif
+
+/* ------------------------------------------------------------ faces */
+
+/** Load detectors.face.services (a list) into r; errors FILE:LINE:COL. */
+int pii_face_services_load(const struct ydoc *d, const struct ynode *list,
+    struct pii_rules *r, char *err, size_t errlen);
+/** Free r's face services. */
+void pii_face_services_free(struct pii_rules *r);
+
+/* What of a request names a face service. */
+struct pii_face_req {
+	const char *host;		/* Host header, port allowed; may be NULL */
+	const char *path;		/* may be NULL */
+	const char *action;		/* Action=, X-TC-Action, X-Amz-Target */
+	size_t action_len;
+	const uint8_t *body;
+	size_t body_len;
+};
+
+/**
+ * The face service a request is sent to, or NULL.  *ret_vendor_host gets
+ * the service whose vendor_hosts hold the host (a hint), or NULL.
+ */
+const struct pii_face_service *pii_face_service_match(
+    const struct pii_rules *r, const struct pii_face_req *q,
+    const struct pii_face_service **ret_vendor_host);
+
+/** Whether host (no port, any case) matches pattern ('*' one label,
+ * leading "*." any subdomain or none). */
+bool pii_host_match(const char *pattern, const char *host, size_t len);
+
+/**
+ * Decimal numbers in a string separated by commas, spaces or
+ * semicolons ("0.12,-0.5 3e-2"): how many, or 0 when anything else is in
+ * it.  *ret_decimals counts those with a '.' or an exponent.
+ */
+size_t pii_float_list(const uint8_t *p, size_t n, size_t *ret_decimals);
+
+/**
+ * Whether n bytes of base64 decode to min_dims..max_dims float32 values
+ * that look like an embedding (finite, nearly all below 64 in size).
+ */
+bool pii_b64_floats(const uint8_t *p, size_t n, unsigned min_dims,
+    unsigned max_dims);
+
+/** Whether a field value is a base64 JPEG or PNG (or a data: URL). */
+bool pii_b64_image(const uint8_t *p, size_t n);
 
 /** Luhn check over a string of digits. */
 bool pii_luhn_ok(const char *d, size_t n);

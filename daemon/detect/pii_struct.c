@@ -50,6 +50,11 @@ static const char *const det_name[PII_DET_MAX] = {
 	[PII_DET_MAC] = "mac",
 	[PII_DET_CONTACTS] = "contacts",
 	[PII_DET_IMAGE] = "image",
+	[PII_DET_FACE] = "face",
+	[PII_DET_FACE_TEMPLATE] = "face_template",
+	[PII_DET_SOCIAL] = "social_graph",
+	[PII_DET_HOME_ADDRESS] = "home_address",
+	[PII_DET_HOME_NIGHTS] = "home_nights",
 };
 
 static void
@@ -159,7 +164,11 @@ keyset_of(const struct pii_rules *r, unsigned kc)
 	case PII_KC_LAT: return &r->lat_keys;
 	case PII_KC_LON: return &r->lon_keys;
 	case PII_KC_XY: return &r->xy_keys;
-	default: return &r->xy_context;
+	case PII_KC_XY_CONTEXT: return &r->xy_context;
+	case PII_KC_LANDMARK: return &r->landmark_keys;
+	case PII_KC_STREET: return &r->street_keys;
+	case PII_KC_POSTCODE: return &r->postcode_keys;
+	default: return &r->city_keys;
 	}
 }
 
@@ -210,6 +219,11 @@ pii_rules_free(struct pii_rules *r)
 	keyset_free(&r->lon_keys);
 	keyset_free(&r->xy_keys);
 	keyset_free(&r->xy_context);
+	keyset_free(&r->landmark_keys);
+	keyset_free(&r->street_keys);
+	keyset_free(&r->postcode_keys);
+	keyset_free(&r->city_keys);
+	pii_face_services_free(r);
 	keytab_free(r->keytab);
 	for (size_t i = 0; i < r->ntld_deny; i++)
 		free(r->tld_deny[i]);
@@ -327,6 +341,17 @@ load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
 	static const char *const k_contacts[] = { "enabled", "confidence",
 	    "min_distinct", NULL };
 	static const char *const k_image[] = { "enabled", "confidence", NULL };
+	static const char *const k_face[] = { "enabled", "confidence", "keys",
+	    "services", NULL };
+	static const char *const k_template[] = { "enabled", "confidence",
+	    "keys", "landmarks", "min_points", "min_dims", "max_dims", NULL };
+	static const char *const k_social[] = { "enabled", "confidence", "keys",
+	    "min_items", NULL };
+	static const char *const k_address[] = { "enabled", "confidence",
+	    "keys", "street", "postcode", "city", NULL };
+	static const char *const k_nights[] = { "enabled", "confidence",
+	    "from_hour", "to_hour", "min_nights", "window_days",
+	    "cell_decimals", NULL };
 	static const char *const k_keyed[] = { "enabled", "confidence", "keys",
 	    NULL };
 	const char *const *allowed;
@@ -342,6 +367,11 @@ load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
 	case PII_DET_MAC: allowed = k_mac; break;
 	case PII_DET_CONTACTS: allowed = k_contacts; break;
 	case PII_DET_IMAGE: allowed = k_image; break;
+	case PII_DET_FACE: allowed = k_face; break;
+	case PII_DET_FACE_TEMPLATE: allowed = k_template; break;
+	case PII_DET_SOCIAL: allowed = k_social; break;
+	case PII_DET_HOME_ADDRESS: allowed = k_address; break;
+	case PII_DET_HOME_NIGHTS: allowed = k_nights; break;
 	default: allowed = k_keyed; break;
 	}
 	if ((rc = ynode_check_keys(d, m, allowed, err, errlen)) != 0)
@@ -357,7 +387,9 @@ load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
 	    (rc = load_keyset(d, n, &r->keys[det], err, errlen)) != 0)
 		return rc;
 	if (allowed == k_keyed || det == PII_DET_PHONE || det == PII_DET_IMSI ||
-	    det == PII_DET_MAC) {
+	    det == PII_DET_MAC || det == PII_DET_FACE ||
+	    det == PII_DET_FACE_TEMPLATE || det == PII_DET_SOCIAL ||
+	    det == PII_DET_HOME_ADDRESS) {
 		if (n == NULL)
 			return ynode_error(d, m, err, errlen,
 			    "missing key 'keys'");
@@ -424,6 +456,62 @@ load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
 		    &r->contacts_min, err, errlen)) != 0)
 			return rc;
 		break;
+	case PII_DET_FACE:
+		if ((rc = ynode_get_required(d, m, "services", &n, err,
+		    errlen)) != 0 ||
+		    (rc = pii_face_services_load(d, n, r, err, errlen)) != 0)
+			return rc;
+		break;
+	case PII_DET_FACE_TEMPLATE:
+		if ((rc = ynode_get_required(d, m, "landmarks", &n, err,
+		    errlen)) != 0 ||
+		    (rc = load_keyset(d, n, &r->landmark_keys, err,
+		    errlen)) != 0 ||
+		    (rc = get_uint(d, m, "min_points", 5, 1000,
+		    &r->face_min_points, err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "min_dims", 16, 4096,
+		    &r->face_min_dims, err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "max_dims", 16, 65536,
+		    &r->face_max_dims, err, errlen)) != 0)
+			return rc;
+		if (r->face_min_dims > r->face_max_dims)
+			return ynode_error(d, m, err, errlen,
+			    "min_dims above max_dims");
+		break;
+	case PII_DET_SOCIAL:
+		if ((rc = get_uint(d, m, "min_items", 2, PII_STRUCT_MAX_SOCIAL,
+		    &r->social_min, err, errlen)) != 0)
+			return rc;
+		break;
+	case PII_DET_HOME_ADDRESS: {
+		static const char *const req[] = { "street", "postcode",
+		    "city" };
+		struct pii_keyset *ks[] = { &r->street_keys,
+		    &r->postcode_keys, &r->city_keys };
+
+		for (size_t i = 0; i < 3; i++)
+			if ((rc = ynode_get_required(d, m, req[i], &n, err,
+			    errlen)) != 0 ||
+			    (rc = load_keyset(d, n, ks[i], err, errlen)) != 0)
+				return rc;
+		break;
+	}
+	case PII_DET_HOME_NIGHTS:
+		if ((rc = get_uint(d, m, "from_hour", 0, 23, &r->night_from,
+		    err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "to_hour", 0, 23, &r->night_to, err,
+		    errlen)) != 0 ||
+		    (rc = get_uint(d, m, "min_nights", 2, 365, &r->min_nights,
+		    err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "window_days", 1, 366,
+		    &r->window_days, err, errlen)) != 0 ||
+		    (rc = get_uint(d, m, "cell_decimals", 1, 4,
+		    &r->cell_decimals, err, errlen)) != 0)
+			return rc;
+		if (r->night_from == r->night_to)
+			return ynode_error(d, m, err, errlen,
+			    "from_hour equals to_hour: no night");
+		break;
 	default:
 		break;
 	}
@@ -464,6 +552,15 @@ rules_from_doc(const struct ydoc *d, struct pii_rules **ret, char *err,
 	r->mcc_min = 200;
 	r->mcc_max = 799;
 	r->contacts_min = 3;
+	r->face_min_points = 20;
+	r->face_min_dims = 64;
+	r->face_max_dims = 4096;
+	r->social_min = 10;
+	r->night_from = 0;
+	r->night_to = 6;
+	r->min_nights = 3;
+	r->window_days = 30;
+	r->cell_decimals = 2;
 	r->max_fields = 2048;
 	r->max_json_depth = PII_JSON_MAX_DEPTH;
 	r->max_parts = 32;
@@ -1223,6 +1320,357 @@ pii_struct_begin(struct pii_struct_state *st)
 	st->ncand = 0;
 	st->ncontact = 0;
 	st->vcard = false;
+	st->face_word = false;
+	st->face_image = false;
+	st->landmark_numbers = 0;
+	st->emb_obj = 0;
+	st->emb_count = 0;
+	st->template_done = false;
+	st->nsocial = 0;
+	st->nsocial_digest = 0;
+	st->digest_len = 0;
+	st->social_obj = 0;
+	st->addr_obj = 0;
+	st->addr_parts = 0;
+	st->addr_done = false;
+}
+
+/* ------------------------------------------- faces, friends, home */
+
+/*
+ * Keep where a finding was (its path and place) for a hit made later;
+ * the walker reuses the buffers of keys and values, so those are left
+ * out.
+ */
+static void
+keep_field(struct pii_field *dst, char *path, size_t pathlen,
+    const struct pii_field *f)
+{
+	*dst = *f;
+	snprintf(path, pathlen, "%s", f->path ? f->path : "");
+	dst->path = path;
+	dst->key = dst->parent = "";
+	dst->key_len = dst->parent_len = 0;
+	dst->val = dst->raw = NULL;
+	dst->val_len = dst->raw_len = 0;
+}
+
+static void
+summary_hit(pii_hit_cb *cb, void *arg, const char *cat,
+    const struct pii_field *f, const char *enc, uint8_t conf,
+    const char *canon, const char *masked)
+{
+	struct pii_hit h;
+
+	memset(&h, 0, sizeof(h));
+	h.category = cat;
+	h.field = f;
+	h.encoding = enc;
+	h.confidence = conf;
+	h.canon = canon;
+	h.canon_len = strlen(canon);
+	h.masked = masked;
+	cb(arg, &h);
+}
+
+static bool
+has_fraction(const uint8_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == '.' || v[i] == 'e' || v[i] == 'E')
+			return true;
+	return false;
+}
+
+static void
+template_hit(const struct pii_rules *r, struct pii_struct_state *st,
+    const struct pii_field *f, const char *kind, size_t count,
+    const char *enc, pii_hit_cb *cb, void *arg)
+{
+	char canon[48], masked[96];
+
+	st->template_done = true;
+	snprintf(canon, sizeof(canon), "template:%s:%zu", kind, count);
+	snprintf(masked, sizeof(masked), "%zu %s", count, kind);
+	summary_hit(cb, arg, "biometric.face_template", f, enc,
+	    r->confidence[PII_DET_FACE_TEMPLATE], canon, masked);
+}
+
+/* The embedding array counted so far, when it ends. */
+static void
+emb_flush(const struct pii_rules *r, struct pii_struct_state *st,
+    pii_hit_cb *cb, void *arg)
+{
+	if (!st->template_done && st->emb_count >= r->face_min_dims &&
+	    st->emb_count <= r->face_max_dims)
+		template_hit(r, st, &st->emb_field, "floats (an embedding)",
+		    st->emb_count, "plain", cb, arg);
+	st->emb_count = 0;
+	st->emb_obj = 0;
+}
+
+static void
+template_field(const struct pii_rules *r, struct pii_struct_state *st,
+    const struct pii_field *f, uint32_t km, const uint8_t *v, size_t n,
+    pii_hit_cb *cb, void *arg)
+{
+	bool lm = km & 1u << PII_KC_LANDMARK;
+	size_t dec, c;
+
+	/* x and y of points inside a landmark object ("landmark":
+	 * {"left_eye": {"x": .., "y": ..}}) */
+	if (!lm && (km & 1u << PII_KC_XY) && f->is_number && f->path != NULL)
+		lm = strcasestr(f->path, "landmark") != NULL ||
+		    (f->parent_len > 0 && (key_classes(r, st, f->parent,
+		    f->parent_len) & 1u << PII_KC_LANDMARK));
+	if (lm) {
+		c = f->is_number ? 1 : pii_float_list(v, n, &dec);
+		if (c > 0 && st->landmark_numbers == 0)
+			keep_field(&st->landmark_field, st->landmark_path,
+			    sizeof(st->landmark_path), f);
+		st->landmark_numbers += (unsigned)(c > 100000 ? 100000 : c);
+	}
+	if (!(km & 1u << PII_DET_FACE_TEMPLATE))
+		return;
+	if (f->is_number) {
+		if (f->obj != st->emb_obj) {
+			emb_flush(r, st, cb, arg);
+			st->emb_obj = f->obj;
+			keep_field(&st->emb_field, st->emb_path,
+			    sizeof(st->emb_path), f);
+		}
+		if (has_fraction(v, n))
+			st->emb_count++;
+		return;
+	}
+	/* a string: decimals written out, or base64 of float32s */
+	c = pii_float_list(v, n, &dec);
+	if (c >= r->face_min_dims && c <= r->face_max_dims && dec * 10 >= c * 9)
+		template_hit(r, st, f, "floats (an embedding)", c, "plain", cb,
+		    arg);
+	else if (pii_b64_floats(v, n, r->face_min_dims, r->face_max_dims))
+		template_hit(r, st, f, "float32s (an embedding)",
+		    n * 3 / 4 / 4, "base64", cb, arg);
+}
+
+/* An identifier of somebody: 5+ characters of an id, with a digit or '@'. */
+static bool
+id_like(const uint8_t *v, size_t n)
+{
+	bool digit = false;
+
+	if (n < 5 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = v[i];
+
+		if (is_digit(c) || c == '@')
+			digit = true;
+		else if (!is_alnum(c) && c != '.' && c != '_' && c != '-' &&
+		    c != '+' && c != '=' && c != '/')
+			return false;
+	}
+	return digit;
+}
+
+static bool
+is_digest(const uint8_t *v, size_t n)
+{
+	if (n != 32 && n != 40 && n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_hex(v[i]))
+			return false;
+	return true;
+}
+
+static void
+social_add(const struct pii_rules *r, struct pii_struct_state *st,
+    const struct pii_field *f, const uint8_t *v, size_t n)
+{
+	uint64_t x = hash_bytes(v, n);
+
+	(void)r;
+	for (size_t i = 0; i < st->nsocial; i++)
+		if (st->social_hash[i] == x)
+			return;
+	if (st->nsocial >= PII_STRUCT_MAX_SOCIAL)
+		return;
+	if (st->nsocial == 0)
+		keep_field(&st->social_field, st->social_path,
+		    sizeof(st->social_path), f);
+	st->social_hash[st->nsocial++] = x;
+	if (is_digest(v, n)) {
+		st->nsocial_digest++;
+		st->digest_len = n;
+	}
+}
+
+static void
+social_field(const struct pii_rules *r, struct pii_struct_state *st,
+    const struct pii_field *f, uint32_t km, const uint8_t *v, size_t n)
+{
+	if (km & 1u << PII_DET_SOCIAL) {
+		/* one id, or a list of them ("friends=1,2,3") */
+		size_t i = 0;
+
+		while (i < n) {
+			size_t s;
+
+			while (i < n && (v[i] == ',' || v[i] == ' ' ||
+			    v[i] == ';' || v[i] == '|'))
+				i++;
+			s = i;
+			while (i < n && !(v[i] == ',' || v[i] == ' ' ||
+			    v[i] == ';' || v[i] == '|'))
+				i++;
+			if (i > s && id_like(v + s, i - s))
+				social_add(r, st, f, v + s, i - s);
+		}
+		return;
+	}
+	/* a person listed as an object: its first identifier counts */
+	if (f->parent_len == 0 || f->obj == st->social_obj ||
+	    !id_like(v, n) || !(key_classes(r, st, f->parent, f->parent_len) &
+	    1u << PII_DET_SOCIAL))
+		return;
+	st->social_obj = f->obj;
+	social_add(r, st, f, v, n);
+}
+
+static void
+social_end(const struct pii_rules *r, struct pii_struct_state *st,
+    pii_hit_cb *cb, void *arg)
+{
+	char canon[48], masked[96];
+
+	if (st->nsocial < r->social_min)
+		return;
+	snprintf(canon, sizeof(canon), "social:%zu", st->nsocial);
+	snprintf(masked, sizeof(masked), "%zu%s identifiers of other people",
+	    st->nsocial, st->nsocial >= PII_STRUCT_MAX_SOCIAL ? "+" : "");
+	summary_hit(cb, arg, "contacts.social_graph", &st->social_field,
+	    "plain", r->confidence[PII_DET_SOCIAL], canon, masked);
+	if (st->nsocial_digest < r->social_min ||
+	    !r->enabled[PII_DET_CONTACTS])
+		return;
+	/* hashed address book: no value readable, still the contacts */
+	snprintf(canon, sizeof(canon), "hashed-contacts:%zu",
+	    st->nsocial_digest);
+	snprintf(masked, sizeof(masked), "%zu%s hashed contacts",
+	    st->nsocial_digest, st->nsocial >= PII_STRUCT_MAX_SOCIAL ? "+" :
+	    "");
+	summary_hit(cb, arg, "contacts", &st->social_field,
+	    st->digest_len == 32 ? "md5" : st->digest_len == 40 ? "sha1" :
+	    "sha256", r->confidence[PII_DET_CONTACTS], canon, masked);
+}
+
+/*
+ * The part an address key ends with when its last word alone does not
+ * name it ("home_address_postal_code", "addrZipCode").
+ */
+static uint32_t
+address_suffix(const struct pii_rules *r, const char *key, size_t len)
+{
+	const struct pii_keyset *sets[] = { &r->street_keys,
+	    &r->postcode_keys, &r->city_keys };
+	const unsigned bits[] = { PII_KC_STREET, PII_KC_POSTCODE,
+	    PII_KC_CITY };
+	char norm[128];
+	size_t n = normalize(key, len, norm, sizeof(norm));
+
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < sets[k]->nexact; i++) {
+			size_t l = strlen(sets[k]->exact[i]);
+
+			if (l < n && memcmp(norm + n - l, sets[k]->exact[i],
+			    l) == 0)
+				return 1u << bits[k];
+		}
+	return 0;
+}
+
+/*
+ * Street, postcode and city of one object under address keys.  A form
+ * key may carry both ("address[city]", "home_address_city").
+ */
+static void
+address_field(const struct pii_rules *r, struct pii_struct_state *st,
+    const struct pii_field *f, uint32_t km, const uint8_t *v, size_t n,
+    pii_hit_cb *cb, void *arg)
+{
+	const uint32_t parts = 1u << PII_KC_STREET | 1u << PII_KC_POSTCODE |
+	    1u << PII_KC_CITY;
+	uint32_t part = km & parts, ctx = km & 1u << PII_DET_HOME_ADDRESS;
+	bool letter = false, digit = false;
+
+	if (part == 0 && f->key_len > 2 && f->key[f->key_len - 1] == ']') {
+		const char *open = memrchr(f->key, '[', f->key_len);
+
+		if (open != NULL && open > f->key) {
+			part = pii_key_classes(r, open + 1,
+			    (size_t)(f->key + f->key_len - 1 - open - 1)) & parts;
+			ctx = pii_key_classes(r, f->key,
+			    (size_t)(open - f->key)) &
+			    1u << PII_DET_HOME_ADDRESS;
+		}
+	}
+	if (part == 0 && ctx != 0)
+		part = address_suffix(r, f->key, f->key_len);
+	if (part == 0)
+		return;
+	if (ctx == 0 && (f->parent_len == 0 || !(key_classes(r, st, f->parent,
+	    f->parent_len) & 1u << PII_DET_HOME_ADDRESS)))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		letter |= is_alnum(v[i]) && !is_digit(v[i]);
+		digit |= is_digit(v[i]);
+	}
+	if ((part & 1u << PII_KC_POSTCODE) ? (!digit || n < 3 || n > 10) :
+	    (!letter || n < 2))
+		return;
+	if (f->obj != st->addr_obj) {
+		st->addr_obj = f->obj;
+		st->addr_parts = 0;
+		st->addr_hash = 0;
+	}
+	st->addr_parts |= part;
+	st->addr_hash = hash_mix(st->addr_hash, hash_bytes(v, n));
+	if ((st->addr_parts & parts) == parts) {
+		char canon[48];
+
+		st->addr_done = true;
+		/* the same address gives the same evidence hash, and no
+		 * part of it is kept: a keyed hash of the object's values */
+		snprintf(canon, sizeof(canon), "address:%016llx",
+		    (unsigned long long)st->addr_hash);
+		summary_hit(cb, arg, "location.home", f, "plain",
+		    r->confidence[PII_DET_HOME_ADDRESS], canon,
+		    "street, postcode and city (an address)");
+	}
+}
+
+/* The seeds' detectors on one keyed field (any length of value). */
+static void
+seeds_field(const struct pii_rules *r, struct pii_struct_state *st,
+    const struct pii_field *f, uint32_t km, const uint8_t *v, size_t n,
+    pii_hit_cb *cb, void *arg)
+{
+	if (r->enabled[PII_DET_FACE]) {
+		if (!st->face_word && (km & 1u << PII_DET_FACE)) {
+			st->face_word = true;
+			keep_field(&st->face_field, st->face_path,
+			    sizeof(st->face_path), f);
+		}
+		if (!st->face_image && pii_b64_image(v, n))
+			st->face_image = true;
+	}
+	if (r->enabled[PII_DET_FACE_TEMPLATE] && !st->template_done)
+		template_field(r, st, f, km, v, n, cb, arg);
+	if (r->enabled[PII_DET_SOCIAL] && n <= 4096)
+		social_field(r, st, f, km, v, n);
+	if (r->enabled[PII_DET_HOME_ADDRESS] && !st->addr_done && n <= 128)
+		address_field(r, st, f, km, v, n, cb, arg);
 }
 
 static void
@@ -1368,10 +1816,13 @@ pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
 	if (f->key_len == 0 || f->is_text)
 		return;
 	trim(&v, &n);
-	if (n == 0 || n > 128)
+	if (n == 0)
 		return;
 	/* One lookup serves every keyed detector below. */
 	km = key_classes(r, st, f->key, f->key_len);
+	seeds_field(r, st, f, km, v, n, cb, arg);
+	if (n > 128)
+		return;
 
 	if (r->enabled[PII_DET_LOCATION]) {
 		double a, b;
@@ -1455,6 +1906,16 @@ pii_struct_end(const struct pii_rules *r, struct pii_struct_state *st,
 			break;
 		}
 	}
+	if (r->enabled[PII_DET_FACE_TEMPLATE]) {
+		emb_flush(r, st, cb, arg);
+		if (!st->template_done &&
+		    st->landmark_numbers >= 2 * r->face_min_points)
+			template_hit(r, st, &st->landmark_field,
+			    "landmark points", st->landmark_numbers / 2,
+			    "plain", cb, arg);
+	}
+	if (r->enabled[PII_DET_SOCIAL])
+		social_end(r, st, cb, arg);
 	if (r->enabled[PII_DET_CONTACTS] && (st->vcard ||
 	    st->ncontact >= r->contacts_min)) {
 		struct pii_hit h;

@@ -1003,6 +1003,8 @@ summary_print_json(const struct summary_model *m, FILE *fp, unsigned top)
 		jw_u64(&w, "identities_configured", t->pii_identities);
 		jw_u64(&w, "bytes_scanned", t->pii_bytes_scanned);
 		jw_u64(&w, "bytes_not_scanned", t->pii_bytes_cut);
+		jw_u64(&w, "home_cells", t->pii_home_cells);
+		jw_u64(&w, "home_cells_dropped", t->pii_home_dropped);
 		jw_bool(&w, "raw_evidence", t->raw_evidence);
 		json_table(&w, &m->t[T_DATA], top);
 		jw_obj_end(&w);

@@ -689,6 +689,13 @@ report_stats(struct pipeline *p)
 		t.pii_observations = ps.obs;
 		t.pii_bytes_scanned = ps.bytes_scanned;
 		t.pii_bytes_cut = ps.bytes_cut;
+		{
+			struct detect_home_stats hs;
+
+			detect_home_stats(p->detect, &hs);
+			t.pii_home_cells = hs.cells;
+			t.pii_home_dropped = hs.dropped;
+		}
 		t.raw_evidence = !p->redact;
 	}
 	if (p->policy != NULL) {

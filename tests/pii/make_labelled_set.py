@@ -112,8 +112,9 @@ def variants(kind, v):
 
 # ------------------------------------------------------------ requests
 
-def http(method, target, headers=(), body=b"", ctype=None):
-    h = [f"{method} {target} HTTP/1.1", "Host: api.example-tracker.com",
+def http(method, target, headers=(), body=b"", ctype=None,
+         host="api.example-tracker.com"):
+    h = [f"{method} {target} HTTP/1.1", f"Host: {host}",
          "User-Agent: okhttp/4.9.3"]
     if ctype:
         h.append(f"Content-Type: {ctype}")
@@ -400,6 +401,254 @@ for i in range(N):
     else:
         body, ct = bytes(R.randrange(256) for _ in range(100)), "image/webp"
     add("http", f"struct/image/{k}/{i}", ["media.image|-"], http("POST", "/up", body=body, ctype=ct))
+
+# ------------------------------------------- faces, friends, home
+
+def rnd_jpeg(n=300):
+    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(R.randrange(256) for _ in range(n))
+
+
+def jpeg_b64(url=False):
+    return b64(rnd_jpeg(R.randrange(200, 600)), url=url)
+
+
+def png_b64():
+    return b64(b"\x89PNG\r\n\x1a\n" + bytes(R.randrange(256) for _ in range(300)))
+
+
+def jbody(obj):
+    return json.dumps(obj).encode()
+
+
+FACE = ["biometric.face|-"]
+FACE_IMG = ["biometric.face|-", "media.image|-"]
+TEMPLATE = ["biometric.face_template|-"]
+SOCIAL = ["contacts.social_graph|-"]
+HOME = ["location.home|-"]
+
+
+def face_service_request(k):
+    """A request to a real face service, as its API documentation shows."""
+    img = jpeg_b64() if R.random() < 0.7 else png_b64()
+    if k == 0:   # Face++ detect, multipart image_file
+        body, ct = multipart([("api_key", None, rnd_hex(32).encode()), ("api_secret", None, rnd_hex(32).encode()),
+                              ("return_landmark", None, R.choice([b"1", b"2"])), ("image_file", "image/jpeg", rnd_jpeg())])
+        return FACE_IMG, http("POST", "/facepp/v3/detect", body=body, ctype=ct, host=R.choice(["api-us.faceplusplus.com", "api-cn.faceplusplus.com"]))
+    if k == 1:   # Face++ search with image_base64, form
+        body = urllib.parse.urlencode({"api_key": rnd_hex(32), "api_secret": rnd_hex(32), "image_base64": img,
+                                       "faceset_token": rnd_hex(32)}).encode()
+        return FACE, http("POST", R.choice(["/facepp/v3/search", "/facepp/v3/compare"]), body=body,
+                          ctype="application/x-www-form-urlencoded", host="api-cn.faceplusplus.com")
+    if k == 2:   # Baidu face v3
+        body = jbody({"image": img, "image_type": "BASE64", "face_field": R.choice(["age,beauty", "landmark", "quality"]),
+                      "max_face_num": R.randrange(1, 10)})
+        return FACE, http("POST", f"/rest/2.0/face/v3/{R.choice(['detect', 'search', 'match'])}?access_token=24.{rnd_hex(32)}",
+                          body=body, ctype="application/json", host="aip.baidubce.com")
+    if k == 3:   # Tencent Cloud IAI, action in a header
+        body = jbody({"Image": img, "MaxFaceNum": 1, "NeedFaceAttributes": R.randrange(2)})
+        return FACE, http("POST", "/", [f"X-TC-Action: {R.choice(['DetectFace', 'AnalyzeDenseLandmarks', 'SearchFaces'])}",
+                                        "X-TC-Version: 2020-03-03", "X-TC-Region: ap-guangzhou"],
+                          body=body, ctype="application/json; charset=utf-8", host="iai.tencentcloudapi.com")
+    if k == 4:   # Alibaba facebody, RPC style, Action in the query or the form
+        region = R.choice(["cn-shanghai", "cn-beijing"])
+        if R.random() < 0.5:
+            return FACE, http("GET", f"/?Action={R.choice(['DetectFace', 'RecognizeFace'])}&ImageURL=https%3A%2F%2Fexample.com%2F{rnd_hex(8)}.jpg&Version=2019-12-30",
+                              host=f"facebody.{region}.aliyuncs.com")
+        body = f"Action=CompareFace&Version=2019-12-30&ImageDataA={urllib.parse.quote(img)}".encode()
+        return FACE, http("POST", "/", body=body, ctype="application/x-www-form-urlencoded", host=f"facebody.{region}.aliyuncs.com")
+    if k == 5:   # Amazon Rekognition
+        body = jbody({"Image": {"Bytes": img}, "Attributes": ["ALL"]})
+        return FACE, http("POST", "/", [f"X-Amz-Target: RekognitionService.{R.choice(['DetectFaces', 'SearchFacesByImage', 'IndexFaces'])}"],
+                          body=body, ctype="application/x-amz-json-1.1", host=f"rekognition.{R.choice(['us-east-1', 'eu-west-1'])}.amazonaws.com")
+    if k == 6:   # Azure Face, octet-stream
+        return FACE_IMG, http("POST", "/face/v1.0/detect?returnFaceId=true&returnFaceLandmarks=false", body=rnd_jpeg(),
+                              ctype="application/octet-stream", host=f"{R.choice(['contoso', 'myface', 'westus'])}.cognitiveservices.azure.com")
+    if k == 7:   # Google Vision with a FACE_DETECTION feature
+        body = jbody({"requests": [{"image": {"content": img}, "features": [{"type": "FACE_DETECTION", "maxResults": 10}]}]})
+        return FACE, http("POST", f"/v1/images:annotate?key=AIza{rnd_hex(20)}", body=body, ctype="application/json",
+                          host="vision.googleapis.com")
+    # Volcano Engine
+    body = jbody({"image_base64": img})
+    return FACE, http("POST", f"/?Action={R.choice(['FaceDetect', 'FaceCompare'])}&Version=2020-08-26", body=body,
+                      ctype="application/json", host="visual.volcengineapi.com")
+
+
+def face_words_request(k):
+    """An image with keys only face APIs use, to a host of no known service."""
+    host = R.choice(["api.example-tracker.com", "face.example-app.cn", "sdk.example.net"])
+    if k == 0:
+        body, ct = multipart([(R.choice(["face_token", "faceset_token"]), None, rnd_hex(32).encode()),
+                              ("image", "image/jpeg", rnd_jpeg())])
+        return FACE_IMG, http("POST", "/v1/face/compare", body=body, ctype=ct, host=host)
+    if k == 1:
+        return FACE, http("POST", "/api/verify", body=jbody({"data": {R.choice(["face_field", "return_landmark"]): "1",
+                                                                     R.choice(["image", "img", "photo"]): jpeg_b64()}}),
+                          ctype="application/json", host=host)
+    body = urllib.parse.urlencode({"person_id": f"p{rnd_digits(8)}", "face_image": "data:image/jpeg;base64," + jpeg_b64()}).encode()
+    return FACE, http("POST", "/person/add", body=body, ctype="application/x-www-form-urlencoded", host=host)
+
+
+def embedding(dims):
+    v = [R.gauss(0, 0.08) for _ in range(dims)]
+    return [round(x, R.choice([4, 6, 7])) for x in v]
+
+
+def template_request(k):
+    dims = R.choice([128, 256, 512])
+    key = R.choice(["feature", "embedding", "face_vector", "faceFeature", "descriptor", "face_embedding"])
+    if k == 0:
+        return http("POST", "/v2/face/register", body=jbody({"user": {"id": rnd_digits(8)}, key: embedding(dims)}),
+                    ctype="application/json")
+    if k == 1:
+        return http("POST", "/match", body=jbody({"faces": [{"score": 0.99, "data": {key: embedding(dims)}}]}),
+                    ctype="application/json")
+    if k == 2:
+        vec = ",".join(str(x) for x in embedding(dims))
+        return http("POST", "/f", body=f"uid={rnd_digits(6)}&{key}={urllib.parse.quote(vec)}".encode(),
+                    ctype="application/x-www-form-urlencoded")
+    if k == 3:
+        import struct as st
+        raw = st.pack(f"<{dims}f", *embedding(dims))
+        body = jbody({key: b64(raw)}) if R.random() < 0.5 else f"{key}={urllib.parse.quote(b64(raw))}&v=2".encode()
+        return http("POST", "/f", body=body, ctype="application/json" if body[:1] == b"{" else "application/x-www-form-urlencoded")
+    if k == 4:   # Baidu-style landmark72 list of points
+        n = R.choice([72, 150])
+        pts = [{"x": round(R.uniform(50, 400), 2), "y": round(R.uniform(50, 400), 2)} for _ in range(n)]
+        return http("POST", "/face/report", body=jbody({"result": {"face_list": [{f"landmark{n}": pts}]}}), ctype="application/json")
+    if k == 5:   # Face++-style named landmarks
+        names = [f"{part}_{i}" for part in ("contour", "left_eye", "right_eye", "nose", "mouth", "left_eyebrow") for i in range(14)]
+        lm = {nm: {"x": R.randrange(400), "y": R.randrange(400)} for nm in names[:R.choice([83, 84])]}
+        return http("POST", "/upload", body=jbody({"faces": [{"face_token": rnd_hex(32), "landmark": lm}]}), ctype="application/json")
+    if k == 6:   # dlib 68 points, flat or pairs
+        pts = [[round(R.uniform(0, 1), 5), round(R.uniform(0, 1), 5)] for _ in range(68)]
+        obj = {R.choice(["landmarks", "face_landmarks", "keypoints"]): pts if R.random() < 0.5 else [c for p in pts for c in p]}
+        return http("POST", "/track", body=jbody({"frame": R.randrange(999), "face": obj}), ctype="application/json")
+    pts = ";".join(f"{R.randrange(400)},{R.randrange(400)}" for _ in range(106))
+    return http("POST", "/lm", body=f"landmark106={urllib.parse.quote(pts)}".encode(), ctype="application/x-www-form-urlencoded")
+
+
+def social_request(k, n):
+    key = R.choice(["friends", "followers", "following", "friend_ids", "uids", "buddy_list", "fans"])
+    if k == 0:
+        return SOCIAL, http("POST", "/v1/graph/sync", body=jbody({key: [int(rnd_digits(R.choice([8, 10, 12])).lstrip("0") or 7) for _ in range(n)]}),
+                            ctype="application/json")
+    if k == 1:
+        return SOCIAL, http("POST", "/v1/graph", body=jbody({"data": {key: [f"MS4wLjAB{rnd_hex(12)}" for _ in range(n)]}}),
+                            ctype="application/json")
+    if k == 2:
+        people = [{"uid": rnd_digits(9), "nickname": R.choice(FIRST), "avatar": f"https://cdn.example.com/{rnd_hex(8)}.jpg"} for _ in range(n)]
+        return SOCIAL, http("POST", "/relation/list", body=jbody({"result": {key: people}}), ctype="application/json")
+    if k == 3:
+        ids = ",".join(rnd_digits(10) for _ in range(n))
+        return SOCIAL, http("POST", "/rel", body=f"{key}={urllib.parse.quote(ids)}&cursor=0".encode(),
+                            ctype="application/x-www-form-urlencoded")
+    if k == 4:
+        q = "&".join(f"uids={rnd_digits(9)}" for _ in range(n))
+        return SOCIAL, http("GET", f"/users/batch?{q}")
+    if k == 5:   # hashed address book (contact discovery)
+        alg = R.choice(["sha256", "md5"])
+        hk = R.choice(["contacts", "phone_hashes", "hashed_phones", "address_book"])
+        hs = [hashlib.new(alg, rnd_phone().encode()).hexdigest() for _ in range(n)]
+        return SOCIAL + ["contacts|-"], http("POST", "/contacts/match", body=jbody({hk: hs}), ctype="application/json")
+    # friends by e-mail: e-mails and an address book as well
+    m = min(n, 20)
+    return SOCIAL + ["email|-", "contacts|-"], http("POST", "/invite", body=jbody({"friends": [rnd_email() for _ in range(m)]}),
+                                                     ctype="application/json")
+
+
+STREETS = ["12 Oak Street", "221B Baker Street", "5 Rue de Rivoli", "Chaoyang Road 88", "Hauptstrasse 7", "742 Evergreen Terrace"]
+CITIES = ["Springfield", "London", "Paris", "Beijing", "Berlin", "Shelbyville"]
+CODES = ["62704", "NW1 6XE", "75001", "100020", "10115", "97403"]
+
+
+def address_request(k):
+    i = R.randrange(len(STREETS))
+    street, city, code = STREETS[i], CITIES[i], CODES[i]
+    sk, ck, zk = R.choice(["street", "address1", "street_address", "line1"]), R.choice(["city", "town"]), \
+        R.choice(["postcode", "zip", "postal_code", "zipCode"])
+    if k == 0:
+        outer = R.choice(["address", "home_address", "shipping_address", "residence"])
+        return http("POST", "/v1/profile", body=jbody({"user": {"name": R.choice(FIRST), outer: {sk: street, ck: city, zk: code}}}),
+                    ctype="application/json")
+    if k == 1:
+        return http("POST", "/checkout", body=jbody({"order": {"billingAddress": {zk: code, sk: street, ck: city, "country": "US"}}}),
+                    ctype="application/json")
+    if k == 2:
+        body = urllib.parse.urlencode({f"address[{sk}]": street, f"address[{ck}]": city, f"address[{zk}]": code}).encode()
+        return http("POST", "/account", body=body, ctype="application/x-www-form-urlencoded")
+    if k == 3:
+        q = urllib.parse.urlencode({f"home_address_{sk}": street, f"home_address_{ck}": city, f"home_address_{zk}": code})
+        return http("GET", f"/v1/register?{q}")
+    body = urllib.parse.urlencode({"addr_" + sk: street, "addr_" + ck: city, "addr_" + zk: code, "v": "2"}).encode()
+    return http("POST", "/s", body=body, ctype="application/x-www-form-urlencoded")
+
+
+for i in range(48):
+    exp, m = face_service_request(i % 9)
+    add("http", f"seeds/face/service/{i % 9}/{i}", exp, m)
+for i in range(24):
+    exp, m = face_words_request(i % 3)
+    add("http", f"seeds/face/words/{i % 3}/{i}", exp, m)
+for i in range(48):
+    add("http", f"seeds/face_template/{i % 8}/{i}", TEMPLATE, template_request(i % 8))
+for i in range(49):
+    exp, m = social_request(i % 7, R.randrange(10, 40))
+    add("http", f"seeds/social/{i % 7}/{i}", exp, m)
+for i in range(40):
+    add("http", f"seeds/home_address/{i % 5}/{i}", HOME, address_request(i % 5))
+
+
+# Look-alikes of the seeds' kinds: what they must not be taken for.
+def seeds_benign(k):
+    if k == 0:   # a thumbnail upload to a CDN
+        body, ct = multipart([("file", "image/jpeg", rnd_jpeg()), ("w", None, b"320")])
+        return ["media.image|-"], http("POST", "/upload/thumb", body=body, ctype=ct, host="upload.cdn.example.com")
+    if k == 1:   # an image to a face vendor's own app hosts: a hint only
+        return ["media.image|-"], http("POST", "/aweme/v1/upload/image/", body=rnd_jpeg(), ctype="image/jpeg",
+                                       host=R.choice(["api16-normal-c-useast1a.tiktokv.com", "upload.qq.com", "pic.baidu.com"]))
+    if k == 2:   # Vision for labels, not faces
+        return [], http("POST", "/v1/images:annotate", body=jbody({"requests": [{"image": {"content": jpeg_b64()},
+                        "features": [{"type": R.choice(["LABEL_DETECTION", "TEXT_DETECTION"])}]}]}), ctype="application/json",
+                        host="vision.googleapis.com")
+    if k == 3:   # other operations of the same clouds
+        if R.random() < 0.5:
+            return [], http("POST", "/", ["X-TC-Action: DescribeInstances"], body=b'{"Limit":20}', ctype="application/json",
+                            host="cvm.tencentcloudapi.com")
+        return [], http("POST", "/", ["X-Amz-Target: RekognitionService.DetectLabels"],
+                        body=jbody({"Image": {"S3Object": {"Bucket": "b", "Name": "cat.jpg"}}}), ctype="application/x-amz-json-1.1",
+                        host="rekognition.us-east-1.amazonaws.com")
+    if k == 4:   # a list of product ids, and scores under no face key
+        return [], http("POST", "/cart", body=jbody({"product_ids": [int(rnd_digits(9)) for _ in range(30)],
+                                                    "items": [{"sku": f"SKU{rnd_digits(6)}", "qty": R.randrange(1, 4)} for _ in range(12)]}),
+                        ctype="application/json")
+    if k == 5:   # model outputs and features that are not faces
+        return [], http("POST", "/ml", body=jbody({"scores": [round(R.random(), 5) for _ in range(128)],
+                                                  "features": ["dark_mode", "beta_feed"], "feature": 3, "embedding_model": "v2"}),
+                        ctype="application/json")
+    if k == 6:   # a polyline and map tiles under no landmark key
+        return [], http("POST", "/route", body=jbody({"points": [[R.randrange(9999), R.randrange(9999)] for _ in range(60)],
+                                                     "font_face": "Arial", "typeface": "serif"}), ctype="application/json")
+    if k == 7:   # a shop's address in a map request
+        i = R.randrange(len(STREETS))
+        if R.random() < 0.5:
+            return [], http("GET", "/maps/search?" + urllib.parse.urlencode({"street": STREETS[i], "city": CITIES[i], "postcode": CODES[i]}))
+        return [], http("POST", "/directions", body=jbody({"destination": {"name": "Corner Shop", "street": STREETS[i],
+                        "city": CITIES[i], "postcode": CODES[i]}}), ctype="application/json")
+    if k == 8:   # one address line, or a city alone
+        return [], http("POST", "/store", body=jbody({"store": {"address": f"{STREETS[0]}, {CITIES[0]}"}, "address": {"city": CITIES[1]}}),
+                        ctype="application/json")
+    if k == 9:   # counters and flags under friend keys
+        return [], http("GET", f"/profile?friends_count={R.randrange(9999)}&followers={R.randrange(99999)}&following=true")
+    if k == 10:  # a few friends only (under the threshold)
+        return [], http("POST", "/g", body=jbody({"friends": [rnd_digits(9) for _ in range(R.randrange(2, 9))]}), ctype="application/json")
+    # file digests (not contacts) under no contact key
+    return [], http("POST", "/sync/files", body=jbody({"files": [hashlib.sha256(rnd_hex(8).encode()).hexdigest() for _ in range(20)]}),
+                    ctype="application/json")
+
+
+for i in range(96):
+    exp, m = seeds_benign(i % 12)
+    add("http", f"seeds/benign/{i % 12}/{i}", exp, m)
 
 # ------------------------------------------------------------- benign
 

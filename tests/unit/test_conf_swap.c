@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -48,6 +49,8 @@ struct seen {
 	size_t n_flows;
 	struct seen_obs obs[MAX_SEEN];
 	size_t n_obs;
+	uint64_t home_us[MAX_SEEN];	/* location.home observations */
+	size_t n_home;
 	unsigned closed;
 };
 
@@ -82,6 +85,9 @@ on_obs(void *ctx, const struct obs_record *r)
 {
 	struct seen *s = ctx;
 
+	if (strcmp(r->obs->category, "location.home") == 0 &&
+	    s->n_home < MAX_SEEN)
+		s->home_us[s->n_home++] = r->ts_us;
 	if (s->n_obs == MAX_SEEN || r->obs->identity == NULL)
 		return;
 	copy(s->obs[s->n_obs].identity, sizeof(s->obs[0].identity),
@@ -144,7 +150,8 @@ load(bool apps, const char *label)
 
 struct feed {
 	struct pipeline *p;
-	struct conf *next;	/* swapped in at SWAP_US, then NULL */
+	struct conf *next;	/* swapped in at swap_us, then NULL */
+	uint64_t swap_us;
 };
 
 /* Hands packets over in batches, swapping between two of them. */
@@ -156,7 +163,7 @@ feed(const struct capture_packet *cps, unsigned n, int dlt, void *ctx)
 	char err[512];
 
 	if (f->next != NULL) {
-		while (i < n && cps[i].ts_us < SWAP_US)
+		while (i < n && cps[i].ts_us < f->swap_us)
 			i++;
 		if (i < n) {
 			pipeline_packets(cps, i, dlt, f->p);
@@ -186,6 +193,7 @@ test_swap_mid_capture(void **state)
 	assert_int_equal(pipeline_new(a, &f.p, err, sizeof(err)), 0);
 	conf_unref(a);	/* freed at the swap */
 	f.next = load(false, "bob");
+	f.swap_us = SWAP_US;
 	assert_int_equal(pipeline_add_output(f.p, &test_ops, &s), 0);
 	assert_int_equal(capture_open_file(TEST_BUILDDIR "/conf_swap.pcap", &c,
 	    err, sizeof(err)), 0);
@@ -216,6 +224,45 @@ test_swap_mid_capture(void **state)
 	assert_string_equal(s.flows[2].domain, "www.tiktok.com");
 	assert_true(s.flows[2].first_us >= SWAP_US);
 	assert_string_equal(s.flows[2].app, "");
+}
+
+/*
+ * Nights counted towards a home outlive a reload: the home_nights
+ * scenario's third night comes after the swap, and still makes the
+ * place a home (then by day too), with the laptop's one night not.
+ */
+static void
+test_home_across_swap(void **state)
+{
+	/* 2024-05-07T12:00:00Z: between the second night and the third */
+	const uint64_t swap_us = 1715083200000000ULL;
+	struct seen s;
+	struct feed f;
+	struct conf *a;
+	struct capture *c;
+	char err[512];
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	memset(&s, 0, sizeof(s));
+	a = load(true, "alice");
+	assert_int_equal(pipeline_new(a, &f.p, err, sizeof(err)), 0);
+	conf_unref(a);
+	f.next = load(false, "bob");
+	f.swap_us = swap_us;
+	assert_int_equal(pipeline_add_output(f.p, &test_ops, &s), 0);
+	assert_int_equal(capture_open_file(TEST_BUILDDIR
+	    "/shared_home_nights.pcap", &c, err, sizeof(err)), 0);
+	while (capture_dispatch(c, 64, feed, &f, err, sizeof(err)) > 0)
+		;
+	capture_close(c);
+	assert_null(f.next);
+	pipeline_finish(f.p);
+	f.p = pipeline_free(f.p);
+	assert_int_equal(s.n_home, 2);
+	assert_true(s.home_us[0] > swap_us);
+	assert_true(s.home_us[1] > s.home_us[0]);
 }
 
 /* A reload may not turn detection on or off: flows lack its state. */
@@ -435,6 +482,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_swap_mid_capture),
+		cmocka_unit_test(test_home_across_swap),
 		cmocka_unit_test(test_swap_refuses_detection_change),
 		cmocka_unit_test(test_shared_conf),
 	};
