@@ -356,7 +356,11 @@ decode_vxlan(struct cur c, struct pkt *p)
 {
 	uint8_t flags;
 
-	if (!cur_peek_u8(&c, 0, &flags) || (flags & 0x08) == 0)
+	/* Cut by the snaplen before the flags: a datagram to the VXLAN
+	 * port that cannot be told apart, counted rather than made a flow. */
+	if (!cur_peek_u8(&c, 0, &flags))
+		return p->payload_wire_len > 0 ? DEC_VXLAN_TRUNCATED : DEC_OK;
+	if ((flags & 0x08) == 0)
 		return DEC_OK;
 	if (!cur_skip(&c, 8))
 		return DEC_VXLAN_TRUNCATED;
@@ -378,7 +382,9 @@ decode_geneve(struct cur c, struct pkt *p)
 	uint8_t vo;
 	uint16_t proto;
 
-	if (!cur_peek_u8(&c, 0, &vo) || (vo >> 6) != 0)
+	if (!cur_peek_u8(&c, 0, &vo))
+		return p->payload_wire_len > 0 ? DEC_GENEVE_TRUNCATED : DEC_OK;
+	if ((vo >> 6) != 0)
 		return DEC_OK;
 	if (!cur_skip(&c, 2) || !cur_be16(&c, &proto) || !cur_skip(&c, 4) ||
 	    !cur_skip(&c, (size_t)(vo & 0x3f) * 4))
