@@ -14,7 +14,9 @@
 /*
  * Decode outcomes.  DEC_OK means a TCP or UDP packet ready for the flow
  * table.  The DEC_OTHER_* outcomes are valid traffic we do not follow
- * (counted, not errors); the rest are malformed or truncated packets.
+ * (counted, not errors; DEC_OTHER_FRAGMENT stays the last of them, as
+ * decode_event_is_error() relies on it); the rest are malformed or
+ * truncated packets.
  * DEC_CAPLEN_OVER_LEN is never an outcome, only an anomaly: a capture
  * record claiming more bytes captured than were on the wire, counted by
  * the pipeline, which sees both lengths, and the packet still used.
@@ -23,6 +25,9 @@
 	X(DEC_OK, "ok")							\
 	X(DEC_OTHER_L2, "other.non_ip_frame")				\
 	X(DEC_OTHER_L4, "other.non_tcp_udp")				\
+	X(DEC_OTHER_WLAN_PROTECTED, "other.wlan_protected")		\
+	X(DEC_OTHER_TUNNEL_PAYLOAD, "other.tunnel_payload")		\
+	X(DEC_OTHER_NFLOG_NO_PAYLOAD, "other.nflog_no_payload")		\
 	X(DEC_OTHER_FRAGMENT, "other.ip_fragment_not_first")		\
 	X(DEC_ETH_TRUNCATED, "eth.truncated")				\
 	X(DEC_VLAN_TRUNCATED, "vlan.truncated")				\
@@ -32,6 +37,21 @@
 	X(DEC_SLL_TRUNCATED, "sll.truncated")				\
 	X(DEC_NULL_TRUNCATED, "null.truncated")				\
 	X(DEC_NULL_UNKNOWN_FAMILY, "null.unknown_family")		\
+	X(DEC_PPP_TRUNCATED, "ppp.truncated")				\
+	X(DEC_NFLOG_TRUNCATED, "nflog.truncated")			\
+	X(DEC_NFLOG_INVALID, "nflog.invalid")				\
+	X(DEC_RADIOTAP_TRUNCATED, "radiotap.truncated")			\
+	X(DEC_RADIOTAP_INVALID, "radiotap.invalid")			\
+	X(DEC_WLAN_TRUNCATED, "wlan.truncated")				\
+	X(DEC_GRE_TRUNCATED, "gre.truncated")				\
+	X(DEC_GRE_INVALID, "gre.invalid")				\
+	X(DEC_ERSPAN_TRUNCATED, "erspan.truncated")			\
+	X(DEC_ERSPAN_INVALID, "erspan.invalid")				\
+	X(DEC_VXLAN_TRUNCATED, "vxlan.truncated")			\
+	X(DEC_GENEVE_TRUNCATED, "geneve.truncated")			\
+	X(DEC_MPLS_TRUNCATED, "mpls.truncated")				\
+	X(DEC_MPLS_TOO_DEEP, "mpls.too_many_labels")			\
+	X(DEC_TUNNEL_TOO_DEEP, "tunnel.too_deep")			\
 	X(DEC_IPV4_TRUNCATED, "ipv4.truncated")				\
 	X(DEC_IPV4_BAD_HLEN, "ipv4.bad_header_length")			\
 	X(DEC_IPV4_BAD_LEN, "ipv4.bad_total_length")			\

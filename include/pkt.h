@@ -44,7 +44,8 @@ struct pkt {
 	uint32_t payload_len;		/* captured payload bytes */
 	uint32_t payload_wire_len;	/* payload bytes on the wire (>= payload_len) */
 	uint8_t anomaly;		/* enum decode_event tolerated, 0 if none */
-	uint8_t tunnel_depth;		/* IP-in-IP layers removed */
+	uint8_t tunnel_depth;		/* encapsulations removed (IP-in-IP,
+					 * GRE, ERSPAN, VXLAN, Geneve, MPLS) */
 };
 
 #endif

@@ -77,8 +77,8 @@ check_linktype(struct capture *c, char *err, size_t errlen)
 	n = pcap_datalink_val_to_name(c->dlt);
 	d = pcap_datalink_val_to_description(c->dlt);
 	snprintf(err, errlen, "%s: unsupported link type %d (%s%s%s); outflow "
-	    "reads Ethernet (with VLAN/QinQ/PPPoE), Linux cooked v1/v2, raw IP "
-	    "and BSD loopback", c->name, c->dlt, n ? n : "unknown",
+	    "reads Ethernet (with VLAN/QinQ/PPPoE), Linux cooked v1/v2, raw IP, "
+	    "BSD loopback, PPP, NFLOG and 802.11 with radiotap", c->name, c->dlt, n ? n : "unknown",
 	    d ? ", " : "", d ? d : "");
 	return -EPROTONOSUPPORT;
 }

@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int dlts[] = { 0, 1, 12, 14, 108, 113, 228, 229, 276 };
+	static const int dlts[] = { 0, 1, 12, 14, 108, 113, 228, 229, 276, 9,
+	    127, 239 };
 	struct pkt p;
 	enum decode_event ev;
 	volatile uint32_t sink = 0;
