@@ -192,9 +192,6 @@ const char *pii_where_name(enum pii_where w);
 
 /** Every category the engine may report, NULL-terminated (static). */
 const char *const *pii_category_names(void);
-/** The Android and iOS permissions that gate category (NULL: none). */
-void pii_category_permissions(const struct pii_engine *e,
-    const char *category, const char **ret_android, const char **ret_ios);
 
 /** Number of identities loaded. */
 size_t pii_identity_count(const struct pii_engine *e);

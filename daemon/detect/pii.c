@@ -1337,16 +1337,6 @@ pii_category_names(void)
 	return categories;
 }
 
-void
-pii_category_permissions(const struct pii_engine *e, const char *category,
-    const char **ret_android, const char **ret_ios)
-{
-	int ci = cat_index(category);
-
-	*ret_android = ci >= 0 ? e->perm_android[ci] : NULL;
-	*ret_ios = ci >= 0 ? e->perm_ios[ci] : NULL;
-}
-
 size_t
 pii_identity_count(const struct pii_engine *e)
 {
