@@ -68,6 +68,8 @@ void jw_str_k(struct jw *w, const char *key, size_t klen, const char *val);
 void jw_strn_k(struct jw *w, const char *key, size_t klen, const char *val,
     size_t len);
 void jw_u64_k(struct jw *w, const char *key, size_t klen, uint64_t v);
+/* v in decimal inside quotes ("17"): ECS keeps some numbers as keywords. */
+void jw_u64_str_k(struct jw *w, const char *key, size_t klen, uint64_t v);
 void jw_i64_k(struct jw *w, const char *key, size_t klen, int64_t v);
 void jw_double_k(struct jw *w, const char *key, size_t klen, double v);
 void jw_bool_k(struct jw *w, const char *key, size_t klen, bool v);
@@ -93,11 +95,15 @@ jw_arr_begin(struct jw *w, const char *key)
 	jw_arr_begin_k(w, key, jw_klen(key));
 }
 
-/** String value; nothing is written when val is NULL. */
+/**
+ * String value; nothing is written when val is NULL.  Measured here, so
+ * a literal's length is known at compile time.
+ */
 static inline void
 jw_str(struct jw *w, const char *key, const char *val)
 {
-	jw_str_k(w, key, jw_klen(key), val);
+	if (val != NULL)
+		jw_strn_k(w, key, jw_klen(key), val, strlen(val));
 }
 
 static inline void
@@ -110,6 +116,12 @@ static inline void
 jw_u64(struct jw *w, const char *key, uint64_t v)
 {
 	jw_u64_k(w, key, jw_klen(key), v);
+}
+
+static inline void
+jw_u64_str(struct jw *w, const char *key, uint64_t v)
+{
+	jw_u64_str_k(w, key, jw_klen(key), v);
 }
 
 static inline void

@@ -310,6 +310,36 @@ put_addr(struct jw *w, const char *key, const struct addr *a)
 	jw_str(w, key, addr_str(a, buf, sizeof(buf)));
 }
 
+/*
+ * The client and the server of an event, with their text: each address
+ * appears in source or destination and again in related.ip, and is
+ * formatted once.
+ */
+enum { END_CLIENT, END_SERVER };
+
+struct ends {
+	struct addr ip[2];
+	char text[2][ADDR_STRLEN];
+	size_t len[2];
+};
+
+static void
+ends_set(struct ends *ends, const struct addr *client,
+    const struct addr *server)
+{
+	ends->ip[END_CLIENT] = *client;
+	ends->ip[END_SERVER] = *server;
+	for (int i = END_CLIENT; i <= END_SERVER; i++)
+		ends->len[i] = strlen(addr_str(&ends->ip[i], ends->text[i],
+		    sizeof(ends->text[i])));
+}
+
+static void
+put_end(struct jw *w, const char *key, const struct ends *ends, int which)
+{
+	jw_strn(w, key, ends->text[which], ends->len[which]);
+}
+
 
 /* Close the event with observer{} (see build_frags()). */
 static void
@@ -343,10 +373,7 @@ direction(const struct addr *client, const struct addr *server)
 static void
 put_iana_number(struct jw *w, uint8_t proto)
 {
-	char buf[4];
-	int n = snprintf(buf, sizeof(buf), "%u", proto);
-
-	jw_strn(w, "iana_number", buf, (size_t)n);
+	jw_u64_str(w, "iana_number", proto);
 }
 
 /*
@@ -357,7 +384,7 @@ put_iana_number(struct jw *w, uint8_t proto)
 #define RELATED_MAX 4
 
 struct related {
-	const struct addr *ip[2];
+	const struct ends *ends;
 	const struct addr *extra_ip;	/* more addresses (DNS answers) */
 	size_t n_extra_ip;
 	const char *host[RELATED_MAX];
@@ -380,14 +407,17 @@ related_host(struct related *rel, const char *h, size_t len)
 static void
 put_related(struct jw *w, const struct related *rel)
 {
+	const struct addr *ip = rel->ends->ip;
+
 	jw_obj_begin(w, "related");
 	jw_arr_begin(w, "ip");
-	put_addr(w, NULL, rel->ip[0]);
-	if (!addr_eq(rel->ip[0], rel->ip[1]))
-		put_addr(w, NULL, rel->ip[1]);
+	put_end(w, NULL, rel->ends, END_CLIENT);
+	if (!addr_eq(&ip[END_CLIENT], &ip[END_SERVER]))
+		put_end(w, NULL, rel->ends, END_SERVER);
 	for (size_t i = 0; i < rel->n_extra_ip; i++) {
 		const struct addr *a = &rel->extra_ip[i];
-		bool seen = addr_eq(a, rel->ip[0]) || addr_eq(a, rel->ip[1]);
+		bool seen = addr_eq(a, &ip[END_CLIENT]) ||
+		    addr_eq(a, &ip[END_SERVER]);
 
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = addr_eq(a, &rel->extra_ip[j]);
@@ -481,25 +511,27 @@ transport_name(uint8_t proto)
 
 /*
  * source{ip,port}, destination{ip,port[,domain]} and network{} of a
- * message event on flow f; the client and server are left in *rel for
+ * message event on flow f; the client and server are left in *ends for
  * related.ip.
  */
 static void
 put_message_endpoints(struct eve *e, const struct flow *f,
     const char *domain, size_t domain_len, const char *protocol,
-    struct addr *cl, struct addr *sv)
+    struct ends *ends)
 {
 	struct jw *w = &e->w;
+	struct addr cl, sv;
 	uint16_t cp, sp;
 
-	flow_client(f, cl, &cp);
-	flow_server(f, sv, &sp);
+	flow_client(f, &cl, &cp);
+	flow_server(f, &sv, &sp);
+	ends_set(ends, &cl, &sv);
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", cl);
+	put_end(w, "ip", ends, END_CLIENT);
 	jw_u64(w, "port", cp);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", sv);
+	put_end(w, "ip", ends, END_SERVER);
 	jw_u64(w, "port", sp);
 	if (domain != NULL)
 		jw_strn(w, "domain", domain, domain_len);
@@ -509,19 +541,16 @@ put_message_endpoints(struct eve *e, const struct flow *f,
 	put_iana_number(w, f->key.proto);
 	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	jw_str(w, "protocol", protocol);
-	jw_str(w, "direction", direction(cl, sv));
-	put_community_id(e, cl, cp, sv, sp, f->key.proto);
+	jw_str(w, "direction", direction(&cl, &sv));
+	put_community_id(e, &cl, cp, &sv, sp, f->key.proto);
 	jw_obj_end(w);
 }
 
 static void
 put_vlan(struct jw *w, uint32_t id)
 {
-	char buf[8];
-	int n = snprintf(buf, sizeof(buf), "%u", id & 0xfff);
-
 	jw_obj_begin(w, "vlan");
-	jw_strn(w, "id", buf, (size_t)n);
+	jw_u64_str(w, "id", id & 0xfff);
 	jw_obj_end(w);
 }
 
@@ -736,9 +765,10 @@ put_outflow_who(struct jw *w, const struct flow_record *r)
 
 /* related{} of a flow or observation event: its endpoints and names. */
 static void
-put_flow_related(struct jw *w, const struct flow_record *r)
+put_flow_related(struct jw *w, const struct flow_record *r,
+    const struct ends *ends)
 {
-	struct related rel = { .ip = { &r->client, &r->server } };
+	struct related rel = { .ends = ends };
 	const char *sni;
 
 	if (r->domain != NULL)
@@ -761,6 +791,9 @@ eve_flow(void *ctx, const struct flow_record *r)
 	struct eve *e = ctx;
 	const struct flow *f = r->flow;
 	struct jw *w = begin(e, EVE_FLOW, f->first_us);
+	struct ends ends;
+
+	ends_set(&ends, &r->client, &r->server);
 
 	jw_time(w, "start", f->first_us);
 	jw_time(w, "end", f->last_us);
@@ -769,7 +802,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 	jw_obj_end(w);
 
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &r->client);
+	put_end(w, "ip", &ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
 		jw_str(w, "mac", r->client_mac);
@@ -778,7 +811,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 	jw_obj_end(w);
 
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &r->server);
+	put_end(w, "ip", &ends, END_SERVER);
 	jw_u64(w, "port", r->server_port);
 	if (r->domain != NULL)
 		jw_str(w, "domain", r->domain);
@@ -792,7 +825,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 		put_tls(w, r->tls, r->sni);
 	if (r->has_http)
 		put_http_request(w, &r->http);
-	put_flow_related(w, r);
+	put_flow_related(w, r, &ends);
 
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
@@ -871,16 +904,18 @@ eve_observation(void *ctx, const struct obs_record *or)
 	const struct flow *f = r->flow;
 	const struct pii_obs *o = or->obs;
 	struct jw *w = begin(e, EVE_OBSERVATION, or->ts_us);
+	struct ends ends;
 
+	ends_set(&ends, &r->client, &r->server);
 	jw_obj_end(w);
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &r->client);
+	put_end(w, "ip", &ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
 		jw_str(w, "mac", r->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &r->server);
+	put_end(w, "ip", &ends, END_SERVER);
 	jw_u64(w, "port", r->server_port);
 	jw_str(w, "domain", or->domain);
 	ecs_destination_where(w, r);
@@ -896,7 +931,7 @@ eve_observation(void *ctx, const struct obs_record *or)
 	    r->server_port, f->key.proto);
 	jw_obj_end(w);
 	{
-		struct related rel = { .ip = { &r->client, &r->server } };
+		struct related rel = { .ends = &ends };
 
 		if (or->domain != NULL)
 			related_host(&rel, or->domain, strlen(or->domain));
@@ -1069,9 +1104,8 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	struct eve *e = ctx;
 	const struct dns_msg *msg = dr->msg;
 	struct jw *w;
-	struct addr cl, sv;
+	struct ends ends;
 	char buf[ADDR_STRLEN];
-	int n;
 
 	if (!e->opt.dns)
 		return;
@@ -1079,13 +1113,12 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	jw_obj_end(w);
 
 	/* The querier is the source, as for the flow. */
-	put_message_endpoints(e, dr->flow, NULL, 0, "dns", &cl, &sv);
+	put_message_endpoints(e, dr->flow, NULL, 0, "dns", &ends);
 
 	jw_obj_begin(w, "dns");
 	jw_str(w, "type", "answer");
 	/* ECS keeps the id a keyword. */
-	n = snprintf(buf, sizeof(buf), "%u", msg->id);
-	jw_strn(w, "id", buf, (size_t)n);
+	jw_u64_str(w, "id", msg->id);
 	jw_str(w, "response_code", rcode_name(msg->rcode, buf, sizeof(buf)));
 	if (msg->has_question) {
 		struct domain_parts dp;
@@ -1124,7 +1157,7 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	}
 	jw_obj_end(w);
 	{
-		struct related rel = { .ip = { &cl, &sv },
+		struct related rel = { .ends = &ends,
 		    .extra_ip = dr->resolved, .n_extra_ip = dr->n_resolved };
 
 		if (msg->has_question)
@@ -1144,7 +1177,7 @@ eve_http(void *ctx, const struct http_record *hr)
 {
 	struct eve *e = ctx;
 	struct host_parts h = { 0 };
-	struct addr cl, sv;
+	struct ends ends;
 	struct jw *w;
 
 	if (!e->opt.http)
@@ -1156,10 +1189,10 @@ eve_http(void *ctx, const struct http_record *hr)
 		split_host(hr->http.host, &h);
 	/* The Host names the server unless it is an address. */
 	put_message_endpoints(e, hr->flow, h.domain != NULL && !h.is_ip ?
-	    h.domain : NULL, h.domain_len, "http", &cl, &sv);
+	    h.domain : NULL, h.domain_len, "http", &ends);
 	put_http_request(w, &hr->http);
 	{
-		struct related rel = { .ip = { &cl, &sv } };
+		struct related rel = { .ends = &ends };
 
 		if (h.domain != NULL && !h.is_ip)
 			related_host(&rel, h.domain, h.domain_len);
