@@ -411,6 +411,21 @@ jw_strn_k(struct jw *w, const char *key, size_t klen, const char *val, size_t le
 }
 
 void
+jw_plain_k(struct jw *w, const char *key, size_t klen, const char *val,
+    size_t len)
+{
+	char *d;
+
+	if ((d = begin_value(w, key, klen, 2 + len)) == NULL)
+		return;
+	*d++ = '"';
+	memcpy(d, val, len);
+	d += len;
+	*d++ = '"';
+	w->len = (size_t)(d - w->buf);
+}
+
+void
 jw_str_k(struct jw *w, const char *key, size_t klen, const char *val)
 {
 	if (val != NULL)
