@@ -76,6 +76,7 @@ struct eve {
 	bool is_stdout;
 	struct eve_options opt;
 	struct domain_psl *psl;		/* NULL: no public suffix split */
+	struct domain_memo *psl_memo;	/* splits of names asked before */
 	struct jw w;
 	size_t start;			/* where the event being built starts */
 	size_t batch;			/* write once this much is gathered */
@@ -201,6 +202,11 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 	}
 	/* Without the list DNS events only lack the registered domain. */
 	e->psl = domain_psl_load();
+	if (e->psl != NULL && (e->psl_memo = domain_memo_new(e->psl)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		eve_close(e);
+		return -ENOMEM;
+	}
 	*ret = e;
 	return 0;
 }
@@ -252,6 +258,7 @@ eve_close(struct eve *e)
 	if (!e->is_stdout)
 		fclose(e->fp);
 	jw_free(&e->w);
+	domain_memo_free(e->psl_memo);
 	domain_psl_free(e->psl);
 	free((char *)e->opt.hostname);
 	free((char *)e->opt.interface);
@@ -307,7 +314,7 @@ put_addr(struct jw *w, const char *key, const struct addr *a)
 {
 	char buf[ADDR_STRLEN];
 
-	jw_str(w, key, addr_str(a, buf, sizeof(buf)));
+	jw_plain(w, key, addr_str(a, buf, sizeof(buf)));
 }
 
 /*
@@ -337,7 +344,7 @@ ends_set(struct ends *ends, const struct addr *client,
 static void
 put_end(struct jw *w, const char *key, const struct ends *ends, int which)
 {
-	jw_strn(w, key, ends->text[which], ends->len[which]);
+	jw_plainn(w, key, ends->text[which], ends->len[which]);
 }
 
 
@@ -500,7 +507,7 @@ put_community_id(struct eve *e, const struct addr *cl, uint16_t cp,
 	char id[COMMUNITY_ID_SIZE];
 
 	if (community_id_v1(&t, e->opt.community_id_seed, id) == 0)
-		jw_strn(&e->w, "community_id", id, COMMUNITY_ID_SIZE - 1);
+		jw_plainn(&e->w, "community_id", id, COMMUNITY_ID_SIZE - 1);
 }
 
 static const char *
@@ -537,11 +544,11 @@ put_message_endpoints(struct eve *e, const struct flow *f,
 		jw_strn(w, "domain", domain, domain_len);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_plain(w, "transport", transport_name(f->key.proto));
 	put_iana_number(w, f->key.proto);
-	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
-	jw_str(w, "protocol", protocol);
-	jw_str(w, "direction", direction(&cl, &sv));
+	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_plain(w, "protocol", protocol);
+	jw_plain(w, "direction", direction(&cl, &sv));
 	put_community_id(e, &cl, cp, &sv, sp, f->key.proto);
 	jw_obj_end(w);
 }
@@ -562,14 +569,14 @@ put_network(struct eve *e, const struct flow_record *r)
 	const char *protocol = r->protocol;
 
 	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_plain(w, "transport", transport_name(f->key.proto));
 	put_iana_number(w, f->key.proto);
-	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	if (protocol != NULL)
-		jw_str(w, "protocol", protocol);
+		jw_plain(w, "protocol", protocol);
 	/* ECS: lower case, the service identified (our app id is). */
 	jw_str(w, "application", r->app_id);
-	jw_str(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(&r->client, &r->server));
 	if (f->key.vlan != 0) {
 		/* QinQ keys hold outer << 12 | inner; ECS ids are keywords. */
 		put_vlan(w, f->key.vlan > 0xfff ? f->key.vlan >> 12 :
@@ -608,11 +615,11 @@ put_tls(struct jw *w, const struct tls_info *t, const char *sni)
 	 * version in use (it is outflow.tls.client_version). */
 	if (t->server_seen && t->version != 0 &&
 	    (v = tls_version_text(t->version, &proto)) != NULL) {
-		jw_str(w, "version", v);
-		jw_str(w, "version_protocol", proto);
+		jw_plain(w, "version", v);
+		jw_plain(w, "version_protocol", proto);
 	}
 	if (t->server_seen && (v = tls_cipher_name(t->cipher)) != NULL)
-		jw_str(w, "cipher", v);
+		jw_plain(w, "cipher", v);
 	jw_bool(w, "established", t->server_seen);
 	if (alpn != NULL) {
 		char first[64];
@@ -630,7 +637,7 @@ put_tls(struct jw *w, const struct tls_info *t, const char *sni)
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
 		jw_str(w, "server_name", sni);
-		jw_str(w, "ja3", t->ja3);
+		jw_plain(w, "ja3", t->ja3);
 		jw_obj_end(w);
 	}
 	if (t->have_cert) {
@@ -667,7 +674,7 @@ put_http_request(struct jw *w, const struct http_view *v)
 	if (v->referrer != NULL)
 		jw_strn(w, "referrer", v->referrer, v->referrer_len);
 	jw_obj_end(w);
-	jw_str(w, "version", v->version_minor == 0 ? "1.0" : "1.1");
+	jw_plain(w, "version", v->version_minor == 0 ? "1.0" : "1.1");
 	jw_obj_end(w);
 	jw_obj_begin(w, "url");
 	if (v->host != NULL) {
@@ -729,7 +736,7 @@ put_outflow_http(struct jw *w, const struct http_view *v)
 	if (v->requested_with != NULL)
 		jw_str(w, "requested_with", v->requested_with);
 	if (v->body_state != HTTP_BODY_NONE) {
-		jw_str(w, "body_state",
+		jw_plain(w, "body_state",
 		    body_state_name((enum http_body_state)v->body_state));
 		jw_u64(w, "body_decoded_bytes", v->body_len);
 	}
@@ -746,7 +753,7 @@ put_outflow_who(struct jw *w, const struct flow_record *r)
 		jw_str(w, "name", r->app_name);
 		jw_str(w, "kind", r->app_kind);
 		jw_str(w, "vendor", r->app_vendor);
-		jw_str(w, "evidence", r->app_evidence);
+		jw_plain(w, "evidence", r->app_evidence);
 		jw_u64(w, "confidence", r->app_confidence);
 		jw_obj_end(w);
 	}
@@ -798,14 +805,14 @@ eve_flow(void *ctx, const struct flow_record *r)
 	jw_time(w, "start", f->first_us);
 	jw_time(w, "end", f->last_us);
 	jw_u64(w, "duration", (f->last_us - f->first_us) * 1000);
-	jw_str(w, "reason", flow_end_reason_name(r->why));
+	jw_plain(w, "reason", flow_end_reason_name(r->why));
 	jw_obj_end(w);
 
 	jw_obj_begin(w, "source");
 	put_end(w, "ip", &ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
-		jw_str(w, "mac", r->client_mac);
+		jw_plain(w, "mac", r->client_mac);
 	jw_u64(w, "bytes", f->bytes[FLOW_TO_SERVER]);
 	jw_u64(w, "packets", f->pkts[FLOW_TO_SERVER]);
 	jw_obj_end(w);
@@ -829,9 +836,9 @@ eve_flow(void *ctx, const struct flow_record *r)
 
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
-	jw_str(w, "end_reason", flow_end_reason_name(r->why));
+	jw_plain(w, "end_reason", flow_end_reason_name(r->why));
 	if (r->domain != NULL)
-		jw_str(w, "domain_source", domain_source_name(r->domain_src));
+		jw_plain(w, "domain_source", domain_source_name(r->domain_src));
 	if (f->flags & FLOW_F_MIDSTREAM)
 		jw_bool(w, "midstream", true);
 	if (r->geo_done && r->dest_local)
@@ -845,7 +852,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 			const char *proto, *v = tls_version_text(
 			    r->tls->client_max_version, &proto);
 
-			jw_str(w, "client_version", v);
+			jw_plain(w, "client_version", v);
 		}
 		if (r->tls->server_seen) {
 			static const char hex[] = "0123456789abcdef";
@@ -853,7 +860,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 			char cs[6] = { '0', 'x', hex[c >> 12 & 15],
 			    hex[c >> 8 & 15], hex[c >> 4 & 15], hex[c & 15] };
 
-			jw_strn(w, "cipher", cs, sizeof(cs));
+			jw_plainn(w, "cipher", cs, sizeof(cs));
 		}
 		jw_obj_end(w);
 	}
@@ -912,7 +919,7 @@ eve_observation(void *ctx, const struct obs_record *or)
 	put_end(w, "ip", &ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
-		jw_str(w, "mac", r->client_mac);
+		jw_plain(w, "mac", r->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
 	put_end(w, "ip", &ends, END_SERVER);
@@ -921,12 +928,12 @@ eve_observation(void *ctx, const struct obs_record *or)
 	ecs_destination_where(w, r);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_plain(w, "transport", transport_name(f->key.proto));
 	put_iana_number(w, f->key.proto);
-	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
-	jw_str(w, "protocol", r->protocol);
+	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_plain(w, "protocol", r->protocol);
 	jw_str(w, "application", r->app_id);
-	jw_str(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(&r->client, &r->server));
 	put_community_id(e, &r->client, r->client_port, &r->server,
 	    r->server_port, f->key.proto);
 	jw_obj_end(w);
@@ -941,7 +948,7 @@ eve_observation(void *ctx, const struct obs_record *or)
 	jw_u64(w, "flow_id", f->id);
 	jw_obj_begin(w, "observation");
 	jw_str(w, "category", o->category);
-	jw_str(w, "where", pii_where_name(o->where));
+	jw_plain(w, "where", pii_where_name(o->where));
 	jw_str(w, "location", o->location);
 	jw_str(w, "encoding", o->encoding);
 	jw_str(w, "identity", o->identity);
@@ -1095,7 +1102,7 @@ put_type(struct jw *w, const char *key, uint16_t type)
 		snprintf(buf, sizeof(buf), "TYPE%u", type);
 		n = buf;
 	}
-	jw_str(w, key, n);
+	jw_plain(w, key, n);
 }
 
 static void
@@ -1116,17 +1123,18 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	put_message_endpoints(e, dr->flow, NULL, 0, "dns", &ends);
 
 	jw_obj_begin(w, "dns");
-	jw_str(w, "type", "answer");
+	jw_plain(w, "type", "answer");
 	/* ECS keeps the id a keyword. */
 	jw_u64_str(w, "id", msg->id);
-	jw_str(w, "response_code", rcode_name(msg->rcode, buf, sizeof(buf)));
+	jw_plain(w, "response_code", rcode_name(msg->rcode, buf, sizeof(buf)));
 	if (msg->has_question) {
 		struct domain_parts dp;
 
 		jw_obj_begin(w, "question");
 		jw_str(w, "name", msg->qname);
 		put_type(w, "type", msg->qtype);
-		if (domain_split(e->psl, msg->qname, &dp) == 0) {
+		if (e->psl_memo != NULL &&
+		    domain_split_memo(e->psl_memo, msg->qname, &dp) == 0) {
 			jw_str(w, "registered_domain", dp.registered);
 			jw_str(w, "top_level_domain", dp.tld);
 			if (dp.subdomain[0] != '\0')
@@ -1144,7 +1152,7 @@ eve_dns(void *ctx, const struct dns_record *dr)
 			put_type(w, "type", rr->type);
 			jw_u64(w, "ttl", rr->ttl);
 			if (rr->addr.family != 0)
-				jw_str(w, "data", addr_str(&rr->addr, buf, sizeof(buf)));
+				jw_plain(w, "data", addr_str(&rr->addr, buf, sizeof(buf)));
 			else if (rr->target[0] != '\0')
 				jw_str(w, "data", rr->target);
 			jw_obj_end(w);
