@@ -404,8 +404,10 @@ related_host(struct related *rel, const char *h, size_t len)
 {
 	if (h == NULL || len == 0 || rel->n_host == RELATED_MAX)
 		return;
+	/* The flow's domain is often its SNI, the very same string. */
 	for (size_t i = 0; i < rel->n_host; i++)
-		if (rel->host_len[i] == len && memcmp(rel->host[i], h, len) == 0)
+		if (rel->host[i] == h || (rel->host_len[i] == len &&
+		    memcmp(rel->host[i], h, len) == 0))
 			return;
 	rel->host[rel->n_host] = h;
 	rel->host_len[rel->n_host++] = len;
