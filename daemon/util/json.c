@@ -103,6 +103,30 @@ esc_room(size_t len)
 	return len <= (SIZE_MAX / 4) / ESC_MAX ? len * ESC_MAX : SIZE_MAX / 2;
 }
 
+/*
+ * Copy n bytes: keys and most values are under 16 bytes, where two
+ * overlapping fixed-size moves beat a call to memcpy.  Every read stays
+ * within s[0..n), every write within d[0..n).
+ */
+static inline char *
+copy_short(char *d, const char *s, size_t n)
+{
+	if (n > 16)
+		memcpy(d, s, n);
+	else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+	return d + n;
+}
+
 static void
 putc_(struct jw *w, char c)
 {
@@ -325,8 +349,7 @@ begin_value(struct jw *w, const char *key, size_t klen, size_t room)
 	if (key == NULL)
 		return d;
 	*d++ = '"';
-	memcpy(d, key, klen);
-	d += klen;
+	d = copy_short(d, key, klen);
 	*d++ = '"';
 	*d++ = ':';
 	return d;
@@ -419,8 +442,7 @@ jw_plain_k(struct jw *w, const char *key, size_t klen, const char *val,
 	if ((d = begin_value(w, key, klen, 2 + len)) == NULL)
 		return;
 	*d++ = '"';
-	memcpy(d, val, len);
-	d += len;
+	d = copy_short(d, val, len);
 	*d++ = '"';
 	w->len = (size_t)(d - w->buf);
 }

@@ -289,7 +289,10 @@ test_numbers(void **state)
 	jw_free(&w);
 }
 
-/* Keys of any length come out whole (they are names, never escaped). */
+/*
+ * Keys of any length come out whole (they are names, never escaped), and
+ * so do plain values.
+ */
 static void
 test_keys(void **state)
 {
@@ -307,6 +310,21 @@ test_keys(void **state)
 	    "{\"abcdefghijklmnopqrstuvwxyz0123456789\":1,"
 	    "\"abcdefghijklmnopqrstuvwxyz012345\":2,\"event.dataset\":true,"
 	    "\"\":\"\"}");
+	/* Short keys and plain values are copied in overlapping words:
+	 * every length, each byte where it belongs. */
+	for (size_t n = 0; n <= 40; n++) {
+		char text[41], want[100];
+
+		for (size_t i = 0; i < n; i++)
+			text[i] = (char)('A' + i % 26 + (i / 26) * 6);
+		text[n] = '\0';
+		snprintf(want, sizeof(want), "{\"%s\":\"%s\"}", text, text);
+		jw_reset(&w);
+		jw_obj_begin(&w, NULL);
+		jw_plain_k(&w, text, n, text, n);
+		jw_obj_end(&w);
+		assert_string_equal(done(&w), want);
+	}
 	jw_free(&w);
 }
 
