@@ -987,7 +987,9 @@ eve_finding(void *ctx, const struct finding_record *fr)
 	const struct flow *f = r->flow;
 	const struct pii_obs *o = fr->evidence;
 	struct jw *w = begin(e, EVE_FINDING, fr->last_us);
+	struct ends ends;
 
+	ends_set(&ends, &r->client, &r->server);
 	jw_u64(w, "severity", (uint64_t)severity_ecs(fr->severity));
 	jw_time(w, "start", fr->first_us);
 	jw_obj_end(w);
@@ -1008,29 +1010,29 @@ eve_finding(void *ctx, const struct finding_record *fr)
 		jw_arr_end(w);
 	}
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &r->client);
+	put_end(w, "ip", &ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
-		jw_str(w, "mac", r->client_mac);
+		jw_plain(w, "mac", r->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &r->server);
+	put_end(w, "ip", &ends, END_SERVER);
 	jw_u64(w, "port", r->server_port);
 	if (r->domain != NULL)
 		jw_str(w, "domain", r->domain);
 	ecs_destination_where(w, r);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_plain(w, "transport", transport_name(f->key.proto));
 	put_iana_number(w, f->key.proto);
-	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
-	jw_str(w, "protocol", r->protocol);
+	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_plain(w, "protocol", r->protocol);
 	jw_str(w, "application", r->app_id);
-	jw_str(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(&r->client, &r->server));
 	put_community_id(e, &r->client, r->client_port, &r->server,
 	    r->server_port, f->key.proto);
 	jw_obj_end(w);
-	put_flow_related(w, r);
+	put_flow_related(w, r, &ends);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
 	jw_obj_begin(w, "finding");
