@@ -50,15 +50,15 @@ static const struct {
 	const char *kind;		/* event.kind; NULL: "event" */
 } eve_kinds[EVE_KIND__COUNT] = {
 	[EVE_FLOW] = { "outflow.flow", (const char *const[]){ "network", NULL },
-	    (const char *const[]){ "connection", "end", NULL } },
+	    (const char *const[]){ "connection", "end", NULL }, NULL },
 	[EVE_OBSERVATION] = { "outflow.observation",
 	    (const char *const[]){ "network", NULL },
-	    (const char *const[]){ "info", NULL } },
+	    (const char *const[]){ "info", NULL }, NULL },
 	[EVE_DNS] = { "outflow.dns", (const char *const[]){ "network", NULL },
-	    (const char *const[]){ "protocol", NULL } },
+	    (const char *const[]){ "protocol", NULL }, NULL },
 	[EVE_HTTP] = { "outflow.http",
 	    (const char *const[]){ "network", "web", NULL },
-	    (const char *const[]){ "access", NULL } },
+	    (const char *const[]){ "access", NULL }, NULL },
 	/* A policy rule's judgement: what a SIEM lists as an alert. */
 	[EVE_FINDING] = { "outflow.finding",
 	    (const char *const[]){ "network", NULL },
