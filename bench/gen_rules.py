@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Write N policy rules for the benchmark (bench/run.py --rules N).
 
-The rules look like an admin's, not like a best case for the index: they
-mix apps, vendors' jurisdictions, data categories, countries and groups,
-ASNs, domain suffixes, traffic thresholds, any/all and "but not"
-exceptions, and one in ten has no condition the index can anchor on, so
-it is tried on every flow.  The names come from the shipped packs, so every rule is valid and
-many of them match the benchmark's traffic.
+The rules look like an admin's: each narrows to something (apps, data
+categories, networks or services, sometimes two alternatives) and says
+where or how (a vendor's or a server's jurisdiction, countries and
+groups, traffic thresholds, a confidence), one in five with a "but not"
+exception; one in fifty is a catch-all with nothing the index can anchor
+on, so it is tried on every flow.  The names come from the shipped packs,
+so every rule is valid and many match the benchmark's traffic.
 
 usage: gen_rules.py N OUT.yaml
 """
@@ -36,53 +37,57 @@ def main():
                         for c in g['countries']})
     asns = [a for o in jur['operators'] for a in o['asns']]
 
-    def leaf():
-        k = rnd.randrange(9)
+    # What narrows a rule to some flows: an app, a category, a network,
+    # a service.
+    def specific():
+        k = rnd.randrange(4)
         if k == 0:
             return {'app': rnd.sample(ids, rnd.randint(1, 4))}
         if k == 1:
+            return {'data': rnd.sample(cats, rnd.randint(1, 3))}
+        if k == 2:
+            return {'destination': {'asn': rnd.sample(asns, rnd.randint(1, 5))}}
+        return {'destination': {'domain': rnd.sample(domains,
+                                                     rnd.randint(1, 3))}}
+
+    # What says where or how: true of many flows.
+    def broad():
+        k = rnd.randrange(5)
+        if k == 0:
             return {'app': {'jurisdiction': rnd.choice(groups + countries),
                             'kind': rnd.choice(['app', 'sdk', 'os'])}}
-        if k == 2:
-            return {'data': rnd.sample(cats, rnd.randint(1, 3))}
-        if k == 3:
+        if k == 1:
             return {'jurisdiction': {'group': rnd.choice(groups),
                                      'by': rnd.sample(['location', 'operator',
                                                        'vendor'],
                                                       rnd.randint(1, 3))}}
-        if k == 4:
-            return {'destination': {'asn': rnd.sample(asns, rnd.randint(1, 5))}}
-        if k == 5:
-            return {'destination': {'domain': rnd.sample(domains,
-                                                         rnd.randint(1, 3))}}
-        if k == 6:
+        if k == 2:
             return {'destination': {'country': rnd.sample(countries,
                                                           rnd.randint(1, 4))}}
-        if k == 7:
+        if k == 3:
             return {'traffic': {'encrypted': rnd.choice([True, False]),
                                 'sent_at_least': rnd.choice(['1KB', '100KB',
                                                              '10MB'])}}
         return {'data': {'category': rnd.choice(cats),
                          'min_confidence': rnd.choice([50, 80, 90])}}
 
-    def cond(depth=0):
+    def cond():
+        kids = [specific()] + [broad() for _ in range(rnd.randint(1, 2))]
         r = rnd.random()
-        if depth < 2 and r < 0.5:
-            kids = [cond(depth + 1) for _ in range(rnd.randint(2, 3))]
+        if r < 0.2:
+            # Two alternatives for the specific part.
+            kids[0] = {'any': [specific(), specific()]}
+        elif r < 0.4:
             # An exception, as admins write them: "... but not X".
-            if rnd.random() < 0.2:
-                kids.append({'not': leaf()})
-            return {'all': kids}
-        if depth < 2 and r < 0.6:
-            return {'any': [cond(depth + 1) for _ in range(2)]}
-        return leaf()
+            kids.append({'not': rnd.choice([specific(), broad()])})
+        return {'all': kids}
 
     rules = []
     for i in range(n):
         when = cond()
-        if i % 10 == 0:
-            # Nothing to anchor on, so tried on every flow (at its end):
-            # an alternative no anchor can stand for, rarely true.
+        if i % 50 == 0:
+            # A catch-all with nothing to anchor on, so tried on every
+            # flow (at its end): an alternative no anchor can stand for.
             when = {'any': [when, {'traffic': {'sent_at_least': '1GB'}}]}
         rules.append({'id': f'bench.r{i}',
                       'title': '{app} on {device} sent {data} to {operator} '

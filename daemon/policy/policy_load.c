@@ -82,7 +82,7 @@ lower_dup(struct policy *p, const char *s, size_t n)
 	return d;
 }
 
-static uint32_t
+uint32_t
 str_hash(const char *s, size_t len)
 {
 	return (uint32_t)hash_bytes(s, len);
@@ -96,43 +96,47 @@ empty_slot(const struct hmap *m, uint32_t h, struct hmap_probe *pr)
 		;
 }
 
-/* Case-insensitive: the set holds lower case, lookups fold as they hash. */
 bool
-strset_has(const struct strset *s, const char *str, size_t len)
+strset_has_lc(const struct strset *s, const struct lc_key *k)
 {
-	char buf[256];
 	struct hmap_probe pr;
-	uint32_t i;
 
-	if (s->n == 0 || len >= sizeof(buf))
+	if (s->n == 0 || k->len == 0)
 		return false;
-	for (size_t k = 0; k < len; k++)
-		buf[k] = (char)tolower((unsigned char)str[k]);
-	for (i = hmap_first(&s->map, str_hash(buf, len), &pr); i != 0;
+	for (uint32_t i = hmap_first(&s->map, k->hash, &pr); i != 0;
 	    i = hmap_next(&s->map, &pr)) {
 		const char *v = s->v[i - 1];
 
-		if (strlen(v) == len && memcmp(v, buf, len) == 0)
+		if (memcmp(v, k->s, k->len) == 0 && v[k->len] == '\0')
 			return true;
 	}
 	return false;
 }
 
-const char *
-strset_suffix(const struct strset *s, const char *name)
+void
+lc_key_set(struct lc_key *k, const char *str, size_t len)
 {
-	size_t len = strlen(name);
+	k->len = 0;
+	k->s = k->buf;
+	if (str == NULL || len >= sizeof(k->buf))
+		return;
+	for (size_t i = 0; i < len; i++)
+		k->buf[i] = (char)tolower((unsigned char)str[i]);
+	k->buf[len] = '\0';
+	k->len = len;
+	k->hash = str_hash(k->buf, len);
+}
 
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	/* Longest first: the whole name, then after each dot. */
-	for (size_t i = 0; i < len; i++) {
-		if (i > 0 && name[i - 1] != '.')
-			continue;
-		if (strset_has(s, name + i, len - i))
-			return name + i;
-	}
-	return NULL;
+/* Case-insensitive: the set holds lower case, lookups fold as they hash. */
+bool
+strset_has(const struct strset *s, const char *str, size_t len)
+{
+	struct lc_key k;
+
+	if (s->n == 0)
+		return false;
+	lc_key_set(&k, str, len);
+	return strset_has_lc(s, &k);
 }
 
 static int
