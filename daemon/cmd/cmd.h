@@ -21,6 +21,8 @@ struct cmd {
 };
 
 int cmd_audit(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -48,11 +50,26 @@ enum cmd_option {
 	OPT_JURISDICTIONS, OPT_NO_GEOIP, OPT_NO_APPS, OPT_DEVICE, OPT_LEASES,
 	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
 	OPT_STREAM_MEMORY, OPT_DNS_CACHE, OPT_COMMUNITY_ID_SEED,
-	OPT_HOSTNAME,
+	OPT_HOSTNAME, OPT_CONFIG, OPT_USER, OPT_STATS_INTERVAL,
 };
+
+/* Which command parses: each takes the shared options and a few own. */
+enum cmd_kind { CMD_AUDIT, CMD_RUN, CMD_CHECK };
+
+struct runconf;
+struct pipeline;
+struct eve;
 
 
 struct audit_args {
+	enum cmd_kind kind;
+	const char *config_path;	/* the file read, or NULL */
+	struct runconf *rc;		/* what it set; owns its strings */
+	const char *user;		/* run: the user to become */
+	const char *replay[MAX_IFACES];	/* run -r FILE */
+	int n_replay;
+	bool cli_ifaces;		/* -i given: the file's are replaced */
+	unsigned long stats_interval;	/* run: seconds, 0: none */
 	struct pipeline_config pc;
 	const char *eve_path;
 	bool eve_dns, eve_http;
@@ -69,6 +86,37 @@ struct audit_args {
 	const char *devices[MAX_DEVICE_ARGS + 1];
 	int n_devices;
 };
+
+/**
+ * Parse the options of kind's command over the configuration file (see
+ * args.c), then apply_defaults().  0; -EINVAL for a usage error (said);
+ * -ENOENT when the file or a pack is bad or missing (said, the file's
+ * errors each as FILE:LINE:COL:).  args_free() in every case.
+ */
+int args_parse(int argc, char **argv, enum cmd_kind kind,
+    struct audit_args *a);
+void args_free(struct audit_args *a);
+
+/**
+ * The per-install evidence key, read once before any privilege drop
+ * (false in *ret_have: a key for this run only).
+ */
+int load_secret(const struct audit_args *a, uint8_t key[PII_SECRET_LEN],
+    bool *ret_have);
+
+/**
+ * The outputs the options ask for, added to p (which owns them); the
+ * event stream, if any, in *ret_eve (NULL-able) for reopening.
+ */
+int add_outputs(struct pipeline *p, const struct audit_args *a,
+    struct eve **ret_eve);
+
+/**
+ * Load the configuration a names (with the key, when have_key) and make
+ * a pipeline over it.  0, or -1 with the error logged.
+ */
+int setup_pipeline(const struct audit_args *a, const uint8_t *key,
+    struct pipeline **ret);
 
 /**
  * Fill in the data files a run uses by default (see usage()).  Returns

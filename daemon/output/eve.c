@@ -39,23 +39,29 @@ enum eve_kind {
 	EVE_OBSERVATION,
 	EVE_DNS,
 	EVE_HTTP,
+	EVE_STATS,
 	EVE_KIND__COUNT
 };
 
 static const struct {
+	const char *kind;		/* event.kind */
 	const char *dataset;
 	const char *const *category, *const *type;
 } eve_kinds[EVE_KIND__COUNT] = {
-	[EVE_FLOW] = { "outflow.flow", (const char *const[]){ "network", NULL },
+	[EVE_FLOW] = { "event", "outflow.flow", (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "connection", "end", NULL } },
-	[EVE_OBSERVATION] = { "outflow.observation",
+	[EVE_OBSERVATION] = { "event", "outflow.observation",
 	    (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "info", NULL } },
-	[EVE_DNS] = { "outflow.dns", (const char *const[]){ "network", NULL },
+	[EVE_DNS] = { "event", "outflow.dns", (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "protocol", NULL } },
-	[EVE_HTTP] = { "outflow.http",
+	[EVE_HTTP] = { "event", "outflow.http",
 	    (const char *const[]){ "network", "web", NULL },
 	    (const char *const[]){ "access", NULL } },
+	/* The sensor's own counters: an ECS metric event. */
+	[EVE_STATS] = { "metric", "outflow.stats",
+	    (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "info", NULL } },
 };
 
 /* A member list written once and copied into every event. */
@@ -66,6 +72,7 @@ struct frag {
 
 struct eve {
 	FILE *fp;
+	char *path;			/* for eve_reopen() */
 	bool is_stdout;
 	struct eve_options opt;
 	struct domain_psl *psl;		/* NULL: no public suffix split */
@@ -130,7 +137,7 @@ build_frags(struct eve *e)
 	r |= frag_take(&e->observer, &w, false);
 	for (int k = 0; k < EVE_KIND__COUNT; k++) {
 		jw_obj_begin(&w, "event");
-		jw_str(&w, "kind", "event");
+		jw_str(&w, "kind", eve_kinds[k].kind);
 		jw_str(&w, "module", "outflow");
 		jw_str(&w, "dataset", eve_kinds[k].dataset);
 		jw_arr_begin(&w, "category");
@@ -178,7 +185,7 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 	}
 	e->opt = *opt;
 	e->opt.hostname = e->opt.interface = NULL;
-	if ((opt->hostname != NULL &&
+	if ((e->path = strdup(path)) == NULL || (opt->hostname != NULL &&
 	    (e->opt.hostname = strdup(opt->hostname)) == NULL) ||
 	    (opt->interface != NULL &&
 	    (e->opt.interface = strdup(opt->interface)) == NULL)) {
@@ -245,6 +252,7 @@ eve_close(struct eve *e)
 		fclose(e->fp);
 	jw_free(&e->w);
 	domain_psl_free(e->psl);
+	free(e->path);
 	free((char *)e->opt.hostname);
 	free((char *)e->opt.interface);
 	free(e->ecs.text);
@@ -1061,6 +1069,97 @@ eve_http(void *ctx, const struct http_record *hr)
 	end(e);
 }
 
+int
+eve_reopen(struct eve *e, char *err, size_t errlen)
+{
+	FILE *fp;
+	int r;
+
+	eve_flush(e);
+	if (e->is_stdout)
+		return 0;
+	if ((fp = fopen(e->path, "a")) == NULL) {
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot reopen event file: %s",
+		    e->path, strerror(errno));
+		return r;
+	}
+	setvbuf(fp, NULL, _IONBF, 0);
+	fclose(e->fp);
+	e->fp = fp;
+	return 0;
+}
+
+static void
+put_counters(struct jw *w, const char *key, const struct run_counter *c,
+    size_t n)
+{
+	jw_obj_begin(w, key);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].value > 0)
+			jw_u64(w, c[i].name, c[i].value);
+	jw_obj_end(w);
+}
+
+/*
+ * outflow.stats: the sensor's counters, all under outflow.stats (ECS has
+ * no fields for them).  Counters are totals since the start, so a lost
+ * event loses nothing but its point in time.
+ */
+static void
+eve_stats(void *ctx, const struct run_stats *s)
+{
+	struct eve *e = ctx;
+	struct jw *w;
+
+	if (!e->opt.stats)
+		return;
+	w = begin(e, EVE_STATS, s->at_us);
+	jw_obj_end(w);
+	jw_obj_begin(w, "outflow");
+	jw_obj_begin(w, "stats");
+	jw_bool(w, "final", s->final);
+	jw_u64(w, "packets", s->packets);
+	jw_u64(w, "bytes", s->bytes);
+	if (s->live) {
+		jw_obj_begin(w, "capture");
+		jw_u64(w, "received", s->capture_received);
+		jw_u64(w, "kernel_dropped", s->capture_kernel_drops);
+		jw_u64(w, "interface_dropped", s->capture_if_drops);
+		jw_obj_end(w);
+	}
+	put_counters(w, "decode", s->decode, s->n_decode);
+	put_counters(w, "anomalies", s->anomalies, s->n_anomalies);
+	jw_obj_begin(w, "flows");
+	jw_u64(w, "created", s->flows);
+	jw_u64(w, "active", s->active_flows);
+	jw_u64(w, "peak", s->peak_flows);
+	jw_u64(w, "capacity", s->max_flows);
+	jw_obj_begin(w, "ended");
+	for (int i = 0; i < FLOW_END__COUNT; i++)
+		jw_u64(w, flow_end_reason_name((enum flow_end_reason)i),
+		    s->flows_ended[i]);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	put_counters(w, "applayer", s->applayer, s->n_applayer);
+	if (s->pii_enabled) {
+		jw_obj_begin(w, "personal_data");
+		jw_u64(w, "observations", s->pii_observations);
+		jw_u64(w, "bytes_scanned", s->pii_bytes_scanned);
+		jw_u64(w, "bytes_cut", s->pii_bytes_cut);
+		jw_obj_end(w);
+	}
+	/* Counted before this one was written. */
+	jw_obj_begin(w, "events");
+	jw_u64(w, "written", s->events);
+	jw_u64(w, "lost", s->event_write_errors);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	end(e);
+	eve_flush(e);
+}
+
 static void
 eve_counts(const void *ctx, uint64_t *ret_written, uint64_t *ret_errors)
 {
@@ -1097,6 +1196,7 @@ const struct output_ops eve_output_ops = {
 	.dns = eve_dns,
 	.http = eve_http,
 	.flush = eve_flush_output,
+	.stats = eve_stats,
 	.counts = eve_counts,
 	.write_error = eve_write_error,
 	.close = eve_close_output,

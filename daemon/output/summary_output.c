@@ -46,6 +46,9 @@ out_stats(void *ctx, const struct run_stats *s)
 {
 	struct summary_output *o = ctx;
 
+	/* A summary is printed once, at the end of the run. */
+	if (!s->final)
+		return;
 	/* The counters s points to live until this call returns. */
 	summary_set_totals(o->m, s);
 	summary_sort(o->m);

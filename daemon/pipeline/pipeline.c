@@ -57,6 +57,9 @@ struct pipeline {
 	uint64_t next_expiry_us;
 	unsigned files;
 	bool finished;
+	/* What the command's live captures counted (statistics only). */
+	bool live;
+	uint64_t cap_received, cap_kernel_drops, cap_if_drops;
 };
 
 static struct record_redact
@@ -556,7 +559,7 @@ collect(const char *name, uint64_t v, void *ctx)
 
 /* The run's statistics, to every output. */
 static void
-report_stats(struct pipeline *p)
+report_stats(struct pipeline *p, bool final, uint64_t at_us)
 {
 	struct run_stats t;
 	struct run_counter dec[DEC__COUNT], anom[DEC__COUNT];
@@ -589,6 +592,13 @@ report_stats(struct pipeline *p)
 	for (int i = 0; i < FLOW_END__COUNT; i++)
 		t.flows_ended[i] = fs.ended[i];
 	t.peak_flows = fs.peak_active;
+	t.active_flows = fs.active;
+	t.final = final;
+	t.at_us = at_us;
+	t.live = p->live;
+	t.capture_received = p->cap_received;
+	t.capture_kernel_drops = p->cap_kernel_drops;
+	t.capture_if_drops = p->cap_if_drops;
 	t.max_flows = fs.capacity;
 	t.decode = dec;
 	t.n_decode = DEC__COUNT;
@@ -646,7 +656,25 @@ pipeline_finish(struct pipeline *p)
 	flow_end_all(p->flows);
 	/* Written before counting, so the statistics count what was lost. */
 	pipeline_flush(p);
-	report_stats(p);
+	report_stats(p, true, p->last_us);
+}
+
+void
+pipeline_set_capture_counts(struct pipeline *p, uint64_t received,
+    uint64_t kernel_drops, uint64_t if_drops)
+{
+	p->live = true;
+	p->cap_received = received;
+	p->cap_kernel_drops = kernel_drops;
+	p->cap_if_drops = if_drops;
+}
+
+void
+pipeline_report_stats(struct pipeline *p, uint64_t now_us)
+{
+	/* Events counted in the statistics are those written by now. */
+	pipeline_flush(p);
+	report_stats(p, false, now_us);
 }
 
 struct pipeline *
