@@ -246,7 +246,12 @@ drop_privileges(struct run *r)
 			    "names the user to run as)", err);
 			return -1;
 		}
-		if (stat(OUTFLOW_STATEDIR, &st) == 0 && S_ISDIR(st.st_mode))
+		/* The data directory only when the key lives there (the
+		 * default): a --secret elsewhere leaves it alone. */
+		if (r->have_key && r->a.secret != NULL &&
+		    strncmp(r->a.secret, OUTFLOW_STATEDIR "/",
+		    strlen(OUTFLOW_STATEDIR) + 1) == 0 &&
+		    stat(OUTFLOW_STATEDIR, &st) == 0 && S_ISDIR(st.st_mode))
 			give_to(OUTFLOW_STATEDIR, uid, gid, 0700);
 		if (r->have_key && r->a.secret != NULL)
 			give_to(r->a.secret, uid, gid, 0600);
