@@ -42,6 +42,7 @@ done
 
 python3 "$gen" "$src/tests/e2e/scenarios/many_flows.scn" -o "$dir/a.pcap" || exit 1
 python3 "$gen" "$src/tests/e2e/daemon/replay_b.scn" -o "$dir/b.pcap" || exit 1
+rm -f "$dir/offline.json"
 "$outflow" audit --no-geoip -q --eve "$dir/offline.json" "$dir/a.pcap" \
     "$dir/b.pcap" || exit 1
 
