@@ -5,7 +5,8 @@
 # broken configuration is sent with SIGHUP (refused, FILE:LINE:COL: in the
 # log, the old one stays), then a changed one (a device renamed), then
 # SIGTERM.  Checked: exit 0 within 10 s, every flow of the captures in
-# the events (the same 5-tuples as `outflow audit` finds offline), zero
+# the events (the same 5-tuples as `outflow audit` finds offline), the
+# event file reopened after a logrotate-style move, zero
 # drops in the final outflow.stats event, the rename in force, the
 # privilege drop, memory within bounds.  Nothing leaves the namespaces.
 # Needs root, iproute2 with netns and tcpreplay; otherwise skipped (77).
@@ -60,13 +61,15 @@ geoip:
   enabled: false
 devices: ["02:00:00:00:00:01=$1"]
 events:
-  file: $dir/events.json
+  file: $dir/log/events.json
   stats_interval: 1
 EOC
 }
 write_conf before
 chmod 0644 "$conf"
-rm -f "$dir/events.json" "$dir/hmac.key"
+# The log directory belongs to the service user, as /var/log/outflow does.
+rm -rf "$dir/log" "$dir/hmac.key"
+mkdir -p "$dir/log" && chown nobody "$dir/log"
 "$outflow" check --config "$conf" || { echo "FAIL: check refuses the config"; exit 1; }
 ip netns exec "$cap" "$outflow" run --config "$conf" 2>"$dir/log.txt" &
 pid=$!
@@ -87,14 +90,16 @@ wait_log() {
 	done
 }
 
-ip netns exec "$tx" tcpreplay -q -i "$b" --pps="$pps" "$dir/a.pcap" >"$dir/replay_a.txt" 2>&1 ||
+ip netns exec "$tx" tcpreplay -q -K -i "$b" --pps="$pps" "$dir/a.pcap" >"$dir/replay_a.txt" 2>&1 ||
 	{ echo "FAIL: tcpreplay"; cat "$dir/replay_a.txt"; exit 1; }
-# A broken file: refused with its place, the configuration in force stays.
+# logrotate: the file moves, SIGHUP reopens its path.  A broken file:
+# refused with its place, the configuration in force stays.
+mv "$dir/log/events.json" "$dir/log/events.json.1"
 printf 'capture:\n  snaplen: many\n' >"$conf"
 kill -HUP "$pid"
 wait_log "not reloading" 1
 write_conf after
-ip netns exec "$tx" tcpreplay -q -i "$b" --pps="$pps" "$dir/b.pcap" >"$dir/replay_b.txt" 2>&1 &
+ip netns exec "$tx" tcpreplay -q -K -i "$b" --pps="$pps" "$dir/b.pcap" >"$dir/replay_b.txt" 2>&1 &
 rp=$!
 sleep 0.2
 kill -HUP "$pid"
@@ -121,9 +126,14 @@ fail=0
 [ "$rc" -eq 0 ] || { echo "FAIL: outflow exited $rc"; fail=1; }
 grep -q "outflow.yaml:2:12: expected an integer" "$dir/log.txt" ||
 	{ echo "FAIL: the broken file's error is not in the log"; fail=1; }
-echo "replay: $(grep -ho '[0-9.]* pps' "$dir/replay_a.txt" "$dir/replay_b.txt" | tr '\n' ' ')"
+echo "replay: $(grep -ho '[0-9.]* pps' "$dir/replay_a.txt" "$dir/replay_b.txt" | tr '\n' ' ')(asked $pps)"
+# tcpreplay paces, but cannot exceed what a busy machine lets it send: the
+# rate reached is shown, and a slower one said, not failed on.
+rate=$(grep -ho '[0-9.]* pps' "$dir/replay_b.txt" | cut -d. -f1)
+[ "${rate:-0}" -ge $((pps * 9 / 10)) ] ||
+	echo "note: the sender reached only ${rate:-?} packets/s of $pps"
 echo "SIGTERM to exit: $ms ms; peak RSS: $rss KiB"
-python3 - "$dir/offline.json" "$dir/events.json" "$rss" <<'PY' || fail=1
+python3 - "$dir/offline.json" "$dir/log/events.json" "$rss" "$dir/log/events.json.1" <<'PY' || fail=1
 import json, sys
 def flows(path):
     out, stats = [], []
@@ -141,14 +151,21 @@ def key(e):
             e["network"]["transport"])
 off, _ = flows(sys.argv[1])
 live, stats = flows(sys.argv[2])
+before, _ = flows(sys.argv[4])
 ok = True
+# Before the rotation: the first capture's DNS and HTTP events, no flow
+# ended yet; everything after went to the reopened path.
+n_before = sum(1 for _ in open(sys.argv[4]))
+if n_before == 0 or before:
+    ok = False
+    print("FAIL: rotated file: %d events, %d flows" % (n_before, len(before)))
 if sorted(map(key, off)) != sorted(map(key, live)):
     ok = False
     print("FAIL: %d flows offline, %d live; %d missing, %d extra" % (
         len(off), len(live), len(set(map(key, off)) - set(map(key, live))),
         len(set(map(key, live)) - set(map(key, off)))))
 final = [s for s in stats if s["final"]]
-if len(final) != 1 or len(stats) < 2:
+if len(final) != 1 or len(stats) < 1:
     ok = False
     print("FAIL: %d stats events, %d final" % (len(stats), len(final)))
 else:
@@ -172,7 +189,7 @@ if ok:
         len(live), final[0]["packets"]))
 sys.exit(0 if ok else 1)
 PY
-owner=$(stat -c %U "$dir/events.json")
+owner=$(stat -c %U "$dir/log/events.json")
 [ "$owner" = nobody ] || { echo "FAIL: events.json belongs to $owner"; fail=1; }
 [ "$(stat -c %a "$dir/hmac.key")" = 600 ] || { echo "FAIL: hmac.key is not 0600"; fail=1; }
 [ $fail -eq 0 ] || cat "$dir/log.txt"
