@@ -214,7 +214,8 @@ args_config(int argc, char **argv, struct audit_args *a)
 static int
 args_check_inputs(int argc, struct audit_args *a)
 {
-	int files = a->kind == CMD_RUN ? a->n_replay : argc - optind;
+	bool run = a->kind == CMD_RUN || a->kind == CMD_RELOAD;
+	int files = run ? a->n_replay : argc - optind;
 
 	if (a->kind == CMD_CHECK) {
 		if (argc - optind > 0) {
@@ -223,7 +224,7 @@ args_check_inputs(int argc, struct audit_args *a)
 		}
 		return 0;
 	}
-	if (a->kind == CMD_RUN && argc - optind > 0) {
+	if (run && argc - optind > 0) {
 		log_warnx("run reads capture files with -r FILE");
 		return -EINVAL;
 	}
@@ -232,7 +233,7 @@ args_check_inputs(int argc, struct audit_args *a)
 		a->n_ifaces = 0;
 	if ((files > 0) == (a->n_ifaces > 0)) {
 		log_warnx(a->n_ifaces ? "give capture files or interfaces, not both"
-		    : a->kind == CMD_RUN ? "no interface (-i, capture.interfaces) "
+		    : run ? "no interface (-i, capture.interfaces) "
 		    "or capture file (-r) given"
 		    : "no capture file or interface given");
 		usage(stderr);

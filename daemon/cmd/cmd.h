@@ -53,8 +53,12 @@ enum cmd_option {
 	OPT_HOSTNAME, OPT_CONFIG, OPT_USER, OPT_STATS_INTERVAL,
 };
 
-/* Which command parses: each takes the shared options and a few own. */
-enum cmd_kind { CMD_AUDIT, CMD_RUN, CMD_CHECK };
+/*
+ * Which command parses: each takes the shared options and a few own.
+ * CMD_RELOAD is run's SIGHUP: run's options, but the evidence key was
+ * read at start and no default one is looked for (nor is one by check).
+ */
+enum cmd_kind { CMD_AUDIT, CMD_RUN, CMD_RELOAD, CMD_CHECK };
 
 struct runconf;
 struct pipeline;

@@ -185,7 +185,7 @@ reload(struct run *r)
 	log_info("SIGHUP: reloading");
 	if (r->eve != NULL && eve_reopen(r->eve, err, sizeof(err)) != 0)
 		log_warnx("%s (events still go to the old file)", err);
-	if (args_parse(r->argc, r->argv, CMD_RUN, &na) != 0) {
+	if (args_parse(r->argc, r->argv, CMD_RELOAD, &na) != 0) {
 		log_warnx("not reloading: the configuration in force stays");
 		goto fail;
 	}

@@ -270,7 +270,8 @@ apply_defaults(struct audit_args *a)
 		    rdir2)) == NULL)
 			return pack_missing(a, "permissions.yaml",
 			    "--no-personal-data turns detection off");
-		if (a->secret == NULL)
+		if (a->secret == NULL && a->kind != CMD_RELOAD &&
+		    a->kind != CMD_CHECK)
 			a->secret = default_secret(a->paths[6], sizeof(a->paths[6]));
 	}
 	return 0;

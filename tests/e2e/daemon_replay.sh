@@ -45,6 +45,38 @@ PY
 grep -q "statistics (final): 15500 packets" "$dir/run.txt" ||
 	{ echo "FAIL: no final statistics in the log"; cat "$dir/run.txt"; fail=1; }
 
+# Under systemd (Type=notify): READY=1 once running, STOPPING=1 at the end.
+# Only for a build with libsystemd.
+if ldd "$outflow" 2>/dev/null | grep -q libsystemd; then
+	rm -f "$dir/notify.sock"
+	python3 - "$dir/notify.sock" "$dir/notify.txt" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)  # as systemd's: the daemon has dropped root
+s.settimeout(20)
+with open(sys.argv[2], "w") as out:
+    while True:
+        try:
+            m = s.recv(4096).decode()
+        except socket.timeout:
+            break
+        out.write(m + "\n"); out.flush()
+        if "STOPPING=1" in m:
+            break
+PY
+	srv=$!
+	i=0
+	while [ ! -S "$dir/notify.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	# shellcheck disable=SC2086
+	NOTIFY_SOCKET=$dir/notify.sock "$outflow" run -r "$dir/mf.pcap" \
+	    --no-geoip --secret "$dir/key" $as 2>/dev/null ||
+		{ echo "FAIL: run under NOTIFY_SOCKET"; fail=1; }
+	wait "$srv"
+	grep -q "^READY=1" "$dir/notify.txt" && grep -q "^STOPPING=1" "$dir/notify.txt" ||
+		{ echo "FAIL: notifications:"; cat "$dir/notify.txt"; fail=1; }
+fi
+
 # A file with three errors: check and run report every one and refuse.
 printf 'capture:\n  snaplen: 0\nlimits:\n  max_flows: lots\nevents: {dns: maybe}\n' >"$dir/bad.yaml"
 "$outflow" check --config "$dir/bad.yaml" 2>"$dir/check.txt"
