@@ -63,7 +63,11 @@ struct run_stats {
 
 struct output_ops {
 	const char *name;
-	/* Each may be NULL: the output does not want that record. */
+	/*
+	 * Each may be NULL: the output does not want that record.  flow
+	 * gets ended flows and, from a daemon, interim records of open ones
+	 * (r->ended false).
+	 */
 	void (*flow)(void *ctx, const struct flow_record *r);
 	void (*observation)(void *ctx, const struct obs_record *r);
 	void (*dns)(void *ctx, const struct dns_record *r);

@@ -67,6 +67,14 @@ void pipeline_file_done(struct pipeline *p);
 void pipeline_finish(struct pipeline *p);
 
 /**
+ * Interim records: every open flow that began at least min_age_us before
+ * the latest packet (packet time) goes to the outputs as it is now (flow_record.ended false), so a flow
+ * open for hours is not invisible until it ends.  A daemon calls this
+ * every interim interval.
+ */
+void pipeline_interim(struct pipeline *p, uint64_t min_age_us);
+
+/**
  * What the command's live captures counted so far (summed over them),
  * for the statistics (run_stats.capture_*).
  */

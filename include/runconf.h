@@ -47,7 +47,7 @@ struct runconf {
 	const char *eve_path;
 	struct runconf_num eve_dns, eve_http, community_id_seed;
 	const char *hostname;
-	struct runconf_num stats_interval;	/* seconds */
+	struct runconf_num stats_interval, interim_interval;	/* seconds */
 	/* limits: */
 	struct runconf_num max_flows, stream_window, max_body, stream_memory_mib,
 	    dns_cache, max_devices;

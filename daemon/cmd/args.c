@@ -26,6 +26,7 @@ static const struct option audit_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "interim-interval", required_argument, NULL, OPT_INTERIM_INTERVAL },
 	{ "eve", required_argument, NULL, OPT_EVE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "top", required_argument, NULL, OPT_TOP },
@@ -81,6 +82,7 @@ static const struct num_opt {
 	{ OPT_STREAM_MEMORY, "stream-memory", 1, 65536 },	/* MiB */
 	{ OPT_DNS_CACHE, "dns-cache", 1, 1ul << 24 },
 	{ OPT_STATS_INTERVAL, "stats-interval", 0, 86400 },	/* a day */
+	{ OPT_INTERIM_INTERVAL, "interim-interval", 0, 86400 },
 };
 
 /* The value of numeric option ch in its range; -EINVAL, said, if not. */
@@ -114,7 +116,8 @@ num_parse(int ch, const char *arg, unsigned long *ret)
 static bool
 only_for_run(int ch)
 {
-	return ch == 'r' || ch == OPT_USER || ch == OPT_STATS_INTERVAL;
+	return ch == 'r' || ch == OPT_USER || ch == OPT_STATS_INTERVAL ||
+	    ch == OPT_INTERIM_INTERVAL;
 }
 
 /* The value of a config number into a narrower field, if it is set. */
@@ -161,6 +164,7 @@ args_merge(struct audit_args *a, const struct runconf *c)
 	a->hostname = c->hostname;
 	TAKE(c->community_id_seed, a->community_id_seed, uint16_t);
 	TAKE(c->stats_interval, a->stats_interval, unsigned long);
+	TAKE(c->interim_interval, a->interim_interval, unsigned long);
 	TAKE(c->max_flows, a->pc.max_flows, uint32_t);
 	if (c->stream_window.set)
 		a->pc.stream_cap_client = a->pc.stream_cap_server =
@@ -256,6 +260,7 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 	a->live.promisc = true;
 	a->top = 20;
 	a->stats_interval = 300;
+	a->interim_interval = 300;
 	if ((r = args_config(argc, argv, a)) != 0)
 		return r;
 	optind = 1;
@@ -383,6 +388,7 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 		case OPT_STREAM_MEMORY:
 		case OPT_DNS_CACHE:
 		case OPT_STATS_INTERVAL:
+		case OPT_INTERIM_INTERVAL:
 			if (num_parse(ch, optarg, &v) != 0)
 				return -EINVAL;
 			if (ch == 's')
@@ -401,6 +407,8 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 				a->pc.dns_cache_entries = (uint32_t)v;
 			else if (ch == OPT_STATS_INTERVAL)
 				a->stats_interval = v;
+			else if (ch == OPT_INTERIM_INTERVAL)
+				a->interim_interval = v;
 			else if (ch == OPT_STREAM_WINDOW)
 				a->pc.stream_cap_client = a->pc.stream_cap_server =
 				    (uint32_t)v;

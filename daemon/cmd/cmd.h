@@ -51,6 +51,7 @@ enum cmd_option {
 	OPT_IDENTITIES, OPT_SECRET, OPT_RAW_EVIDENCE, OPT_NO_PII, OPT_RULES_DIR,
 	OPT_STREAM_MEMORY, OPT_DNS_CACHE, OPT_COMMUNITY_ID_SEED,
 	OPT_HOSTNAME, OPT_CONFIG, OPT_USER, OPT_STATS_INTERVAL,
+	OPT_INTERIM_INTERVAL,
 };
 
 /*
@@ -74,6 +75,7 @@ struct audit_args {
 	int n_replay;
 	bool cli_ifaces;		/* -i given: the file's are replaced */
 	unsigned long stats_interval;	/* run: seconds, 0: none */
+	unsigned long interim_interval;	/* run: seconds, 0: none */
 	struct pipeline_config pc;
 	const char *eve_path;
 	bool eve_dns, eve_http;

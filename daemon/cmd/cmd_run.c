@@ -305,10 +305,15 @@ open_captures(struct run *r)
 	return 0;
 }
 
+/* When the loop next does each of its periodic jobs (wall clock, us). */
+struct timers {
+	uint64_t next_second, next_stats, next_interim, next_watchdog;
+	uint64_t watchdog_us;
+};
+
 /* Between batches: what the signals and the clock ask for. */
 static void
-housekeeping(struct run *r, uint64_t *next_second, uint64_t *next_stats,
-    uint64_t *next_watchdog, uint64_t watchdog_us)
+housekeeping(struct run *r, struct timers *t)
 {
 	uint64_t now = wall_us();
 
@@ -320,21 +325,26 @@ housekeeping(struct run *r, uint64_t *next_second, uint64_t *next_stats,
 		got_usr1 = 0;
 		report_stats(r, true);
 	}
-	if (now >= *next_second) {
+	if (now >= t->next_second) {
 		/* Live: idle flows end on the wall clock too. */
 		if (r->a.n_ifaces > 0)
 			pipeline_tick(r->p, now);
 		pipeline_flush(r->p);
 		notify_status(r);
-		*next_second = now + 1000000;
+		t->next_second = now + 1000000;
 	}
-	if (r->a.stats_interval > 0 && now >= *next_stats) {
+	if (r->a.stats_interval > 0 && now >= t->next_stats) {
 		report_stats(r, false);
-		*next_stats = now + r->a.stats_interval * 1000000;
+		t->next_stats = now + r->a.stats_interval * 1000000;
 	}
-	if (watchdog_us > 0 && now >= *next_watchdog) {
+	/* Flows open for long are written as they are, every interval. */
+	if (r->a.interim_interval > 0 && now >= t->next_interim) {
+		pipeline_interim(r->p, r->a.interim_interval * 1000000);
+		t->next_interim = now + r->a.interim_interval * 1000000;
+	}
+	if (t->watchdog_us > 0 && now >= t->next_watchdog) {
 		notify_send("WATCHDOG=1");
-		*next_watchdog = now + watchdog_us / 2;
+		t->next_watchdog = now + t->watchdog_us / 2;
 	}
 }
 
@@ -343,10 +353,14 @@ static int
 run_loop(struct run *r)
 {
 	struct pollfd pfd[MAX_IFACES];
-	uint64_t watchdog_us = notify_watchdog_us();
-	uint64_t now = wall_us(), next_second = now + 1000000;
-	uint64_t next_stats = now + r->a.stats_interval * 1000000;
-	uint64_t next_watchdog = now;
+	uint64_t now = wall_us();
+	struct timers t = {
+		.next_second = now + 1000000,
+		.next_stats = now + r->a.stats_interval * 1000000,
+		.next_interim = now + r->a.interim_interval * 1000000,
+		.next_watchdog = now,
+		.watchdog_us = notify_watchdog_us(),
+	};
 	char err[512];
 	int failed = 0;
 
@@ -361,8 +375,7 @@ run_loop(struct run *r)
 			while (!got_term && (n = capture_dispatch(r->caps[i],
 			    4096, pipeline_packets, r->p, err,
 			    sizeof(err))) > 0)
-				housekeeping(r, &next_second, &next_stats,
-				    &next_watchdog, watchdog_us);
+				housekeeping(r, &t);
 			if (n < 0) {
 				log_warnx("%s", err);
 				failed = 1;
@@ -386,8 +399,7 @@ run_loop(struct run *r)
 				return 1;
 			}
 		}
-		housekeeping(r, &next_second, &next_stats, &next_watchdog,
-		    watchdog_us);
+		housekeeping(r, &t);
 	}
 	return 0;
 }

@@ -66,7 +66,9 @@ usage(FILE *fp)
 	    "      --raw-evidence     lab only: put raw values in observations\n"
 	    "      --no-personal-data no personal-data detection\n"
 	    "      --rules-dir DIR    look for every rule pack in DIR\n"
-	    "\n"
+	    "\n");
+	/* Two strings: C11 promises only 4095 bytes in one. */
+	fprintf(fp,
 	    "run only (the daemon; see docs/operations.md):\n"
 	    "  -r, --read FILE        replay a capture file through the daemon\n"
 	    "                         (repeatable) instead of capturing live\n"
@@ -74,6 +76,9 @@ usage(FILE *fp)
 	    "                         captures are open (default: outflow)\n"
 	    "      --stats-interval SEC  an outflow.stats event every SEC seconds\n"
 	    "                         (0-86400, default 300; 0: only at the end)\n"
+	    "      --interim-interval SEC  an interim outflow.flow event every SEC\n"
+	    "                         seconds for each flow open that long\n"
+	    "                         (0-86400, default 300; 0: none)\n"
 	    "  run has no summary; -B defaults to 16 MiB.  Signals: HUP reloads\n"
 	    "  and reopens the event file, USR1 logs statistics, TERM/INT stop.\n"
 	    "\n"

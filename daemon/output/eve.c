@@ -36,6 +36,7 @@
 /* The kinds of event, each with its fixed event{} members. */
 enum eve_kind {
 	EVE_FLOW,
+	EVE_FLOW_INTERIM,
 	EVE_OBSERVATION,
 	EVE_DNS,
 	EVE_HTTP,
@@ -50,6 +51,10 @@ static const struct {
 } eve_kinds[EVE_KIND__COUNT] = {
 	[EVE_FLOW] = { "event", "outflow.flow", (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "connection", "end", NULL } },
+	/* A flow still open: the daemon's interim record of it. */
+	[EVE_FLOW_INTERIM] = { "event", "outflow.flow",
+	    (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "connection", "info", NULL } },
 	[EVE_OBSERVATION] = { "event", "outflow.observation",
 	    (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "info", NULL } },
@@ -760,12 +765,16 @@ eve_flow(void *ctx, const struct flow_record *r)
 {
 	struct eve *e = ctx;
 	const struct flow *f = r->flow;
-	struct jw *w = begin(e, EVE_FLOW, f->first_us);
+	/* An interim record is dated when it is made, an end at the start. */
+	struct jw *w = r->ended ? begin(e, EVE_FLOW, f->first_us) :
+	    begin(e, EVE_FLOW_INTERIM, f->last_us);
 
 	jw_time(w, "start", f->first_us);
-	jw_time(w, "end", f->last_us);
+	if (r->ended)
+		jw_time(w, "end", f->last_us);
 	jw_u64(w, "duration", (f->last_us - f->first_us) * 1000);
-	jw_str(w, "reason", flow_end_reason_name(r->why));
+	if (r->ended)
+		jw_str(w, "reason", flow_end_reason_name(r->why));
 	jw_obj_end(w);
 
 	jw_obj_begin(w, "source");
@@ -796,7 +805,10 @@ eve_flow(void *ctx, const struct flow_record *r)
 
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
-	jw_str(w, "end_reason", flow_end_reason_name(r->why));
+	if (r->ended)
+		jw_str(w, "end_reason", flow_end_reason_name(r->why));
+	else
+		jw_bool(w, "interim", true);
 	if (r->domain != NULL)
 		jw_str(w, "domain_source", domain_source_name(r->domain_src));
 	if (f->flags & FLOW_F_MIDSTREAM)

@@ -38,7 +38,9 @@ out_flow(void *ctx, const struct flow_record *r)
 {
 	struct summary_output *o = ctx;
 
-	summary_flow(o->m, r);
+	/* A flow counts once, when it ends: interim records are skipped. */
+	if (r->ended)
+		summary_flow(o->m, r);
 }
 
 static void

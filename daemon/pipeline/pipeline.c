@@ -177,6 +177,37 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	applayer_flow_free(p->al, f);
 }
 
+struct interim_ctx {
+	struct pipeline *p;
+	uint64_t min_age_us;
+};
+
+static void
+interim_flow(struct flow *f, void *ctx)
+{
+	struct interim_ctx *ic = ctx;
+	struct pipeline *p = ic->p;
+	struct flow_record r;
+
+	/* Open that long by packet time, whether busy or quiet now. */
+	if (ic->p->last_us - f->first_us < ic->min_age_us)
+		return;
+	fill_record(p, f, &r, &p->flow_scratch);
+	r.ended = false;
+	enrich_record(p, f, &r, &p->flow_scratch);
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->flow != NULL)
+			p->out[i].ops->flow(p->out[i].ctx, &r);
+}
+
+void
+pipeline_interim(struct pipeline *p, uint64_t min_age_us)
+{
+	struct interim_ctx ic = { .p = p, .min_age_us = min_age_us };
+
+	flow_foreach(p->flows, interim_flow, &ic);
+}
+
 struct dns_put_ctx {
 	struct pipeline *p;
 	const struct addr *client;

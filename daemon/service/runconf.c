@@ -60,6 +60,7 @@ static const struct key keys[] = {
 	S("events", "hostname", hostname),
 	U("events", "community_id_seed", community_id_seed, 0, 65535),
 	U("events", "stats_interval", stats_interval, 0, 86400),
+	U("events", "interim_interval", interim_interval, 0, 86400),
 	U("limits", "max_flows", max_flows, 1, 1u << 24),
 	U("limits", "stream_window", stream_window, 1, 16u << 20),
 	U("limits", "max_body", max_body, 1, 16u << 20),

@@ -63,6 +63,7 @@ devices: ["02:00:00:00:00:01=$1"]
 events:
   file: $dir/log/events.json
   stats_interval: 1
+  interim_interval: 1
 EOC
 }
 write_conf before
@@ -135,12 +136,16 @@ rate=$(grep -ho '[0-9.]* pps' "$dir/replay_b.txt" | cut -d. -f1)
 echo "SIGTERM to exit: $ms ms; peak RSS: $rss KiB"
 python3 - "$dir/offline.json" "$dir/log/events.json" "$rss" "$dir/log/events.json.1" <<'PY' || fail=1
 import json, sys
+interim = []
 def flows(path):
     out, stats = [], []
+    global interim
     for line in open(path):
         e = json.loads(line)
         ds = e["event"]["dataset"]
-        if ds == "outflow.flow":
+        if ds == "outflow.flow" and e["outflow"].get("interim"):
+            interim.append(e)
+        elif ds == "outflow.flow":
             out.append(e)
         elif ds == "outflow.stats":
             stats.append(e["outflow"]["stats"])
@@ -177,6 +182,15 @@ else:
     if f["packets"] != 15500 + 57000:
         ok = False
         print("FAIL: %d packets, 72500 sent" % f["packets"])
+# Flows open a second or more were written as they were, each with its
+# flow's 5-tuple, before they ended.
+if not interim or not set(map(key, interim)) <= set(map(key, live)):
+    ok = False
+    print("FAIL: %d interim flow events, not all of flows that ended" % len(interim))
+if any("end" in e["event"] or e["event"]["type"] != ["connection", "info"]
+       for e in interim):
+    ok = False
+    print("FAIL: an interim flow event says it ended")
 names = {e.get("outflow", {}).get("device", {}).get("name") for e in live}
 if "after" not in names or "before" in names:
     ok = False
@@ -185,8 +199,8 @@ if int(sys.argv[3]) > 256 * 1024:
     ok = False
     print("FAIL: peak RSS %s KiB over 256 MiB" % sys.argv[3])
 if ok:
-    print("ok: %d flows live = offline, %d packets, no drops" % (
-        len(live), final[0]["packets"]))
+    print("ok: %d flows live = offline, %d packets, no drops, %d interim" % (
+        len(live), final[0]["packets"], len(interim)))
 sys.exit(0 if ok else 1)
 PY
 owner=$(stat -c %U "$dir/log/events.json")
