@@ -370,7 +370,7 @@ run_loop(struct run *r)
 	}
 	if (r->a.n_replay > 0) {
 		for (int i = 0; i < r->n_caps && !got_term; i++) {
-			int n;
+			int n = 0;
 
 			while (!got_term && (n = capture_dispatch(r->caps[i],
 			    4096, pipeline_packets, r->p, err,
