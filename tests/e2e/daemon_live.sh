@@ -8,7 +8,8 @@
 # the events (the same 5-tuples as `outflow audit` finds offline), the
 # event file reopened after a logrotate-style move, zero
 # drops in the final outflow.stats event, the rename in force, the
-# privilege drop, memory within bounds.  Nothing leaves the namespaces.
+# privilege drop (from root, and from ambient capabilities as systemd
+# gives them), memory within bounds.  Nothing leaves the namespaces.
 # Needs root, iproute2 with netns and tcpreplay; otherwise skipped (77).
 #   daemon_live.sh OUTFLOW GEN SRCDIR BUILDDIR [PPS]
 set -u
@@ -207,4 +208,28 @@ owner=$(stat -c %U "$dir/log/events.json")
 [ "$owner" = nobody ] || { echo "FAIL: events.json belongs to $owner"; fail=1; }
 [ "$(stat -c %a "$dir/hmac.key")" = 600 ] || { echo "FAIL: hmac.key is not 0600"; fail=1; }
 [ $fail -eq 0 ] || cat "$dir/log.txt"
+
+# As systemd starts it: a plain user holding CAP_NET_RAW and CAP_NET_ADMIN
+# as ambient capabilities.  Once capturing, it holds none.
+if command -v setpriv >/dev/null 2>&1; then
+	ip netns exec "$cap" setpriv --reuid nobody --regid nogroup --clear-groups \
+	    --inh-caps +net_raw,+net_admin --ambient-caps +net_raw,+net_admin \
+	    "$outflow" run -i "$a" --no-geoip --secret "$dir/hmac.key" \
+	    --stats-interval 0 2>"$dir/caps.txt" &
+	pid=$!
+	i=0
+	until grep -q "capturing on" "$dir/caps.txt"; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || break
+		sleep 0.1
+	done
+	caps=$(awk '/^Cap(Prm|Eff|Amb)/ { printf "%s", $2 }' "/proc/$pid/status")
+	kill -TERM "$pid"
+	wait "$pid"
+	rc=$?
+	pid=
+	grep -q "capabilities dropped" "$dir/caps.txt" && [ "$rc" -eq 0 ] &&
+	    [ "$caps" = 000000000000000000000000000000000000000000000000 ] ||
+		{ echo "FAIL: capabilities kept ($caps), exit $rc"; cat "$dir/caps.txt"; fail=1; }
+fi
 exit $fail
