@@ -141,6 +141,19 @@ only_for_audit(int ch)
 	return ch == OPT_FAIL_ON;
 }
 
+/* "--name" of option ch, for messages (optarg may follow it). */
+static const char *
+opt_name(int ch, char *buf, size_t size)
+{
+	for (const struct option *o = audit_opts; o->name != NULL; o++)
+		if (o->val == ch) {
+			snprintf(buf, size, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, size, "-%c", ch);
+	return buf;
+}
+
 /* A list the file set, into a's NULL-terminated copy. */
 static void
 take_list(const char **dst, int *n, const char *const *src, int n_src)
@@ -298,6 +311,7 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 {
 	bool cli_devices = false, cli_rules = false, cli_enable = false,
 	    cli_disable = false;
+	char name[64];
 	unsigned long v;
 	int ch, r;
 
@@ -318,12 +332,12 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 	    NULL)) != -1) {
 		if (only_for_run(ch) && kind == CMD_AUDIT) {
 			log_warnx("%s is an option of outflow run",
-			    argv[optind - 1]);
+			    opt_name(ch, name, sizeof(name)));
 			return -EINVAL;
 		}
 		if (only_for_audit(ch) && kind != CMD_AUDIT) {
 			log_warnx("%s is an option of outflow audit",
-			    argv[optind - 1]);
+			    opt_name(ch, name, sizeof(name)));
 			return -EINVAL;
 		}
 		switch (ch) {

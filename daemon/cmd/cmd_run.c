@@ -225,8 +225,8 @@ give_to(const char *path, uid_t uid, gid_t gid, mode_t mode)
 }
 
 /*
- * Started as root: the data directory, the key and the event file go to
- * the user (not world-readable), then the user is become.  Started as a
+ * Started as root: the data directory, the key, the event file and the
+ * store go to the user (not world-readable), then the user is become.  Started as a
  * user with capabilities (systemd's AmbientCapabilities=): they go.
  */
 static int
@@ -257,6 +257,17 @@ drop_privileges(struct run *r)
 		if (r->a.eve_path != NULL && strcmp(r->a.eve_path, "-") != 0 &&
 		    stat(r->a.eve_path, &st) == 0 && S_ISREG(st.st_mode))
 			give_to(r->a.eve_path, uid, gid, 0640);
+		/* The store and SQLite's -wal and -shm beside it: the
+		 * writer thread goes on writing them as the user. */
+		if (r->a.store_path != NULL) {
+			char side[4096];
+
+			give_to(r->a.store_path, uid, gid, 0);
+			snprintf(side, sizeof(side), "%s-wal", r->a.store_path);
+			give_to(side, uid, gid, 0);
+			snprintf(side, sizeof(side), "%s-shm", r->a.store_path);
+			give_to(side, uid, gid, 0);
+		}
 		if (privdrop_to_user(user, err, sizeof(err)) != 0) {
 			log_warnx("%s", err);
 			return -1;

@@ -1,15 +1,19 @@
 #!/bin/sh
 # outflow run as on a router: two network namespaces joined by a veth
 # pair this test creates; outflow captures on one end, tcpreplay sends
-# generated captures into the other at 100,000 packets/s.  Mid-replay a
-# broken configuration is sent with SIGHUP (refused, FILE:LINE:COL: in the
-# log, the old one stays), then a changed one (a device renamed), then
-# SIGTERM.  Checked: exit 0 within 10 s, every flow of the captures in
-# the events (the same 5-tuples as `outflow audit` finds offline), the
-# event file reopened after a logrotate-style move, zero
-# drops in the final outflow.stats event, the rename in force, the
-# privilege drop (from root, and from ambient capabilities as systemd
-# gives them), memory within bounds.  Nothing leaves the namespaces.
+# generated captures into the other at 100,000 packets/s.  Between the
+# replays a broken configuration, then a broken rule file, are sent with
+# SIGHUP (each refused, FILE:LINE:COL: in the log, the old configuration
+# stays); mid-replay a changed one (a device renamed, the rule watching
+# example.com replaced by one watching example.org), then SIGTERM.
+# Checked: exit 0 within 10 s, every flow of the captures in the events
+# (the same 5-tuples as `outflow audit` finds offline) and in the store,
+# the event file reopened after a logrotate-style move, zero drops in the
+# final outflow.stats event, the rename and the new rule in force, the
+# findings of each rule in the events and the store alike, the privilege
+# drop (from root, and from ambient capabilities as systemd gives them;
+# the store handed to the user), memory within bounds.  Nothing leaves
+# the namespaces.
 # Needs root, iproute2 with netns and tcpreplay; otherwise skipped (77).
 #   daemon_live.sh OUTFLOW GEN SRCDIR BUILDDIR [PPS]
 set -u
@@ -49,7 +53,21 @@ rm -f "$dir/offline.json"
     "$dir/b.pcap" || exit 1
 
 # dev1 of many_flows is named "before"; the reload renames it "after".
-conf=$dir/outflow.yaml
+# The rule in force before the reload watches many_flows' example.com,
+# the one after it replay_b's example.org.
+conf=$dir/outflow.yaml rules=$dir/rules.yaml
+write_rules() {
+	cat >"$rules" <<EOR
+version: 1
+ruleset: live
+rules:
+  - id: live.$1
+    title: "{device} reached {domain}"
+    severity: low
+    when:
+      destination: {domain: [$2]}
+EOR
+}
 write_conf() {
 	cat >"$conf" <<EOC
 user: nobody
@@ -61,6 +79,11 @@ capture:
 geoip:
   enabled: false
 devices: ["02:00:00:00:00:01=$1"]
+policy:
+  shipped: false
+  rules: [$rules]
+store:
+  path: $dir/state/outflow.db
 events:
   file: $dir/log/events.json
   stats_interval: 1
@@ -68,10 +91,12 @@ events:
 EOC
 }
 write_conf before
-chmod 0644 "$conf"
-# The log directory belongs to the service user, as /var/log/outflow does.
-rm -rf "$dir/log" "$dir/hmac.key"
-mkdir -p "$dir/log" && chown nobody "$dir/log"
+write_rules before example.com
+chmod 0644 "$conf" "$rules"
+# The log and state directories belong to the service user, as
+# /var/log/outflow and /var/lib/outflow do.
+rm -rf "$dir/log" "$dir/state" "$dir/hmac.key"
+mkdir -p "$dir/log" "$dir/state" && chown nobody "$dir/log" "$dir/state"
 "$outflow" check --config "$conf" || { echo "FAIL: check refuses the config"; exit 1; }
 ip netns exec "$cap" "$outflow" run --config "$conf" 2>"$dir/log.txt" &
 pid=$!
@@ -100,7 +125,13 @@ mv "$dir/log/events.json" "$dir/log/events.json.1"
 printf 'capture:\n  snaplen: many\n' >"$conf"
 kill -HUP "$pid"
 wait_log "not reloading" 1
+# A valid file naming a broken rule: refused too, each error placed.
+write_conf before
+printf 'version: 1\nruleset: live\nrules:\n  - id: live.broken\n    title: x\n    severity: dire\n    when: {app: [no-such-app]}\n' >"$rules"
+kill -HUP "$pid"
+wait_log "not reloading" 2
 write_conf after
+write_rules after example.org
 ip netns exec "$tx" tcpreplay -q -K -i "$b" --pps="$pps" "$dir/b.pcap" >"$dir/replay_b.txt" 2>&1 &
 rp=$!
 sleep 0.2
@@ -128,6 +159,9 @@ fail=0
 [ "$rc" -eq 0 ] || { echo "FAIL: outflow exited $rc"; fail=1; }
 grep -q "outflow.yaml:2:12: expected an integer" "$dir/log.txt" ||
 	{ echo "FAIL: the broken file's error is not in the log"; fail=1; }
+grep -q "rules.yaml:6:15: unknown severity 'dire'" "$dir/log.txt" &&
+    grep -q "rules.yaml:7:18: unknown app id 'no-such-app'" "$dir/log.txt" ||
+	{ echo "FAIL: the broken rule file's errors are not in the log"; fail=1; }
 echo "replay: $(grep -ho '[0-9.]* pps' "$dir/replay_a.txt" "$dir/replay_b.txt" | tr '\n' ' ')(asked $pps)"
 # tcpreplay paces, but cannot exceed what a busy machine lets it send: the
 # rate reached is shown, and a slower one said, not failed on.
@@ -135,9 +169,9 @@ rate=$(grep -ho '[0-9.]* pps' "$dir/replay_b.txt" | cut -d. -f1)
 [ "${rate:-0}" -ge $((pps * 9 / 10)) ] ||
 	echo "note: the sender reached only ${rate:-?} packets/s of $pps"
 echo "SIGTERM to exit: $ms ms; peak RSS: $rss KiB"
-python3 - "$dir/offline.json" "$dir/log/events.json" "$rss" "$dir/log/events.json.1" <<'PY' || fail=1
-import json, sys
-interim = []
+python3 - "$dir/offline.json" "$dir/log/events.json" "$rss" "$dir/log/events.json.1" "$dir/state/outflow.db" <<'PY' || fail=1
+import json, sqlite3, sys
+interim, findings = [], []
 def flows(path):
     out, stats = [], []
     global interim
@@ -150,6 +184,8 @@ def flows(path):
             out.append(e)
         elif ds == "outflow.stats":
             stats.append(e["outflow"]["stats"])
+        elif ds == "outflow.finding":
+            findings.append(e)
     return out, stats
 def key(e):
     return (e["source"]["ip"], e["source"].get("port"),
@@ -196,16 +232,39 @@ names = {e.get("outflow", {}).get("device", {}).get("name") for e in live}
 if "after" not in names or "before" in names:
     ok = False
     print("FAIL: device names after the reload:", names - {None})
+# Each rule found what it watches; the one before the reload only in
+# the first capture, the one after it in the second.
+by_rule = {}
+for e in findings:
+    by_rule.setdefault(e["rule"]["id"], []).append(e["destination"].get("domain", ""))
+if set(by_rule) != {"live.before", "live.after"} or \
+        len(by_rule["live.before"]) != 500 or \
+        not all(d.endswith(".example.com") for d in by_rule["live.before"]) or \
+        not all(d.endswith(".example.org") for d in by_rule["live.after"]):
+    ok = False
+    print("FAIL: findings by rule:", {k: len(v) for k, v in by_rule.items()})
+# The store holds what the events hold: every flow, every finding.
+db = sqlite3.connect(sys.argv[5])
+stored = db.execute("SELECT SUM(flows) FROM traffic_day").fetchone()[0]
+stored_by_rule = dict(db.execute(
+    "SELECT rule_id, SUM(count) FROM finding_day GROUP BY rule_id"))
+if stored != len(live) or \
+        stored_by_rule != {k: len(v) for k, v in by_rule.items()}:
+    ok = False
+    print("FAIL: store: %s flows, findings %s" % (stored, stored_by_rule))
 if int(sys.argv[3]) > 256 * 1024:
     ok = False
     print("FAIL: peak RSS %s KiB over 256 MiB" % sys.argv[3])
 if ok:
-    print("ok: %d flows live = offline, %d packets, no drops, %d interim" % (
-        len(live), final[0]["packets"], len(interim)))
+    print("ok: %d flows live = offline = stored, %d packets, no drops, "
+          "%d interim, findings %s" % (len(live), final[0]["packets"],
+          len(interim), {k: len(v) for k, v in by_rule.items()}))
 sys.exit(0 if ok else 1)
 PY
 owner=$(stat -c %U "$dir/log/events.json")
 [ "$owner" = nobody ] || { echo "FAIL: events.json belongs to $owner"; fail=1; }
+owner=$(stat -c %U "$dir/state/outflow.db")
+[ "$owner" = nobody ] || { echo "FAIL: the store belongs to $owner"; fail=1; }
 [ "$(stat -c %a "$dir/hmac.key")" = 600 ] || { echo "FAIL: hmac.key is not 0600"; fail=1; }
 [ $fail -eq 0 ] || cat "$dir/log.txt"
 
