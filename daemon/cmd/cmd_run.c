@@ -1,7 +1,8 @@
 /*
  * cmd_run.c - `outflow run`: the daemon.  Live capture on one or more
  * interfaces (or -r FILE, replayed through the same loop), the whole
- * pipeline, the event stream with periodic outflow.stats events.
+ * pipeline, the event stream with periodic outflow.stats events, findings
+ * and the store.
  *
  * Order at start (STYLE.md, 17): configuration, per-install key, packs
  * and databases, outputs and captures are opened first; then privileges
@@ -226,8 +227,9 @@ give_to(const char *path, uid_t uid, gid_t gid, mode_t mode)
 
 /*
  * Started as root: the data directory, the key, the event file and the
- * store go to the user (not world-readable), then the user is become.  Started as a
- * user with capabilities (systemd's AmbientCapabilities=): they go.
+ * store go to the user (not world-readable), then the user is become.
+ * Started as a user with capabilities (systemd's AmbientCapabilities=):
+ * they go.
  */
 static int
 drop_privileges(struct run *r)

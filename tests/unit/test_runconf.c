@@ -138,6 +138,81 @@ test_bad_yaml_and_limits(void **state)
 	assert_true(strlen(err) < 40);
 }
 
+/* The policy rules and the store: lists, a country, numbers in range. */
+static void
+test_policy_and_store(void **state)
+{
+	char err[4096];
+	struct runconf *c = load(
+	    "policy:\n"
+	    "  shipped: false\n"
+	    "  rules: [/etc/outflow/rules.d, /etc/outflow/local.yaml]\n"
+	    "  enable: gdpr-chapter5\n"
+	    "  disable: [banned-apps]\n"
+	    "  home_country: DE\n"
+	    "store:\n"
+	    "  path: /var/lib/outflow/outflow.db\n"
+	    "  retention_days: 90\n"
+	    "  max_size_mib: 256\n", err, sizeof(err));
+
+	(void)state;
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_true(c->policy_shipped.set);
+	assert_int_equal(c->policy_shipped.value, 0);
+	assert_int_equal(c->n_policy_rules, 2);
+	assert_string_equal(c->policy_rules[1], "/etc/outflow/local.yaml");
+	assert_null(c->policy_rules[2]);
+	assert_int_equal(c->n_policy_enable, 1);
+	assert_string_equal(c->policy_enable[0], "gdpr-chapter5");
+	assert_null(c->policy_enable[1]);
+	assert_int_equal(c->n_policy_disable, 1);
+	assert_string_equal(c->policy_disable[0], "banned-apps");
+	assert_string_equal(c->home_country, "DE");
+	assert_string_equal(c->store_path, "/var/lib/outflow/outflow.db");
+	assert_int_equal(c->store_retention_days.value, 90);
+	assert_int_equal(c->store_max_size_mib.value, 256);
+	runconf_free(c);
+}
+
+static void
+test_policy_and_store_errors(void **state)
+{
+	char err[4096], big[2048];
+	size_t o = 0;
+	struct runconf *c = load(
+	    "policy:\n"
+	    "  shipped: sometimes\n"
+	    "  rules: [\"\"]\n"
+	    "  enable: {a: 1}\n"
+	    "  home_country: ZZ\n"
+	    "  fail_on: high\n"
+	    "store:\n"
+	    "  retention_days: 0\n"
+	    "  max_size_mib: 1048577\n"
+	    "  path: [a]\n", err, sizeof(err));
+
+	(void)state;
+	assert_null(c);
+	assert_non_null(strstr(err, "t.yaml:2:12: expected true or false"));
+	assert_non_null(strstr(err, "t.yaml:3:11: expected a name"));
+	assert_non_null(strstr(err, "t.yaml:4:11: expected a string or a list of strings"));
+	assert_non_null(strstr(err, "t.yaml:5:17: expected an ISO 3166-1 alpha-2 code"));
+	assert_non_null(strstr(err, "t.yaml:6:3: unknown key 'fail_on' (expected one of: shipped, rules, enable, disable, home_country)"));
+	assert_non_null(strstr(err, "t.yaml:8:19: expected an integer in [1, 36500]"));
+	assert_non_null(strstr(err, "t.yaml:9:17: expected an integer in [1, 1048576]"));
+	assert_non_null(strstr(err, "t.yaml:10:9: expected a string"));
+	assert_null(load("policy: {home_country: Germany}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.yaml:1:24: expected an ISO 3166-1"));
+	o += (size_t)snprintf(big + o, sizeof(big) - o, "policy:\n  rules: [");
+	for (int i = 0; i < RUNCONF_MAX_LIST + 1; i++)
+		o += (size_t)snprintf(big + o, sizeof(big) - o, "%sr%d",
+		    i ? ", " : "", i);
+	snprintf(big + o, sizeof(big) - o, "]\n");
+	assert_null(load(big, err, sizeof(err)));
+	assert_non_null(strstr(err, "more than 64 items"));
+}
+
 static void
 test_shipped_example(void **state)
 {
@@ -151,6 +226,8 @@ test_shipped_example(void **state)
 	assert_string_equal(c->user, "outflow");
 	assert_int_equal(c->n_ifaces, 1);
 	assert_string_equal(c->eve_path, "/var/log/outflow/events.json");
+	assert_int_equal(c->policy_shipped.value, 1);
+	assert_string_equal(c->store_path, "/var/lib/outflow/outflow.db");
 	runconf_free(c);
 }
 
@@ -162,6 +239,8 @@ main(void)
 		cmocka_unit_test(test_one_interface_and_empty),
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_bad_yaml_and_limits),
+		cmocka_unit_test(test_policy_and_store),
+		cmocka_unit_test(test_policy_and_store_errors),
 		cmocka_unit_test(test_shipped_example),
 	};
 
