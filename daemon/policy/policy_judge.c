@@ -22,17 +22,20 @@
 #include "policy_int.h"
 
 #define FLOW_DATA_KEPT	32	/* distinct (category, place, kind) */
-#define FLOW_FIRED_KEPT	32	/* rules fired on one flow */
+#define FLOW_FIRED_INLINE 8	/* rules fired, kept in the flow's block */
+#define FLOW_FIRED_MAX	4096	/* beyond: counted, and may fire again */
 
 struct policy_flow {
-	uint8_t n_data, n_fired;
+	uint8_t n_data;
+	uint16_t n_fired, cap_fired;
+	uint64_t *fired;		/* rule id hashes: inline, then heap */
 	struct {
 		uint8_t category;	/* index in pii_category_names() */
 		uint8_t where;		/* enum pii_where */
 		uint8_t known;		/* a household's own value */
 		uint8_t confidence;	/* highest seen */
 	} data[FLOW_DATA_KEPT];
-	uint64_t fired[FLOW_FIRED_KEPT];	/* rule id hashes */
+	uint64_t inline_fired[FLOW_FIRED_INLINE];
 };
 
 struct policy_state {
@@ -74,7 +77,31 @@ policy_state_counters(const struct policy_state *s,
 void
 policy_flow_free(struct policy_flow *pf)
 {
+	if (pf != NULL && pf->fired != pf->inline_fired)
+		free(pf->fired);
 	free(pf);
+}
+
+/* Remember that rule h fired on pf; false when it could not be kept. */
+static bool
+flow_fired_add(struct policy_flow *pf, uint64_t h)
+{
+	if (pf->n_fired == pf->cap_fired) {
+		uint16_t cap = (uint16_t)(pf->cap_fired * 2);
+		uint64_t *v;
+
+		if (cap > FLOW_FIRED_MAX)
+			return false;
+		if ((v = malloc(cap * sizeof(*v))) == NULL)
+			return false;
+		memcpy(v, pf->fired, pf->n_fired * sizeof(*v));
+		if (pf->fired != pf->inline_fired)
+			free(pf->fired);
+		pf->fired = v;
+		pf->cap_fired = cap;
+	}
+	pf->fired[pf->n_fired++] = h;
+	return true;
 }
 
 bool
@@ -86,8 +113,14 @@ policy_wants(const struct policy *p, enum policy_moment m)
 static struct policy_flow *
 flow_state(struct policy_state *s, struct policy_flow **pf)
 {
-	if (*pf == NULL && (*pf = calloc(1, sizeof(**pf))) == NULL)
-		s->c.flow_state_failed++;
+	if (*pf == NULL) {
+		if ((*pf = calloc(1, sizeof(**pf))) == NULL) {
+			s->c.flow_state_failed++;
+			return NULL;
+		}
+		(*pf)->fired = (*pf)->inline_fired;
+		(*pf)->cap_fired = FLOW_FIRED_INLINE;
+	}
 	return *pf;
 }
 
@@ -702,12 +735,9 @@ policy_judge(struct policy_state *s, const struct policy *p,
 		J.pf = *pfp;
 		if (!judge_cond(ru->when, &J))
 			continue;
-		if ((pf = flow_state(s, pfp)) != NULL) {
-			if (pf->n_fired < FLOW_FIRED_KEPT)
-				pf->fired[pf->n_fired++] = ru->id_hash;
-			else
-				s->c.fired_cap++;
-		}
+		if ((pf = flow_state(s, pfp)) != NULL &&
+		    !flow_fired_add(pf, ru->id_hash))
+			s->c.fired_cap++;
 		J.pf = *pfp;
 		report_finding(s, p, ru, &J, r, trigger, ts_us, cb, arg);
 	}

@@ -215,6 +215,7 @@ struct loader {
 	const struct policy_config *c;
 	struct policy *p;
 	const struct ydoc *d;
+	const char *file;		/* d's path, kept as long as the rules */
 	const char *ruleset;
 	char msg[1024];
 	char *err;
@@ -1252,7 +1253,7 @@ parse_rule(struct loader *L, const struct ynode *n, bool pack_on)
 	if ((ru = palloc(L->p, sizeof(*ru))) == NULL)
 		return nomem(L);
 	ru->ruleset = L->ruleset;
-	ru->file = L->d->path;
+	ru->file = L->file;
 	ru->line = n->line;
 	/* Each key is checked even when another failed: all errors count. */
 	if (got(L, ynode_get_required(L->d, n, "id", &v, L->msg,
@@ -1317,10 +1318,14 @@ parse_rule(struct loader *L, const struct ynode *n, bool pack_on)
 		ru->enabled = false;
 		L->homeless++;
 	}
-	if (r != 0 || ru->id == NULL)
+	if (ru->id == NULL)
 		return -EINVAL;
 	ru->id_hash = hash_str(ru->id);
-	return add_rule(L, ru, ynode_get(n, "id"), override);
+	/* A broken rule's id still counts, so a duplicate of it is said
+	 * too; the load fails anyway. */
+	if (r != 0)
+		ru->enabled = false;
+	return add_rule(L, ru, ynode_get(n, "id"), override) != 0 ? -EINVAL : r;
 }
 
 static bool
@@ -1362,6 +1367,10 @@ load_file(struct loader *L, const char *path)
 	}
 	L->d = d;
 	L->p->n_files++;
+	if ((L->file = pstrndup(L->p, path, strlen(path))) == NULL) {
+		(void)nomem(L);
+		goto out;
+	}
 	(void)check_keys(L, d->root, top);
 	if (d->root->type != YNODE_MAP)
 		goto out;
