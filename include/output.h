@@ -63,6 +63,8 @@ struct run_stats {
 	bool raw_evidence;		/* flagged: raw values are in the events */
 	size_t policy_rules;		/* rules in force, 0: none */
 	uint64_t findings;
+	uint64_t policy_evaluations;	/* (flow, moment) pairs judged */
+	uint64_t policy_rules_tried;	/* rules whose condition was tested */
 	uint64_t policy_state_failed;	/* a flow's rule state lost (memory,
 					 * or more rules fired than kept) */
 };

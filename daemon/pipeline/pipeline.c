@@ -745,6 +745,8 @@ report_stats(struct pipeline *p, bool final, uint64_t at_us)
 		policy_state_counters(p->judge, &pc);
 		t.policy_rules = policy_rule_count(p->policy);
 		t.findings = pc.findings;
+		t.policy_evaluations = pc.evaluations;
+		t.policy_rules_tried = pc.rules_tried;
 		t.policy_state_failed = pc.flow_state_failed + pc.fired_cap;
 	}
 	for (unsigned i = 0; i < p->n_out; i++) {

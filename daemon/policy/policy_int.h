@@ -205,8 +205,10 @@ struct policy {
 	struct hmap index;
 	struct index_entry *entries;
 	uint32_t n_entries, cap_entries;
-	uint32_t *unanchored;		/* ascending */
-	uint32_t n_unanchored;
+	/* Rules with no anchor, by the moments they may fire at (ascending):
+	 * a flow tries them all, so only where they can answer. */
+	uint32_t *unanchored[3];
+	uint32_t n_unanchored[3];
 	bool want[3];			/* by enum policy_moment */
 	const char *const *categories;	/* pii_category_names() */
 	const struct pii_engine *pii;	/* permissions; the conf holds both */

@@ -425,7 +425,8 @@ cmp_u32(const void *a, const void *b)
 
 static uint32_t
 candidates(struct policy_state *s, const struct policy *p,
-    const struct policy_flow *pf, const struct flow_record *r)
+    const struct policy_flow *pf, const struct flow_record *r,
+    enum policy_moment m)
 {
 	struct cands c = { s, p, 0 };
 	const char *ccs[4] = { r->country, r->jur_location, r->jur_operator,
@@ -435,7 +436,7 @@ candidates(struct policy_state *s, const struct policy *p,
 		memset(s->stamp, 0, s->cap * sizeof(*s->stamp));
 		s->gen = 1;
 	}
-	take(&c, p->unanchored, p->n_unanchored);
+	take(&c, p->unanchored[m], p->n_unanchored[m]);
 	if (p->n_entries > 0) {
 		if (r->app_id != NULL) {
 			char id[256];
@@ -473,9 +474,20 @@ candidates(struct policy_state *s, const struct policy *p,
 			}
 		}
 	}
-	/* Findings come out in the order the rules were loaded. */
-	if (c.n > 1)
+	/*
+	 * Findings come out in the order the rules were loaded: a short
+	 * list is sorted, a long one read back from the stamps in order.
+	 */
+	if (c.n > 1 && c.n <= p->n_rules / 16)
 		qsort(s->cand, c.n, sizeof(*s->cand), cmp_u32);
+	else if (c.n > 1) {
+		uint32_t n = 0;
+
+		for (uint32_t i = 0; i < p->n_rules; i++)
+			if (s->stamp[i] == s->gen)
+				s->cand[n++] = i;
+		c.n = n;
+	}
 	return c.n;
 }
 
@@ -719,21 +731,21 @@ policy_judge(struct policy_state *s, const struct policy *p,
 		return;
 	}
 	s->c.evaluations++;
-	n = candidates(s, p, *pfp, r);
+	n = candidates(s, p, *pfp, r, m);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct rule *ru = p->rules[s->cand[i]];
 		struct policy_flow *pf;
 		struct judge J;
 
 		if ((m == POLICY_AT_NAME && (ru->final_only || ru->needs_data)) ||
-		    (m == POLICY_AT_DATA && ru->final_only) ||
-		    fired(*pfp, ru->id_hash))
+		    (m == POLICY_AT_DATA && ru->final_only))
 			continue;
 		s->c.rules_tried++;
 		memset(&J, 0, sizeof(J));
 		J.r = r;
 		J.pf = *pfp;
-		if (!judge_cond(ru->when, &J))
+		/* Most rules do not hold: test that before the fired list. */
+		if (!judge_cond(ru->when, &J) || fired(*pfp, ru->id_hash))
 			continue;
 		if ((pf = flow_state(s, pfp)) != NULL &&
 		    !flow_fired_add(pf, ru->id_hash))

@@ -1599,6 +1599,25 @@ anchor_leaf(const struct policy *p, const struct cond *c,
 	*a = best;
 }
 
+/*
+ * How often a flow is likely to carry one of these keys: a country is
+ * common (most flows go to a handful), a data category rare; the index
+ * works best on the rare ones.
+ */
+static unsigned
+anchor_cost(const struct anchor_set *a)
+{
+	static const unsigned weight[] = {
+		[ANCHOR_APP] = 4, [ANCHOR_CATEGORY] = 1, [ANCHOR_COUNTRY] = 32,
+		[ANCHOR_ASN] = 4, [ANCHOR_DOMAIN] = 2,
+	};
+	unsigned cost = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		cost += weight[a->kind[i]];
+	return cost;
+}
+
 static void
 anchor_of(const struct policy *p, const struct cond *c, struct anchor_set *a)
 {
@@ -1608,10 +1627,11 @@ anchor_of(const struct policy *p, const struct cond *c, struct anchor_set *a)
 	a->none = true;
 	switch (c->kind) {
 	case COND_ALL:
-		/* Any kid's keys will do: take the fewest. */
+		/* Any kid's keys will do: take the rarest. */
 		for (size_t i = 0; i < c->n_kids; i++) {
 			anchor_of(p, c->kids[i], &k);
-			if (!k.none && (a->none || k.n < a->n))
+			if (!k.none && (a->none || anchor_cost(&k) <
+			    anchor_cost(a)))
 				*a = k;
 		}
 		break;
@@ -1641,30 +1661,39 @@ anchor_of(const struct policy *p, const struct cond *c, struct anchor_set *a)
 size_t policy_index_key(enum anchor k, const char *s, const char *cc,
     uint32_t asn, char *buf, size_t len);
 
+/* No printf: a flow builds several keys each time it is judged. */
 size_t
 policy_index_key(enum anchor k, const char *s, const char *cc, uint32_t asn,
     char *buf, size_t len)
 {
-	int n;
+	static const char letter[] = {
+		[ANCHOR_APP] = 'a', [ANCHOR_CATEGORY] = 'c',
+		[ANCHOR_COUNTRY] = 'n', [ANCHOR_ASN] = 's', [ANCHOR_DOMAIN] = 'd',
+	};
+	char digits[10];
+	size_t n = 0;
 
-	switch (k) {
-	case ANCHOR_APP:
-		n = snprintf(buf, len, "a%s", s);
-		break;
-	case ANCHOR_CATEGORY:
-		n = snprintf(buf, len, "c%s", s);
-		break;
-	case ANCHOR_COUNTRY:
-		n = snprintf(buf, len, "n%.2s", cc);
-		break;
-	case ANCHOR_ASN:
-		n = snprintf(buf, len, "s%u", asn);
-		break;
-	default:
-		n = snprintf(buf, len, "d%s", s);
-		break;
+	if (len < 12)
+		return 0;
+	buf[0] = letter[k];
+	if (k == ANCHOR_COUNTRY) {
+		buf[1] = cc[0];
+		buf[2] = cc[1];
+		return 3;
 	}
-	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
+	if (k == ANCHOR_ASN) {
+		do
+			digits[n++] = (char)('0' + asn % 10);
+		while ((asn /= 10) != 0);
+		for (size_t i = 0; i < n; i++)
+			buf[1 + i] = digits[n - 1 - i];
+		return 1 + n;
+	}
+	n = strlen(s);
+	if (n + 1 > len)
+		return 0;
+	memcpy(buf + 1, s, n);
+	return 1 + n;
 }
 
 static int
@@ -1736,7 +1765,14 @@ build_index(struct policy *p)
 		}
 		anchor_of(p, ru->when, &a);
 		if (a.none) {
-			p->unanchored[p->n_unanchored++] = i;
+			p->unanchored[POLICY_AT_END][
+			    p->n_unanchored[POLICY_AT_END]++] = i;
+			if (!ru->final_only)
+				p->unanchored[POLICY_AT_DATA][
+				    p->n_unanchored[POLICY_AT_DATA]++] = i;
+			if (!ru->final_only && !ru->needs_data)
+				p->unanchored[POLICY_AT_NAME][
+				    p->n_unanchored[POLICY_AT_NAME]++] = i;
 			continue;
 		}
 		for (size_t k = 0; k < a.n; k++) {
@@ -1818,7 +1854,8 @@ policy_free(struct policy *p)
 		free(p->entries[i].rules);
 	free(p->entries);
 	hmap_fini(&p->index);
-	free(p->unanchored);
+	for (int m = 0; m < 3; m++)
+		free(p->unanchored[m]);
 	for (a = p->arena; a != NULL; a = next) {
 		next = a->next;
 		free(a);
@@ -1853,9 +1890,12 @@ policy_load(const struct policy_config *c, struct policy **ret, char *err,
 		load_path(&L, c->paths[i]);
 	if (L.n_errors == 0) {
 		if ((p->rules = malloc((L.n_all + 1) * sizeof(*p->rules))) ==
-		    NULL || (p->unanchored = malloc((L.n_all + 1) *
-		    sizeof(*p->unanchored))) == NULL)
+		    NULL)
 			(void)nomem(&L);
+		for (int m = 0; m < 3 && !L.oom; m++)
+			if ((p->unanchored[m] = malloc((L.n_all + 1) *
+			    sizeof(*p->unanchored[m]))) == NULL)
+				(void)nomem(&L);
 		for (uint32_t i = 0; p->rules != NULL && i < L.n_all; i++)
 			if (L.all[i]->enabled)
 				p->rules[p->n_rules++] = L.all[i];
