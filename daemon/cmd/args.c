@@ -444,6 +444,10 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 		case OPT_RULES:
 		case OPT_RULESET:
 		case OPT_NO_RULESET:
+		case OPT_RULES_DIR:
+		case OPT_NO_POLICY:
+		case OPT_HOME_COUNTRY:
+		case OPT_FAIL_ON:
 			/* Lists given here replace the file's. */
 			if (ch == OPT_RULES && !cli_rules)
 				a->n_rule_paths = 0;
@@ -454,11 +458,6 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 			cli_rules |= ch == OPT_RULES;
 			cli_enable |= ch == OPT_RULESET;
 			cli_disable |= ch == OPT_NO_RULESET;
-			/* fall through */
-		case OPT_RULES_DIR:
-		case OPT_NO_POLICY:
-		case OPT_HOME_COUNTRY:
-		case OPT_FAIL_ON:
 			if (rule_option(a, ch, optarg) < 0)
 				return -EINVAL;
 			break;

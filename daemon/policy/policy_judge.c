@@ -628,6 +628,19 @@ put_slot(struct buf *b, enum slot slot, const struct finding_record *fr,
 		} else
 			puts_(b, "an unknown network");
 		break;
+	case SLOT_UNDER:
+		/* Which of the three jurisdictions matched, in words. */
+		if (fr->jurisdiction_by == NULL)
+			puts_(b, "its jurisdiction is unknown");
+		else {
+			puts_(b, strcmp(fr->jurisdiction_by, "location") == 0 ?
+			    "its servers are in " :
+			    strcmp(fr->jurisdiction_by, "operator") == 0 ?
+			    "its network is run from " :
+			    "the app's maker is controlled from ");
+			put_country(b, fr->jurisdiction, "an unknown country");
+		}
+		break;
 	case SLOT_JURISDICTION:
 		put_country(b, fr->jurisdiction != NULL ? fr->jurisdiction :
 		    r->jur_operator[0] != '\0' ? r->jur_operator :

@@ -1064,6 +1064,7 @@ static const struct {
 	{ "ip", SLOT_IP }, { "port", SLOT_PORT },
 	{ "country", SLOT_COUNTRY }, { "operator", SLOT_OPERATOR },
 	{ "asn", SLOT_ASN }, { "jurisdiction", SLOT_JURISDICTION },
+	{ "under", SLOT_UNDER },
 };
 
 /* "{app} sent {data}": text and slots; "{{" and "}}" are braces. */
@@ -1112,8 +1113,8 @@ parse_title(struct loader *L, const struct ynode *n, struct rule *ru)
 				r = bad(L, n, "title: unknown placeholder "
 				    "'{%.*s}' (expected {app}, {vendor}, "
 				    "{device}, {data}, {destination}, {domain}, "
-				    "{ip}, {port}, {country}, {operator}, {asn} "
-				    "or {jurisdiction})", (int)len, s + i + 1);
+				    "{ip}, {port}, {country}, {operator}, {asn}, "
+				    "{jurisdiction} or {under})", (int)len, s + i + 1);
 			else
 				parts[np++] = (struct title_part){
 				    slot_names[k].slot, NULL, 0 };
