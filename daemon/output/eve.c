@@ -37,32 +37,42 @@
 /* The kinds of event, each with its fixed event{} members. */
 enum eve_kind {
 	EVE_FLOW,
+	EVE_FLOW_INTERIM,
 	EVE_OBSERVATION,
 	EVE_DNS,
 	EVE_HTTP,
 	EVE_FINDING,
+	EVE_STATS,
 	EVE_KIND__COUNT
 };
 
 static const struct {
+	const char *kind;		/* event.kind */
 	const char *dataset;
 	const char *const *category, *const *type;
-	const char *kind;		/* event.kind; NULL: "event" */
 } eve_kinds[EVE_KIND__COUNT] = {
-	[EVE_FLOW] = { "outflow.flow", (const char *const[]){ "network", NULL },
-	    (const char *const[]){ "connection", "end", NULL }, NULL },
-	[EVE_OBSERVATION] = { "outflow.observation",
+	[EVE_FLOW] = { "event", "outflow.flow", (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "connection", "end", NULL } },
+	/* A flow still open: the daemon's interim record of it. */
+	[EVE_FLOW_INTERIM] = { "event", "outflow.flow",
 	    (const char *const[]){ "network", NULL },
-	    (const char *const[]){ "info", NULL }, NULL },
-	[EVE_DNS] = { "outflow.dns", (const char *const[]){ "network", NULL },
-	    (const char *const[]){ "protocol", NULL }, NULL },
-	[EVE_HTTP] = { "outflow.http",
+	    (const char *const[]){ "connection", "info", NULL } },
+	[EVE_OBSERVATION] = { "event", "outflow.observation",
+	    (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "info", NULL } },
+	[EVE_DNS] = { "event", "outflow.dns", (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "protocol", NULL } },
+	[EVE_HTTP] = { "event", "outflow.http",
 	    (const char *const[]){ "network", "web", NULL },
-	    (const char *const[]){ "access", NULL }, NULL },
+	    (const char *const[]){ "access", NULL } },
 	/* A policy rule's judgement: what a SIEM lists as an alert. */
-	[EVE_FINDING] = { "outflow.finding",
+	[EVE_FINDING] = { "alert", "outflow.finding",
 	    (const char *const[]){ "network", NULL },
-	    (const char *const[]){ "info", NULL }, "alert" },
+	    (const char *const[]){ "info", NULL } },
+	/* The sensor's own counters: an ECS metric event. */
+	[EVE_STATS] = { "metric", "outflow.stats",
+	    (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "info", NULL } },
 };
 
 /* A member list written once and copied into every event. */
@@ -73,6 +83,7 @@ struct frag {
 
 struct eve {
 	FILE *fp;
+	char *path;			/* for eve_reopen() */
 	bool is_stdout;
 	struct eve_options opt;
 	struct domain_psl *psl;		/* NULL: no public suffix split */
@@ -138,8 +149,7 @@ build_frags(struct eve *e)
 	r |= frag_take(&e->observer, &w, false);
 	for (int k = 0; k < EVE_KIND__COUNT; k++) {
 		jw_obj_begin(&w, "event");
-		jw_str(&w, "kind", eve_kinds[k].kind != NULL ?
-		    eve_kinds[k].kind : "event");
+		jw_str(&w, "kind", eve_kinds[k].kind);
 		jw_str(&w, "module", "outflow");
 		jw_str(&w, "dataset", eve_kinds[k].dataset);
 		jw_arr_begin(&w, "category");
@@ -187,7 +197,7 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 	}
 	e->opt = *opt;
 	e->opt.hostname = e->opt.interface = NULL;
-	if ((opt->hostname != NULL &&
+	if ((e->path = strdup(path)) == NULL || (opt->hostname != NULL &&
 	    (e->opt.hostname = strdup(opt->hostname)) == NULL) ||
 	    (opt->interface != NULL &&
 	    (e->opt.interface = strdup(opt->interface)) == NULL)) {
@@ -260,6 +270,7 @@ eve_close(struct eve *e)
 	jw_free(&e->w);
 	domain_memo_free(e->psl_memo);
 	domain_psl_free(e->psl);
+	free(e->path);
 	free((char *)e->opt.hostname);
 	free((char *)e->opt.interface);
 	free(e->ecs.text);
@@ -799,15 +810,19 @@ eve_flow(void *ctx, const struct flow_record *r)
 {
 	struct eve *e = ctx;
 	const struct flow *f = r->flow;
-	struct jw *w = begin(e, EVE_FLOW, f->first_us);
+	/* An interim record is dated when it is made, an end at the start. */
+	struct jw *w = r->ended ? begin(e, EVE_FLOW, f->first_us) :
+	    begin(e, EVE_FLOW_INTERIM, f->last_us);
 	struct ends ends;
 
 	ends_set(&ends, &r->client, &r->server);
 
 	jw_time(w, "start", f->first_us);
-	jw_time(w, "end", f->last_us);
+	if (r->ended)
+		jw_time(w, "end", f->last_us);
 	jw_u64(w, "duration", (f->last_us - f->first_us) * 1000);
-	jw_plain(w, "reason", flow_end_reason_name(r->why));
+	if (r->ended)
+		jw_plain(w, "reason", flow_end_reason_name(r->why));
 	jw_obj_end(w);
 
 	jw_obj_begin(w, "source");
@@ -838,7 +853,10 @@ eve_flow(void *ctx, const struct flow_record *r)
 
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
-	jw_plain(w, "end_reason", flow_end_reason_name(r->why));
+	if (r->ended)
+		jw_plain(w, "end_reason", flow_end_reason_name(r->why));
+	else
+		jw_bool(w, "interim", true);
 	if (r->domain != NULL)
 		jw_plain(w, "domain_source", domain_source_name(r->domain_src));
 	if (f->flags & FLOW_F_MIDSTREAM)
@@ -1217,6 +1235,97 @@ eve_http(void *ctx, const struct http_record *hr)
 	end(e);
 }
 
+int
+eve_reopen(struct eve *e, char *err, size_t errlen)
+{
+	FILE *fp;
+	int r;
+
+	eve_flush(e);
+	if (e->is_stdout)
+		return 0;
+	if ((fp = fopen(e->path, "a")) == NULL) {
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot reopen event file: %s",
+		    e->path, strerror(errno));
+		return r;
+	}
+	setvbuf(fp, NULL, _IONBF, 0);
+	fclose(e->fp);
+	e->fp = fp;
+	return 0;
+}
+
+static void
+put_counters(struct jw *w, const char *key, const struct run_counter *c,
+    size_t n)
+{
+	jw_obj_begin(w, key);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].value > 0)
+			jw_u64(w, c[i].name, c[i].value);
+	jw_obj_end(w);
+}
+
+/*
+ * outflow.stats: the sensor's counters, all under outflow.stats (ECS has
+ * no fields for them).  Counters are totals since the start, so a lost
+ * event loses nothing but its point in time.
+ */
+static void
+eve_stats(void *ctx, const struct run_stats *s)
+{
+	struct eve *e = ctx;
+	struct jw *w;
+
+	if (!e->opt.stats)
+		return;
+	w = begin(e, EVE_STATS, s->at_us);
+	jw_obj_end(w);
+	jw_obj_begin(w, "outflow");
+	jw_obj_begin(w, "stats");
+	jw_bool(w, "final", s->final);
+	jw_u64(w, "packets", s->packets);
+	jw_u64(w, "bytes", s->bytes);
+	if (s->live) {
+		jw_obj_begin(w, "capture");
+		jw_u64(w, "received", s->capture_received);
+		jw_u64(w, "kernel_dropped", s->capture_kernel_drops);
+		jw_u64(w, "interface_dropped", s->capture_if_drops);
+		jw_obj_end(w);
+	}
+	put_counters(w, "decode", s->decode, s->n_decode);
+	put_counters(w, "anomalies", s->anomalies, s->n_anomalies);
+	jw_obj_begin(w, "flows");
+	jw_u64(w, "created", s->flows);
+	jw_u64(w, "active", s->active_flows);
+	jw_u64(w, "peak", s->peak_flows);
+	jw_u64(w, "capacity", s->max_flows);
+	jw_obj_begin(w, "ended");
+	for (int i = 0; i < FLOW_END__COUNT; i++)
+		jw_u64(w, flow_end_reason_name((enum flow_end_reason)i),
+		    s->flows_ended[i]);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	put_counters(w, "applayer", s->applayer, s->n_applayer);
+	if (s->pii_enabled) {
+		jw_obj_begin(w, "personal_data");
+		jw_u64(w, "observations", s->pii_observations);
+		jw_u64(w, "bytes_scanned", s->pii_bytes_scanned);
+		jw_u64(w, "bytes_cut", s->pii_bytes_cut);
+		jw_obj_end(w);
+	}
+	/* Counted before this one was written. */
+	jw_obj_begin(w, "events");
+	jw_u64(w, "written", s->events);
+	jw_u64(w, "lost", s->event_write_errors);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	end(e);
+	eve_flush(e);
+}
+
 static void
 eve_counts(const void *ctx, uint64_t *ret_written, uint64_t *ret_errors)
 {
@@ -1254,6 +1363,7 @@ const struct output_ops eve_output_ops = {
 	.http = eve_http,
 	.finding = eve_finding,
 	.flush = eve_flush_output,
+	.stats = eve_stats,
 	.counts = eve_counts,
 	.write_error = eve_write_error,
 	.close = eve_close_output,
