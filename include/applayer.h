@@ -103,6 +103,7 @@ struct http_summary {
 	X(tls_server_hellos, "tls.server_hellos")			\
 	X(quic_initials, "quic.client_hellos")				\
 	X(quic_undecryptable, "quic.undecryptable")			\
+	X(quic_pre_rfc, "quic.pre_rfc_versions")			\
 	X(http_requests, "http.requests")				\
 	X(http_malformed, "http.malformed")				\
 	X(dhcp_messages, "dhcp.messages")				\

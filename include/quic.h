@@ -4,7 +4,8 @@
  *
  * One struct quic_state per QUIC flow, fed the client's datagrams in
  * order.  It removes header protection, opens the AEAD of every client
- * Initial packet (QUIC v1, v2, drafts 27 to 29, mvfst and Google T050),
+ * Initial packet (QUIC v1, v2, drafts 22 to 32, mvfst and Google
+ * T050/T051),
  * and reassembles the CRYPTO stream (at most QUIC_CRYPTO_MAX bytes)
  * until it holds one whole ClientHello, which proto_tls then parses.  Only the Initial packet
  * number space is ever decrypted: its keys are public, derived from the
@@ -25,9 +26,12 @@
 /* Pre-RFC versions still seen in captures, decrypted as tshark does. */
 #define QUIC_VERSION_DRAFT27	0xff00001bu
 #define QUIC_VERSION_DRAFT28	0xff00001cu
+#define QUIC_VERSION_DRAFT(n)	(0xff000000u | (uint32_t)(n))	/* 22..32 */
+#define QUIC_VERSION_MVFST22	0xfaceb001u	/* Facebook mvfst, draft-22 */
 #define QUIC_VERSION_MVFST27	0xfaceb002u	/* Facebook mvfst, draft-27 */
 #define QUIC_VERSION_MVFST_EXP	0xfaceb00eu	/* mvfst experimental */
 #define QUIC_VERSION_T050	0x54303530u	/* Google "T050", TLS in gQUIC */
+#define QUIC_VERSION_T051	0x54303531u	/* Google "T051" */
 
 /*
  * CRYPTO stream bytes kept per flow.  A ClientHello with a post-quantum

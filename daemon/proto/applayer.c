@@ -703,7 +703,13 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 
 			if (tls_client_hello_parse(al->tls, msg, n, true,
 			    &al->ch).st == PARSE_OK) {
+				uint32_t v = quic_version(a->quic);
+
 				al->st.quic_initials++;
+				/* Drafts, mvfst and Google T05x: how much of the
+				 * traffic still needs the old salts. */
+				if (v != QUIC_VERSION_1 && v != QUIC_VERSION_2)
+					al->st.quic_pre_rfc++;
 				keep_client_hello(al, f, a, &al->ch, p->ts_us);
 			} else
 				al->st.tls_malformed++;

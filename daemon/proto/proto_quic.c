@@ -71,9 +71,20 @@ struct quic_version_info {
 	uint8_t crypto_type;	/* CRYPTO frame type */
 };
 
+/* Initial salts of the drafts (each draft's section 5.2 of quic-tls). */
+#define QUIC_SALT_DRAFT22 \
+	{ 0x7f, 0xbc, 0xdb, 0x0e, 0x7c, 0x66, 0xbb, 0xe9, 0x19, 0x3a, \
+	  0x96, 0xcd, 0x21, 0x51, 0x9e, 0xbd, 0x7a, 0x02, 0x64, 0x4a }
 #define QUIC_SALT_DRAFT23 \
 	{ 0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7, \
 	  0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02 }
+#define QUIC_SALT_DRAFT29 \
+	{ 0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97, \
+	  0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99 }
+
+/* A pre-RFC version with the v1 labels, packet types and CRYPTO frame. */
+#define QUIC_DRAFT(v, salt) \
+	{ (v), salt, "quic key", "quic iv", "quic hp", 0, 3, 0x06 }
 
 static const struct quic_version_info quic_versions[] = {
 	{ QUIC_VERSION_1,
@@ -84,26 +95,35 @@ static const struct quic_version_info quic_versions[] = {
 	    { 0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
 	      0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9 },
 	    "quicv2 key", "quicv2 iv", "quicv2 hp", 1, 0, 0x06 },
-	{ QUIC_VERSION_DRAFT29,
-	    { 0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
-	      0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99 },
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	QUIC_DRAFT(QUIC_VERSION_DRAFT29, QUIC_SALT_DRAFT29),
 	/*
 	 * Older versions still seen in captures, as tshark and nDPI read
-	 * them: drafts 27 and 28, Facebook mvfst (draft-27 based), Google
-	 * T050 (TLS over gQUIC, CRYPTO frames typed 0x08).
+	 * them: drafts 22 to 32 (draft-22's salt, draft-23's for 23 to 28,
+	 * draft-29's for 29 to 32; the long header has had one-byte CID
+	 * lengths since draft-22), Facebook mvfst (0xfaceb001 follows
+	 * draft-22, 0xfaceb002 and 0xfaceb00e draft-27), Google T050 and
+	 * T051 (TLS over gQUIC, their own salts, CRYPTO frames typed 0x08).
 	 */
-	{ QUIC_VERSION_DRAFT27, QUIC_SALT_DRAFT23,
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
-	{ QUIC_VERSION_DRAFT28, QUIC_SALT_DRAFT23,
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
-	{ QUIC_VERSION_MVFST27, QUIC_SALT_DRAFT23,
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
-	{ QUIC_VERSION_MVFST_EXP, QUIC_SALT_DRAFT23,
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(22), QUIC_SALT_DRAFT22),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(23), QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(24), QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(25), QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(26), QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT27, QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT28, QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(30), QUIC_SALT_DRAFT29),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(31), QUIC_SALT_DRAFT29),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(32), QUIC_SALT_DRAFT29),
+	QUIC_DRAFT(QUIC_VERSION_MVFST22, QUIC_SALT_DRAFT22),
+	QUIC_DRAFT(QUIC_VERSION_MVFST27, QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_MVFST_EXP, QUIC_SALT_DRAFT23),
 	{ QUIC_VERSION_T050,
 	    { 0x7f, 0xf5, 0x79, 0xe5, 0xac, 0xd0, 0x72, 0x91, 0x55, 0x80,
 	      0x30, 0x4c, 0x43, 0xa2, 0x36, 0x7c, 0x60, 0x48, 0x83, 0x10 },
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x08 },
+	{ QUIC_VERSION_T051,
+	    { 0x7a, 0x4e, 0xde, 0xf4, 0xe7, 0xcc, 0xee, 0x5f, 0xa4, 0x50,
+	      0x6c, 0x19, 0x12, 0x4f, 0xc8, 0xcc, 0xda, 0x6e, 0x03, 0x3d },
 	    "quic key", "quic iv", "quic hp", 0, 3, 0x08 },
 };
 

@@ -203,6 +203,80 @@ test_rfc9369_keys(void **state)
 	check_hex(k.hp, sizeof(k.hp), "45b95e15235d6f45a6b19cbcb0294ba9");
 }
 
+/* The drafts' own Appendix A vectors (same DCID as RFC 9001's). */
+static void
+test_draft_keys(void **state)
+{
+	struct quic_initial_keys k;
+
+	(void)state;
+	/* draft-ietf-quic-tls-23, A.1 (the salt drafts 23 to 28 share) */
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_DRAFT(23),
+	    rfc_dcid, sizeof(rfc_dcid), &k), 0);
+	check_hex(k.key, sizeof(k.key), "af7fd7efebd21878ff66811248983694");
+	check_hex(k.iv, sizeof(k.iv), "8681359410a70bb9c92f0420");
+	check_hex(k.hp, sizeof(k.hp), "a980b8b4fb7d9fbc13e814c23164253d");
+	/* draft-ietf-quic-tls-29, A.1 (drafts 29 to 32) */
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_DRAFT(31),
+	    rfc_dcid, sizeof(rfc_dcid), &k), 0);
+	check_hex(k.key, sizeof(k.key), "175257a31eb09dea9366d8bb79ad80ba");
+	check_hex(k.iv, sizeof(k.iv), "6b26114b9cba2b63a9e8dd4f");
+	check_hex(k.hp, sizeof(k.hp), "9ddd12c994c0698b89374a9c077a3077");
+	/* Before draft-22 the long header differed: not read. */
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_DRAFT(21),
+	    rfc_dcid, sizeof(rfc_dcid), &k), -ENOTSUP);
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_DRAFT(33),
+	    rfc_dcid, sizeof(rfc_dcid), &k), -ENOTSUP);
+}
+
+/* Every pre-RFC version opens and yields the ClientHello. */
+static void
+test_old_versions(void **state)
+{
+	static const uint32_t versions[] = {
+		QUIC_VERSION_DRAFT(22), QUIC_VERSION_DRAFT(23),
+		QUIC_VERSION_DRAFT(24), QUIC_VERSION_DRAFT(25),
+		QUIC_VERSION_DRAFT(26), QUIC_VERSION_DRAFT27,
+		QUIC_VERSION_DRAFT28, QUIC_VERSION_DRAFT29,
+		QUIC_VERSION_DRAFT(30), QUIC_VERSION_DRAFT(31),
+		QUIC_VERSION_DRAFT(32), QUIC_VERSION_MVFST22,
+		QUIC_VERSION_MVFST27, QUIC_VERSION_MVFST_EXP,
+		QUIC_VERSION_T050, QUIC_VERSION_T051,
+	};
+	uint8_t hello[512], frames[600], pkt[1500];
+	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl, len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		struct quic_state *st = quic_state_new(qc);
+		bool gquic_tls = versions[i] == QUIC_VERSION_T050 ||
+		    versions[i] == QUIC_VERSION_T051;
+
+		assert_non_null(st);
+		assert_true(quic_version_supported(versions[i]));
+		fl = crypto_frame(frames, 0, hello, hlen);
+		if (gquic_tls)
+			frames[0] = 0x08;	/* Google's CRYPTO frame type */
+		len = build(versions[i], rfc_dcid, sizeof(rfc_dcid), 0, frames,
+		    fl, 1200, pkt, sizeof(pkt));
+		assert_true(quic_looks_like_initial(pkt, len));
+		assert_int_equal(quic_client_datagram(st, pkt, len).st, PARSE_OK);
+		assert_is_rfc_hello(st);
+		assert_int_equal(quic_version(st), versions[i]);
+		quic_state_free(st);
+		/* The frame type is the version's: 0x06 is refused by T05x,
+		 * 0x08 by the IETF versions. */
+		st = quic_state_new(qc);
+		fl = crypto_frame(frames, 0, hello, hlen);
+		frames[0] = gquic_tls ? 0x06 : 0x08;
+		len = build(versions[i], rfc_dcid, sizeof(rfc_dcid), 0, frames,
+		    fl, 1200, pkt, sizeof(pkt));
+		assert_int_equal(quic_client_datagram(st, pkt, len).st,
+		    PARSE_MALFORMED);
+		quic_state_free(st);
+	}
+}
+
 static void
 rfc_packet(const char *file, uint32_t version)
 {
@@ -569,11 +643,12 @@ test_wrong_version(void **state)
 	(void)state;
 	len = hex_file("rfc9001_a2_client_initial.hex", pkt, sizeof(pkt));
 	/*
-	 * draft-32, gQUIC Q046, a greasing version forcing negotiation,
-	 * Version Negotiation.
+	 * draft-21 and draft-33 (never deployed past 32), gQUIC Q046, a
+	 * greasing version forcing negotiation, Version Negotiation.
 	 */
-	static const uint32_t bad[] = { 0xff000020, 0x51303436, 0x1a2a3a4a, 0 };
-	for (size_t i = 0; i < 4; i++) {
+	static const uint32_t bad[] = { 0xff000015, 0xff000021, 0x51303436,
+	    0x1a2a3a4a, 0 };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		pkt[1] = (uint8_t)(bad[i] >> 24);
 		pkt[2] = (uint8_t)(bad[i] >> 16);
 		pkt[3] = (uint8_t)(bad[i] >> 8);
@@ -838,6 +913,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc9001_keys),
 		cmocka_unit_test(test_rfc9369_keys),
+		cmocka_unit_test(test_draft_keys),
+		cmocka_unit_test(test_old_versions),
 		cmocka_unit_test(test_rfc9001_client_initial),
 		cmocka_unit_test(test_rfc9369_client_initial),
 		cmocka_unit_test(test_rfc_hello_tls),
