@@ -799,6 +799,14 @@ eve_flow(void *ctx, const struct flow_record *r)
 	jw_str(w, "end_reason", flow_end_reason_name(r->why));
 	if (r->domain != NULL)
 		jw_str(w, "domain_source", domain_source_name(r->domain_src));
+	if (r->proxy != NULL) {
+		/* The destination address is the proxy's; this is where the
+		 * client asked it to go. */
+		jw_obj_begin(w, "proxy");
+		jw_str(w, "type", r->proxy);
+		jw_str(w, "target", r->proxy_target);
+		jw_obj_end(w);
+	}
 	if (f->flags & FLOW_F_MIDSTREAM)
 		jw_bool(w, "midstream", true);
 	if (r->geo_done && r->dest_local)
