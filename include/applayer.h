@@ -106,6 +106,7 @@ struct http_summary {
 	X(quic_initials, "quic.client_hellos")				\
 	X(quic_undecryptable, "quic.undecryptable")			\
 	X(quic_pre_rfc, "quic.pre_rfc_versions")			\
+	X(quic_gquic_chlo, "quic.gquic_chlos")				\
 	X(proxy_connect, "proxy.connect")				\
 	X(proxy_socks4, "proxy.socks4")					\
 	X(proxy_socks5, "proxy.socks5")					\

@@ -5,9 +5,10 @@
  * One struct quic_state per QUIC flow, fed the client's datagrams in
  * order.  It removes header protection, opens the AEAD of every client
  * Initial packet (QUIC v1, v2, drafts 22 to 32, mvfst and Google
- * T050/T051),
+ * T050/T051 and Q050), reads Google Q043/Q046 packets (in clear),
  * and reassembles the CRYPTO stream (at most QUIC_CRYPTO_MAX bytes)
- * until it holds one whole ClientHello, which proto_tls then parses.  Only the Initial packet
+ * until it holds one whole ClientHello, which proto_tls then parses (or,
+ * for gQUIC, a CHLO whose SNI quic_chlo_sni() reads).  Only the Initial packet
  * number space is ever decrypted: its keys are public, derived from the
  * client's first Destination Connection ID.  Everything else is skipped.
  */
@@ -32,6 +33,10 @@
 #define QUIC_VERSION_MVFST_EXP	0xfaceb00eu	/* mvfst experimental */
 #define QUIC_VERSION_T050	0x54303530u	/* Google "T050", TLS in gQUIC */
 #define QUIC_VERSION_T051	0x54303531u	/* Google "T051" */
+/* Google QUIC with its own handshake: the CHLO names the server. */
+#define QUIC_VERSION_Q043	0x51303433u	/* in clear, public header */
+#define QUIC_VERSION_Q046	0x51303436u	/* in clear, long header */
+#define QUIC_VERSION_Q050	0x51303530u	/* protected, own salt */
 
 /*
  * CRYPTO stream bytes kept per flow.  A ClientHello with a post-quantum
@@ -107,6 +112,19 @@ const uint8_t *quic_client_hello(const struct quic_state *st,
  * most 20 bytes and a Length field that fits the datagram.
  */
 bool quic_looks_like_initial(const uint8_t *dgram, size_t len);
+
+/**
+ * After PARSE_OK: whether quic_client_hello() is a gQUIC CHLO (versions
+ * Q043, Q046, Q050) rather than a TLS ClientHello.
+ */
+bool quic_hello_is_chlo(const struct quic_state *st);
+
+/**
+ * The SNI tag of a gQUIC CHLO message into out (NUL-terminated): false
+ * when the message is not a CHLO, its entries run past it, or it has no
+ * SNI (or an empty one, one with a NUL or one of size bytes or more).
+ */
+bool quic_chlo_sni(const uint8_t *msg, size_t len, char *out, size_t size);
 
 /** Version of the connection (from its first client Initial), 0 before. */
 uint32_t quic_version(const struct quic_state *st);

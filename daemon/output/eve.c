@@ -601,7 +601,8 @@ put_tls(struct jw *w, const struct tls_info *t, const char *sni)
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
 		jw_str(w, "server_name", sni);
-		jw_str(w, "ja3", t->ja3);
+		/* None for gQUIC, whose CHLO is no TLS hello. */
+		jw_str(w, "ja3", t->ja3[0] != '\0' ? t->ja3 : NULL);
 		jw_obj_end(w);
 	}
 	if (t->have_cert) {
@@ -811,7 +812,9 @@ eve_flow(void *ctx, const struct flow_record *r)
 		jw_bool(w, "midstream", true);
 	if (r->geo_done && r->dest_local)
 		jw_bool(w, "destination_local", true);
-	if (r->tls != NULL) {
+	/* A gQUIC CHLO gives a name only: nothing to put here. */
+	if (r->tls != NULL && (r->tls->client_max_version != 0 ||
+	    r->tls->server_seen)) {
 		jw_obj_begin(w, "tls");
 		if (r->tls->ja4[0] != '\0')
 			jw_str(w, "ja4", r->tls->ja4);

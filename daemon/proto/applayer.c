@@ -817,7 +817,17 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			return;
 		}
 		r = quic_client_datagram(a->quic, p->payload, p->payload_len);
-		if (r.st == PARSE_OK) {
+		if (r.st == PARSE_OK && quic_hello_is_chlo(a->quic)) {
+			size_t n;
+			const uint8_t *msg = quic_client_hello(a->quic, &n);
+
+			/* Google's own handshake: a name, no TLS to
+			 * fingerprint. */
+			al->st.quic_gquic_chlo++;
+			memset(&al->ch, 0, sizeof(al->ch));
+			if (quic_chlo_sni(msg, n, al->ch.sni, sizeof(al->ch.sni)))
+				keep_client_hello(al, f, a, &al->ch, p->ts_us);
+		} else if (r.st == PARSE_OK) {
 			size_t n;
 			const uint8_t *msg = quic_client_hello(a->quic, &n);
 

@@ -29,7 +29,7 @@ FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst',
           'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport',
           'tls.handshake.extensions_server_name', 'http.host',
           'wlan.fc.protected', 'http.request.method', 'http.request.uri',
-          'socks.remote_name', 'socks.v4a_dns_name']
+          'socks.remote_name', 'socks.v4a_dns_name', 'gquic.tag.sni']
 
 
 def connect_name(uri):
@@ -77,8 +77,10 @@ def read_tshark(pcap):
             continue
         k = flow_key(l4, src, sport, dst, dport)
         flows.add(k)
-        if row['tls.handshake.extensions_server_name']:
-            names[k] = row['tls.handshake.extensions_server_name']
+        # A TLS SNI, or the SNI tag of a gQUIC CHLO (Q043, Q046, Q050).
+        for f in ('tls.handshake.extensions_server_name', 'gquic.tag.sni'):
+            if row[f]:
+                names[k] = row[f]
         if row['http.request.method'] == 'CONNECT':
             name = connect_name(row['http.request.uri'])
             if name:

@@ -26,7 +26,7 @@ static const uint8_t fuzz_dcid[] = {
 /* Every salt and CRYPTO frame type the decryptor knows. */
 static const uint32_t fuzz_versions[] = {
 	QUIC_VERSION_1, QUIC_VERSION_2, QUIC_VERSION_DRAFT29, QUIC_VERSION_T050,
-	QUIC_VERSION_DRAFT(22), QUIC_VERSION_DRAFT(23), QUIC_VERSION_DRAFT(24),
+	QUIC_VERSION_DRAFT(22), QUIC_VERSION_DRAFT(23), QUIC_VERSION_Q050,
 	QUIC_VERSION_DRAFT(25), QUIC_VERSION_DRAFT27, QUIC_VERSION_DRAFT28,
 	QUIC_VERSION_DRAFT(30), QUIC_VERSION_DRAFT(32), QUIC_VERSION_MVFST22,
 	QUIC_VERSION_MVFST27, QUIC_VERSION_MVFST_EXP, QUIC_VERSION_T051,
@@ -42,6 +42,14 @@ hello_check(const struct quic_state *st)
 	if ((msg = quic_client_hello(st, &len)) == NULL || len < 4 ||
 	    len > QUIC_CRYPTO_MAX)
 		__builtin_trap();
+	if (quic_hello_is_chlo(st)) {
+		char sni[TLS_NAME_MAX];
+
+		if (quic_chlo_sni(msg, len, sni, sizeof(sni)) &&
+		    (sni[0] == '\0' || strlen(sni) >= sizeof(sni)))
+			__builtin_trap();
+		return;
+	}
 	(void)tls_client_hello_parse(NULL, msg, len, true, &ch);
 }
 
