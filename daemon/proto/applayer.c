@@ -467,8 +467,12 @@ tunnel_open(struct applayer *al, struct flow *f, struct flow_app *a, int dir,
 		if (r.st != PARSE_OK) {
 			if (r.st == PARSE_UNSUPPORTED)
 				al->st.proxy_refused++;
-			else
+			else {
+				/* Not a proxy after all: nothing we read. */
 				al->st.proxy_malformed++;
+				a->proxy = PROXY_NONE;
+				f->app_proto = APP_PROTO_NONE;
+			}
 			return PARSE_MALFORMED;
 		}
 		*parsed += r.consumed;
@@ -487,7 +491,9 @@ tunnel_open(struct applayer *al, struct flow *f, struct flow_app *a, int dir,
 		f->app_proto = APP_PROTO_HTTP;
 		return PARSE_UNSUPPORTED;
 	}
+	/* SSH, a VPN...: the flow keeps its proxy, not the "tls" label. */
 	al->st.proxy_tunnel_other++;
+	f->app_proto = APP_PROTO_NONE;
 	return PARSE_MALFORMED;
 }
 
