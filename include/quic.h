@@ -5,7 +5,7 @@
  * One struct quic_state per QUIC flow, fed the client's datagrams in
  * order.  It removes header protection, opens the AEAD of every client
  * Initial packet (QUIC v1, v2, drafts 22 to 32, mvfst and Google
- * T050/T051 and Q050), reads Google Q043/Q046 packets (in clear),
+ * T050/T051 and Q050), reads Google Q039/Q043/Q046 packets (in clear),
  * and reassembles the CRYPTO stream (at most QUIC_CRYPTO_MAX bytes)
  * until it holds one whole ClientHello, which proto_tls then parses (or,
  * for gQUIC, a CHLO whose SNI quic_chlo_sni() reads).  Only the Initial packet
@@ -34,6 +34,7 @@
 #define QUIC_VERSION_T050	0x54303530u	/* Google "T050", TLS in gQUIC */
 #define QUIC_VERSION_T051	0x54303531u	/* Google "T051" */
 /* Google QUIC with its own handshake: the CHLO names the server. */
+#define QUIC_VERSION_Q039	0x51303339u	/* in clear, as Q043 */
 #define QUIC_VERSION_Q043	0x51303433u	/* in clear, public header */
 #define QUIC_VERSION_Q046	0x51303436u	/* in clear, long header */
 #define QUIC_VERSION_Q050	0x51303530u	/* protected, own salt */

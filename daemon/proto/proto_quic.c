@@ -151,6 +151,8 @@ struct quic_state {
 	bool done;			/* a whole ClientHello is in buf */
 	bool too_big;			/* ClientHello longer than QUIC_CRYPTO_MAX */
 	bool chlo;			/* the stream is a gQUIC CHLO */
+	bool chlo_based;		/* clear gQUIC: chlo_base is set */
+	uint64_t chlo_base;		/* stream offset of the CHLO read */
 	uint8_t n_derived;		/* key derivations so far */
 	int64_t largest_pn;		/* -1 before the first packet */
 	uint64_t id;			/* unique per state, never 0 */
@@ -891,9 +893,10 @@ cur_be_n(struct cur *c, size_t n, uint64_t *ret)
 }
 
 /*
- * Google QUIC before Q050 sends its CHLO in clear.  Q043: a public header
+ * Google QUIC before Q050 sends its CHLO in clear.  Q043 (and Q039, the
+ * same layout): a public header
  * (flags with the version bit and an 8-byte connection ID; no reset,
- * nonce, multipath or reserved bit), the CID, the version, the packet
+ * multipath or reserved bit), the CID, the version, the packet
  * number (1, 2, 4 or 6 bytes).  Q046: a long header of type 0, version,
  * one byte of CID lengths in nibbles (3 more than coded, 0 for none),
  * the CIDs, the packet number.  Both then carry the 12-byte hash of the
@@ -911,11 +914,13 @@ gquic_clear_header(struct cur *c, uint32_t *ret_version)
 	if (!cur_u8(c, &b))
 		return false;
 	if (!(b & 0x80)) {
-		if ((b & 0xcf) != 0x09)
+		/* 0x04 (a nonce on servers' packets) is set by some
+		 * clients with nothing behind it, as tshark and nDPI read. */
+		if ((b & 0xcb) != 0x09)
 			return false;
 		pn_len = q043_pn_len[(b >> 4) & 0x03];
 		if (!cur_skip(c, 8) || !cur_be32(c, &v) ||
-		    v != QUIC_VERSION_Q043)
+		    (v != QUIC_VERSION_Q043 && v != QUIC_VERSION_Q039))
 			return false;
 	} else {
 		if ((b & 0xf0) != 0xc0 || !cur_be32(c, &v) ||
@@ -970,7 +975,22 @@ gquic_clear_frames(struct quic_state *st, struct cur *c)
 			flen = cur_left(c);
 		if (flen > cur_left(c) || !cur_ptr(c, (size_t)flen, &data))
 			return PARSE_MALFORMED;
-		if (sid == 1 && !crypto_place(st, off, data, (size_t)flen))
+		if (sid != 1)
+			continue;
+		/*
+		 * A client sends its CHLO again, further along the stream,
+		 * after a REJ; a capture may begin there.  The message is
+		 * read from the first frame that starts one.
+		 */
+		if (!st->chlo_based) {
+			if (flen < 4 || memcmp(data, "CHLO", 4) != 0)
+				continue;
+			st->chlo_base = off;
+			st->chlo_based = true;
+		}
+		if (off < st->chlo_base)
+			continue;
+		if (!crypto_place(st, off - st->chlo_base, data, (size_t)flen))
 			return PARSE_UNSUPPORTED;
 	}
 	return PARSE_OK;

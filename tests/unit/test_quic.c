@@ -389,6 +389,29 @@ test_gquic_clear(void **state)
 		assert_string_equal(sni, "r3.googlevideo.com");
 		quic_state_free(st);
 	}
+	/* Q039 (flags 0x0d, as Chrome sent them), a CHLO sent again at
+	 * stream offset 1024 after a REJ: read from there. */
+	{
+		struct quic_state *st = quic_state_new(qc);
+
+		memset(pkt, 0, sizeof(pkt));
+		memcpy(pkt, "\x0d\x01\x02\x03\x04\x05\x06\x07\x08Q039\x02", 14);
+		n = 14 + 12;
+		pkt[n++] = 0xa4;
+		pkt[n++] = 1;
+		pkt[n++] = 0x04;
+		pkt[n++] = 0x00;
+		pkt[n++] = (uint8_t)(cl >> 8);
+		pkt[n++] = (uint8_t)cl;
+		memcpy(pkt + n, chlo, cl);
+		assert_int_equal(quic_client_datagram(st, pkt, 1350).st,
+		    PARSE_OK);
+		assert_int_equal(quic_version(st), QUIC_VERSION_Q039);
+		msg = quic_client_hello(st, &mlen);
+		assert_true(quic_chlo_sni(msg, mlen, sni, sizeof(sni)));
+		assert_string_equal(sni, "r3.googlevideo.com");
+		quic_state_free(st);
+	}
 	/* A Q043 reset or multipath flag is not a client's first packet. */
 	pkt[0] = 0x0b;
 	memcpy(pkt + 9, "Q043", 4);
@@ -801,10 +824,10 @@ test_wrong_version(void **state)
 	(void)state;
 	len = hex_file("rfc9001_a2_client_initial.hex", pkt, sizeof(pkt));
 	/*
-	 * draft-21 and draft-33 (never deployed past 32), gQUIC Q039, a
+	 * draft-21 and draft-33 (never deployed past 32), gQUIC Q035, a
 	 * greasing version forcing negotiation, Version Negotiation.
 	 */
-	static const uint32_t bad[] = { 0xff000015, 0xff000021, 0x51303339,
+	static const uint32_t bad[] = { 0xff000015, 0xff000021, 0x51303335,
 	    0x1a2a3a4a, 0 };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		pkt[1] = (uint8_t)(bad[i] >> 24);
