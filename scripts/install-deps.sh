@@ -5,7 +5,9 @@
 #   install-deps.sh --tests  also what the test suite, fuzzing and the
 #                            corpus checks need
 #   install-deps.sh --geoip  also what fetching the default GeoIP data needs
-#   install-deps.sh --list [--tests] [--geoip]
+#   install-deps.sh --package also what building the Debian package needs
+#                            (dpkg-buildpackage -us -uc -b, lintian)
+#   install-deps.sh --list [--tests] [--geoip] [--package]
 #                            print the packages, install nothing
 set -eu
 
@@ -17,6 +19,9 @@ python3 mmdb-bin libsystemd-dev"
 geoip_pkgs="npm ca-certificates"
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2 tshark python3-yaml
 tcpreplay"
+# debian/control's Build-Depends beyond the build packages: debhelper and
+# systemd (systemd.pc: where units, sysusers.d and tmpfiles.d go).
+package_pkgs="debhelper devscripts lintian dpkg-dev systemd"
 
 pkgs="$build_pkgs"
 list=0
@@ -24,6 +29,7 @@ for opt in "$@"; do
 	case $opt in
 	--tests) pkgs="$pkgs $test_pkgs" ;;
 	--geoip) pkgs="$pkgs $geoip_pkgs" ;;
+	--package) pkgs="$pkgs $package_pkgs" ;;
 	--list) list=1 ;;
 	*) echo "install-deps: unknown option $opt" >&2; exit 2 ;;
 	esac
