@@ -198,12 +198,32 @@ enum anchor {
 	ANCHOR_DOMAIN,
 };
 
+/*
+ * An index key: its kind and either a string (app id, category, domain
+ * suffix; lower case) or a number (a country's two letters, an ASN).
+ * It hashes as index_hash(kind, h) where h is str_hash() of the string
+ * or the number itself, so a flow reuses the hashes it already made.
+ */
 struct index_entry {
-	char *key;			/* kind letter, then the key */
+	uint8_t kind;			/* enum anchor */
+	uint32_t num;
+	const char *key;		/* NULL for numbers */
 	size_t key_len;
 	uint32_t *rules;		/* ascending */
 	uint32_t n, cap;
 };
+
+static inline uint32_t
+index_hash(unsigned kind, uint32_t h)
+{
+	return (uint32_t)hash_mix(hash_run_key.k1 ^ kind, h);
+}
+
+static inline uint32_t
+country_num(const char *cc)
+{
+	return (uint32_t)(unsigned char)cc[0] << 8 | (unsigned char)cc[1];
+}
 
 struct policy {
 	struct parena *arena;
@@ -222,6 +242,9 @@ struct policy {
 	uint32_t n_unanchored[3];
 	bool want[3];			/* by enum policy_moment */
 	const char *const *categories;	/* pii_category_names() */
+	uint32_t category_hash[64];	/* str_hash() of each */
+	/* What the rules look at, so a flow computes only that. */
+	bool uses_vendor, uses_operator, uses_device, uses_domain;
 	const struct pii_engine *pii;	/* permissions; the conf holds both */
 };
 

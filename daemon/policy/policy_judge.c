@@ -60,8 +60,6 @@ struct policy_state {
 	char title[1024];
 };
 
-size_t policy_index_key(enum anchor k, const char *s, const char *cc,
-    uint32_t asn, char *buf, size_t len);
 
 struct policy_state *
 policy_state_new(void)
@@ -193,22 +191,26 @@ tri_ok(enum tri t, bool v)
 	return t == TRI_ANY || (t == TRI_YES) == v;
 }
 
+/* Only what some rule looks at: each costs a hash. */
 static void
-keys_set(struct flow_keys *k, const struct flow_record *r)
+keys_set(struct flow_keys *k, const struct policy *p,
+    const struct flow_record *r)
 {
 	const char *d = r->domain;
 	size_t len;
 
 	lc_key_set(&k->app, r->app_id, r->app_id ? strlen(r->app_id) : 0);
-	lc_key_set(&k->vendor, r->app_vendor, r->app_vendor ?
-	    strlen(r->app_vendor) : 0);
-	lc_key_set(&k->operator, r->operator_name, r->operator_name ?
+	lc_key_set(&k->vendor, p->uses_vendor ? r->app_vendor : NULL,
+	    p->uses_vendor && r->app_vendor ? strlen(r->app_vendor) : 0);
+	lc_key_set(&k->operator, p->uses_operator ? r->operator_name : NULL,
+	    p->uses_operator && r->operator_name ?
 	    strlen(r->operator_name) : 0);
-	lc_key_set(&k->device, r->device_name, r->device_name ?
-	    strlen(r->device_name) : 0);
+	lc_key_set(&k->device, p->uses_device ? r->device_name : NULL,
+	    p->uses_device && r->device_name ? strlen(r->device_name) : 0);
 	k->n_suffixes = 0;
 	k->domain_len = 0;
-	if (d == NULL || (len = strlen(d)) >= sizeof(k->domain))
+	if (!p->uses_domain || d == NULL ||
+	    (len = strlen(d)) >= sizeof(k->domain))
 		return;
 	if (len > 0 && d[len - 1] == '.')
 		len--;
@@ -450,22 +452,20 @@ take(struct cands *c, const uint32_t *rules, uint32_t n)
 		}
 }
 
+/* The rules indexed under (kind, key); h as index_hash() wants it. */
 static void
-probe(struct cands *c, enum anchor k, const char *str, const char *cc,
-    uint32_t asn)
+probe(struct cands *c, enum anchor kind, const char *key, size_t len,
+    uint32_t num, uint32_t h)
 {
 	const struct policy *p = c->p;
-	char key[300];
-	size_t len = policy_index_key(k, str, cc, asn, key, sizeof(key));
 	struct hmap_probe pr;
 
-	if (len == 0)
-		return;
-	for (uint32_t i = hmap_first(&p->index, (uint32_t)hash_bytes(key, len),
-	    &pr); i != 0; i = hmap_next(&p->index, &pr)) {
+	for (uint32_t i = hmap_first(&p->index, index_hash(kind, h), &pr);
+	    i != 0; i = hmap_next(&p->index, &pr)) {
 		const struct index_entry *e = &p->entries[i - 1];
 
-		if (e->key_len == len && memcmp(e->key, key, len) == 0) {
+		if (e->kind == kind && (key != NULL ? e->key_len == len &&
+		    memcmp(e->key, key, len) == 0 : e->num == num)) {
 			take(c, e->rules, e->n);
 			return;
 		}
@@ -496,18 +496,26 @@ candidates(struct policy_state *s, const struct policy *p,
 	take(&c, p->unanchored[m], p->n_unanchored[m]);
 	if (p->n_entries > 0) {
 		if (k->app.len > 0)
-			probe(&c, ANCHOR_APP, k->app.s, NULL, 0);
-		for (unsigned i = 0; pf != NULL && i < pf->n_data; i++)
-			probe(&c, ANCHOR_CATEGORY,
-			    p->categories[pf->data[i].category], NULL, 0);
+			probe(&c, ANCHOR_APP, k->app.s, k->app.len, 0,
+			    k->app.hash);
+		for (unsigned i = 0; pf != NULL && i < pf->n_data; i++) {
+			unsigned ci = pf->data[i].category;
+
+			probe(&c, ANCHOR_CATEGORY, p->categories[ci],
+			    strlen(p->categories[ci]), 0, p->category_hash[ci]);
+		}
 		for (unsigned i = 0; i < 4; i++)
-			if (ccs[i][0] != '\0')
-				probe(&c, ANCHOR_COUNTRY, NULL, ccs[i], 0);
+			if (ccs[i][0] != '\0' && (i == 0 ||
+			    memcmp(ccs[i], ccs[0], 2) != 0)) {
+				uint32_t cc = country_num(ccs[i]);
+
+				probe(&c, ANCHOR_COUNTRY, NULL, 0, cc, cc);
+			}
 		if (r->asn != 0)
-			probe(&c, ANCHOR_ASN, NULL, NULL, r->asn);
+			probe(&c, ANCHOR_ASN, NULL, 0, r->asn, r->asn);
 		for (unsigned i = 0; i < k->n_suffixes; i++)
-			probe(&c, ANCHOR_DOMAIN, k->domain + k->suffix[i], NULL,
-			    0);
+			probe(&c, ANCHOR_DOMAIN, k->domain + k->suffix[i],
+			    k->domain_len - k->suffix[i], 0, k->suffix_hash[i]);
 	}
 	/*
 	 * Findings come out in the order the rules were loaded: a short
@@ -790,7 +798,7 @@ policy_judge(struct policy_state *s, const struct policy *p,
 		return;
 	}
 	s->c.evaluations++;
-	keys_set(&s->keys, r);
+	keys_set(&s->keys, p, r);
 	n = candidates(s, p, *pfp, r, &s->keys, m);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct rule *ru = p->rules[s->cand[i]];

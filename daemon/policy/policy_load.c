@@ -729,8 +729,10 @@ parse_app(struct loader *L, const struct ynode *n, struct cond *c)
 		r |= each_string(L, v, add_string, &ids);
 	if ((v = ynode_get(n, "kind")) != NULL)
 		r |= each_string(L, v, add_kind, &a->kinds);
-	if ((v = ynode_get(n, "vendor")) != NULL)
+	if ((v = ynode_get(n, "vendor")) != NULL) {
+		L->p->uses_vendor = true;
 		r |= each_string(L, v, add_string, &vendors);
+	}
 	if ((v = ynode_get(n, "jurisdiction")) != NULL) {
 		a->has_jur = true;
 		r |= each_string(L, v, country_or_group, &a->jur);
@@ -753,6 +755,7 @@ parse_device(struct loader *L, const struct ynode *n, struct cond *c)
 	const struct ynode *v;
 	int r = 0;
 
+	L->p->uses_device = true;
 	if (n->type != YNODE_MAP)
 		return each_string(L, n, add_string, &names);
 	if (n->n == 0)
@@ -846,14 +849,18 @@ parse_dest(struct loader *L, const struct ynode *n, struct cond *c)
 	}
 	if ((v = ynode_get(n, "asn")) != NULL)
 		r |= each_string(L, v, add_asn, &d->asns);
-	if ((v = ynode_get(n, "operator")) != NULL)
+	if ((v = ynode_get(n, "operator")) != NULL) {
+		L->p->uses_operator = true;
 		r |= each_string(L, v, add_string, &ops);
+	}
 	if ((v = ynode_get(n, "operator_jurisdiction")) != NULL) {
 		d->has_op_jur = true;
 		r |= each_string(L, v, country_or_group, &d->op_jur);
 	}
-	if ((v = ynode_get(n, "domain")) != NULL)
+	if ((v = ynode_get(n, "domain")) != NULL) {
+		L->p->uses_domain = true;
 		r |= each_string(L, v, add_string, &doms);
+	}
 	if ((v = ynode_get(n, "port")) != NULL) {
 		if (v->type == YNODE_SCALAR)
 			r |= add_port(L, v, &ports);
@@ -1662,59 +1669,25 @@ anchor_of(const struct policy *p, const struct cond *c, struct anchor_set *a)
 	}
 }
 
-/* The index key: a kind letter, then the key. */
-size_t policy_index_key(enum anchor k, const char *s, const char *cc,
-    uint32_t asn, char *buf, size_t len);
-
-/* No printf: a flow builds several keys each time it is judged. */
-size_t
-policy_index_key(enum anchor k, const char *s, const char *cc, uint32_t asn,
-    char *buf, size_t len)
-{
-	static const char letter[] = {
-		[ANCHOR_APP] = 'a', [ANCHOR_CATEGORY] = 'c',
-		[ANCHOR_COUNTRY] = 'n', [ANCHOR_ASN] = 's', [ANCHOR_DOMAIN] = 'd',
-	};
-	char digits[10];
-	size_t n = 0;
-
-	if (len < 12)
-		return 0;
-	buf[0] = letter[k];
-	if (k == ANCHOR_COUNTRY) {
-		buf[1] = cc[0];
-		buf[2] = cc[1];
-		return 3;
-	}
-	if (k == ANCHOR_ASN) {
-		do
-			digits[n++] = (char)('0' + asn % 10);
-		while ((asn /= 10) != 0);
-		for (size_t i = 0; i < n; i++)
-			buf[1 + i] = digits[n - 1 - i];
-		return 1 + n;
-	}
-	n = strlen(s);
-	if (n + 1 > len)
-		return 0;
-	memcpy(buf + 1, s, n);
-	return 1 + n;
-}
-
 static int
-index_add(struct policy *p, const char *key, size_t key_len, uint32_t rule)
+index_add(struct policy *p, enum anchor kind, const char *key, uint32_t num,
+    uint32_t rule)
 {
 	struct hmap_probe pr;
 	struct index_entry *e = NULL;
-	uint32_t h = str_hash(key, key_len);
+	size_t len = key != NULL ? strlen(key) : 0;
+	uint32_t h = index_hash(kind, key != NULL ? str_hash(key, len) : num);
 
 	for (uint32_t i = hmap_first(&p->index, h, &pr); i != 0;
-	    i = hmap_next(&p->index, &pr))
-		if (p->entries[i - 1].key_len == key_len &&
-		    memcmp(p->entries[i - 1].key, key, key_len) == 0) {
+	    i = hmap_next(&p->index, &pr)) {
+		const struct index_entry *x = &p->entries[i - 1];
+
+		if (x->kind == kind && (key != NULL ? x->key_len == len &&
+		    memcmp(x->key, key, len) == 0 : x->num == num)) {
 			e = &p->entries[i - 1];
 			break;
 		}
+	}
 	if (e == NULL) {
 		if (p->n_entries == p->cap_entries) {
 			uint32_t cap = p->cap_entries ? p->cap_entries * 2 : 64;
@@ -1732,9 +1705,11 @@ index_add(struct policy *p, const char *key, size_t key_len, uint32_t rule)
 		empty_slot(&p->index, h, &pr);
 		e = &p->entries[p->n_entries];
 		memset(e, 0, sizeof(*e));
-		if ((e->key = pstrndup(p, key, key_len)) == NULL)
+		e->kind = (uint8_t)kind;
+		e->num = num;
+		if (key != NULL && (e->key = pstrndup(p, key, len)) == NULL)
 			return -ENOMEM;
-		e->key_len = key_len;
+		e->key_len = len;
 		hmap_insert(&p->index, &pr, p->n_entries++);
 	}
 	/* Rules are added in order: a repeat can only be the last. */
@@ -1756,8 +1731,9 @@ index_add(struct policy *p, const char *key, size_t key_len, uint32_t rule)
 static int
 build_index(struct policy *p)
 {
-	char key[300];
-
+	for (unsigned i = 0; i < 64 && p->categories[i] != NULL; i++)
+		p->category_hash[i] = str_hash(p->categories[i],
+		    strlen(p->categories[i]));
 	for (uint32_t i = 0; i < p->n_rules; i++) {
 		struct anchor_set a;
 		const struct rule *ru = p->rules[i];
@@ -1781,10 +1757,14 @@ build_index(struct policy *p)
 			continue;
 		}
 		for (size_t k = 0; k < a.n; k++) {
-			size_t len = policy_index_key(a.kind[k], a.key[k],
-			    a.cc[k], a.asn[k], key, sizeof(key));
+			uint32_t num = a.kind[k] == ANCHOR_COUNTRY ?
+			    country_num(a.cc[k]) : a.asn[k];
 
-			if (len == 0 || index_add(p, key, len, i) != 0)
+			if (a.kind[k] == ANCHOR_DOMAIN)
+				p->uses_domain = true;
+			if (index_add(p, a.kind[k], a.kind[k] == ANCHOR_COUNTRY ||
+			    a.kind[k] == ANCHOR_ASN ? NULL : a.key[k], num,
+			    i) != 0)
 				return -ENOMEM;
 		}
 	}
