@@ -28,6 +28,7 @@ static const struct cmd commands[] = {
 	{ "audit", cmd_audit },
 	{ "check", cmd_check },
 	{ "lookup", cmd_lookup },
+	{ "report", cmd_report },
 	{ "version", cmd_version },
 	{ "--version", cmd_version },
 	{ "help", cmd_help },
