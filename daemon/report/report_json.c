@@ -113,10 +113,10 @@ findings(const struct report *r, struct jw *w)
 		jw_obj_begin(w, NULL);
 		jw_str(w, "severity", report_severity(row.str[0][0] - '0'));
 		jw_str(w, "rule", row.str[1]);
-		jw_str(w, "ruleset", row.str[6]);
-		jw_str(w, "app", row.str[2]);
-		jw_str(w, "device", row.str[3]);
-		jw_str(w, "destination", row.str[5]);
+		jw_str(w, "ruleset", report_blank(row.str[6]));
+		jw_str(w, "app", report_blank(row.str[2]));
+		jw_str(w, "device", report_blank(row.str[3]));
+		jw_str(w, "destination", report_blank(row.str[5]));
 		jw_str(w, "title", row.str[4]);
 		jw_u64(w, "count", row.t.flows);
 		jw_obj_end(w);
