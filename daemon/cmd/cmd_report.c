@@ -4,10 +4,13 @@
  * Markdown, JSON or CSV (docs/report.md).  It reads only the stores.
  *
  * With -o the report is written to FILE.tmp and renamed, so a reader
- * (or the weekly timer's mail step) never sees half a report.
+ * (or the weekly timer) never sees half a report.  -o naming a directory
+ * writes DIR/outflow-report-LABEL.EXT there and prints that path: the
+ * weekly timer and scripts/demo.sh use this.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +53,9 @@ report_usage(FILE *fp)
 	    "  --from, --to    a range of UTC days, YYYY-MM-DD, both included\n"
 	    "  --format F      html (default), md, json, csv (findings) or\n"
 	    "                  csv-aggregates (traffic per app and destination)\n"
-	    "  -o FILE         write to FILE (default: standard output)\n");
+	    "  -o FILE         write to FILE (default: standard output); a\n"
+	    "                  directory: write outflow-report-WEEK.EXT in it\n"
+	    "                  and print the path\n");
 }
 
 static int
@@ -69,6 +74,19 @@ parse_format(const char *s, enum report_format *ret)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+static const char *
+extension(enum report_format f)
+{
+	switch (f) {
+	case REPORT_HTML: return "html";
+	case REPORT_MARKDOWN: return "md";
+	case REPORT_JSON: return "json";
+	case REPORT_CSV_FINDINGS: return "findings.csv";
+	case REPORT_CSV_AGGREGATES: return "aggregates.csv";
+	}
+	return "txt";
 }
 
 static int
@@ -108,6 +126,25 @@ write_out(const struct report *rep, enum report_format fmt, const char *path)
 	return e;
 }
 
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The period as a file name part: "2026-W49" or "2026-12-01_2026-12-09". */
+static const char *
+period_file_label(const struct report_period *p, char *buf, size_t size)
+{
+	if (strchr(p->label, ' ') == NULL)
+		snprintf(buf, size, "%s", p->label);
+	else
+		snprintf(buf, size, "%s_%s", p->from, p->to);
+	return buf;
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -116,8 +153,9 @@ cmd_report(int argc, char **argv)
 	enum report_format fmt = REPORT_HTML;
 	struct report_period period;
 	struct report *rep = NULL;
-	char shown[ARG_SHOWN_SIZE], err[512];
+	char shown[ARG_SHOWN_SIZE], err[512], path[4096], label[40];
 	int n_stores = 0, ch, rc = 1;
+	bool announce = false;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "ho:", report_opts, NULL)) != -1) {
@@ -212,8 +250,21 @@ cmd_report(int argc, char **argv)
 		log_warnx("report: out of memory");
 		goto out;
 	}
-	if (write_out(rep, fmt, out) == 0)
+	if (out != NULL && is_dir(out)) {
+		if ((size_t)snprintf(path, sizeof(path),
+		    "%s/outflow-report-%s.%s", out, period_file_label(&period,
+		    label, sizeof(label)), extension(fmt)) >= sizeof(path)) {
+			log_warnx("report: output path too long");
+			goto out;
+		}
+		out = path;
+		announce = true;
+	}
+	if (write_out(rep, fmt, out) == 0) {
 		rc = 0;
+		if (announce)
+			printf("%s\n", out);
+	}
 out:
 	report_free(rep);
 	return rc;
