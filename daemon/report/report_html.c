@@ -120,7 +120,8 @@ static const char css[] =
 "th{color:var(--muted);font-weight:600;white-space:nowrap}\n"
 "td.n,th.n{text-align:right;white-space:nowrap;"
 "font-variant-numeric:tabular-nums}\n"
-"td{overflow-wrap:anywhere}\n"
+"td{overflow-wrap:break-word}\n"
+"td small{color:var(--muted)}\n"
 ".sev{display:inline-block;border-radius:4px;padding:0 6px;color:#fff;"
 "font-size:.8rem;font-weight:600;text-transform:uppercase}\n"
 ".sev.critical{background:var(--critical)}.sev.high{background:"
@@ -142,7 +143,7 @@ static const char css[] =
 "svg .node{fill:var(--ink)}\n"
 "footer{margin-top:40px;color:var(--muted);font-size:.85rem}\n"
 "@media (max-width:600px){h1{font-size:1.3rem}main{padding:14px 10px "
-"40px}th,td{padding:4px 5px}}\n"
+"40px}th,td{padding:4px 5px}.opt{display:none}}\n"
 "@media print{body{font-size:11pt}main{max-width:none;padding:0}"
 "h2{break-after:avoid}.app,table,svg{break-inside:avoid}"
 ".card{border:1px solid var(--line)}}\n";
@@ -153,6 +154,16 @@ num_cell(FILE *fp, uint64_t v)
 	char b[32];
 
 	fprintf(fp, "<td class=\"n\">%s</td>", report_count(v, b, sizeof(b)));
+}
+
+/* A number the phone layout leaves out (class opt). */
+static void
+num_cell_opt(FILE *fp, uint64_t v)
+{
+	char b[32];
+
+	fprintf(fp, "<td class=\"n opt\">%s</td>",
+	    report_count(v, b, sizeof(b)));
 }
 
 static void
@@ -249,21 +260,19 @@ findings(const struct report *r, FILE *fp)
 			fprintf(fp, "<h3><span class=\"sev %s\">%s</span> "
 			    "%s match%s</h3>\n<div class=\"scroll\"><table>"
 			    "<thead><tr><th>what happened</th><th>device</th>"
-			    "<th>rule</th><th class=\"n\">times</th></tr>"
+			    "<th class=\"n\">times</th></tr>"
 			    "</thead><tbody>\n", sev_class[sev],
 			    report_severity(sev), report_count(
 			    r->findings_by_severity[sev], b, sizeof(b)),
 			    r->findings_by_severity[sev] == 1 ? "" : "es");
 			last = sev;
 		}
-		fputs("<tr>", fp);
-		text_cell(fp, row.str[4]);
-		text_cell(fp, row.str[3]);
-		fputs("<td>", fp);
+		fputs("<tr><td>", fp);
+		esc(fp, row.str[4]);
+		fputs("<br><small>rule ", fp);
 		esc(fp, row.str[1]);
-		fputs(" <small>(", fp);
-		esc(fp, row.str[6]);
-		fputs(")</small></td>", fp);
+		fputs("</small></td>", fp);
+		text_cell(fp, row.str[3]);
 		num_cell(fp, row.t.flows);
 		fputs("</tr>\n", fp);
 	}
@@ -337,7 +346,7 @@ app_article(const struct report *r, const char *app, FILE *fp)
 	fputs("<div class=\"scroll\"><table><thead><tr><th>destination</th>"
 	    "<th>country</th><th>operator</th><th>jurisdiction<br><small>"
 	    "operator / vendor</small></th><th class=\"n\">sent</th>"
-	    "<th class=\"n\">received</th></tr></thead><tbody>\n", fp);
+	    "<th class=\"n opt\">received</th></tr></thead><tbody>\n", fp);
 	n = summary_rows(r->cur, SUMMARY_ROUTES);
 	for (size_t i = 0; i < n; i++) {
 		(void)summary_row_get(r->cur, SUMMARY_ROUTES, i, &row);
@@ -354,15 +363,16 @@ app_article(const struct report *r, const char *app, FILE *fp)
 		fputs("<td>", fp);
 		esc(fp, row.str[6][0] ? row.str[6] : "unknown");
 		if (row.num[3] != 0)
-			fprintf(fp, " <small>AS%" PRIu64 "</small>", row.num[3]);
+			fprintf(fp, " <small class=\"opt\">AS%" PRIu64 "</small>",
+			    row.num[3]);
 		fputs("</td><td>", fp);
 		esc(fp, row.str[4]);
 		fputs(" / ", fp);
 		esc(fp, row.str[5]);
 		fputs("</td>", fp);
 		bytes_cell(fp, row.t.bytes_out);
-		bytes_cell(fp, row.t.bytes_in);
-		fputs("</tr>\n", fp);
+		fprintf(fp, "<td class=\"n opt\">%s</td></tr>\n",
+		    report_bytes(row.t.bytes_in, b1, sizeof(b1)));
 	}
 	fputs("</tbody></table></div>\n</article>\n", fp);
 }
@@ -732,24 +742,24 @@ coverage(const struct report *r, FILE *fp)
 	    report_count(c->malformed, b1, sizeof(b1)),
 	    report_count(c->flows_evicted, b2, sizeof(b2)));
 	fputs("<div class=\"scroll\"><table><thead><tr><th>day</th>"
-	    "<th class=\"n\">packets</th><th class=\"n\">connections</th>"
+	    "<th class=\"n opt\">packets</th><th class=\"n\">connections</th>"
 	    "<th class=\"n\">bytes</th><th class=\"n\">encrypted</th>"
-	    "<th class=\"n\">not inspected</th><th class=\"n\">malformed</th>"
-	    "<th class=\"n\">cut short</th></tr></thead><tbody>\n", fp);
+	    "<th class=\"n\">not inspected</th><th class=\"n opt\">malformed"
+	    "</th><th class=\"n opt\">cut short</th></tr></thead><tbody>\n", fp);
 	for (size_t i = 0; i <= r->n_cov; i++) {
 		const struct report_coverage *d = i < r->n_cov ? &r->cov[i] : c;
 
 		fputs(i < r->n_cov ? "<tr>" : "<tr><th>total</th>", fp);
 		if (i < r->n_cov)
 			text_cell(fp, d->day);
-		num_cell(fp, d->packets);
+		num_cell_opt(fp, d->packets);
 		num_cell(fp, d->flows);
 		bytes_cell(fp, d->bytes);
 		fprintf(fp, "<td class=\"n\">%.0f%%</td><td class=\"n\">%.0f%%"
 		    "</td>", report_share(d->bytes_encrypted, d->bytes),
 		    report_share(d->bytes_not_inspected, d->bytes));
-		num_cell(fp, d->malformed);
-		num_cell(fp, d->flows_evicted);
+		num_cell_opt(fp, d->malformed);
+		num_cell_opt(fp, d->flows_evicted);
 		fputs("</tr>\n", fp);
 	}
 	fputs("</tbody></table></div>\n</section>\n", fp);
