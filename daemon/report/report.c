@@ -198,15 +198,6 @@ list_add(struct report_list *l, const char *s)
 	return 0;
 }
 
-static bool
-list_has(const struct report_list *l, const char *s)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return true;
-	return false;
-}
-
 void
 report_list_free(struct report_list *l)
 {
@@ -214,23 +205,60 @@ report_list_free(struct report_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+struct seen {
+	const char *s;
+	size_t first;		/* row index where it was first seen */
+};
+
+static int
+cmp_seen_str(const void *x, const void *y)
+{
+	const struct seen *a = x, *b = y;
+	int c = strcmp(a->s, b->s);
+
+	return c ? c : a->first < b->first ? -1 : a->first > b->first;
+}
+
+static int
+cmp_seen_first(const void *x, const void *y)
+{
+	const struct seen *a = x, *b = y;
+
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* Sorting, not a linear search per row: tables reach SUMMARY_MAX_KEYS. */
 int
 report_distinct(const struct summary_model *m, enum summary_table t,
     int key_cell, const char *key, int cell, struct report_list *ret)
 {
-	size_t n = summary_rows(m, t);
+	size_t n = summary_rows(m, t), k = 0, u = 0;
 	struct summary_row row;
+	struct seen *v;
+	int e = 0;
 
 	ret->n = 0;
+	if (n == 0)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		(void)summary_row_get(m, t, i, &row);
 		if (key != NULL && strcmp(row.str[key_cell], key) != 0)
 			continue;
-		if (!list_has(ret, row.str[cell]) &&
-		    list_add(ret, row.str[cell]) != 0)
-			return -ENOMEM;
+		v[k].s = row.str[cell];
+		v[k].first = i;
+		k++;
 	}
-	return 0;
+	qsort(v, k, sizeof(*v), cmp_seen_str);
+	for (size_t i = 0; i < k; i++)
+		if (u == 0 || strcmp(v[u - 1].s, v[i].s) != 0)
+			v[u++] = v[i];
+	qsort(v, u, sizeof(*v), cmp_seen_first);
+	for (size_t i = 0; i < u && e == 0; i++)
+		e = list_add(ret, v[i].s);
+	free(v);
+	return e;
 }
 
 /* --- Small helpers the writers share --- */
@@ -408,16 +436,17 @@ on_traffic(const struct store_flow_row *row, void *ctx)
 		(void)summary_add_app(f->m, row->app, row->app_name, &t);
 	(void)summary_add_country(f->m, row->country[0] ? row->country :
 	    "unknown", &t);
+	/* The period before is only compared by name: what is new. */
+	if (!f->current) {
+		f->r->prev_flows += row->flows;
+		return 0;
+	}
 	if (row->asn != 0)
 		(void)summary_add_operator(f->m, row->asn, row->operator_name,
 		    &t);
 	(void)summary_add_route(f->m, &k, row->operator_name, &t);
 	(void)summary_add_device(f->m, row->device, k.app,
 	    or_dash(row->country), &t);
-	if (!f->current) {
-		f->r->prev_flows += row->flows;
-		return 0;
-	}
 	f->r->flows += row->flows;
 	f->r->flows_encrypted += row->flows_encrypted;
 	f->r->bytes_sent += row->bytes_sent;
@@ -666,27 +695,6 @@ cmp_geo(const void *x, const void *y)
 	return c ? c : strcmp(a->attribution, b->attribution);
 }
 
-/* Values of cell in table t of the period that the period before lacks. */
-static int
-new_values(struct report *r, enum summary_table t, int cell,
-    struct report_list *ret)
-{
-	struct report_list now = { 0 }, before = { 0 };
-	int e;
-
-	if ((e = report_distinct(r->cur, t, 0, NULL, cell, &now)) != 0 ||
-	    (e = report_distinct(r->prev, t, 0, NULL, cell, &before)) != 0)
-		goto out;
-	for (size_t i = 0; i < now.n; i++)
-		if (!list_has(&before, now.v[i]) &&
-		    (e = list_add(ret, now.v[i])) != 0)
-			goto out;
-out:
-	report_list_free(&now);
-	report_list_free(&before);
-	return e;
-}
-
 static int
 cmp_str(const void *x, const void *y)
 {
@@ -698,6 +706,28 @@ list_sort(struct report_list *l)
 {
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+}
+
+/* Values of cell in table t of the period that the period before lacks. */
+static int
+new_values(struct report *r, enum summary_table t, int cell,
+    struct report_list *ret)
+{
+	struct report_list now = { 0 }, before = { 0 };
+	int e;
+
+	if ((e = report_distinct(r->cur, t, 0, NULL, cell, &now)) != 0 ||
+	    (e = report_distinct(r->prev, t, 0, NULL, cell, &before)) != 0)
+		goto out;
+	list_sort(&before);
+	for (size_t i = 0; i < now.n; i++)
+		if (bsearch(&now.v[i], before.v, before.n, sizeof(*before.v),
+		    cmp_str) == NULL && (e = list_add(ret, now.v[i])) != 0)
+			goto out;
+out:
+	report_list_free(&now);
+	report_list_free(&before);
+	return e;
 }
 
 /*

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_int.h"
@@ -164,50 +165,75 @@ list_line(FILE *fp, const char *what, const struct report_list *l)
 	fputs(l->n ? "\n" : " none\n", fp);
 }
 
+struct triple {
+	const char *app, *category, *jur;
+	uint64_t flows;
+};
+
+static int
+cmp_triple(const void *x, const void *y)
+{
+	const struct triple *a = x, *b = y;
+	int c;
+
+	if ((c = strcmp(a->app, b->app)) != 0 ||
+	    (c = strcmp(a->category, b->category)) != 0)
+		return c;
+	return strcmp(a->jur, b->jur);
+}
+
+static int
+cmp_flows(const void *x, const void *y)
+{
+	const struct triple *a = x, *b = y;
+
+	if (a->flows != b->flows)
+		return a->flows < b->flows ? 1 : -1;
+	return cmp_triple(x, y);
+}
+
 /* app -> data -> jurisdiction, summed over destinations. */
 static void
 picture(const struct report *r, FILE *fp)
 {
-	size_t n = summary_rows(r->cur, SUMMARY_DATA), shown = 0;
-	struct summary_row row, other;
+	size_t n = summary_rows(r->cur, SUMMARY_DATA), u = 0;
+	struct summary_row row;
+	struct triple *v;
 
 	fputs("\n## Apps, data and jurisdictions\n\n", fp);
 	if (n == 0) {
 		fputs("No personal data seen.\n", fp);
 		return;
 	}
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		(void)summary_row_get(r->cur, SUMMARY_DATA, i, &row);
+		v[i].app = row.str[0];
+		v[i].category = row.str[1];
+		v[i].jur = report_data_jurisdiction(&row);
+		v[i].flows = row.t.flows;
+	}
+	qsort(v, n, sizeof(*v), cmp_triple);
+	for (size_t i = 0; i < n; i++) {
+		if (u > 0 && cmp_triple(&v[u - 1], &v[i]) == 0)
+			v[u - 1].flows += v[i].flows;
+		else
+			v[u++] = v[i];
+	}
+	qsort(v, u, sizeof(*v), cmp_flows);
 	fputs("| app | data | jurisdiction | connections |\n"
 	    "|---|---|---|---:|\n", fp);
-	for (size_t i = 0; i < n && shown < 40; i++) {
-		uint64_t flows = 0;
-		bool done = false;
-
-		(void)summary_row_get(r->cur, SUMMARY_DATA, i, &row);
-		/* Quadratic, on at most the rows of one table: fine for a
-		 * page meant for people; the JSON has every row. */
-		for (size_t j = 0; j < n && !done; j++) {
-			(void)summary_row_get(r->cur, SUMMARY_DATA, j, &other);
-			if (strcmp(row.str[0], other.str[0]) != 0 ||
-			    strcmp(row.str[1], other.str[1]) != 0 ||
-			    strcmp(report_data_jurisdiction(&row),
-			    report_data_jurisdiction(&other)) != 0)
-				continue;
-			if (j < i)
-				done = true;
-			else
-				flows += other.t.flows;
-		}
-		if (done)
-			continue;
-		shown++;
+	for (size_t i = 0; i < u && i < 40; i++) {
 		fputs("| ", fp);
-		md(fp, row.str[0]);
+		md(fp, v[i].app);
 		fputs(" | ", fp);
-		md(fp, row.str[1]);
+		md(fp, v[i].category);
 		fputs(" | ", fp);
-		md(fp, report_data_jurisdiction(&row));
-		fprintf(fp, " | %" PRIu64 " |\n", flows);
+		md(fp, v[i].jur);
+		fprintf(fp, " | %" PRIu64 " |\n", v[i].flows);
 	}
+	free(v);
 }
 
 int
