@@ -33,7 +33,7 @@ struct report_period {
 
 /* "2026-W49" as a period (Monday to Sunday); 0 or -EINVAL. */
 int report_period_week(const char *week, struct report_period *ret);
-/* from..to ("YYYY-MM-DD", to not before from, at most 3660 days). */
+/* from..to ("YYYY-MM-DD", to not before from, at most 36600 days). */
 int report_period_range(const char *from, const char *to,
     struct report_period *ret);
 /* The last complete ISO week before the UTC day holding unix time now. */

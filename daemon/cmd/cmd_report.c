@@ -179,7 +179,7 @@ cmd_report(int argc, char **argv)
 			break;
 		case OPT_R_FORMAT:
 			if (parse_format(optarg, &fmt) != 0) {
-				log_warnx("report: unknown format %s (html, md, "
+				log_warnx("report: unknown format \"%s (html, md, "
 				    "json, csv, csv-aggregates)",
 				    arg_shown(optarg, shown, sizeof(shown)));
 				return 2;
@@ -210,14 +210,17 @@ cmd_report(int argc, char **argv)
 		return 2;
 	}
 	if (week != NULL && report_period_week(week, &period) != 0) {
-		log_warnx("report: %s is not an ISO week such as 2026-W49",
+		log_warnx("report: \"%s is not an ISO week such as 2026-W49",
 		    arg_shown(week, shown, sizeof(shown)));
 		return 2;
 	}
 	if (from != NULL && report_period_range(from, to, &period) != 0) {
-		log_warnx("report: --from %s --to %s is not a range of days "
-		    "(YYYY-MM-DD, from not after to, at most 3660 days)",
-		    arg_shown(from, shown, sizeof(shown)), to);
+		char shown_to[ARG_SHOWN_SIZE];
+
+		log_warnx("report: --from \"%s --to \"%s is not a range of "
+		    "days (YYYY-MM-DD, from not after to, at most 36600 days)",
+		    arg_shown(from, shown, sizeof(shown)),
+		    arg_shown(to, shown_to, sizeof(shown_to)));
 		return 2;
 	}
 	/* The one wall-clock read: which week is the last complete one. */
@@ -234,12 +237,12 @@ cmd_report(int argc, char **argv)
 		struct store_reader *sr = NULL;
 
 		if (store_open_readonly(stores[i], &sr, err, sizeof(err)) != 0) {
-			log_warnx("report: %s: %s", arg_shown(stores[i], shown,
+			log_warnx("report: \"%s: %s", arg_shown(stores[i], shown,
 			    sizeof(shown)), err);
 			goto out;
 		}
 		if (report_add_store(rep, sr, err, sizeof(err)) != 0) {
-			log_warnx("report: reading %s: %s", arg_shown(stores[i],
+			log_warnx("report: reading \"%s: %s", arg_shown(stores[i],
 			    shown, sizeof(shown)), err);
 			store_reader_close(sr);
 			goto out;

@@ -159,7 +159,7 @@ report_period_range(const char *from, const char *to,
 	int64_t f, t;
 
 	if (day_parse(from, &f) != 0 || day_parse(to, &t) != 0 || t < f ||
-	    t - f >= 3660)
+	    t - f >= 36600)
 		return -EINVAL;
 	period_fill(f, t, ret);
 	if (weekday(f) == 1 && t == f + 6)

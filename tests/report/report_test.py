@@ -117,7 +117,7 @@ ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "main",
                 "ul", "li", "br", "svg", "text", "rect", "path", "footer"}
 
 
-def check_html(raw, where):
+def check_html(raw, where, require=True):
     text = raw.decode("utf-8")
     low = text.lower()
     for bad in ("<script", "src=http", "url(", "<link", "<iframe", "<img",
@@ -140,19 +140,19 @@ def check_html(raw, where):
         if k.startswith("on") or k in ("src", "href", "srcset", "action"):
             fail(f"{where}: attribute {k} on <{tag}>")
     body = "".join(p.text)
-    for h in HOSTILE:
+    for h in HOSTILE if require else []:
         if h not in body:
             fail(f"{where}: hostile name {h!r} not shown as text")
     return p
 
 
-def check_escaped(data, where):
+def check_escaped(data, where, require=True):
     """Markdown: the hostile strings only backslash-escaped."""
     text = data.decode("utf-8")
     if re.search(r"(?<!\\)<", text):
         fail(f"{where}: a < that is not escaped")
     for want in ("\\<script\\>alert(1)\\</script\\>",
-                 '"\\>\\<img src=x onerror=alert(2)\\>'):
+                 '"\\>\\<img src=x onerror=alert(2)\\>') if require else ():
         if want not in text:
             fail(f"{where}: {want!r} missing")
 
