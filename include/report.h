@@ -27,7 +27,7 @@ enum report_format {
 struct report_period {
 	char from[STORE_DAY_TEXT], to[STORE_DAY_TEXT];
 	char prev_from[STORE_DAY_TEXT], prev_to[STORE_DAY_TEXT];
-	char label[32];		/* "2026-W49", or "2026-12-01 to 2026-12-09" */
+	char label[32];		/* "2026-W49", "2026-12-01 to 2026-12-09" */
 	int64_t days;		/* from..to inclusive */
 };
 

@@ -754,9 +754,14 @@ headline(struct report *r)
 	if (summary_row_get(r->cur, SUMMARY_FINDINGS, 0, &top) == 0) {
 		(void)report_distinct(r->cur, SUMMARY_FINDINGS, 0, NULL, 2,
 		    &apps);
-		o = (size_t)snprintf(h, hs, "%zu app%s broke the privacy "
-		    "rules in %s; the most serious: ", apps.n,
-		    apps.n == 1 ? "" : "s", r->period.label);
+		uint64_t matches = 0;
+
+		for (int i = 0; i < SEVERITY__COUNT; i++)
+			matches += r->findings_by_severity[i];
+		o = (size_t)snprintf(h, hs, "%zu app%s matched the privacy "
+		    "rules %" PRIu64 " time%s in %s; the most serious: ",
+		    apps.n, apps.n == 1 ? "" : "s", matches,
+		    matches == 1 ? "" : "s", r->period.label);
 		if (o < hs)
 			snprintf(h + o, hs - o, "%s (%s, %" PRIu64 " time%s).",
 			    top.str[4], report_severity(top.str[0][0] - '0'),

@@ -86,8 +86,10 @@ apps(const struct report *r, struct jw *w)
 			jw_str(w, "country", report_blank(row.str[2]));
 			jw_u64(w, "asn", row.num[3]);
 			jw_str(w, "operator", row.str[6]);
-			jw_str(w, "operator_jurisdiction", report_blank(row.str[4]));
-			jw_str(w, "vendor_jurisdiction", report_blank(row.str[5]));
+			jw_str(w, "operator_jurisdiction",
+			    report_blank(row.str[4]));
+			jw_str(w, "vendor_jurisdiction",
+			    report_blank(row.str[5]));
 			traffic(w, &row.t);
 			jw_obj_end(w);
 		}
@@ -183,8 +185,10 @@ plain_table(const struct report *r, struct jw *w, enum summary_table t,
 			jw_str(w, "permission", row.str[6]);
 			jw_str(w, "destination", row.str[2]);
 			jw_str(w, "country", report_blank(row.str[3]));
-			jw_str(w, "operator_jurisdiction", report_blank(row.str[4]));
-			jw_str(w, "vendor_jurisdiction", report_blank(row.str[5]));
+			jw_str(w, "operator_jurisdiction",
+			    report_blank(row.str[4]));
+			jw_str(w, "vendor_jurisdiction",
+			    report_blank(row.str[5]));
 			break;
 		default:
 			break;
