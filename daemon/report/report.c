@@ -758,14 +758,18 @@ headline(struct report *r)
 
 		for (int i = 0; i < SEVERITY__COUNT; i++)
 			matches += r->findings_by_severity[i];
+		char n1[32], n2[32];
+
 		o = (size_t)snprintf(h, hs, "%zu app%s matched the privacy "
-		    "rules %" PRIu64 " time%s in %s; the most serious: ",
-		    apps.n, apps.n == 1 ? "" : "s", matches,
+		    "rules %s time%s in %s; the most serious: ",
+		    apps.n, apps.n == 1 ? "" : "s",
+		    report_count(matches, n1, sizeof(n1)),
 		    matches == 1 ? "" : "s", r->period.label);
 		if (o < hs)
-			snprintf(h + o, hs - o, "%s (%s, %" PRIu64 " time%s).",
+			snprintf(h + o, hs - o, "%s (%s, %s time%s).",
 			    top.str[4], report_severity(top.str[0][0] - '0'),
-			    top.t.flows, top.t.flows == 1 ? "" : "s");
+			    report_count(top.t.flows, n2, sizeof(n2)),
+			    top.t.flows == 1 ? "" : "s");
 		report_list_free(&apps);
 		return;
 	}

@@ -141,6 +141,8 @@ static const char css[] =
 "svg .bar{fill:var(--accent)}svg .val{fill:var(--muted)}\n"
 "svg .link{fill:none;stroke:var(--accent);stroke-opacity:.28}\n"
 "svg .node{fill:var(--ink)}\n"
+"svg .halo{paint-order:stroke;stroke:#fff;stroke-width:3px;"
+"stroke-linejoin:round}\n"
 "footer{margin-top:40px;color:var(--muted);font-size:.85rem}\n"
 "@media (max-width:600px){h1{font-size:1.3rem}main{padding:14px 10px "
 "40px}th,td{padding:4px 5px}.opt{display:none}}\n"
@@ -605,8 +607,9 @@ sk_labels(FILE *fp, const struct sk_col *c, double x, const char *anchor,
 	for (size_t i = 0; i < c->n; i++) {
 		fprintf(fp, "<rect class=\"node\" x=\"%.1f\" y=\"%.1f\" "
 		    "width=\"8\" height=\"%.1f\"/>", x, c->y[i] + 20, c->h[i]);
-		fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">",
-		    tx, c->y[i] + 20 + c->h[i] / 2 + 4, anchor);
+		fprintf(fp, "<text class=\"halo\" x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"%s\">", tx, c->y[i] + 20 + c->h[i] / 2 + 4,
+		    anchor);
 		esc(fp, report_country_text(c->name[i]));
 		fputs("</text>\n", fp);
 	}
@@ -672,7 +675,7 @@ sankey(const struct report *r, FILE *fp)
 				    x1 + 8, x2, sk_scale(&cats, c, true),
 				    sk_scale(&jurs, j, false));
 	sk_labels(fp, &apps, x0, "end", x0 - 6);
-	sk_labels(fp, &cats, x1, "middle", x1 + 4);
+	sk_labels(fp, &cats, x1, "start", x1 + 12);
 	sk_labels(fp, &jurs, x2, "start", x2 + 14);
 	fputs("</svg>\n</section>\n", fp);
 }
