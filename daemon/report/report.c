@@ -721,8 +721,9 @@ new_values(struct report *r, enum summary_table t, int cell,
 		goto out;
 	list_sort(&before);
 	for (size_t i = 0; i < now.n; i++)
-		if (bsearch(&now.v[i], before.v, before.n, sizeof(*before.v),
-		    cmp_str) == NULL && (e = list_add(ret, now.v[i])) != 0)
+		if ((before.n == 0 || bsearch(&now.v[i], before.v, before.n,
+		    sizeof(*before.v), cmp_str) == NULL) &&
+		    (e = list_add(ret, now.v[i])) != 0)
 			goto out;
 out:
 	report_list_free(&now);
