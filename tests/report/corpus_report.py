@@ -44,6 +44,7 @@ def main():
     for cap in caps + [hostile]:
         rt.run([outflow, "audit", "-q", "--rules-dir",
                 os.path.join(rt.TOP, "rules"), "--store-retention", "36500",
+                "--secret", rt.fixed_key(out),
                 "--geoip-country", os.path.join(geo, "geoip-test-country.mmdb"),
                 "--geoip-asn", os.path.join(geo, "geoip-test-asn.mmdb"),
                 "--store", db, cap])

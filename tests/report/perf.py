@@ -25,6 +25,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import report_test as rt  # noqa: E402
 TOP = os.path.dirname(os.path.dirname(HERE))
 CATS = [("location.precise", "ACCESS_FINE_LOCATION"),
         ("location.coarse", "ACCESS_COARSE_LOCATION"),
@@ -56,8 +58,8 @@ def main():
     subprocess.run([sys.executable, a.gen, os.path.join(HERE, "week48.scn"),
                     "-o", pcap], check=True)
     subprocess.run([a.outflow, "audit", "-q", "--rules-dir",
-                    os.path.join(TOP, "rules"), "--no-geoip", "--store", db,
-                    pcap], check=True)
+                    os.path.join(TOP, "rules"), "--no-geoip", "--secret",
+                    rt.fixed_key(a.out), "--store", db, pcap], check=True)
     rng = random.Random(1)
     c = sqlite3.connect(db)
     for t in ("traffic_day", "data_day", "finding_day", "coverage_day"):

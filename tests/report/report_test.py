@@ -48,6 +48,18 @@ def run(cmd, **kw):
     return r
 
 
+def fixed_key(out):
+    """A fixed evidence key, so the stored hashes match on every machine."""
+    key = os.path.join(out, "test-hmac.key")
+    if not os.path.exists(key):
+        tmp = f"{key}.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.write(fd, b"outflow-report-test-key-32bytes!")
+        os.close(fd)
+        os.replace(tmp, key)
+    return key
+
+
 def build_store(outflow, gen, out, geo, name, weeks):
     db = os.path.join(out, name)
     for suffix in ("", "-wal", "-shm"):
@@ -59,6 +71,7 @@ def build_store(outflow, gen, out, geo, name, weeks):
             run([sys.executable, gen, os.path.join(HERE, f"week{w}.scn"),
                  "-o", pcap])
         run([outflow, "audit", "-q", "--rules-dir", os.path.join(TOP, "rules"),
+             "--secret", fixed_key(out),
              "--geoip-country", os.path.join(geo, "geoip-test-country.mmdb"),
              "--geoip-asn", os.path.join(geo, "geoip-test-asn.mmdb"),
              "--store", db, pcap], env=dict(os.environ, TZ="UTC"))
