@@ -198,6 +198,19 @@ def main():
                   lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
                              '--identities', ids, '--secret', secret]
                   + nogeo + [f]))
+    # Policy rules: none, the shipped packs (on in every run above), and
+    # the shipped packs plus 1,000 generated ones (bench/gen_rules.py).
+    rules = os.path.join(work, 'rules-1000.yaml')
+    subprocess.run([sys.executable, os.path.join(TOP, 'bench', 'gen_rules.py'),
+                    '1000', rules], check=True)
+    tools.append(('outflow audit (+personal data, no policy)',
+                  lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
+                             '--identities', ids, '--secret', secret,
+                             '--no-policy'] + nogeo + [f]))
+    tools.append(('outflow audit (+personal data, +1000 rules)',
+                  lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
+                             '--identities', ids, '--secret', secret,
+                             '--rules', rules] + nogeo + [f]))
     tools.append(('outflow audit (all) --eve',
                   lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
                              '--identities', ids, '--secret', secret,
@@ -251,6 +264,20 @@ def main():
                 if name.startswith('outflow audit (+'):
                     print(f'- {name[len("outflow audit "):]} keeps '
                           f'{rate[name] / core:.0%} of the core rate')
+        # The rules' cost: medians of the rounds against the same run
+        # with no policy at all.
+        base = 'outflow audit (+personal data, no policy)'
+        for name in ('outflow audit (+personal data, 50 identities)',
+                     'outflow audit (+personal data, +1000 rules)'):
+            if runs.get(base) and runs.get(name) and name not in failed:
+                b = median([r['cpu'] for r in runs[base]])
+                w = median([r['cpu'] for r in runs[name]])
+                what = ('the shipped policy' if '50 identities' in name else
+                        'the shipped policy and 1,000 more rules')
+                print(f'- with {what}, the pipeline keeps {b / w:.0%} of its '
+                      f'rate without policy rules (CPU time, median of '
+                      f'{len(runs[name])}: {packets / w / 1e6:.2f} vs '
+                      f'{packets / b / 1e6:.2f} Mpkt/s)')
         # The store's cost: medians of the rounds, against the same run
         # without it; wall time too, since the writer has its own thread.
         base, st = ('outflow audit (+personal data, 50 identities)',

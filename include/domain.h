@@ -20,6 +20,9 @@ struct domain_psl *domain_psl_load(void);
 /** Free p (NULL is fine).  Returns NULL. */
 struct domain_psl *domain_psl_free(struct domain_psl *p);
 
+/* The longest name split, with its NUL: a DNS name in presentation form. */
+#define DOMAIN_NAME_MAX 256
+
 /* The parts of a name, each NUL-terminated in its own buffer; "" absent. */
 struct domain_parts {
 	char registered[256];
@@ -34,6 +37,21 @@ struct domain_parts {
  * suffix alone in tld).
  */
 int domain_split(const struct domain_psl *p, const char *name,
+    struct domain_parts *ret);
+
+/*
+ * The splits of recently asked names, so a name asked again and again
+ * skips libpsl's walk of the list.  Owned by one user (one thread); it
+ * reads p, which must outlive it.
+ */
+struct domain_memo;
+
+/** A memo over p; NULL when p is NULL or out of memory. */
+struct domain_memo *domain_memo_new(const struct domain_psl *p);
+/** Free m (NULL is fine).  Returns NULL. */
+struct domain_memo *domain_memo_free(struct domain_memo *m);
+/** domain_split() over m's list, with the same results. */
+int domain_split_memo(struct domain_memo *m, const char *name,
     struct domain_parts *ret);
 
 #endif

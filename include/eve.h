@@ -3,7 +3,8 @@
  *
  * One JSON object per line, nested as Elastic Common Schema documents
  * are written ({"source":{"ip":...}}), with event.dataset naming the
- * kind: outflow.flow, outflow.observation, outflow.dns, outflow.http.
+ * kind: outflow.flow, outflow.observation, outflow.dns, outflow.http and,
+ * for a daemon, outflow.stats.
  * Our own fields sit under "outflow".  The schema is documented in
  * docs/events.md.  Records arrive redacted (record.h): this module prints
  * what it is given.
@@ -24,6 +25,7 @@ struct eve_options {
 	const char *hostname;		/* observer.hostname, NULL: none */
 	const char *interface;		/* observer.ingress.interface.name */
 					/* (both copied by eve_open()) */
+	bool stats;			/* an outflow.stats event per run_stats */
 };
 
 /* The ECS release the events follow (ecs.version). */
@@ -41,6 +43,13 @@ int eve_open(const char *path, const struct eve_options *opt,
  * is a no-op.  0, or -EIO when events were lost (counted as errors).
  */
 int eve_flush(struct eve *e);
+/**
+ * Write what is gathered, close the file and open its path again (after
+ * logrotate moved it).  stdout stays.  0, or the -errno of the open with
+ * err saying so; then the old file is kept open.
+ */
+int eve_reopen(struct eve *e, char *err, size_t errlen);
+
 /** Flush and close; NULL-safe.  Returns NULL. */
 struct eve *eve_close(struct eve *e);
 

@@ -172,6 +172,14 @@ void flow_expire(struct flow_table *t, uint64_t now_us);
  */
 void flow_end_all(struct flow_table *t);
 
+typedef void flow_visit_cb(struct flow *f, void *ctx);
+
+/**
+ * Call cb for every open flow (a daemon's interim records).  cb must not
+ * end, move or look up flows.
+ */
+void flow_foreach(struct flow_table *t, flow_visit_cb *cb, void *ctx);
+
 /** Client and server endpoints of f. */
 void flow_client(const struct flow *f, struct addr *ret_addr, uint16_t *ret_port);
 void flow_server(const struct flow *f, struct addr *ret_addr, uint16_t *ret_port);

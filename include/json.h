@@ -67,7 +67,18 @@ void jw_arr_begin_k(struct jw *w, const char *key, size_t klen);
 void jw_str_k(struct jw *w, const char *key, size_t klen, const char *val);
 void jw_strn_k(struct jw *w, const char *key, size_t klen, const char *val,
     size_t len);
+/*
+ * A string value copied as it is, without escaping: only text this
+ * program made from its own tables and digits (addresses, hashes it
+ * computed, names of enum values), which holds nothing but printable
+ * ASCII other than quote and backslash.  Never text from the network or
+ * from a loaded file: that goes through jw_str/jw_strn.
+ */
+void jw_plain_k(struct jw *w, const char *key, size_t klen, const char *val,
+    size_t len);
 void jw_u64_k(struct jw *w, const char *key, size_t klen, uint64_t v);
+/* v in decimal inside quotes ("17"): ECS keeps some numbers as keywords. */
+void jw_u64_str_k(struct jw *w, const char *key, size_t klen, uint64_t v);
 void jw_i64_k(struct jw *w, const char *key, size_t klen, int64_t v);
 void jw_double_k(struct jw *w, const char *key, size_t klen, double v);
 void jw_bool_k(struct jw *w, const char *key, size_t klen, bool v);
@@ -93,11 +104,15 @@ jw_arr_begin(struct jw *w, const char *key)
 	jw_arr_begin_k(w, key, jw_klen(key));
 }
 
-/** String value; nothing is written when val is NULL. */
+/**
+ * String value; nothing is written when val is NULL.  Measured here, so
+ * a literal's length is known at compile time.
+ */
 static inline void
 jw_str(struct jw *w, const char *key, const char *val)
 {
-	jw_str_k(w, key, jw_klen(key), val);
+	if (val != NULL)
+		jw_strn_k(w, key, jw_klen(key), val, strlen(val));
 }
 
 static inline void
@@ -106,10 +121,30 @@ jw_strn(struct jw *w, const char *key, const char *val, size_t len)
 	jw_strn_k(w, key, jw_klen(key), val, len);
 }
 
+/** See jw_plain_k(); nothing is written when val is NULL. */
+static inline void
+jw_plain(struct jw *w, const char *key, const char *val)
+{
+	if (val != NULL)
+		jw_plain_k(w, key, jw_klen(key), val, strlen(val));
+}
+
+static inline void
+jw_plainn(struct jw *w, const char *key, const char *val, size_t len)
+{
+	jw_plain_k(w, key, jw_klen(key), val, len);
+}
+
 static inline void
 jw_u64(struct jw *w, const char *key, uint64_t v)
 {
 	jw_u64_k(w, key, jw_klen(key), v);
+}
+
+static inline void
+jw_u64_str(struct jw *w, const char *key, uint64_t v)
+{
+	jw_u64_str_k(w, key, jw_klen(key), v);
 }
 
 static inline void

@@ -22,8 +22,13 @@ struct run_counter {
 	uint64_t value;
 };
 
-/* What one run saw, handed to outputs when it ends. */
+/*
+ * What one run saw, handed to outputs when it ends (final) and, for a
+ * daemon, at intervals and on request while it runs (not final).
+ */
 struct run_stats {
+	bool final;			/* the run ended: the last statistics */
+	uint64_t at_us;			/* when they were taken */
 	unsigned files;
 	uint64_t packets;
 	uint64_t bytes;
@@ -31,6 +36,12 @@ struct run_stats {
 	uint64_t flows;
 	uint64_t flows_ended[FLOW_END__COUNT];
 	uint32_t peak_flows, max_flows;
+	uint32_t active_flows;
+	/* Live capture only (the command's captures, summed): */
+	bool live;
+	uint64_t capture_received;	/* handed to the pipeline */
+	uint64_t capture_kernel_drops;	/* libpcap: dropped by the kernel */
+	uint64_t capture_if_drops;	/* libpcap: dropped by the interface */
 	uint64_t events;		/* written by the event outputs */
 	uint64_t event_write_errors;
 	const struct run_counter *decode;	/* every decode outcome */
@@ -52,13 +63,19 @@ struct run_stats {
 	bool raw_evidence;		/* flagged: raw values are in the events */
 	size_t policy_rules;		/* rules in force, 0: none */
 	uint64_t findings;
+	uint64_t policy_evaluations;	/* (flow, moment) pairs judged */
+	uint64_t policy_rules_tried;	/* rules whose condition was tested */
 	uint64_t policy_state_failed;	/* a flow's rule state lost (memory,
 					 * or more rules fired than kept) */
 };
 
 struct output_ops {
 	const char *name;
-	/* Each may be NULL: the output does not want that record. */
+	/*
+	 * Each may be NULL: the output does not want that record.  flow
+	 * gets ended flows and, from a daemon, interim records of open ones
+	 * (r->ended false).
+	 */
 	void (*flow)(void *ctx, const struct flow_record *r);
 	void (*observation)(void *ctx, const struct obs_record *r);
 	void (*dns)(void *ctx, const struct dns_record *r);
@@ -69,7 +86,7 @@ struct output_ops {
 	 * live capture, and before the run's statistics are gathered.
 	 */
 	void (*flush)(void *ctx);
-	/* The run ended (or statistics were asked for). */
+	/* The run ended, or statistics were asked for (s->final says). */
 	void (*stats)(void *ctx, const struct run_stats *s);
 	/* Events written and lost so far, for the run's statistics. */
 	void (*counts)(const void *ctx, uint64_t *ret_written,

@@ -66,6 +66,28 @@ void pipeline_file_done(struct pipeline *p);
  */
 void pipeline_finish(struct pipeline *p);
 
+/**
+ * Interim records: every open flow that began at least min_age_us before
+ * the latest packet (packet time) goes to the outputs as it is now (flow_record.ended false), so a flow
+ * open for hours is not invisible until it ends.  A daemon calls this
+ * every interim interval.
+ */
+void pipeline_interim(struct pipeline *p, uint64_t min_age_us);
+
+/**
+ * What the command's live captures counted so far (summed over them),
+ * for the statistics (run_stats.capture_*).
+ */
+void pipeline_set_capture_counts(struct pipeline *p, uint64_t received,
+    uint64_t kernel_drops, uint64_t if_drops);
+
+/**
+ * Hand the statistics so far to every output (run_stats.final false),
+ * taken at wall-clock time now_us: a daemon's periodic and on-demand
+ * statistics.
+ */
+void pipeline_report_stats(struct pipeline *p, uint64_t now_us);
+
 /** Close the outputs and free everything; NULL-safe, returns NULL. */
 struct pipeline *pipeline_free(struct pipeline *p);
 

@@ -65,7 +65,8 @@ struct http_view_buf {
 struct flow_record {
 	const struct flow *flow;	/* endpoints, counters, times, flags */
 	enum flow_end_reason why;
-	bool ended;			/* false: a flow still open (observation) */
+	bool ended;			/* false: a flow still open (observation, */
+					/* or a flow output's interim record) */
 	struct addr client, server;
 	uint16_t client_port, server_port;
 	const char *protocol;		/* "tls", "http", ... or NULL */

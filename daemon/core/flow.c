@@ -317,6 +317,15 @@ flow_end_all(struct flow_table *t)
 	}
 }
 
+void
+flow_foreach(struct flow_table *t, flow_visit_cb *cb, void *ctx)
+{
+	for (int c = 0; c < FLOW_TC__COUNT; c++)
+		for (uint32_t h = t->lru[c].head; h != FLOW_NIL;
+		    h = t->flows[h].lru_next)
+			cb(&t->flows[h], ctx);
+}
+
 struct flow_table *
 flow_table_free(struct flow_table *t)
 {

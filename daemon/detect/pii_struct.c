@@ -1387,7 +1387,8 @@ template_hit(const struct pii_rules *r, struct pii_struct_state *st,
     const struct pii_field *f, const char *kind, size_t count,
     const char *enc, pii_hit_cb *cb, void *arg)
 {
-	char canon[48], masked[96];
+	/* kind is one of this file's short names: room for it and a count. */
+	char canon[96], masked[96];
 
 	st->template_done = true;
 	snprintf(canon, sizeof(canon), "template:%s:%zu", kind, count);

@@ -37,32 +37,42 @@
 /* The kinds of event, each with its fixed event{} members. */
 enum eve_kind {
 	EVE_FLOW,
+	EVE_FLOW_INTERIM,
 	EVE_OBSERVATION,
 	EVE_DNS,
 	EVE_HTTP,
 	EVE_FINDING,
+	EVE_STATS,
 	EVE_KIND__COUNT
 };
 
 static const struct {
+	const char *kind;		/* event.kind */
 	const char *dataset;
 	const char *const *category, *const *type;
-	const char *kind;		/* event.kind; NULL: "event" */
 } eve_kinds[EVE_KIND__COUNT] = {
-	[EVE_FLOW] = { "outflow.flow", (const char *const[]){ "network", NULL },
+	[EVE_FLOW] = { "event", "outflow.flow", (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "connection", "end", NULL } },
-	[EVE_OBSERVATION] = { "outflow.observation",
+	/* A flow still open: the daemon's interim record of it. */
+	[EVE_FLOW_INTERIM] = { "event", "outflow.flow",
+	    (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "connection", "info", NULL } },
+	[EVE_OBSERVATION] = { "event", "outflow.observation",
 	    (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "info", NULL } },
-	[EVE_DNS] = { "outflow.dns", (const char *const[]){ "network", NULL },
+	[EVE_DNS] = { "event", "outflow.dns", (const char *const[]){ "network", NULL },
 	    (const char *const[]){ "protocol", NULL } },
-	[EVE_HTTP] = { "outflow.http",
+	[EVE_HTTP] = { "event", "outflow.http",
 	    (const char *const[]){ "network", "web", NULL },
 	    (const char *const[]){ "access", NULL } },
 	/* A policy rule's judgement: what a SIEM lists as an alert. */
-	[EVE_FINDING] = { "outflow.finding",
+	[EVE_FINDING] = { "alert", "outflow.finding",
 	    (const char *const[]){ "network", NULL },
-	    (const char *const[]){ "info", NULL }, "alert" },
+	    (const char *const[]){ "info", NULL } },
+	/* The sensor's own counters: an ECS metric event. */
+	[EVE_STATS] = { "metric", "outflow.stats",
+	    (const char *const[]){ "network", NULL },
+	    (const char *const[]){ "info", NULL } },
 };
 
 /* A member list written once and copied into every event. */
@@ -73,9 +83,11 @@ struct frag {
 
 struct eve {
 	FILE *fp;
+	char *path;			/* for eve_reopen() */
 	bool is_stdout;
 	struct eve_options opt;
 	struct domain_psl *psl;		/* NULL: no public suffix split */
+	struct domain_memo *psl_memo;	/* splits of names asked before */
 	struct jw w;
 	size_t start;			/* where the event being built starts */
 	size_t batch;			/* write once this much is gathered */
@@ -137,8 +149,7 @@ build_frags(struct eve *e)
 	r |= frag_take(&e->observer, &w, false);
 	for (int k = 0; k < EVE_KIND__COUNT; k++) {
 		jw_obj_begin(&w, "event");
-		jw_str(&w, "kind", eve_kinds[k].kind != NULL ?
-		    eve_kinds[k].kind : "event");
+		jw_str(&w, "kind", eve_kinds[k].kind);
 		jw_str(&w, "module", "outflow");
 		jw_str(&w, "dataset", eve_kinds[k].dataset);
 		jw_arr_begin(&w, "category");
@@ -186,7 +197,7 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 	}
 	e->opt = *opt;
 	e->opt.hostname = e->opt.interface = NULL;
-	if ((opt->hostname != NULL &&
+	if ((e->path = strdup(path)) == NULL || (opt->hostname != NULL &&
 	    (e->opt.hostname = strdup(opt->hostname)) == NULL) ||
 	    (opt->interface != NULL &&
 	    (e->opt.interface = strdup(opt->interface)) == NULL)) {
@@ -201,6 +212,11 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 	}
 	/* Without the list DNS events only lack the registered domain. */
 	e->psl = domain_psl_load();
+	if (e->psl != NULL && (e->psl_memo = domain_memo_new(e->psl)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		eve_close(e);
+		return -ENOMEM;
+	}
 	*ret = e;
 	return 0;
 }
@@ -252,7 +268,9 @@ eve_close(struct eve *e)
 	if (!e->is_stdout)
 		fclose(e->fp);
 	jw_free(&e->w);
+	domain_memo_free(e->psl_memo);
 	domain_psl_free(e->psl);
+	free(e->path);
 	free((char *)e->opt.hostname);
 	free((char *)e->opt.interface);
 	free(e->ecs.text);
@@ -307,7 +325,37 @@ put_addr(struct jw *w, const char *key, const struct addr *a)
 {
 	char buf[ADDR_STRLEN];
 
-	jw_str(w, key, addr_str(a, buf, sizeof(buf)));
+	jw_plain(w, key, addr_str(a, buf, sizeof(buf)));
+}
+
+/*
+ * The client and the server of an event, with their text: each address
+ * appears in source or destination and again in related.ip, and is
+ * formatted once.
+ */
+enum { END_CLIENT, END_SERVER };
+
+struct ends {
+	struct addr ip[2];
+	char text[2][ADDR_STRLEN];
+	size_t len[2];
+};
+
+static void
+ends_set(struct ends *ends, const struct addr *client,
+    const struct addr *server)
+{
+	ends->ip[END_CLIENT] = *client;
+	ends->ip[END_SERVER] = *server;
+	for (int i = END_CLIENT; i <= END_SERVER; i++)
+		ends->len[i] = strlen(addr_str(&ends->ip[i], ends->text[i],
+		    sizeof(ends->text[i])));
+}
+
+static void
+put_end(struct jw *w, const char *key, const struct ends *ends, int which)
+{
+	jw_plainn(w, key, ends->text[which], ends->len[which]);
 }
 
 
@@ -343,10 +391,7 @@ direction(const struct addr *client, const struct addr *server)
 static void
 put_iana_number(struct jw *w, uint8_t proto)
 {
-	char buf[4];
-	int n = snprintf(buf, sizeof(buf), "%u", proto);
-
-	jw_strn(w, "iana_number", buf, (size_t)n);
+	jw_u64_str(w, "iana_number", proto);
 }
 
 /*
@@ -357,7 +402,7 @@ put_iana_number(struct jw *w, uint8_t proto)
 #define RELATED_MAX 4
 
 struct related {
-	const struct addr *ip[2];
+	const struct ends *ends;
 	const struct addr *extra_ip;	/* more addresses (DNS answers) */
 	size_t n_extra_ip;
 	const char *host[RELATED_MAX];
@@ -370,8 +415,10 @@ related_host(struct related *rel, const char *h, size_t len)
 {
 	if (h == NULL || len == 0 || rel->n_host == RELATED_MAX)
 		return;
+	/* The flow's domain is often its SNI, the very same string. */
 	for (size_t i = 0; i < rel->n_host; i++)
-		if (rel->host_len[i] == len && memcmp(rel->host[i], h, len) == 0)
+		if (rel->host[i] == h || (rel->host_len[i] == len &&
+		    memcmp(rel->host[i], h, len) == 0))
 			return;
 	rel->host[rel->n_host] = h;
 	rel->host_len[rel->n_host++] = len;
@@ -380,14 +427,17 @@ related_host(struct related *rel, const char *h, size_t len)
 static void
 put_related(struct jw *w, const struct related *rel)
 {
+	const struct addr *ip = rel->ends->ip;
+
 	jw_obj_begin(w, "related");
 	jw_arr_begin(w, "ip");
-	put_addr(w, NULL, rel->ip[0]);
-	if (!addr_eq(rel->ip[0], rel->ip[1]))
-		put_addr(w, NULL, rel->ip[1]);
+	put_end(w, NULL, rel->ends, END_CLIENT);
+	if (!addr_eq(&ip[END_CLIENT], &ip[END_SERVER]))
+		put_end(w, NULL, rel->ends, END_SERVER);
 	for (size_t i = 0; i < rel->n_extra_ip; i++) {
 		const struct addr *a = &rel->extra_ip[i];
-		bool seen = addr_eq(a, rel->ip[0]) || addr_eq(a, rel->ip[1]);
+		bool seen = addr_eq(a, &ip[END_CLIENT]) ||
+		    addr_eq(a, &ip[END_SERVER]);
 
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = addr_eq(a, &rel->extra_ip[j]);
@@ -470,7 +520,7 @@ put_community_id(struct eve *e, const struct addr *cl, uint16_t cp,
 	char id[COMMUNITY_ID_SIZE];
 
 	if (community_id_v1(&t, e->opt.community_id_seed, id) == 0)
-		jw_strn(&e->w, "community_id", id, COMMUNITY_ID_SIZE - 1);
+		jw_plainn(&e->w, "community_id", id, COMMUNITY_ID_SIZE - 1);
 }
 
 static const char *
@@ -481,47 +531,46 @@ transport_name(uint8_t proto)
 
 /*
  * source{ip,port}, destination{ip,port[,domain]} and network{} of a
- * message event on flow f; the client and server are left in *rel for
+ * message event on flow f; the client and server are left in *ends for
  * related.ip.
  */
 static void
 put_message_endpoints(struct eve *e, const struct flow *f,
     const char *domain, size_t domain_len, const char *protocol,
-    struct addr *cl, struct addr *sv)
+    struct ends *ends)
 {
 	struct jw *w = &e->w;
+	struct addr cl, sv;
 	uint16_t cp, sp;
 
-	flow_client(f, cl, &cp);
-	flow_server(f, sv, &sp);
+	flow_client(f, &cl, &cp);
+	flow_server(f, &sv, &sp);
+	ends_set(ends, &cl, &sv);
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", cl);
+	put_end(w, "ip", ends, END_CLIENT);
 	jw_u64(w, "port", cp);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", sv);
+	put_end(w, "ip", ends, END_SERVER);
 	jw_u64(w, "port", sp);
 	if (domain != NULL)
 		jw_strn(w, "domain", domain, domain_len);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_plain(w, "transport", transport_name(f->key.proto));
 	put_iana_number(w, f->key.proto);
-	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
-	jw_str(w, "protocol", protocol);
-	jw_str(w, "direction", direction(cl, sv));
-	put_community_id(e, cl, cp, sv, sp, f->key.proto);
+	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_plain(w, "protocol", protocol);
+	jw_plain(w, "direction", direction(&cl, &sv));
+	put_community_id(e, &cl, cp, &sv, sp, f->key.proto);
 	jw_obj_end(w);
 }
 
 static void
 put_vlan(struct jw *w, uint32_t id)
 {
-	char buf[8];
-	int n = snprintf(buf, sizeof(buf), "%u", id & 0xfff);
-
 	jw_obj_begin(w, "vlan");
-	jw_strn(w, "id", buf, (size_t)n);
+	jw_u64_str(w, "id", id & 0xfff);
 	jw_obj_end(w);
 }
 
@@ -533,14 +582,14 @@ put_network(struct eve *e, const struct flow_record *r)
 	const char *protocol = r->protocol;
 
 	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_plain(w, "transport", transport_name(f->key.proto));
 	put_iana_number(w, f->key.proto);
-	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	if (protocol != NULL)
-		jw_str(w, "protocol", protocol);
+		jw_plain(w, "protocol", protocol);
 	/* ECS: lower case, the service identified (our app id is). */
 	jw_str(w, "application", r->app_id);
-	jw_str(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(&r->client, &r->server));
 	if (f->key.vlan != 0) {
 		/* QinQ keys hold outer << 12 | inner; ECS ids are keywords. */
 		put_vlan(w, f->key.vlan > 0xfff ? f->key.vlan >> 12 :
@@ -579,11 +628,11 @@ put_tls(struct jw *w, const struct tls_info *t, const char *sni)
 	 * version in use (it is outflow.tls.client_version). */
 	if (t->server_seen && t->version != 0 &&
 	    (v = tls_version_text(t->version, &proto)) != NULL) {
-		jw_str(w, "version", v);
-		jw_str(w, "version_protocol", proto);
+		jw_plain(w, "version", v);
+		jw_plain(w, "version_protocol", proto);
 	}
 	if (t->server_seen && (v = tls_cipher_name(t->cipher)) != NULL)
-		jw_str(w, "cipher", v);
+		jw_plain(w, "cipher", v);
 	jw_bool(w, "established", t->server_seen);
 	if (alpn != NULL) {
 		char first[64];
@@ -601,7 +650,7 @@ put_tls(struct jw *w, const struct tls_info *t, const char *sni)
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
 		jw_str(w, "server_name", sni);
-		jw_str(w, "ja3", t->ja3);
+		jw_plain(w, "ja3", t->ja3);
 		jw_obj_end(w);
 	}
 	if (t->have_cert) {
@@ -638,7 +687,7 @@ put_http_request(struct jw *w, const struct http_view *v)
 	if (v->referrer != NULL)
 		jw_strn(w, "referrer", v->referrer, v->referrer_len);
 	jw_obj_end(w);
-	jw_str(w, "version", v->version_minor == 0 ? "1.0" : "1.1");
+	jw_plain(w, "version", v->version_minor == 0 ? "1.0" : "1.1");
 	jw_obj_end(w);
 	jw_obj_begin(w, "url");
 	if (v->host != NULL) {
@@ -700,7 +749,7 @@ put_outflow_http(struct jw *w, const struct http_view *v)
 	if (v->requested_with != NULL)
 		jw_str(w, "requested_with", v->requested_with);
 	if (v->body_state != HTTP_BODY_NONE) {
-		jw_str(w, "body_state",
+		jw_plain(w, "body_state",
 		    body_state_name((enum http_body_state)v->body_state));
 		jw_u64(w, "body_decoded_bytes", v->body_len);
 	}
@@ -717,7 +766,7 @@ put_outflow_who(struct jw *w, const struct flow_record *r)
 		jw_str(w, "name", r->app_name);
 		jw_str(w, "kind", r->app_kind);
 		jw_str(w, "vendor", r->app_vendor);
-		jw_str(w, "evidence", r->app_evidence);
+		jw_plain(w, "evidence", r->app_evidence);
 		jw_u64(w, "confidence", r->app_confidence);
 		jw_obj_end(w);
 	}
@@ -736,9 +785,10 @@ put_outflow_who(struct jw *w, const struct flow_record *r)
 
 /* related{} of a flow or observation event: its endpoints and names. */
 static void
-put_flow_related(struct jw *w, const struct flow_record *r)
+put_flow_related(struct jw *w, const struct flow_record *r,
+    const struct ends *ends)
 {
-	struct related rel = { .ip = { &r->client, &r->server } };
+	struct related rel = { .ends = ends };
 	const char *sni;
 
 	if (r->domain != NULL)
@@ -760,25 +810,32 @@ eve_flow(void *ctx, const struct flow_record *r)
 {
 	struct eve *e = ctx;
 	const struct flow *f = r->flow;
-	struct jw *w = begin(e, EVE_FLOW, f->first_us);
+	/* An interim record is dated when it is made, an end at the start. */
+	struct jw *w = r->ended ? begin(e, EVE_FLOW, f->first_us) :
+	    begin(e, EVE_FLOW_INTERIM, f->last_us);
+	struct ends ends;
+
+	ends_set(&ends, &r->client, &r->server);
 
 	jw_time(w, "start", f->first_us);
-	jw_time(w, "end", f->last_us);
+	if (r->ended)
+		jw_time(w, "end", f->last_us);
 	jw_u64(w, "duration", (f->last_us - f->first_us) * 1000);
-	jw_str(w, "reason", flow_end_reason_name(r->why));
+	if (r->ended)
+		jw_plain(w, "reason", flow_end_reason_name(r->why));
 	jw_obj_end(w);
 
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &r->client);
+	put_end(w, "ip", &ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
-		jw_str(w, "mac", r->client_mac);
+		jw_plain(w, "mac", r->client_mac);
 	jw_u64(w, "bytes", f->bytes[FLOW_TO_SERVER]);
 	jw_u64(w, "packets", f->pkts[FLOW_TO_SERVER]);
 	jw_obj_end(w);
 
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &r->server);
+	put_end(w, "ip", &ends, END_SERVER);
 	jw_u64(w, "port", r->server_port);
 	if (r->domain != NULL)
 		jw_str(w, "domain", r->domain);
@@ -792,13 +849,16 @@ eve_flow(void *ctx, const struct flow_record *r)
 		put_tls(w, r->tls, r->sni);
 	if (r->has_http)
 		put_http_request(w, &r->http);
-	put_flow_related(w, r);
+	put_flow_related(w, r, &ends);
 
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
-	jw_str(w, "end_reason", flow_end_reason_name(r->why));
+	if (r->ended)
+		jw_plain(w, "end_reason", flow_end_reason_name(r->why));
+	else
+		jw_bool(w, "interim", true);
 	if (r->domain != NULL)
-		jw_str(w, "domain_source", domain_source_name(r->domain_src));
+		jw_plain(w, "domain_source", domain_source_name(r->domain_src));
 	if (f->flags & FLOW_F_MIDSTREAM)
 		jw_bool(w, "midstream", true);
 	if (r->geo_done && r->dest_local)
@@ -812,7 +872,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 			const char *proto, *v = tls_version_text(
 			    r->tls->client_max_version, &proto);
 
-			jw_str(w, "client_version", v);
+			jw_plain(w, "client_version", v);
 		}
 		if (r->tls->server_seen) {
 			static const char hex[] = "0123456789abcdef";
@@ -820,7 +880,7 @@ eve_flow(void *ctx, const struct flow_record *r)
 			char cs[6] = { '0', 'x', hex[c >> 12 & 15],
 			    hex[c >> 8 & 15], hex[c >> 4 & 15], hex[c & 15] };
 
-			jw_strn(w, "cipher", cs, sizeof(cs));
+			jw_plainn(w, "cipher", cs, sizeof(cs));
 		}
 		jw_obj_end(w);
 	}
@@ -871,32 +931,34 @@ eve_observation(void *ctx, const struct obs_record *or)
 	const struct flow *f = r->flow;
 	const struct pii_obs *o = or->obs;
 	struct jw *w = begin(e, EVE_OBSERVATION, or->ts_us);
+	struct ends ends;
 
+	ends_set(&ends, &r->client, &r->server);
 	jw_obj_end(w);
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &r->client);
+	put_end(w, "ip", &ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
-		jw_str(w, "mac", r->client_mac);
+		jw_plain(w, "mac", r->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &r->server);
+	put_end(w, "ip", &ends, END_SERVER);
 	jw_u64(w, "port", r->server_port);
 	jw_str(w, "domain", or->domain);
 	ecs_destination_where(w, r);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_plain(w, "transport", transport_name(f->key.proto));
 	put_iana_number(w, f->key.proto);
-	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
-	jw_str(w, "protocol", r->protocol);
+	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_plain(w, "protocol", r->protocol);
 	jw_str(w, "application", r->app_id);
-	jw_str(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(&r->client, &r->server));
 	put_community_id(e, &r->client, r->client_port, &r->server,
 	    r->server_port, f->key.proto);
 	jw_obj_end(w);
 	{
-		struct related rel = { .ip = { &r->client, &r->server } };
+		struct related rel = { .ends = &ends };
 
 		if (or->domain != NULL)
 			related_host(&rel, or->domain, strlen(or->domain));
@@ -906,7 +968,7 @@ eve_observation(void *ctx, const struct obs_record *or)
 	jw_u64(w, "flow_id", f->id);
 	jw_obj_begin(w, "observation");
 	jw_str(w, "category", o->category);
-	jw_str(w, "where", pii_where_name(o->where));
+	jw_plain(w, "where", pii_where_name(o->where));
 	jw_str(w, "location", o->location);
 	jw_str(w, "encoding", o->encoding);
 	jw_str(w, "identity", o->identity);
@@ -943,7 +1005,9 @@ eve_finding(void *ctx, const struct finding_record *fr)
 	const struct flow *f = r->flow;
 	const struct pii_obs *o = fr->evidence;
 	struct jw *w = begin(e, EVE_FINDING, fr->last_us);
+	struct ends ends;
 
+	ends_set(&ends, &r->client, &r->server);
 	jw_u64(w, "severity", (uint64_t)severity_ecs(fr->severity));
 	jw_time(w, "start", fr->first_us);
 	jw_obj_end(w);
@@ -964,29 +1028,29 @@ eve_finding(void *ctx, const struct finding_record *fr)
 		jw_arr_end(w);
 	}
 	jw_obj_begin(w, "source");
-	put_addr(w, "ip", &r->client);
+	put_end(w, "ip", &ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
-		jw_str(w, "mac", r->client_mac);
+		jw_plain(w, "mac", r->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
-	put_addr(w, "ip", &r->server);
+	put_end(w, "ip", &ends, END_SERVER);
 	jw_u64(w, "port", r->server_port);
 	if (r->domain != NULL)
 		jw_str(w, "domain", r->domain);
 	ecs_destination_where(w, r);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
-	jw_str(w, "transport", transport_name(f->key.proto));
+	jw_plain(w, "transport", transport_name(f->key.proto));
 	put_iana_number(w, f->key.proto);
-	jw_str(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
-	jw_str(w, "protocol", r->protocol);
+	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
+	jw_plain(w, "protocol", r->protocol);
 	jw_str(w, "application", r->app_id);
-	jw_str(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(&r->client, &r->server));
 	put_community_id(e, &r->client, r->client_port, &r->server,
 	    r->server_port, f->key.proto);
 	jw_obj_end(w);
-	put_flow_related(w, r);
+	put_flow_related(w, r, &ends);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
 	jw_obj_begin(w, "finding");
@@ -1060,7 +1124,7 @@ put_type(struct jw *w, const char *key, uint16_t type)
 		snprintf(buf, sizeof(buf), "TYPE%u", type);
 		n = buf;
 	}
-	jw_str(w, key, n);
+	jw_plain(w, key, n);
 }
 
 static void
@@ -1069,9 +1133,8 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	struct eve *e = ctx;
 	const struct dns_msg *msg = dr->msg;
 	struct jw *w;
-	struct addr cl, sv;
+	struct ends ends;
 	char buf[ADDR_STRLEN];
-	int n;
 
 	if (!e->opt.dns)
 		return;
@@ -1079,21 +1142,21 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	jw_obj_end(w);
 
 	/* The querier is the source, as for the flow. */
-	put_message_endpoints(e, dr->flow, NULL, 0, "dns", &cl, &sv);
+	put_message_endpoints(e, dr->flow, NULL, 0, "dns", &ends);
 
 	jw_obj_begin(w, "dns");
-	jw_str(w, "type", "answer");
+	jw_plain(w, "type", "answer");
 	/* ECS keeps the id a keyword. */
-	n = snprintf(buf, sizeof(buf), "%u", msg->id);
-	jw_strn(w, "id", buf, (size_t)n);
-	jw_str(w, "response_code", rcode_name(msg->rcode, buf, sizeof(buf)));
+	jw_u64_str(w, "id", msg->id);
+	jw_plain(w, "response_code", rcode_name(msg->rcode, buf, sizeof(buf)));
 	if (msg->has_question) {
 		struct domain_parts dp;
 
 		jw_obj_begin(w, "question");
 		jw_str(w, "name", msg->qname);
 		put_type(w, "type", msg->qtype);
-		if (domain_split(e->psl, msg->qname, &dp) == 0) {
+		if (e->psl_memo != NULL &&
+		    domain_split_memo(e->psl_memo, msg->qname, &dp) == 0) {
 			jw_str(w, "registered_domain", dp.registered);
 			jw_str(w, "top_level_domain", dp.tld);
 			if (dp.subdomain[0] != '\0')
@@ -1111,7 +1174,7 @@ eve_dns(void *ctx, const struct dns_record *dr)
 			put_type(w, "type", rr->type);
 			jw_u64(w, "ttl", rr->ttl);
 			if (rr->addr.family != 0)
-				jw_str(w, "data", addr_str(&rr->addr, buf, sizeof(buf)));
+				jw_plain(w, "data", addr_str(&rr->addr, buf, sizeof(buf)));
 			else if (rr->target[0] != '\0')
 				jw_str(w, "data", rr->target);
 			jw_obj_end(w);
@@ -1124,7 +1187,7 @@ eve_dns(void *ctx, const struct dns_record *dr)
 	}
 	jw_obj_end(w);
 	{
-		struct related rel = { .ip = { &cl, &sv },
+		struct related rel = { .ends = &ends,
 		    .extra_ip = dr->resolved, .n_extra_ip = dr->n_resolved };
 
 		if (msg->has_question)
@@ -1144,7 +1207,7 @@ eve_http(void *ctx, const struct http_record *hr)
 {
 	struct eve *e = ctx;
 	struct host_parts h = { 0 };
-	struct addr cl, sv;
+	struct ends ends;
 	struct jw *w;
 
 	if (!e->opt.http)
@@ -1156,10 +1219,10 @@ eve_http(void *ctx, const struct http_record *hr)
 		split_host(hr->http.host, &h);
 	/* The Host names the server unless it is an address. */
 	put_message_endpoints(e, hr->flow, h.domain != NULL && !h.is_ip ?
-	    h.domain : NULL, h.domain_len, "http", &cl, &sv);
+	    h.domain : NULL, h.domain_len, "http", &ends);
 	put_http_request(w, &hr->http);
 	{
-		struct related rel = { .ip = { &cl, &sv } };
+		struct related rel = { .ends = &ends };
 
 		if (h.domain != NULL && !h.is_ip)
 			related_host(&rel, h.domain, h.domain_len);
@@ -1170,6 +1233,97 @@ eve_http(void *ctx, const struct http_record *hr)
 	put_outflow_http(w, &hr->http);
 	jw_obj_end(w);
 	end(e);
+}
+
+int
+eve_reopen(struct eve *e, char *err, size_t errlen)
+{
+	FILE *fp;
+	int r;
+
+	eve_flush(e);
+	if (e->is_stdout)
+		return 0;
+	if ((fp = fopen(e->path, "a")) == NULL) {
+		r = -errno;
+		snprintf(err, errlen, "%s: cannot reopen event file: %s",
+		    e->path, strerror(errno));
+		return r;
+	}
+	setvbuf(fp, NULL, _IONBF, 0);
+	fclose(e->fp);
+	e->fp = fp;
+	return 0;
+}
+
+static void
+put_counters(struct jw *w, const char *key, const struct run_counter *c,
+    size_t n)
+{
+	jw_obj_begin(w, key);
+	for (size_t i = 0; i < n; i++)
+		if (c[i].value > 0)
+			jw_u64(w, c[i].name, c[i].value);
+	jw_obj_end(w);
+}
+
+/*
+ * outflow.stats: the sensor's counters, all under outflow.stats (ECS has
+ * no fields for them).  Counters are totals since the start, so a lost
+ * event loses nothing but its point in time.
+ */
+static void
+eve_stats(void *ctx, const struct run_stats *s)
+{
+	struct eve *e = ctx;
+	struct jw *w;
+
+	if (!e->opt.stats)
+		return;
+	w = begin(e, EVE_STATS, s->at_us);
+	jw_obj_end(w);
+	jw_obj_begin(w, "outflow");
+	jw_obj_begin(w, "stats");
+	jw_bool(w, "final", s->final);
+	jw_u64(w, "packets", s->packets);
+	jw_u64(w, "bytes", s->bytes);
+	if (s->live) {
+		jw_obj_begin(w, "capture");
+		jw_u64(w, "received", s->capture_received);
+		jw_u64(w, "kernel_dropped", s->capture_kernel_drops);
+		jw_u64(w, "interface_dropped", s->capture_if_drops);
+		jw_obj_end(w);
+	}
+	put_counters(w, "decode", s->decode, s->n_decode);
+	put_counters(w, "anomalies", s->anomalies, s->n_anomalies);
+	jw_obj_begin(w, "flows");
+	jw_u64(w, "created", s->flows);
+	jw_u64(w, "active", s->active_flows);
+	jw_u64(w, "peak", s->peak_flows);
+	jw_u64(w, "capacity", s->max_flows);
+	jw_obj_begin(w, "ended");
+	for (int i = 0; i < FLOW_END__COUNT; i++)
+		jw_u64(w, flow_end_reason_name((enum flow_end_reason)i),
+		    s->flows_ended[i]);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	put_counters(w, "applayer", s->applayer, s->n_applayer);
+	if (s->pii_enabled) {
+		jw_obj_begin(w, "personal_data");
+		jw_u64(w, "observations", s->pii_observations);
+		jw_u64(w, "bytes_scanned", s->pii_bytes_scanned);
+		jw_u64(w, "bytes_cut", s->pii_bytes_cut);
+		jw_obj_end(w);
+	}
+	/* Counted before this one was written. */
+	jw_obj_begin(w, "events");
+	jw_u64(w, "written", s->events);
+	jw_u64(w, "lost", s->event_write_errors);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	end(e);
+	eve_flush(e);
 }
 
 static void
@@ -1209,6 +1363,7 @@ const struct output_ops eve_output_ops = {
 	.http = eve_http,
 	.finding = eve_finding,
 	.flush = eve_flush_output,
+	.stats = eve_stats,
 	.counts = eve_counts,
 	.write_error = eve_write_error,
 	.close = eve_close_output,

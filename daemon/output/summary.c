@@ -1067,6 +1067,8 @@ summary_print_json(const struct summary_model *m, FILE *fp, unsigned top)
 	jw_obj_begin(&w, "policy");
 	jw_u64(&w, "rules", t->policy_rules);
 	jw_u64(&w, "findings", t->findings);
+	jw_u64(&w, "evaluations", t->policy_evaluations);
+	jw_u64(&w, "rules_tried", t->policy_rules_tried);
 	jw_u64(&w, "state_lost", t->policy_state_failed);
 	json_findings(&w, &m->t[T_FINDINGS], top);
 	jw_obj_end(&w);

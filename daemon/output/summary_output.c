@@ -38,7 +38,9 @@ out_flow(void *ctx, const struct flow_record *r)
 {
 	struct summary_output *o = ctx;
 
-	summary_flow(o->m, r);
+	/* A flow counts once, when it ends: interim records are skipped. */
+	if (r->ended)
+		summary_flow(o->m, r);
 }
 
 static void
@@ -54,6 +56,9 @@ out_stats(void *ctx, const struct run_stats *s)
 {
 	struct summary_output *o = ctx;
 
+	/* A summary is printed once, at the end of the run. */
+	if (!s->final)
+		return;
 	/* The counters s points to live until this call returns. */
 	summary_set_totals(o->m, s);
 	summary_sort(o->m);

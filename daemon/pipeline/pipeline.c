@@ -62,6 +62,9 @@ struct pipeline {
 	uint64_t next_expiry_us;
 	unsigned files;
 	bool finished;
+	/* What the command's live captures counted (statistics only). */
+	bool live;
+	uint64_t cap_received, cap_kernel_drops, cap_if_drops;
 };
 
 static struct record_redact
@@ -238,6 +241,37 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 	}
 	detect_flow_end(f);
 	applayer_flow_free(p->al, f);
+}
+
+struct interim_ctx {
+	struct pipeline *p;
+	uint64_t min_age_us;
+};
+
+static void
+interim_flow(struct flow *f, void *ctx)
+{
+	struct interim_ctx *ic = ctx;
+	struct pipeline *p = ic->p;
+	struct flow_record r;
+
+	/* Open that long by packet time, whether busy or quiet now. */
+	if (ic->p->last_us - f->first_us < ic->min_age_us)
+		return;
+	fill_record(p, f, &r, &p->flow_scratch);
+	r.ended = false;
+	enrich_record(p, f, &r, &p->flow_scratch);
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->flow != NULL)
+			p->out[i].ops->flow(p->out[i].ctx, &r);
+}
+
+void
+pipeline_interim(struct pipeline *p, uint64_t min_age_us)
+{
+	struct interim_ctx ic = { .p = p, .min_age_us = min_age_us };
+
+	flow_foreach(p->flows, interim_flow, &ic);
 }
 
 struct dns_put_ctx {
@@ -639,7 +673,7 @@ collect(const char *name, uint64_t v, void *ctx)
 
 /* The run's statistics, to every output. */
 static void
-report_stats(struct pipeline *p)
+report_stats(struct pipeline *p, bool final, uint64_t at_us)
 {
 	struct run_stats t;
 	struct run_counter dec[DEC__COUNT], anom[DEC__COUNT];
@@ -672,6 +706,13 @@ report_stats(struct pipeline *p)
 	for (int i = 0; i < FLOW_END__COUNT; i++)
 		t.flows_ended[i] = fs.ended[i];
 	t.peak_flows = fs.peak_active;
+	t.active_flows = fs.active;
+	t.final = final;
+	t.at_us = at_us;
+	t.live = p->live;
+	t.capture_received = p->cap_received;
+	t.capture_kernel_drops = p->cap_kernel_drops;
+	t.capture_if_drops = p->cap_if_drops;
 	t.max_flows = fs.capacity;
 	t.decode = dec;
 	t.n_decode = DEC__COUNT;
@@ -704,6 +745,8 @@ report_stats(struct pipeline *p)
 		policy_state_counters(p->judge, &pc);
 		t.policy_rules = policy_rule_count(p->policy);
 		t.findings = pc.findings;
+		t.policy_evaluations = pc.evaluations;
+		t.policy_rules_tried = pc.rules_tried;
 		t.policy_state_failed = pc.flow_state_failed + pc.fired_cap;
 	}
 	for (unsigned i = 0; i < p->n_out; i++) {
@@ -744,7 +787,25 @@ pipeline_finish(struct pipeline *p)
 	flow_end_all(p->flows);
 	/* Written before counting, so the statistics count what was lost. */
 	pipeline_flush(p);
-	report_stats(p);
+	report_stats(p, true, p->last_us);
+}
+
+void
+pipeline_set_capture_counts(struct pipeline *p, uint64_t received,
+    uint64_t kernel_drops, uint64_t if_drops)
+{
+	p->live = true;
+	p->cap_received = received;
+	p->cap_kernel_drops = kernel_drops;
+	p->cap_if_drops = if_drops;
+}
+
+void
+pipeline_report_stats(struct pipeline *p, uint64_t now_us)
+{
+	/* Events counted in the statistics are those written by now. */
+	pipeline_flush(p);
+	report_stats(p, false, now_us);
 }
 
 struct pipeline *

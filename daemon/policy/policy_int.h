@@ -35,9 +35,19 @@ struct strset {
 	uint32_t n;
 };
 
+/* A flow's string folded to lower case and hashed once per judgement,
+ * then looked up in any number of rules' sets. */
+struct lc_key {
+	const char *s;		/* buf, or "" */
+	size_t len;		/* 0: none (NULL or too long) */
+	uint32_t hash;
+	char buf[256];
+};
+
+uint32_t str_hash(const char *s, size_t len);
+void lc_key_set(struct lc_key *k, const char *str, size_t len);
+bool strset_has_lc(const struct strset *s, const struct lc_key *k);
 bool strset_has(const struct strset *s, const char *str, size_t len);
-/* Longest suffix of name at a label boundary that is in s, or NULL. */
-const char *strset_suffix(const struct strset *s, const char *name);
 
 struct u32set {
 	struct hmap map;
@@ -148,6 +158,7 @@ enum slot {
 	SLOT_OPERATOR,
 	SLOT_ASN,
 	SLOT_JURISDICTION,
+	SLOT_UNDER,
 	SLOT__COUNT
 };
 
@@ -205,8 +216,10 @@ struct policy {
 	struct hmap index;
 	struct index_entry *entries;
 	uint32_t n_entries, cap_entries;
-	uint32_t *unanchored;		/* ascending */
-	uint32_t n_unanchored;
+	/* Rules with no anchor, by the moments they may fire at (ascending):
+	 * a flow tries them all, so only where they can answer. */
+	uint32_t *unanchored[3];
+	uint32_t n_unanchored[3];
 	bool want[3];			/* by enum policy_moment */
 	const char *const *categories;	/* pii_category_names() */
 	const struct pii_engine *pii;	/* permissions; the conf holds both */

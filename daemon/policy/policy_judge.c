@@ -22,17 +22,32 @@
 #include "policy_int.h"
 
 #define FLOW_DATA_KEPT	32	/* distinct (category, place, kind) */
-#define FLOW_FIRED_KEPT	32	/* rules fired on one flow */
+#define FLOW_FIRED_INLINE 8	/* rules fired, kept in the flow's block */
+#define FLOW_FIRED_MAX	4096	/* beyond: counted, and may fire again */
 
 struct policy_flow {
-	uint8_t n_data, n_fired;
+	uint8_t n_data;
+	uint16_t n_fired, cap_fired;
+	uint64_t *fired;		/* rule id hashes: inline, then heap */
 	struct {
 		uint8_t category;	/* index in pii_category_names() */
 		uint8_t where;		/* enum pii_where */
 		uint8_t known;		/* a household's own value */
 		uint8_t confidence;	/* highest seen */
 	} data[FLOW_DATA_KEPT];
-	uint64_t fired[FLOW_FIRED_KEPT];	/* rule id hashes */
+	uint64_t inline_fired[FLOW_FIRED_INLINE];
+};
+
+#define DOMAIN_SUFFIXES 16	/* labels of a server name tried */
+
+/* The flow's strings, folded and hashed once for all the rules tried. */
+struct flow_keys {
+	struct lc_key app, vendor, operator, device;
+	char domain[256];
+	size_t domain_len;
+	uint16_t suffix[DOMAIN_SUFFIXES];	/* offsets, longest first */
+	uint32_t suffix_hash[DOMAIN_SUFFIXES];
+	unsigned n_suffixes;
 };
 
 struct policy_state {
@@ -41,6 +56,7 @@ struct policy_state {
 	uint32_t cap;
 	uint32_t gen;
 	struct policy_counters c;
+	struct flow_keys keys;		/* of the flow being judged */
 	char title[1024];
 };
 
@@ -74,7 +90,31 @@ policy_state_counters(const struct policy_state *s,
 void
 policy_flow_free(struct policy_flow *pf)
 {
+	if (pf != NULL && pf->fired != pf->inline_fired)
+		free(pf->fired);
 	free(pf);
+}
+
+/* Remember that rule h fired on pf; false when it could not be kept. */
+static bool
+flow_fired_add(struct policy_flow *pf, uint64_t h)
+{
+	if (pf->n_fired == pf->cap_fired) {
+		uint16_t cap = (uint16_t)(pf->cap_fired * 2);
+		uint64_t *v;
+
+		if (cap > FLOW_FIRED_MAX)
+			return false;
+		if ((v = malloc(cap * sizeof(*v))) == NULL)
+			return false;
+		memcpy(v, pf->fired, pf->n_fired * sizeof(*v));
+		if (pf->fired != pf->inline_fired)
+			free(pf->fired);
+		pf->fired = v;
+		pf->cap_fired = cap;
+	}
+	pf->fired[pf->n_fired++] = h;
+	return true;
 }
 
 bool
@@ -86,8 +126,14 @@ policy_wants(const struct policy *p, enum policy_moment m)
 static struct policy_flow *
 flow_state(struct policy_state *s, struct policy_flow **pf)
 {
-	if (*pf == NULL && (*pf = calloc(1, sizeof(**pf))) == NULL)
-		s->c.flow_state_failed++;
+	if (*pf == NULL) {
+		if ((*pf = calloc(1, sizeof(**pf))) == NULL) {
+			s->c.flow_state_failed++;
+			return NULL;
+		}
+		(*pf)->fired = (*pf)->inline_fired;
+		(*pf)->cap_fired = FLOW_FIRED_INLINE;
+	}
 	return *pf;
 }
 
@@ -133,6 +179,7 @@ policy_note_data(struct policy_state *s, struct policy_flow **pfp,
 /* ------------------------------------------------------- conditions */
 
 struct judge {
+	const struct flow_keys *k;
 	const struct flow_record *r;
 	const struct policy_flow *pf;
 	uint64_t categories;		/* matched by data conditions */
@@ -146,14 +193,56 @@ tri_ok(enum tri t, bool v)
 	return t == TRI_ANY || (t == TRI_YES) == v;
 }
 
-static bool
-str_in(const struct strset *s, const char *v)
+static void
+keys_set(struct flow_keys *k, const struct flow_record *r)
 {
-	return v != NULL && strset_has(s, v, strlen(v));
+	const char *d = r->domain;
+	size_t len;
+
+	lc_key_set(&k->app, r->app_id, r->app_id ? strlen(r->app_id) : 0);
+	lc_key_set(&k->vendor, r->app_vendor, r->app_vendor ?
+	    strlen(r->app_vendor) : 0);
+	lc_key_set(&k->operator, r->operator_name, r->operator_name ?
+	    strlen(r->operator_name) : 0);
+	lc_key_set(&k->device, r->device_name, r->device_name ?
+	    strlen(r->device_name) : 0);
+	k->n_suffixes = 0;
+	k->domain_len = 0;
+	if (d == NULL || (len = strlen(d)) >= sizeof(k->domain))
+		return;
+	if (len > 0 && d[len - 1] == '.')
+		len--;
+	for (size_t i = 0; i < len; i++)
+		k->domain[i] = (char)tolower((unsigned char)d[i]);
+	k->domain[len] = '\0';
+	k->domain_len = len;
+	for (size_t i = 0; i < len && k->n_suffixes < DOMAIN_SUFFIXES; i++)
+		if (i == 0 || k->domain[i - 1] == '.') {
+			k->suffix[k->n_suffixes] = (uint16_t)i;
+			k->suffix_hash[k->n_suffixes++] = str_hash(k->domain + i,
+			    len - i);
+		}
+}
+
+/* A domain suffix of the flow's server name is in s. */
+static bool
+suffix_in(const struct strset *s, const struct flow_keys *k)
+{
+	for (unsigned i = 0; i < k->n_suffixes; i++) {
+		struct lc_key q;
+
+		q.s = k->domain + k->suffix[i];
+		q.len = k->domain_len - k->suffix[i];
+		q.hash = k->suffix_hash[i];
+		if (strset_has_lc(s, &q))
+			return true;
+	}
+	return false;
 }
 
 static bool
-judge_app(const struct cond_app *a, const struct flow_record *r)
+judge_app(const struct cond_app *a, const struct flow_record *r,
+    const struct flow_keys *k)
 {
 	static const char *const kinds[] = { "app", "sdk", "os" };
 	bool known = r->app_id != NULL;
@@ -163,27 +252,28 @@ judge_app(const struct cond_app *a, const struct flow_record *r)
 	if (!known)
 		return a->ids.n == 0 && a->kinds == 0 && a->vendors.n == 0 &&
 		    !a->has_jur;
-	if (a->ids.n > 0 && !str_in(&a->ids, r->app_id))
+	if (a->ids.n > 0 && !strset_has_lc(&a->ids, &k->app))
 		return false;
 	if (a->kinds != 0) {
-		unsigned k = 0;
+		unsigned i = 0;
 
-		while (k < 3 && (r->app_kind == NULL ||
-		    strcmp(r->app_kind, kinds[k]) != 0))
-			k++;
-		if (k == 3 || !(a->kinds & (1u << k)))
+		while (i < 3 && (r->app_kind == NULL ||
+		    strcmp(r->app_kind, kinds[i]) != 0))
+			i++;
+		if (i == 3 || !(a->kinds & (1u << i)))
 			return false;
 	}
-	if (a->vendors.n > 0 && !str_in(&a->vendors, r->app_vendor))
+	if (a->vendors.n > 0 && !strset_has_lc(&a->vendors, &k->vendor))
 		return false;
 	return !a->has_jur || (r->jur_vendor[0] != '\0' &&
 	    cset_has(&a->jur, r->jur_vendor));
 }
 
 static bool
-judge_device(const struct cond_device *d, const struct flow_record *r)
+judge_device(const struct cond_device *d, const struct flow_record *r,
+    const struct flow_keys *k)
 {
-	if (d->names.n > 0 && !str_in(&d->names, r->device_name))
+	if (d->names.n > 0 && !strset_has_lc(&d->names, &k->device))
 		return false;
 	if (d->n_macs > 0) {
 		const struct flow *f = r->flow;
@@ -220,20 +310,20 @@ judge_data(const struct cond_data *d, struct judge *J)
 }
 
 static bool
-judge_dest(const struct cond_dest *d, const struct flow_record *r)
+judge_dest(const struct cond_dest *d, const struct flow_record *r,
+    const struct flow_keys *k)
 {
 	if (d->has_country && (r->country[0] == '\0' ||
 	    !cset_has(&d->country, r->country)))
 		return false;
 	if (d->asns.n > 0 && (r->asn == 0 || !u32set_has(&d->asns, r->asn)))
 		return false;
-	if (d->operators.n > 0 && !str_in(&d->operators, r->operator_name))
+	if (d->operators.n > 0 && !strset_has_lc(&d->operators, &k->operator))
 		return false;
 	if (d->has_op_jur && (r->jur_operator[0] == '\0' ||
 	    !cset_has(&d->op_jur, r->jur_operator)))
 		return false;
-	if (d->domains.n > 0 && (r->domain == NULL ||
-	    strset_suffix(&d->domains, r->domain) == NULL))
+	if (d->domains.n > 0 && !suffix_in(&d->domains, k))
 		return false;
 	if (d->n_ports > 0) {
 		size_t i = 0;
@@ -304,13 +394,13 @@ judge_cond(const struct cond *c, struct judge *J)
 		inner = *J;
 		return !judge_cond(c->kids[0], &inner);
 	case COND_APP:
-		return judge_app(&c->u.app, J->r);
+		return judge_app(&c->u.app, J->r, J->k);
 	case COND_DEVICE:
-		return judge_device(&c->u.device, J->r);
+		return judge_device(&c->u.device, J->r, J->k);
 	case COND_DATA:
 		return judge_data(&c->u.data, J);
 	case COND_DEST:
-		return judge_dest(&c->u.dest, J->r);
+		return judge_dest(&c->u.dest, J->r, J->k);
 	case COND_JUR:
 		return judge_jur(&c->u.jur, J);
 	case COND_TRAFFIC:
@@ -392,7 +482,8 @@ cmp_u32(const void *a, const void *b)
 
 static uint32_t
 candidates(struct policy_state *s, const struct policy *p,
-    const struct policy_flow *pf, const struct flow_record *r)
+    const struct policy_flow *pf, const struct flow_record *r,
+    const struct flow_keys *k, enum policy_moment m)
 {
 	struct cands c = { s, p, 0 };
 	const char *ccs[4] = { r->country, r->jur_location, r->jur_operator,
@@ -402,18 +493,10 @@ candidates(struct policy_state *s, const struct policy *p,
 		memset(s->stamp, 0, s->cap * sizeof(*s->stamp));
 		s->gen = 1;
 	}
-	take(&c, p->unanchored, p->n_unanchored);
+	take(&c, p->unanchored[m], p->n_unanchored[m]);
 	if (p->n_entries > 0) {
-		if (r->app_id != NULL) {
-			char id[256];
-			size_t i;
-
-			for (i = 0; r->app_id[i] != '\0' && i < sizeof(id) - 1;
-			    i++)
-				id[i] = (char)tolower((unsigned char)r->app_id[i]);
-			id[i] = '\0';
-			probe(&c, ANCHOR_APP, id, NULL, 0);
-		}
+		if (k->app.len > 0)
+			probe(&c, ANCHOR_APP, k->app.s, NULL, 0);
 		for (unsigned i = 0; pf != NULL && i < pf->n_data; i++)
 			probe(&c, ANCHOR_CATEGORY,
 			    p->categories[pf->data[i].category], NULL, 0);
@@ -422,27 +505,35 @@ candidates(struct policy_state *s, const struct policy *p,
 				probe(&c, ANCHOR_COUNTRY, NULL, ccs[i], 0);
 		if (r->asn != 0)
 			probe(&c, ANCHOR_ASN, NULL, NULL, r->asn);
-		if (r->domain != NULL) {
-			char name[256];
-			size_t len = strlen(r->domain);
-
-			if (len > 0 && r->domain[len - 1] == '.')
-				len--;
-			if (len < sizeof(name)) {
-				for (size_t i = 0; i < len; i++)
-					name[i] = (char)tolower(
-					    (unsigned char)r->domain[i]);
-				name[len] = '\0';
-				for (size_t i = 0; i < len; i++)
-					if (i == 0 || name[i - 1] == '.')
-						probe(&c, ANCHOR_DOMAIN,
-						    name + i, NULL, 0);
-			}
-		}
+		for (unsigned i = 0; i < k->n_suffixes; i++)
+			probe(&c, ANCHOR_DOMAIN, k->domain + k->suffix[i], NULL,
+			    0);
 	}
-	/* Findings come out in the order the rules were loaded. */
-	if (c.n > 1)
+	/*
+	 * Findings come out in the order the rules were loaded: a short
+	 * list is sorted, a long one read back from the stamps in order.
+	 */
+	if (c.n > 1 && c.n <= 64) {
+		/* Short and mostly in order already (lists are ascending). */
+		for (uint32_t i = 1; i < c.n; i++) {
+			uint32_t v = s->cand[i], j = i;
+
+			while (j > 0 && s->cand[j - 1] > v) {
+				s->cand[j] = s->cand[j - 1];
+				j--;
+			}
+			s->cand[j] = v;
+		}
+	} else if (c.n > 1 && c.n <= p->n_rules / 16)
 		qsort(s->cand, c.n, sizeof(*s->cand), cmp_u32);
+	else if (c.n > 1) {
+		uint32_t n = 0;
+
+		for (uint32_t i = 0; i < p->n_rules; i++)
+			if (s->stamp[i] == s->gen)
+				s->cand[n++] = i;
+		c.n = n;
+	}
 	return c.n;
 }
 
@@ -583,6 +674,19 @@ put_slot(struct buf *b, enum slot slot, const struct finding_record *fr,
 		} else
 			puts_(b, "an unknown network");
 		break;
+	case SLOT_UNDER:
+		/* Which of the three jurisdictions matched, in words. */
+		if (fr->jurisdiction_by == NULL)
+			puts_(b, "its jurisdiction is unknown");
+		else {
+			puts_(b, strcmp(fr->jurisdiction_by, "location") == 0 ?
+			    "its servers are in " :
+			    strcmp(fr->jurisdiction_by, "operator") == 0 ?
+			    "its network is run from " :
+			    "the app's maker is controlled from ");
+			put_country(b, fr->jurisdiction, "an unknown country");
+		}
+		break;
 	case SLOT_JURISDICTION:
 		put_country(b, fr->jurisdiction != NULL ? fr->jurisdiction :
 		    r->jur_operator[0] != '\0' ? r->jur_operator :
@@ -686,28 +790,27 @@ policy_judge(struct policy_state *s, const struct policy *p,
 		return;
 	}
 	s->c.evaluations++;
-	n = candidates(s, p, *pfp, r);
+	keys_set(&s->keys, r);
+	n = candidates(s, p, *pfp, r, &s->keys, m);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct rule *ru = p->rules[s->cand[i]];
 		struct policy_flow *pf;
 		struct judge J;
 
 		if ((m == POLICY_AT_NAME && (ru->final_only || ru->needs_data)) ||
-		    (m == POLICY_AT_DATA && ru->final_only) ||
-		    fired(*pfp, ru->id_hash))
+		    (m == POLICY_AT_DATA && ru->final_only))
 			continue;
 		s->c.rules_tried++;
 		memset(&J, 0, sizeof(J));
+		J.k = &s->keys;
 		J.r = r;
 		J.pf = *pfp;
-		if (!judge_cond(ru->when, &J))
+		/* Most rules do not hold: test that before the fired list. */
+		if (!judge_cond(ru->when, &J) || fired(*pfp, ru->id_hash))
 			continue;
-		if ((pf = flow_state(s, pfp)) != NULL) {
-			if (pf->n_fired < FLOW_FIRED_KEPT)
-				pf->fired[pf->n_fired++] = ru->id_hash;
-			else
-				s->c.fired_cap++;
-		}
+		if ((pf = flow_state(s, pfp)) != NULL &&
+		    !flow_fired_add(pf, ru->id_hash))
+			s->c.fired_cap++;
 		J.pf = *pfp;
 		report_finding(s, p, ru, &J, r, trigger, ts_us, cb, arg);
 	}

@@ -82,7 +82,7 @@ lower_dup(struct policy *p, const char *s, size_t n)
 	return d;
 }
 
-static uint32_t
+uint32_t
 str_hash(const char *s, size_t len)
 {
 	return (uint32_t)hash_bytes(s, len);
@@ -96,43 +96,47 @@ empty_slot(const struct hmap *m, uint32_t h, struct hmap_probe *pr)
 		;
 }
 
-/* Case-insensitive: the set holds lower case, lookups fold as they hash. */
 bool
-strset_has(const struct strset *s, const char *str, size_t len)
+strset_has_lc(const struct strset *s, const struct lc_key *k)
 {
-	char buf[256];
 	struct hmap_probe pr;
-	uint32_t i;
 
-	if (s->n == 0 || len >= sizeof(buf))
+	if (s->n == 0 || k->len == 0)
 		return false;
-	for (size_t k = 0; k < len; k++)
-		buf[k] = (char)tolower((unsigned char)str[k]);
-	for (i = hmap_first(&s->map, str_hash(buf, len), &pr); i != 0;
+	for (uint32_t i = hmap_first(&s->map, k->hash, &pr); i != 0;
 	    i = hmap_next(&s->map, &pr)) {
 		const char *v = s->v[i - 1];
 
-		if (strlen(v) == len && memcmp(v, buf, len) == 0)
+		if (memcmp(v, k->s, k->len) == 0 && v[k->len] == '\0')
 			return true;
 	}
 	return false;
 }
 
-const char *
-strset_suffix(const struct strset *s, const char *name)
+void
+lc_key_set(struct lc_key *k, const char *str, size_t len)
 {
-	size_t len = strlen(name);
+	k->len = 0;
+	k->s = k->buf;
+	if (str == NULL || len >= sizeof(k->buf))
+		return;
+	for (size_t i = 0; i < len; i++)
+		k->buf[i] = (char)tolower((unsigned char)str[i]);
+	k->buf[len] = '\0';
+	k->len = len;
+	k->hash = str_hash(k->buf, len);
+}
 
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	/* Longest first: the whole name, then after each dot. */
-	for (size_t i = 0; i < len; i++) {
-		if (i > 0 && name[i - 1] != '.')
-			continue;
-		if (strset_has(s, name + i, len - i))
-			return name + i;
-	}
-	return NULL;
+/* Case-insensitive: the set holds lower case, lookups fold as they hash. */
+bool
+strset_has(const struct strset *s, const char *str, size_t len)
+{
+	struct lc_key k;
+
+	if (s->n == 0)
+		return false;
+	lc_key_set(&k, str, len);
+	return strset_has_lc(s, &k);
 }
 
 static int
@@ -215,6 +219,7 @@ struct loader {
 	const struct policy_config *c;
 	struct policy *p;
 	const struct ydoc *d;
+	const char *file;		/* d's path, kept as long as the rules */
 	const char *ruleset;
 	char msg[1024];
 	char *err;
@@ -1063,6 +1068,7 @@ static const struct {
 	{ "ip", SLOT_IP }, { "port", SLOT_PORT },
 	{ "country", SLOT_COUNTRY }, { "operator", SLOT_OPERATOR },
 	{ "asn", SLOT_ASN }, { "jurisdiction", SLOT_JURISDICTION },
+	{ "under", SLOT_UNDER },
 };
 
 /* "{app} sent {data}": text and slots; "{{" and "}}" are braces. */
@@ -1111,8 +1117,8 @@ parse_title(struct loader *L, const struct ynode *n, struct rule *ru)
 				r = bad(L, n, "title: unknown placeholder "
 				    "'{%.*s}' (expected {app}, {vendor}, "
 				    "{device}, {data}, {destination}, {domain}, "
-				    "{ip}, {port}, {country}, {operator}, {asn} "
-				    "or {jurisdiction})", (int)len, s + i + 1);
+				    "{ip}, {port}, {country}, {operator}, {asn}, "
+				    "{jurisdiction} or {under})", (int)len, s + i + 1);
 			else
 				parts[np++] = (struct title_part){
 				    slot_names[k].slot, NULL, 0 };
@@ -1252,7 +1258,7 @@ parse_rule(struct loader *L, const struct ynode *n, bool pack_on)
 	if ((ru = palloc(L->p, sizeof(*ru))) == NULL)
 		return nomem(L);
 	ru->ruleset = L->ruleset;
-	ru->file = L->d->path;
+	ru->file = L->file;
 	ru->line = n->line;
 	/* Each key is checked even when another failed: all errors count. */
 	if (got(L, ynode_get_required(L->d, n, "id", &v, L->msg,
@@ -1317,10 +1323,14 @@ parse_rule(struct loader *L, const struct ynode *n, bool pack_on)
 		ru->enabled = false;
 		L->homeless++;
 	}
-	if (r != 0 || ru->id == NULL)
+	if (ru->id == NULL)
 		return -EINVAL;
 	ru->id_hash = hash_str(ru->id);
-	return add_rule(L, ru, ynode_get(n, "id"), override);
+	/* A broken rule's id still counts, so a duplicate of it is said
+	 * too; the load fails anyway. */
+	if (r != 0)
+		ru->enabled = false;
+	return add_rule(L, ru, ynode_get(n, "id"), override) != 0 ? -EINVAL : r;
 }
 
 static bool
@@ -1362,6 +1372,10 @@ load_file(struct loader *L, const char *path)
 	}
 	L->d = d;
 	L->p->n_files++;
+	if ((L->file = pstrndup(L->p, path, strlen(path))) == NULL) {
+		(void)nomem(L);
+		goto out;
+	}
 	(void)check_keys(L, d->root, top);
 	if (d->root->type != YNODE_MAP)
 		goto out;
@@ -1590,6 +1604,25 @@ anchor_leaf(const struct policy *p, const struct cond *c,
 	*a = best;
 }
 
+/*
+ * How often a flow is likely to carry one of these keys: a country is
+ * common (most flows go to a handful), a data category rare; the index
+ * works best on the rare ones.
+ */
+static unsigned
+anchor_cost(const struct anchor_set *a)
+{
+	static const unsigned weight[] = {
+		[ANCHOR_APP] = 4, [ANCHOR_CATEGORY] = 1, [ANCHOR_COUNTRY] = 32,
+		[ANCHOR_ASN] = 4, [ANCHOR_DOMAIN] = 2,
+	};
+	unsigned cost = 0;
+
+	for (size_t i = 0; i < a->n; i++)
+		cost += weight[a->kind[i]];
+	return cost;
+}
+
 static void
 anchor_of(const struct policy *p, const struct cond *c, struct anchor_set *a)
 {
@@ -1599,10 +1632,11 @@ anchor_of(const struct policy *p, const struct cond *c, struct anchor_set *a)
 	a->none = true;
 	switch (c->kind) {
 	case COND_ALL:
-		/* Any kid's keys will do: take the fewest. */
+		/* Any kid's keys will do: take the rarest. */
 		for (size_t i = 0; i < c->n_kids; i++) {
 			anchor_of(p, c->kids[i], &k);
-			if (!k.none && (a->none || k.n < a->n))
+			if (!k.none && (a->none || anchor_cost(&k) <
+			    anchor_cost(a)))
 				*a = k;
 		}
 		break;
@@ -1632,30 +1666,39 @@ anchor_of(const struct policy *p, const struct cond *c, struct anchor_set *a)
 size_t policy_index_key(enum anchor k, const char *s, const char *cc,
     uint32_t asn, char *buf, size_t len);
 
+/* No printf: a flow builds several keys each time it is judged. */
 size_t
 policy_index_key(enum anchor k, const char *s, const char *cc, uint32_t asn,
     char *buf, size_t len)
 {
-	int n;
+	static const char letter[] = {
+		[ANCHOR_APP] = 'a', [ANCHOR_CATEGORY] = 'c',
+		[ANCHOR_COUNTRY] = 'n', [ANCHOR_ASN] = 's', [ANCHOR_DOMAIN] = 'd',
+	};
+	char digits[10];
+	size_t n = 0;
 
-	switch (k) {
-	case ANCHOR_APP:
-		n = snprintf(buf, len, "a%s", s);
-		break;
-	case ANCHOR_CATEGORY:
-		n = snprintf(buf, len, "c%s", s);
-		break;
-	case ANCHOR_COUNTRY:
-		n = snprintf(buf, len, "n%.2s", cc);
-		break;
-	case ANCHOR_ASN:
-		n = snprintf(buf, len, "s%u", asn);
-		break;
-	default:
-		n = snprintf(buf, len, "d%s", s);
-		break;
+	if (len < 12)
+		return 0;
+	buf[0] = letter[k];
+	if (k == ANCHOR_COUNTRY) {
+		buf[1] = cc[0];
+		buf[2] = cc[1];
+		return 3;
 	}
-	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
+	if (k == ANCHOR_ASN) {
+		do
+			digits[n++] = (char)('0' + asn % 10);
+		while ((asn /= 10) != 0);
+		for (size_t i = 0; i < n; i++)
+			buf[1 + i] = digits[n - 1 - i];
+		return 1 + n;
+	}
+	n = strlen(s);
+	if (n + 1 > len)
+		return 0;
+	memcpy(buf + 1, s, n);
+	return 1 + n;
 }
 
 static int
@@ -1727,7 +1770,14 @@ build_index(struct policy *p)
 		}
 		anchor_of(p, ru->when, &a);
 		if (a.none) {
-			p->unanchored[p->n_unanchored++] = i;
+			p->unanchored[POLICY_AT_END][
+			    p->n_unanchored[POLICY_AT_END]++] = i;
+			if (!ru->final_only)
+				p->unanchored[POLICY_AT_DATA][
+				    p->n_unanchored[POLICY_AT_DATA]++] = i;
+			if (!ru->final_only && !ru->needs_data)
+				p->unanchored[POLICY_AT_NAME][
+				    p->n_unanchored[POLICY_AT_NAME]++] = i;
 			continue;
 		}
 		for (size_t k = 0; k < a.n; k++) {
@@ -1809,7 +1859,8 @@ policy_free(struct policy *p)
 		free(p->entries[i].rules);
 	free(p->entries);
 	hmap_fini(&p->index);
-	free(p->unanchored);
+	for (int m = 0; m < 3; m++)
+		free(p->unanchored[m]);
 	for (a = p->arena; a != NULL; a = next) {
 		next = a->next;
 		free(a);
@@ -1844,9 +1895,12 @@ policy_load(const struct policy_config *c, struct policy **ret, char *err,
 		load_path(&L, c->paths[i]);
 	if (L.n_errors == 0) {
 		if ((p->rules = malloc((L.n_all + 1) * sizeof(*p->rules))) ==
-		    NULL || (p->unanchored = malloc((L.n_all + 1) *
-		    sizeof(*p->unanchored))) == NULL)
+		    NULL)
 			(void)nomem(&L);
+		for (int m = 0; m < 3 && !L.oom; m++)
+			if ((p->unanchored[m] = malloc((L.n_all + 1) *
+			    sizeof(*p->unanchored[m]))) == NULL)
+				(void)nomem(&L);
 		for (uint32_t i = 0; p->rules != NULL && i < L.n_all; i++)
 			if (L.all[i]->enabled)
 				p->rules[p->n_rules++] = L.all[i];

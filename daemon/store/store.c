@@ -115,6 +115,9 @@ struct store {
 	/* Capture thread only. */
 	bool dropped_said;
 	uint64_t cur_opened_mono;	/* wall seconds when cur opened */
+	/* Malformed packets already counted: a daemon hands run-wide
+	 * statistics at intervals, and each is counted once. */
+	uint64_t malformed_counted;
 };
 
 void
@@ -791,9 +794,14 @@ out_stats(void *ctx, const struct run_stats *t)
 		for (size_t i = 0; i < t->n_decode && i < DEC__COUNT; i++)
 			if (decode_event_is_error((enum decode_event)i))
 				malformed += t->decode[i].value;
-		/* Run-wide figures count on the day of the run's last packet. */
-		if ((row = cur_row(s, &k, t->last_us)) != NULL)
-			row->c[V_MALFORMED] += malformed;
+		/* Run-wide figures count on the day of the run's last packet;
+		 * statistics come at intervals from a daemon, so only what
+		 * is new since the last ones is added. */
+		if (malformed >= s->malformed_counted &&
+		    (row = cur_row(s, &k, t->last_us)) != NULL) {
+			row->c[V_MALFORMED] += malformed - s->malformed_counted;
+			s->malformed_counted = malformed;
+		}
 		if (t->geoip_country_desc != NULL) {
 			k.kind = K_GEOIP;
 			k.day = 0;

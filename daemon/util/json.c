@@ -103,6 +103,30 @@ esc_room(size_t len)
 	return len <= (SIZE_MAX / 4) / ESC_MAX ? len * ESC_MAX : SIZE_MAX / 2;
 }
 
+/*
+ * Copy n bytes: keys and most values are under 16 bytes, where two
+ * overlapping fixed-size moves beat a call to memcpy.  Every read stays
+ * within s[0..n), every write within d[0..n).
+ */
+static inline char *
+copy_short(char *d, const char *s, size_t n)
+{
+	if (n > 16)
+		memcpy(d, s, n);
+	else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+	return d + n;
+}
+
 static void
 putc_(struct jw *w, char c)
 {
@@ -191,6 +215,29 @@ term_unsafe(const unsigned char *s, size_t n)
 }
 
 /*
+ * Whether all 8 bytes of v are written as they are (esc_class 0): none
+ * below 0x20, none from 0x7f up, no quote or backslash.  Each test is the
+ * usual "some byte is zero / less than n" bit trick; it can misplace which
+ * byte matched, never whether one did.
+ */
+static inline bool
+plain8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t below_space = v - ones * 0x20;
+	uint64_t quote = v ^ (ones * '"');
+	uint64_t backslash = v ^ (ones * '\\');
+	uint64_t del = v ^ (ones * 0x7f);
+
+	below_space = below_space & ~v;
+	quote = (quote - ones) & ~quote;
+	backslash = (backslash - ones) & ~backslash;
+	del = (del - ones) & ~del;
+	return ((below_space | quote | backslash | del | v) & high) == 0;
+}
+
+/*
  * Escape len bytes at s into d, which has room for esc_room(len) bytes;
  * returns the end.
  */
@@ -204,8 +251,22 @@ escape_into(char *d, const char *str, size_t len)
 		unsigned char c;
 		size_t n;
 
-		/* Most strings are short: copying while scanning beats a
-		 * memcpy call per run. */
+		/* Names, addresses and hashes are mostly plain ASCII: eight
+		 * bytes at a time while every one of them is. */
+		while (end - s >= 8) {
+			uint64_t v;
+
+			memcpy(&v, s, 8);
+			if (!plain8(v))
+				break;
+			memcpy(d, &v, 8);
+			d += 8;
+			s += 8;
+		}
+		if (s == end)
+			return d;
+		/* Short tails: copying while scanning beats a memcpy call
+		 * per run. */
 		while (esc_class[*s] == 0) {
 			*d++ = (char)*s++;
 			if (s == end)
@@ -288,8 +349,7 @@ begin_value(struct jw *w, const char *key, size_t klen, size_t room)
 	if (key == NULL)
 		return d;
 	*d++ = '"';
-	memcpy(d, key, klen);
-	d += klen;
+	d = copy_short(d, key, klen);
 	*d++ = '"';
 	*d++ = ':';
 	return d;
@@ -374,25 +434,70 @@ jw_strn_k(struct jw *w, const char *key, size_t klen, const char *val, size_t le
 }
 
 void
+jw_plain_k(struct jw *w, const char *key, size_t klen, const char *val,
+    size_t len)
+{
+	char *d;
+
+	if ((d = begin_value(w, key, klen, 2 + len)) == NULL)
+		return;
+	*d++ = '"';
+	d = copy_short(d, val, len);
+	*d++ = '"';
+	w->len = (size_t)(d - w->buf);
+}
+
+void
 jw_str_k(struct jw *w, const char *key, size_t klen, const char *val)
 {
 	if (val != NULL)
 		jw_strn_k(w, key, klen, val, strlen(val));
 }
 
-/* Decimal digits of v into d (room for 20); returns the end. */
+/* Number of decimal digits of v. */
+static inline size_t
+u64_digits(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 10000) {
+		v /= 10000;
+		n += 4;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/*
+ * Decimal digits of v into d (room for 20); returns the end.  Written
+ * from the last digit back, two at a time: ports, counts and ids in
+ * every event.
+ */
 static char *
 u64_into(char *d, uint64_t v)
 {
-	char t[20];
-	size_t n = sizeof(t);
+	static const char pairs[201] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
+	char *end = d + u64_digits(v), *p = end;
 
-	do {
-		t[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	memcpy(d, t + n, sizeof(t) - n);
-	return d + (sizeof(t) - n);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		p -= 2;
+		p[0] = pairs[2 * r];
+		p[1] = pairs[2 * r + 1];
+	}
+	if (v >= 10) {
+		p -= 2;
+		p[0] = pairs[2 * v];
+		p[1] = pairs[2 * v + 1];
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return end;
 }
 
 void
@@ -403,6 +508,19 @@ jw_u64_k(struct jw *w, const char *key, size_t klen, uint64_t v)
 	if ((d = begin_value(w, key, klen, 20)) == NULL)
 		return;
 	w->len = (size_t)(u64_into(d, v) - w->buf);
+}
+
+void
+jw_u64_str_k(struct jw *w, const char *key, size_t klen, uint64_t v)
+{
+	char *d;
+
+	if ((d = begin_value(w, key, klen, 22)) == NULL)
+		return;
+	*d++ = '"';
+	d = u64_into(d, v);
+	*d++ = '"';
+	w->len = (size_t)(d - w->buf);
 }
 
 void

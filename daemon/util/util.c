@@ -17,22 +17,26 @@ static char *
 ipv4_str(const uint8_t *a, char *buf, size_t size)
 {
 	char tmp[16];
+	/* Straight into buf when it has room for the longest, as every
+	 * caller's has: events format two addresses or more each. */
+	char *t = size >= sizeof(tmp) ? buf : tmp;
 	size_t o = 0;
 
 	for (int i = 0; i < 4; i++) {
 		unsigned v = a[i];
 
 		if (v >= 100)
-			tmp[o++] = (char)('0' + v / 100);
+			t[o++] = (char)('0' + v / 100);
 		if (v >= 10)
-			tmp[o++] = (char)('0' + v / 10 % 10);
-		tmp[o++] = (char)('0' + v % 10);
+			t[o++] = (char)('0' + v / 10 % 10);
+		t[o++] = (char)('0' + v % 10);
 		if (i < 3)
-			tmp[o++] = '.';
+			t[o++] = '.';
 	}
 	if (o >= size)
 		return NULL;
-	memcpy(buf, tmp, o);
+	if (t != buf)
+		memcpy(buf, tmp, o);
 	buf[o] = '\0';
 	return buf;
 }

@@ -22,7 +22,7 @@ set -u
 
 # The stages, lowest first: a stage may include the headers of the stages
 # before it, never of those after.  This is the one place the order lives;
-# stages not yet written (policy, store, report, service) are ranked
+# stages not yet written (policy, store, report) are ranked
 # already so that their folders take their place when they appear.
 STAGES="util core proto enrich detect policy pipeline output store report service cmd"
 

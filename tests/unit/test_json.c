@@ -1,7 +1,9 @@
 /*
  * test_json.c - JSON writer: nesting, escaping of control bytes and
- * invalid UTF-8, timestamps.
+ * invalid UTF-8 at every offset, unescaped text the program made,
+ * numbers, timestamps.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -64,6 +66,113 @@ test_escaping(void **state)
 	    "{\"s\":\"a\\\"b\\\\c\\n\\u0001\\u007f\","
 	    "\"u\":\"\xc3\xa9\\\\x80\\\\xc0\\\\xaf\\\\xe2\\\\x82\","
 	    "\"z\":\"a\\u0000b\"}");
+	jw_free(&w);
+}
+
+/* How the writer shows one byte standing alone among plain ones. */
+static void
+escaped_byte(unsigned char c, char *out, size_t size)
+{
+	if (c == '"' || c == '\\')
+		snprintf(out, size, "\\%c", c);
+	else if (c == '\n')
+		snprintf(out, size, "\\n");
+	else if (c == '\r')
+		snprintf(out, size, "\\r");
+	else if (c == '\t')
+		snprintf(out, size, "\\t");
+	else if (c < 0x20 || c == 0x7f)
+		snprintf(out, size, "\\u%04x", c);
+	else if (c >= 0x80)
+		snprintf(out, size, "\\\\x%02x", c);	/* invalid UTF-8 */
+	else
+		snprintf(out, size, "%c", c);
+}
+
+/*
+ * Strings are scanned eight bytes at a time while all eight are plain:
+ * every byte value, at every place in and around those eight-byte
+ * steps, comes out as it does alone; so do multi-byte characters that
+ * straddle a step, kept or escaped.
+ */
+static void
+test_escaping_every_offset(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} seqs[] = {
+		{ "\xc3\xa9", "\xc3\xa9" },		/* e acute: kept */
+		{ "\xc2\x9b", "\\u009b" },		/* CSI */
+		{ "\xe2\x80\xae", "\\u202e" },	/* right-to-left override */
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
+		{ "\xe2\x82", "\\\\xe2\\\\x82" },	/* cut short */
+	};
+	char in[40], want[256], esc[16];
+	struct jw w;
+
+	(void)state;
+	assert_int_equal(jw_init(&w, 16), 0);
+	for (unsigned c = 0; c < 256; c++)
+		for (size_t at = 0; at < 20; at++)
+			for (size_t len = at + 1; len <= at + 9; len += 4) {
+				memset(in, 'a', len);
+				in[at] = (char)c;
+				escaped_byte((unsigned char)c, esc, sizeof(esc));
+				snprintf(want, sizeof(want), "\"%.*s%s%.*s\"",
+				    (int)at, in, esc, (int)(len - at - 1),
+				    in + at + 1);
+				jw_reset(&w);
+				jw_strn(&w, NULL, in, len);
+				jw_newline(&w);
+				w.buf[w.len - 1] = '\0';
+				assert_string_equal(w.buf, want);
+			}
+	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++)
+		for (size_t at = 0; at < 18; at++) {
+			size_t n = strlen(seqs[i].in);
+
+			memset(in, 'b', sizeof(in));
+			memcpy(in + at, seqs[i].in, n);
+			in[at + n + 9] = '\0';
+			snprintf(want, sizeof(want), "\"%.*s%s%s\"", (int)at, in,
+			    seqs[i].out, in + at + n);
+			jw_reset(&w);
+			jw_str(&w, NULL, in);
+			jw_newline(&w);
+			w.buf[w.len - 1] = '\0';
+			assert_string_equal(w.buf, want);
+		}
+	jw_free(&w);
+}
+
+/*
+ * Text the program made is copied as it is; numbers that ECS keeps as
+ * keywords are quoted.
+ */
+static void
+test_plain_and_keywords(void **state)
+{
+	struct jw w;
+
+	(void)state;
+	assert_int_equal(jw_init(&w, 16), 0);
+	jw_obj_begin(&w, NULL);
+	jw_plain(&w, "ip", "2001:db8::1");
+	jw_plainn(&w, "cipher", "0x1301zzz", 6);
+	jw_plain(&w, "skipped", NULL);
+	jw_plain(&w, "empty", "");
+	jw_u64_str(&w, "iana_number", 17);
+	jw_u64_str(&w, "zero", 0);
+	jw_u64_str(&w, "max", UINT64_MAX);
+	jw_arr_begin(&w, "a");
+	jw_plain(&w, NULL, "x");
+	jw_u64_str(&w, NULL, 4095);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	assert_string_equal(done(&w),
+	    "{\"ip\":\"2001:db8::1\",\"cipher\":\"0x1301\",\"empty\":\"\","
+	    "\"iana_number\":\"17\",\"zero\":\"0\","
+	    "\"max\":\"18446744073709551615\",\"a\":[\"x\",\"4095\"]}");
 	jw_free(&w);
 }
 
@@ -152,6 +261,7 @@ static void
 test_numbers(void **state)
 {
 	struct jw w;
+	char want[32];
 
 	(void)state;
 	assert_int_equal(jw_init(&w, 16), 0);
@@ -168,10 +278,21 @@ test_numbers(void **state)
 	assert_string_equal(done(&w),
 	    "[0,9,10,18446744073709551615,-9223372036854775808,"
 	    "9223372036854775807,0,false]");
+	/* Every number of digits, at and around each power of ten. */
+	for (uint64_t p = 1, i = 0; i < 20; i++, p *= 10)
+		for (uint64_t v = p - 1; v <= p + 1; v++) {
+			snprintf(want, sizeof(want), "%" PRIu64, v);
+			jw_reset(&w);
+			jw_u64(&w, NULL, v);
+			assert_string_equal(done(&w), want);
+		}
 	jw_free(&w);
 }
 
-/* Keys of any length come out whole (they are names, never escaped). */
+/*
+ * Keys of any length come out whole (they are names, never escaped), and
+ * so do plain values.
+ */
 static void
 test_keys(void **state)
 {
@@ -189,6 +310,21 @@ test_keys(void **state)
 	    "{\"abcdefghijklmnopqrstuvwxyz0123456789\":1,"
 	    "\"abcdefghijklmnopqrstuvwxyz012345\":2,\"event.dataset\":true,"
 	    "\"\":\"\"}");
+	/* Short keys and plain values are copied in overlapping words:
+	 * every length, each byte where it belongs. */
+	for (size_t n = 0; n <= 40; n++) {
+		char text[41], want[100];
+
+		for (size_t i = 0; i < n; i++)
+			text[i] = (char)('A' + i % 26 + (i / 26) * 6);
+		text[n] = '\0';
+		snprintf(want, sizeof(want), "{\"%s\":\"%s\"}", text, text);
+		jw_reset(&w);
+		jw_obj_begin(&w, NULL);
+		jw_plain_k(&w, text, n, text, n);
+		jw_obj_end(&w);
+		assert_string_equal(done(&w), want);
+	}
 	jw_free(&w);
 }
 
@@ -226,6 +362,8 @@ main(void)
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_escaping_terminal),
+		cmocka_unit_test(test_escaping_every_offset),
+		cmocka_unit_test(test_plain_and_keywords),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_time_range),
 		cmocka_unit_test(test_numbers),
