@@ -38,6 +38,8 @@ enum domain_source {
 	DOMAIN_SRC_SNI,
 	DOMAIN_SRC_HTTP_HOST,
 	DOMAIN_SRC_DNS,
+	DOMAIN_SRC_CONNECT,	/* the target of an HTTP CONNECT */
+	DOMAIN_SRC_SOCKS,	/* the domain of a SOCKS4a or SOCKS5 request */
 };
 
 #define APPLAYER_NAME_MAX 256
@@ -103,6 +105,14 @@ struct http_summary {
 	X(tls_server_hellos, "tls.server_hellos")			\
 	X(quic_initials, "quic.client_hellos")				\
 	X(quic_undecryptable, "quic.undecryptable")			\
+	X(quic_pre_rfc, "quic.pre_rfc_versions")			\
+	X(quic_gquic_chlo, "quic.gquic_chlos")				\
+	X(proxy_connect, "proxy.connect")				\
+	X(proxy_socks4, "proxy.socks4")					\
+	X(proxy_socks5, "proxy.socks5")					\
+	X(proxy_refused, "proxy.refused")				\
+	X(proxy_malformed, "proxy.malformed")				\
+	X(proxy_tunnel_other, "proxy.tunnel_not_tls")			\
 	X(http_requests, "http.requests")				\
 	X(http_malformed, "http.malformed")				\
 	X(dhcp_messages, "dhcp.messages")				\
@@ -137,8 +147,12 @@ struct flow_app {
 	char *domain;			/* server name unless it is the SNI;
 					 * read with flow_app_domain() */
 	char *dns_qname;		/* first question on a DNS flow */
+	char *proxy_target;		/* name a proxy was asked for, or NULL */
 	uint8_t done[2];		/* nothing more wanted from this direction */
 	uint8_t domain_src;		/* enum domain_source */
+	uint8_t proxy;			/* enum proxy_kind: a tunnel's handshake
+					 * comes first in each direction */
+	uint8_t tunnel[2];		/* that direction's handshake is behind */
 	uint32_t http_seen;		/* requests parsed */
 	uint32_t dns_queries;
 	uint32_t dns_responses;
@@ -208,7 +222,7 @@ void applayer_stats_foreach(const struct applayer *al,
 
 /** "dns", "tls", "quic", "http", "dhcp" or NULL. */
 const char *app_proto_name(enum app_proto p);
-/** "sni", "http_host", "dns" or NULL. */
+/** "sni", "http_host", "dns", "connect", "socks" or NULL. */
 const char *domain_source_name(enum domain_source s);
 
 #endif

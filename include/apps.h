@@ -59,6 +59,7 @@ enum app_evidence {
 	APP_EV_JA4,
 	APP_EV_CERT_ORG,
 	APP_EV_ASN,
+	APP_EV_PROXY_TARGET,	/* the name a proxy was asked to connect to */
 };
 
 /** Result of a match; pointers live as long as the struct apps. */
@@ -76,6 +77,7 @@ struct app_flow_evidence {
 	const char *sni;
 	const char *http_host;
 	const char *dns_name;		/* name the client resolved for the server */
+	const char *proxy_target;	/* CONNECT or SOCKS target name */
 	const char *user_agent;
 	const char *requested_with;	/* Android X-Requested-With */
 	const char *ja4;
@@ -143,7 +145,8 @@ bool apps_match_asn(const struct apps *a, uint32_t asn,
 /**
  * Combine the evidence of one flow.  The strongest kind of evidence that
  * matches decides the app: User-Agent or X-Requested-With package (95) >
- * SNI, then HTTP Host (90) > DNS-learned name (80) > certificate O= (70) >
+ * SNI, then HTTP Host (90) > a proxy's target name (CONNECT, SOCKS; 85) >
+ * DNS-learned name (80) > certificate O= (70) >
  * JA4 (60) > ASN (30).  A package names the app binary itself, so it
  * beats a domain that may be shared infrastructure; a domain the client
  * asked for beats a name inferred from an earlier DNS answer; the rest

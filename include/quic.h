@@ -4,9 +4,11 @@
  *
  * One struct quic_state per QUIC flow, fed the client's datagrams in
  * order.  It removes header protection, opens the AEAD of every client
- * Initial packet (QUIC v1, v2, drafts 27 to 29, mvfst and Google T050),
+ * Initial packet (QUIC v1, v2, drafts 22 to 32, mvfst and Google
+ * T050/T051 and Q050), reads Google Q039/Q043/Q046 packets (in clear),
  * and reassembles the CRYPTO stream (at most QUIC_CRYPTO_MAX bytes)
- * until it holds one whole ClientHello, which proto_tls then parses.  Only the Initial packet
+ * until it holds one whole ClientHello, which proto_tls then parses (or,
+ * for gQUIC, a CHLO whose SNI quic_chlo_sni() reads).  Only the Initial packet
  * number space is ever decrypted: its keys are public, derived from the
  * client's first Destination Connection ID.  Everything else is skipped.
  */
@@ -25,9 +27,17 @@
 /* Pre-RFC versions still seen in captures, decrypted as tshark does. */
 #define QUIC_VERSION_DRAFT27	0xff00001bu
 #define QUIC_VERSION_DRAFT28	0xff00001cu
+#define QUIC_VERSION_DRAFT(n)	(0xff000000u | (uint32_t)(n))	/* 22..32 */
+#define QUIC_VERSION_MVFST22	0xfaceb001u	/* Facebook mvfst, draft-22 */
 #define QUIC_VERSION_MVFST27	0xfaceb002u	/* Facebook mvfst, draft-27 */
 #define QUIC_VERSION_MVFST_EXP	0xfaceb00eu	/* mvfst experimental */
 #define QUIC_VERSION_T050	0x54303530u	/* Google "T050", TLS in gQUIC */
+#define QUIC_VERSION_T051	0x54303531u	/* Google "T051" */
+/* Google QUIC with its own handshake: the CHLO names the server. */
+#define QUIC_VERSION_Q039	0x51303339u	/* in clear, as Q043 */
+#define QUIC_VERSION_Q043	0x51303433u	/* in clear, public header */
+#define QUIC_VERSION_Q046	0x51303436u	/* in clear, long header */
+#define QUIC_VERSION_Q050	0x51303530u	/* protected, own salt */
 
 /*
  * CRYPTO stream bytes kept per flow.  A ClientHello with a post-quantum
@@ -103,6 +113,19 @@ const uint8_t *quic_client_hello(const struct quic_state *st,
  * most 20 bytes and a Length field that fits the datagram.
  */
 bool quic_looks_like_initial(const uint8_t *dgram, size_t len);
+
+/**
+ * After PARSE_OK: whether quic_client_hello() is a gQUIC CHLO (versions
+ * Q043, Q046, Q050) rather than a TLS ClientHello.
+ */
+bool quic_hello_is_chlo(const struct quic_state *st);
+
+/**
+ * The SNI tag of a gQUIC CHLO message into out (NUL-terminated): false
+ * when the message is not a CHLO, its entries run past it, or it has no
+ * SNI (or an empty one, one with a NUL or one of size bytes or more).
+ */
+bool quic_chlo_sni(const uint8_t *msg, size_t len, char *out, size_t size);
 
 /** Version of the connection (from its first client Initial), 0 before. */
 uint32_t quic_version(const struct quic_state *st);

@@ -77,6 +77,10 @@ struct flow_record {
 					 * a configured one keeps its OUI */
 	char client_mac_buf[RECORD_MAC_TEXT];
 	enum domain_source domain_src;
+	const char *proxy;		/* "connect", "socks4", "socks4a",
+					 * "socks5" for a tunnelled flow */
+	const char *proxy_target;	/* the name asked of the proxy, masked
+					 * like a server name; NULL if none */
 
 	/* App-layer results. */
 	const struct tls_info *tls;	/* NULL: no TLS seen */

@@ -5,7 +5,9 @@
 #   install-deps.sh --tests  also what the test suite, fuzzing and the
 #                            corpus checks need
 #   install-deps.sh --geoip  also what fetching the default GeoIP data needs
-#   install-deps.sh --list [--tests] [--geoip]
+#   install-deps.sh --package also what building the Debian package needs
+#                            (dpkg-buildpackage -us -uc -b, lintian)
+#   install-deps.sh --list [--tests] [--geoip] [--package]
 #                            print the packages, install nothing
 set -eu
 
@@ -18,6 +20,9 @@ geoip_pkgs="npm ca-certificates"
 # chromium-headless-shell renders the report in a test (report_render).
 test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2 tshark python3-yaml
 tcpreplay chromium-headless-shell"
+# debian/control's Build-Depends beyond the build packages: debhelper and
+# systemd (systemd.pc: where units, sysusers.d and tmpfiles.d go).
+package_pkgs="debhelper devscripts lintian dpkg-dev systemd"
 
 pkgs="$build_pkgs"
 list=0
@@ -25,6 +30,7 @@ for opt in "$@"; do
 	case $opt in
 	--tests) pkgs="$pkgs $test_pkgs" ;;
 	--geoip) pkgs="$pkgs $geoip_pkgs" ;;
+	--package) pkgs="$pkgs $package_pkgs" ;;
 	--list) list=1 ;;
 	*) echo "install-deps: unknown option $opt" >&2; exit 2 ;;
 	esac

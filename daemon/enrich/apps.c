@@ -1052,8 +1052,8 @@ bool
 apps_attribute(const struct apps *a, const struct app_flow_evidence *ev,
     struct app_match *ret)
 {
-	struct app_match m[8], best;
-	bool hit[8];
+	struct app_match m[9], best;
+	bool hit[9];
 	int win = -1;
 
 	if (a == NULL || ev == NULL)
@@ -1064,11 +1064,13 @@ apps_attribute(const struct apps *a, const struct app_flow_evidence *ev,
 	hit[1] = apps_match_user_agent(a, ev->user_agent, &m[1]);
 	hit[2] = match_host(a, ev->sni, APP_EV_SNI, 90, &m[2]);
 	hit[3] = match_host(a, ev->http_host, APP_EV_HTTP_HOST, 90, &m[3]);
-	hit[4] = match_host(a, ev->dns_name, APP_EV_DNS, 80, &m[4]);
-	hit[5] = apps_match_cert_org(a, ev->cert_org, &m[5]);
-	hit[6] = apps_match_ja4(a, ev->ja4, &m[6]);
-	hit[7] = apps_match_asn(a, ev->asn, &m[7]);
-	for (int i = 0; i < 8 && win < 0; i++)
+	hit[4] = match_host(a, ev->proxy_target, APP_EV_PROXY_TARGET, 85,
+	    &m[4]);
+	hit[5] = match_host(a, ev->dns_name, APP_EV_DNS, 80, &m[5]);
+	hit[6] = apps_match_cert_org(a, ev->cert_org, &m[6]);
+	hit[7] = apps_match_ja4(a, ev->ja4, &m[7]);
+	hit[8] = apps_match_asn(a, ev->asn, &m[8]);
+	for (int i = 0; i < 9 && win < 0; i++)
 		if (hit[i])
 			win = i;
 	if (win < 0)
@@ -1077,7 +1079,7 @@ apps_attribute(const struct apps *a, const struct app_flow_evidence *ev,
 	/* The service region, known only from the server name (or ASN),
 	 * decides who runs the service the app talks to. */
 	if (best.vendor == best.app->vendor) {
-		static const int order[] = { 2, 3, 4, 7 };
+		static const int order[] = { 2, 3, 4, 5, 8 };
 
 		for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 			const struct app_match *o = &m[order[k]];
@@ -1117,6 +1119,8 @@ app_evidence_name(enum app_evidence ev)
 		return "cert_org";
 	case APP_EV_ASN:
 		return "asn";
+	case APP_EV_PROXY_TARGET:
+		return "proxy_target";
 	}
 	return "none";
 }

@@ -170,6 +170,9 @@ enrich_flow(const struct enrich *e, struct geoip_cache *cache,
 	}
 	if (r->domain_src == DOMAIN_SRC_DNS)
 		ev.dns_name = r->domain;
+	else if (r->domain_src == DOMAIN_SRC_CONNECT ||
+	    r->domain_src == DOMAIN_SRC_SOCKS)
+		ev.proxy_target = r->domain;
 	ev.asn = r->asn;
 	/* The record points into the loaded packs, which outlive it. */
 	if (!apps_attribute(e->apps, &ev, &m))

@@ -650,7 +650,9 @@ put_tls(struct jw *w, const struct tls_info *t, const char *sni)
 	if (t->client_seen) {
 		jw_obj_begin(w, "client");
 		jw_str(w, "server_name", sni);
-		jw_plain(w, "ja3", t->ja3);
+		/* None for gQUIC, whose CHLO is no TLS hello. */
+		if (t->ja3[0] != '\0')
+			jw_plain(w, "ja3", t->ja3);
 		jw_obj_end(w);
 	}
 	if (t->have_cert) {
@@ -859,11 +861,21 @@ eve_flow(void *ctx, const struct flow_record *r)
 		jw_bool(w, "interim", true);
 	if (r->domain != NULL)
 		jw_plain(w, "domain_source", domain_source_name(r->domain_src));
+	if (r->proxy != NULL) {
+		/* The destination address is the proxy's; this is where the
+		 * client asked it to go. */
+		jw_obj_begin(w, "proxy");
+		jw_str(w, "type", r->proxy);
+		jw_str(w, "target", r->proxy_target);
+		jw_obj_end(w);
+	}
 	if (f->flags & FLOW_F_MIDSTREAM)
 		jw_bool(w, "midstream", true);
 	if (r->geo_done && r->dest_local)
 		jw_bool(w, "destination_local", true);
-	if (r->tls != NULL) {
+	/* A gQUIC CHLO gives a name only: nothing to put here. */
+	if (r->tls != NULL && (r->tls->client_max_version != 0 ||
+	    r->tls->server_seen)) {
 		jw_obj_begin(w, "tls");
 		if (r->tls->ja4[0] != '\0')
 			jw_str(w, "ja4", r->tls->ja4);

@@ -21,6 +21,7 @@
 #include "geoip.h"
 #include "pipeline.h"
 #include "policy.h"
+#include "proxy.h"
 #include "record_build.h"
 
 #define PIPELINE_MAX_OUTPUTS 8
@@ -32,6 +33,7 @@ struct record_scratch {
 	char first_question[DNS_TEXT_MAX];
 	char domain[APPLAYER_NAME_MAX];
 	char sni[APPLAYER_NAME_MAX];
+	char proxy_target[APPLAYER_NAME_MAX];
 	char device[APPLAYER_NAME_MAX];
 };
 
@@ -118,6 +120,12 @@ fill_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 	}
 	if (a == NULL)
 		return;
+	r->proxy = proxy_kind_name((enum proxy_kind)a->proxy);
+	if (a->proxy_target != NULL)
+		r->proxy_target = r->domain_src == DOMAIN_SRC_CONNECT ||
+		    r->domain_src == DOMAIN_SRC_SOCKS ? r->domain :
+		    record_redact_name(&rr, a->proxy_target, false,
+		    s->proxy_target, sizeof(s->proxy_target));
 	r->tls = a->tls;
 	if (a->tls != NULL && (r->sni = tls_str(a->tls, TLS_STR_SNI)) != NULL) {
 		if (a->domain_src == DOMAIN_SRC_SNI)

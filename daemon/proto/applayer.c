@@ -23,6 +23,7 @@
 #include "applayer.h"
 #include "dhcp.h"
 #include "dns.h"
+#include "proxy.h"
 #include "quic.h"
 #include "tls.h"
 
@@ -122,6 +123,10 @@ domain_source_name(enum domain_source s)
 		return "http_host";
 	case DOMAIN_SRC_DNS:
 		return "dns";
+	case DOMAIN_SRC_CONNECT:
+		return "connect";
+	case DOMAIN_SRC_SOCKS:
+		return "socks";
 	default:
 		return NULL;
 	}
@@ -229,6 +234,21 @@ set_domain(struct flow_app *a, const char *name, enum domain_source src)
 		a->domain_src = (uint8_t)src;
 }
 
+/*
+ * In a tunnel, the name the proxy was asked for gives way to the one the
+ * client then tells the server (SNI, Host), as a direct flow would have.
+ */
+static void
+drop_proxy_domain(struct flow_app *a)
+{
+	if (a->domain_src != DOMAIN_SRC_CONNECT &&
+	    a->domain_src != DOMAIN_SRC_SOCKS)
+		return;
+	free(a->domain);
+	a->domain = NULL;
+	a->domain_src = DOMAIN_SRC_NONE;
+}
+
 /* Host header without a port ("example.com:8080" -> "example.com"). */
 static void
 set_domain_from_host(struct flow_app *a, const char *host)
@@ -242,6 +262,8 @@ set_domain_from_host(struct flow_app *a, const char *host)
 	/* An IPv6 literal keeps its colons inside brackets. */
 	if (h[0] != '[' && (colon = strrchr(h, ':')) != NULL)
 		*colon = '\0';
+	if (h[0] != '\0')
+		drop_proxy_domain(a);
 	set_domain(a, h, DOMAIN_SRC_HTTP_HOST);
 }
 
@@ -309,6 +331,8 @@ keep_client_hello(struct applayer *al, struct flow *f, struct flow_app *a,
 	t->ja4[sizeof(t->ja4) - 1] = '\0';
 	a->tls = tls_add_strings(t, TLS_STR_SNI, src, 2);
 	/* The name is kept once, in the TLS block (flow_app_domain()). */
+	if (a->tls->str[TLS_STR_SNI] != 0)
+		drop_proxy_domain(a);
 	if (a->domain_src == DOMAIN_SRC_NONE && a->tls->str[TLS_STR_SNI] != 0) {
 		a->domain_src = DOMAIN_SRC_SNI;
 		if (al->cfg.on_name != NULL)
@@ -395,6 +419,84 @@ dns_message(struct applayer *al, struct flow *f, int dir, uint64_t ts_us)
 		al->cfg.on_dns(f, dir, &al->dns, ts_us, al->cfg.ctx);
 }
 
+static bool parse_dir(struct applayer *al, struct flow *f, int dir,
+    const uint8_t *data, uint32_t len, uint32_t *parsed, bool final,
+    uint64_t ts_us);
+
+/*
+ * A flow through a proxy: get past this direction's handshake (at
+ * *parsed, which moves past it) to the tunnel.  PARSE_OK when the tunnel
+ * holds TLS, PARSE_NEED_MORE, PARSE_UNSUPPORTED when the client speaks
+ * HTTP in it (the flow is HTTP from now on), PARSE_MALFORMED when the
+ * direction is done with (a broken or refused handshake, or a tunnel that
+ * carries something else).
+ */
+static enum parse_status
+tunnel_open(struct applayer *al, struct flow *f, struct flow_app *a, int dir,
+    const uint8_t *data, uint32_t len, uint32_t *parsed)
+{
+	struct parse_result r;
+	const uint8_t *t;
+	uint32_t n;
+
+	if (!a->tunnel[dir]) {
+		if (dir == FLOW_TO_SERVER) {
+			struct proxy_request req;
+
+			r = proxy_client_parse(data + *parsed, len - *parsed,
+			    &req);
+			if (r.st == PARSE_OK) {
+				if (req.kind == PROXY_CONNECT)
+					al->st.proxy_connect++;
+				else if (req.kind == PROXY_SOCKS5)
+					al->st.proxy_socks5++;
+				else
+					al->st.proxy_socks4++;
+				if (req.name[0] != '\0' && a->proxy_target == NULL)
+					a->proxy_target = dup_str(req.name,
+					    APPLAYER_NAME_MAX - 1);
+				/* The SNI, when the hello has one, takes over. */
+				set_domain(a, req.name, req.kind == PROXY_CONNECT ?
+				    DOMAIN_SRC_CONNECT : DOMAIN_SRC_SOCKS);
+			}
+		} else
+			r = proxy_server_parse((enum proxy_kind)a->proxy,
+			    data + *parsed, len - *parsed);
+		if (r.st == PARSE_NEED_MORE)
+			return r.st;
+		if (r.st != PARSE_OK) {
+			if (r.st == PARSE_UNSUPPORTED)
+				al->st.proxy_refused++;
+			else {
+				/* Not a proxy after all: nothing we read. */
+				al->st.proxy_malformed++;
+				a->proxy = PROXY_NONE;
+				f->app_proto = APP_PROTO_NONE;
+			}
+			return PARSE_MALFORMED;
+		}
+		*parsed += r.consumed;
+		a->tunnel[dir] = 1;
+	}
+	if (dir == FLOW_TO_CLIENT)
+		return PARSE_OK;
+	/* The client's first bytes in the tunnel say what it carries. */
+	t = data + *parsed;
+	n = len - *parsed;
+	if (n < 6)
+		return PARSE_NEED_MORE;
+	if (tls_looks_like_handshake(t, n))
+		return PARSE_OK;
+	if (http_looks_like_request(t, n)) {
+		f->app_proto = APP_PROTO_HTTP;
+		return PARSE_UNSUPPORTED;
+	}
+	/* SSH, a VPN...: the flow keeps its proxy, not the "tls" label. */
+	al->st.proxy_tunnel_other++;
+	f->app_proto = APP_PROTO_NONE;
+	return PARSE_MALFORMED;
+}
+
 /*
  * Parse what the direction holds.  data/len is the window from its start
  * (the stream buffer or, on the fast path, the segment).  *parsed is where
@@ -410,6 +512,22 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 
 	switch (f->app_proto) {
 	case APP_PROTO_TLS:
+		if (a->proxy != PROXY_NONE) {
+			switch (tunnel_open(al, f, a, dir, data, len, parsed)) {
+			case PARSE_OK:
+				break;
+			case PARSE_NEED_MORE:
+				return final;
+			case PARSE_UNSUPPORTED:	/* HTTP in the tunnel */
+				return parse_dir(al, f, dir, data, len, parsed,
+				    final, ts_us);
+			default:
+				return true;
+			}
+			/* The tunnel's bytes follow the handshake. */
+			data += *parsed;
+			len -= *parsed;
+		}
 		if (dir == FLOW_TO_SERVER) {
 			r = tls_client_hello_from_records(al->tls, data, len,
 			    &al->ch);
@@ -483,10 +601,18 @@ parse_dir(struct applayer *al, struct flow *f, int dir, const uint8_t *data,
 
 /* Decide the protocol of a TCP flow from the first client bytes. */
 static enum app_proto
-recognise_tcp(const uint8_t *d, uint32_t n)
+recognise_tcp(struct flow_app *a, const uint8_t *d, uint32_t n)
 {
+	enum proxy_kind k;
+
 	if (tls_looks_like_handshake(d, n))
 		return APP_PROTO_TLS;
+	/* A proxy's handshake, then (we expect) TLS in the tunnel; before
+	 * HTTP, which would take a CONNECT for a request. */
+	if ((k = proxy_looks_like(d, n)) != PROXY_NONE) {
+		a->proxy = (uint8_t)k;
+		return APP_PROTO_TLS;
+	}
 	if (http_looks_like_request(d, n))
 		return APP_PROTO_HTTP;
 	return APP_PROTO_NONE;
@@ -559,7 +685,7 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 		    s->n_islands == 0 && (!s->base_set || p->seq == s->base_seq);
 
 	if (f->app_proto == APP_PROTO_UNKNOWN && in_order_start) {
-		f->app_proto = recognise_tcp(p->payload, p->payload_len);
+		f->app_proto = recognise_tcp(a, p->payload, p->payload_len);
 		if (f->app_proto == APP_PROTO_NONE) {
 			give_up(al, f);
 			return;
@@ -632,7 +758,7 @@ tcp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 	}
 	if (f->app_proto == APP_PROTO_UNKNOWN) {
 		/* The first bytes arrived late: recognise from the window. */
-		f->app_proto = recognise_tcp(s->buf, s->contig);
+		f->app_proto = recognise_tcp(a, s->buf, s->contig);
 		if (f->app_proto == APP_PROTO_NONE) {
 			give_up(al, f);
 			return;
@@ -697,13 +823,29 @@ udp_packet(struct applayer *al, struct flow *f, int dir, const struct pkt *p)
 			return;
 		}
 		r = quic_client_datagram(a->quic, p->payload, p->payload_len);
-		if (r.st == PARSE_OK) {
+		if (r.st == PARSE_OK && quic_hello_is_chlo(a->quic)) {
+			size_t n;
+			const uint8_t *msg = quic_client_hello(a->quic, &n);
+
+			/* Google's own handshake: a name, no TLS to
+			 * fingerprint. */
+			al->st.quic_gquic_chlo++;
+			memset(&al->ch, 0, sizeof(al->ch));
+			if (quic_chlo_sni(msg, n, al->ch.sni, sizeof(al->ch.sni)))
+				keep_client_hello(al, f, a, &al->ch, p->ts_us);
+		} else if (r.st == PARSE_OK) {
 			size_t n;
 			const uint8_t *msg = quic_client_hello(a->quic, &n);
 
 			if (tls_client_hello_parse(al->tls, msg, n, true,
 			    &al->ch).st == PARSE_OK) {
+				uint32_t v = quic_version(a->quic);
+
 				al->st.quic_initials++;
+				/* Drafts, mvfst and Google T05x: how much of the
+				 * traffic still needs the old salts. */
+				if (v != QUIC_VERSION_1 && v != QUIC_VERSION_2)
+					al->st.quic_pre_rfc++;
 				keep_client_hello(al, f, a, &al->ch, p->ts_us);
 			} else
 				al->st.tls_malformed++;
@@ -774,6 +916,7 @@ applayer_flow_free(struct applayer *al, struct flow *f)
 	/* a->data is the detection stage's, freed by detect_flow_end(). */
 	free(a->domain);
 	free(a->dns_qname);
+	free(a->proxy_target);
 	quic_state_free(a->quic);
 	free(a);
 	f->app = NULL;

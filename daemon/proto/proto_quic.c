@@ -69,42 +69,69 @@ struct quic_version_info {
 	uint8_t initial_type;	/* long-header type bits of Initial */
 	uint8_t retry_type;	/* and of Retry, which has no Length field */
 	uint8_t crypto_type;	/* CRYPTO frame type */
+	bool chlo;		/* the stream holds a gQUIC CHLO, not TLS */
 };
 
+/* Initial salts of the drafts (each draft's section 5.2 of quic-tls). */
+#define QUIC_SALT_DRAFT22 \
+	{ 0x7f, 0xbc, 0xdb, 0x0e, 0x7c, 0x66, 0xbb, 0xe9, 0x19, 0x3a, \
+	  0x96, 0xcd, 0x21, 0x51, 0x9e, 0xbd, 0x7a, 0x02, 0x64, 0x4a }
 #define QUIC_SALT_DRAFT23 \
 	{ 0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7, \
 	  0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02 }
+#define QUIC_SALT_DRAFT29 \
+	{ 0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97, \
+	  0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99 }
+
+/* A pre-RFC version with the v1 labels, packet types and CRYPTO frame. */
+#define QUIC_DRAFT(v, salt) \
+	{ (v), salt, "quic key", "quic iv", "quic hp", 0, 3, 0x06, false }
 
 static const struct quic_version_info quic_versions[] = {
 	{ QUIC_VERSION_1,
 	    { 0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
 	      0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a },
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x06, false },
 	{ QUIC_VERSION_2,
 	    { 0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
 	      0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9 },
-	    "quicv2 key", "quicv2 iv", "quicv2 hp", 1, 0, 0x06 },
-	{ QUIC_VERSION_DRAFT29,
-	    { 0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
-	      0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99 },
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	    "quicv2 key", "quicv2 iv", "quicv2 hp", 1, 0, 0x06, false },
+	QUIC_DRAFT(QUIC_VERSION_DRAFT29, QUIC_SALT_DRAFT29),
 	/*
 	 * Older versions still seen in captures, as tshark and nDPI read
-	 * them: drafts 27 and 28, Facebook mvfst (draft-27 based), Google
-	 * T050 (TLS over gQUIC, CRYPTO frames typed 0x08).
+	 * them: drafts 22 to 32 (draft-22's salt, draft-23's for 23 to 28,
+	 * draft-29's for 29 to 32; the long header has had one-byte CID
+	 * lengths since draft-22), Facebook mvfst (0xfaceb001 follows
+	 * draft-22, 0xfaceb002 and 0xfaceb00e draft-27), Google T050 and
+	 * T051 (TLS over gQUIC, their own salts, CRYPTO frames typed 0x08).
+	 * Q043 and Q046 are read in clear (gquic_clear_header()).
 	 */
-	{ QUIC_VERSION_DRAFT27, QUIC_SALT_DRAFT23,
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
-	{ QUIC_VERSION_DRAFT28, QUIC_SALT_DRAFT23,
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
-	{ QUIC_VERSION_MVFST27, QUIC_SALT_DRAFT23,
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
-	{ QUIC_VERSION_MVFST_EXP, QUIC_SALT_DRAFT23,
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x06 },
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(22), QUIC_SALT_DRAFT22),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(23), QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(24), QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(25), QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(26), QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT27, QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT28, QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(30), QUIC_SALT_DRAFT29),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(31), QUIC_SALT_DRAFT29),
+	QUIC_DRAFT(QUIC_VERSION_DRAFT(32), QUIC_SALT_DRAFT29),
+	QUIC_DRAFT(QUIC_VERSION_MVFST22, QUIC_SALT_DRAFT22),
+	QUIC_DRAFT(QUIC_VERSION_MVFST27, QUIC_SALT_DRAFT23),
+	QUIC_DRAFT(QUIC_VERSION_MVFST_EXP, QUIC_SALT_DRAFT23),
 	{ QUIC_VERSION_T050,
 	    { 0x7f, 0xf5, 0x79, 0xe5, 0xac, 0xd0, 0x72, 0x91, 0x55, 0x80,
 	      0x30, 0x4c, 0x43, 0xa2, 0x36, 0x7c, 0x60, 0x48, 0x83, 0x10 },
-	    "quic key", "quic iv", "quic hp", 0, 3, 0x08 },
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x08, false },
+	{ QUIC_VERSION_T051,
+	    { 0x7a, 0x4e, 0xde, 0xf4, 0xe7, 0xcc, 0xee, 0x5f, 0xa4, 0x50,
+	      0x6c, 0x19, 0x12, 0x4f, 0xc8, 0xcc, 0xda, 0x6e, 0x03, 0x3d },
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x08, false },
+	/* Google Q050: protected as T050 (own salt), the stream holds a CHLO. */
+	{ QUIC_VERSION_Q050,
+	    { 0x50, 0x45, 0x74, 0xef, 0xd0, 0x66, 0xfe, 0x2f, 0x9d, 0x94,
+	      0x5c, 0xfc, 0xdb, 0xd3, 0xa7, 0xf0, 0xd3, 0xb5, 0x6b, 0x45 },
+	    "quic key", "quic iv", "quic hp", 0, 3, 0x08, true },
 };
 
 /* Keys together with what they were derived from. */
@@ -123,6 +150,9 @@ struct quic_state {
 					 * if ctx_owner is still id */
 	bool done;			/* a whole ClientHello is in buf */
 	bool too_big;			/* ClientHello longer than QUIC_CRYPTO_MAX */
+	bool chlo;			/* the stream is a gQUIC CHLO */
+	bool chlo_based;		/* clear gQUIC: chlo_base is set */
+	uint64_t chlo_base;		/* stream offset of the CHLO read */
 	uint8_t n_derived;		/* key derivations so far */
 	int64_t largest_pn;		/* -1 before the first packet */
 	uint64_t id;			/* unique per state, never 0 */
@@ -623,6 +653,82 @@ frames_walk(struct quic_state *st, const struct quic_version_info *vi,
 	return PARSE_OK;
 }
 
+/*
+ * gQUIC handshake message (QUIC Crypto, "CHLO"): tag, number of entries
+ * and padding (little-endian 16 bits each), then per entry a tag and the
+ * end offset of its value (little-endian 32), then the values.  The
+ * message's length is known once the last entry's end offset is in.
+ */
+#define CHLO_TAG	0x4f4c4843u	/* "CHLO" read little-endian */
+#define CHLO_SNI	0x00494e53u	/* "SNI\0" */
+
+static enum parse_status
+chlo_check(struct quic_state *st)
+{
+	struct cur c = cur_make(st->buf, st->contig);
+	uint32_t tag, end = 0;
+	uint16_t n;
+	size_t total;
+
+	if (!cur_le32(&c, &tag) || !cur_le16(&c, &n) || !cur_skip(&c, 2))
+		return PARSE_NEED_MORE;
+	if (tag != CHLO_TAG)
+		return PARSE_MALFORMED;
+	if (n > 0 && (!cur_skip(&c, (size_t)(n - 1) * 8 + 4) ||
+	    !cur_le32(&c, &end)))
+		return (size_t)8 + (size_t)n * 8 > QUIC_CRYPTO_MAX ?
+		    (st->too_big = true, PARSE_UNSUPPORTED) : PARSE_NEED_MORE;
+	total = (size_t)8 + (size_t)n * 8 + end;
+	if (total > QUIC_CRYPTO_MAX) {
+		st->too_big = true;
+		return PARSE_UNSUPPORTED;
+	}
+	st->hs_total = total;
+	if (st->contig < total)
+		return PARSE_NEED_MORE;
+	st->done = true;
+	return PARSE_OK;
+}
+
+bool
+quic_chlo_sni(const uint8_t *msg, size_t len, char *out, size_t size)
+{
+	struct cur c = cur_make(msg, len), vals;
+	uint32_t tag, end, prev = 0;
+	uint16_t n;
+
+	if (size == 0 || !cur_le32(&c, &tag) || tag != CHLO_TAG ||
+	    !cur_le16(&c, &n) || !cur_skip(&c, 2) ||
+	    cur_left(&c) < (size_t)n * 8)
+		return false;
+	vals = cur_make(c.p + (size_t)n * 8, cur_left(&c) - (size_t)n * 8);
+	/* n <= 65535 entries, each 8 bytes read once. */
+	for (uint16_t i = 0; i < n; i++) {
+		if (!cur_le32(&c, &tag) || !cur_le32(&c, &end) || end < prev ||
+		    end > cur_left(&vals))
+			return false;
+		if (tag == CHLO_SNI) {
+			size_t vlen = end - prev;
+
+			/* Kept as a TLS SNI is: not empty, no NUL, fits. */
+			if (vlen == 0 || vlen >= size ||
+			    memchr(vals.p + prev, 0, vlen) != NULL)
+				return false;
+			memcpy(out, vals.p + prev, vlen);
+			out[vlen] = '\0';
+			return true;
+		}
+		prev = end;
+	}
+	return false;
+}
+
+bool
+quic_hello_is_chlo(const struct quic_state *st)
+{
+	return st->chlo;
+}
+
 /* Whether the stream now holds a whole ClientHello. */
 static enum parse_status
 crypto_check(struct quic_state *st)
@@ -631,6 +737,8 @@ crypto_check(struct quic_state *st)
 	uint8_t type;
 	uint32_t hs_len;
 
+	if (st->chlo)
+		return chlo_check(st);
 	if (st->contig < 4)
 		return PARSE_NEED_MORE;
 	c = cur_make(st->buf, st->contig);
@@ -702,8 +810,10 @@ static void
 keys_adopt(struct quic_state *st, const struct quic_keyset *ks,
     const struct quic_packet *p)
 {
-	if (!st->have_keys)
+	if (!st->have_keys) {
 		st->version = p->version;
+		st->chlo = p->vi->chlo;
+	}
 	st->cur = *ks;
 	st->have_keys = true;
 	st->ctx_current = true;
@@ -766,6 +876,126 @@ initial_take(struct quic_state *st, const struct quic_packet *p)
 	return frames_walk(st, p->vi, pt, pt_len);
 }
 
+/* A big-endian integer of n <= 8 bytes. */
+static bool
+cur_be_n(struct cur *c, size_t n, uint64_t *ret)
+{
+	uint64_t v = 0;
+	uint8_t b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!cur_u8(c, &b))
+			return false;
+		v = v << 8 | b;
+	}
+	*ret = v;
+	return true;
+}
+
+/*
+ * Google QUIC before Q050 sends its CHLO in clear.  Q043 (and Q039, the
+ * same layout): a public header
+ * (flags with the version bit and an 8-byte connection ID; no reset,
+ * multipath or reserved bit), the CID, the version, the packet
+ * number (1, 2, 4 or 6 bytes).  Q046: a long header of type 0, version,
+ * one byte of CID lengths in nibbles (3 more than coded, 0 for none),
+ * the CIDs, the packet number.  Both then carry the 12-byte hash of the
+ * null encryption (not checked: tshark and nDPI do not either).  On true
+ * c is at the first frame.
+ */
+static bool
+gquic_clear_header(struct cur *c, uint32_t *ret_version)
+{
+	static const uint8_t q043_pn_len[4] = { 1, 2, 4, 6 };
+	uint8_t b, lens;
+	uint32_t v;
+	size_t pn_len, cids;
+
+	if (!cur_u8(c, &b))
+		return false;
+	if (!(b & 0x80)) {
+		/* 0x04 (a nonce on servers' packets) is set by some
+		 * clients with nothing behind it, as tshark and nDPI read. */
+		if ((b & 0xcb) != 0x09)
+			return false;
+		pn_len = q043_pn_len[(b >> 4) & 0x03];
+		if (!cur_skip(c, 8) || !cur_be32(c, &v) ||
+		    (v != QUIC_VERSION_Q043 && v != QUIC_VERSION_Q039))
+			return false;
+	} else {
+		if ((b & 0xf0) != 0xc0 || !cur_be32(c, &v) ||
+		    v != QUIC_VERSION_Q046 || !cur_u8(c, &lens))
+			return false;
+		cids = (size_t)((lens >> 4) ? (lens >> 4) + 3 : 0) +
+		    (size_t)((lens & 0x0f) ? (lens & 0x0f) + 3 : 0);
+		pn_len = (size_t)(b & 0x03) + 1;
+		if (!cur_skip(c, cids))
+			return false;
+	}
+	if (!cur_skip(c, pn_len) || !cur_skip(c, 12) || cur_left(c) == 0)
+		return false;
+	*ret_version = v;
+	return true;
+}
+
+/*
+ * Frames of a clear gQUIC packet: PADDING (the rest of the packet), PING,
+ * and STREAM frames (1FDOOOSS: FIN, data length present, offset length,
+ * stream ID length), whose stream 1 is the handshake stream.  Another
+ * frame ends the walk: the CHLO comes first in a client's first packets.
+ */
+static enum parse_status
+gquic_clear_frames(struct quic_state *st, struct cur *c)
+{
+	uint8_t type;
+	uint64_t sid, off, flen;
+	size_t off_len;
+	uint16_t l16;
+	const uint8_t *data;
+
+	/* Each frame takes at least one byte: at most len turns. */
+	while (cur_u8(c, &type)) {
+		if (type == 0x00)
+			break;
+		if (type == 0x07)
+			continue;
+		if (!(type & 0x80))
+			break;
+		off_len = (type >> 2) & 0x07;
+		if (off_len > 0)
+			off_len++;
+		if (!cur_be_n(c, (size_t)(type & 0x03) + 1, &sid) ||
+		    !cur_be_n(c, off_len, &off))
+			return PARSE_MALFORMED;
+		if (type & 0x20) {
+			if (!cur_be16(c, &l16))
+				return PARSE_MALFORMED;
+			flen = l16;
+		} else
+			flen = cur_left(c);
+		if (flen > cur_left(c) || !cur_ptr(c, (size_t)flen, &data))
+			return PARSE_MALFORMED;
+		if (sid != 1)
+			continue;
+		/*
+		 * A client sends its CHLO again, further along the stream,
+		 * after a REJ; a capture may begin there.  The message is
+		 * read from the first frame that starts one.
+		 */
+		if (!st->chlo_based) {
+			if (flen < 4 || memcmp(data, "CHLO", 4) != 0)
+				continue;
+			st->chlo_base = off;
+			st->chlo_based = true;
+		}
+		if (off < st->chlo_base)
+			continue;
+		if (!crypto_place(st, off - st->chlo_base, data, (size_t)flen))
+			return PARSE_UNSUPPORTED;
+	}
+	return PARSE_OK;
+}
+
 struct parse_result
 quic_client_datagram(struct quic_state *st, const uint8_t *dgram, size_t len)
 {
@@ -778,6 +1008,22 @@ quic_client_datagram(struct quic_state *st, const uint8_t *dgram, size_t len)
 		return parse_ok(consumed);
 	if (st->too_big)
 		return parse_fail(PARSE_UNSUPPORTED);
+	{
+		struct cur g = cur_make(dgram, len);
+		uint32_t gv;
+
+		if (gquic_clear_header(&g, &gv) &&
+		    (st->version == 0 || st->version == gv)) {
+			st->version = gv;
+			st->chlo = true;
+			if ((s = gquic_clear_frames(st, &g)) != PARSE_OK)
+				return parse_fail(s);
+			if ((s = crypto_check(st)) == PARSE_OK)
+				return parse_ok(consumed);
+			return s == PARSE_NEED_MORE ? parse_need(0) :
+			    parse_fail(s);
+		}
+	}
 	memset(&first, 0, sizeof(first));
 	/* At most QUIC_MAX_COALESCED packets, each at least 7 bytes. */
 	for (int i = 0; i < QUIC_MAX_COALESCED && cur_left(&c) > 0; i++) {
@@ -821,10 +1067,13 @@ quic_client_datagram(struct quic_state *st, const uint8_t *dgram, size_t len)
 bool
 quic_looks_like_initial(const uint8_t *dgram, size_t len)
 {
-	struct cur c = cur_make(dgram, len);
+	struct cur c = cur_make(dgram, len), g = c;
 	struct quic_packet p;
+	uint32_t gv;
 	uint8_t b;
 
+	if (gquic_clear_header(&g, &gv))
+		return true;
 	if (!cur_peek_u8(&c, 0, &b) || (b & 0xc0) != 0xc0)
 		return false;
 	if (packet_cut(&c, &p) != PARSE_OK || p.vi == NULL ||

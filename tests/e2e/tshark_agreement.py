@@ -7,7 +7,11 @@ For each scenario given, the generator writes a capture; tshark and
     is one outflow flow, and outflow reports no other (the outer GRE,
     VXLAN or Geneve datagrams are not flows);
   - the TLS and QUIC server names and HTTP Host headers tshark reads on a
-    5-tuple are the ones outflow's flow event carries;
+    5-tuple are the ones outflow's flow event carries (TLS inside an HTTP
+    CONNECT or SOCKS tunnel included);
+  - the name a proxy was asked for (the CONNECT target, the SOCKS4a or
+    SOCKS5 domain) is outflow's outflow.proxy.target; a CONNECT's Host
+    header is the proxy's business, not an HTTP Host;
   - no packet fails to decode (no parse error counter is non-zero), and
     the 802.11 frames tshark sees as protected are those outflow counts
     as other.wlan_protected.
@@ -24,7 +28,16 @@ import sys
 FIELDS = ['frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst',
           'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport',
           'tls.handshake.extensions_server_name', 'http.host',
-          'wlan.fc.protected']
+          'wlan.fc.protected', 'http.request.method', 'http.request.uri',
+          'socks.remote_name', 'socks.v4a_dns_name', 'gquic.tag.sni']
+
+
+def connect_name(uri):
+    """The host of a CONNECT authority when it is a name, else None."""
+    host = uri.rsplit(':', 1)[0]
+    if host.startswith('[') or all(c.isdigit() or c == '.' for c in host):
+        return None
+    return host
 
 
 def innermost(protocols, names):
@@ -49,7 +62,7 @@ def read_tshark(pcap):
         cmd += ['-e', f]
     out = subprocess.run(cmd, check=True, capture_output=True,
                          text=True).stdout
-    flows, names, hosts, protected = set(), {}, {}, 0
+    flows, names, hosts, targets, protected = set(), {}, {}, {}, 0
     for line in out.splitlines():
         row = dict(zip(FIELDS, line.split('\t')))
         if row.get('wlan.fc.protected') in ('1', 'True'):
@@ -64,18 +77,27 @@ def read_tshark(pcap):
             continue
         k = flow_key(l4, src, sport, dst, dport)
         flows.add(k)
-        if row['tls.handshake.extensions_server_name']:
-            names[k] = row['tls.handshake.extensions_server_name']
-        if row['http.host']:
+        # A TLS SNI, or the SNI tag of a gQUIC CHLO (Q043, Q046, Q050).
+        for f in ('tls.handshake.extensions_server_name', 'gquic.tag.sni'):
+            if row[f]:
+                names[k] = row[f]
+        if row['http.request.method'] == 'CONNECT':
+            name = connect_name(row['http.request.uri'])
+            if name:
+                targets[k] = name
+        elif row['http.host']:
             hosts[k] = row['http.host']
-    return flows, names, hosts, protected
+        for f in ('socks.remote_name', 'socks.v4a_dns_name'):
+            if row.get(f):
+                targets.setdefault(k, row[f])
+    return flows, names, hosts, targets, protected
 
 
 def read_outflow(outflow, pcap, eve):
     summary = subprocess.run(
         [outflow, 'audit', '--json', '--no-geoip', '--eve', eve, pcap],
         check=True, capture_output=True, text=True).stdout
-    flows, names, hosts = set(), {}, {}
+    flows, names, hosts, targets = set(), {}, {}, {}
     with open(eve) as f:
         for line in f:
             e = json.loads(line)
@@ -91,15 +113,18 @@ def read_outflow(outflow, pcap, eve):
             host = e.get('outflow', {}).get('http', {}).get('host')
             if host is not None:
                 hosts[k] = host
-    return flows, names, hosts, json.loads(summary)
+            target = e.get('outflow', {}).get('proxy', {}).get('target')
+            if target is not None:
+                targets[k] = target
+    return flows, names, hosts, targets, json.loads(summary)
 
 
 def check(outflow, gen, workdir, scenario):
     name = os.path.basename(scenario).rsplit('.', 1)[0]
     pcap = os.path.join(workdir, name + '.tshark.pcap')
     subprocess.run([sys.executable, gen, scenario, '-o', pcap], check=True)
-    t_flows, t_names, t_hosts, t_protected = read_tshark(pcap)
-    o_flows, o_names, o_hosts, summary = read_outflow(
+    t_flows, t_names, t_hosts, t_targets, t_protected = read_tshark(pcap)
+    o_flows, o_names, o_hosts, o_targets, summary = read_outflow(
         outflow, pcap, os.path.join(workdir, name + '.tshark.json'))
     problems = []
     if not t_flows:
@@ -110,7 +135,8 @@ def check(outflow, gen, workdir, scenario):
         problems.append('flow %s reported by outflow, not seen by tshark'
                         % (k,))
     for what, t, o in (('server name', t_names, o_names),
-                       ('HTTP Host', t_hosts, o_hosts)):
+                       ('HTTP Host', t_hosts, o_hosts),
+                       ('proxy target', t_targets, o_targets)):
         for k in sorted(set(t) | set(o)):
             if t.get(k) != o.get(k):
                 problems.append('%s on %s: tshark %r, outflow %r'
@@ -125,8 +151,8 @@ def check(outflow, gen, workdir, scenario):
                         % (t_protected, decode.get('other.wlan_protected', 0)))
     for p in problems:
         print('%s: %s' % (name, p))
-    print('%s: %d flows, %d server names, %d hosts: %s'
-          % (name, len(t_flows), len(t_names), len(t_hosts),
+    print('%s: %d flows, %d server names, %d hosts, %d proxy targets: %s'
+          % (name, len(t_flows), len(t_names), len(t_hosts), len(t_targets),
              'FAIL' if problems else 'agree'))
     return not problems
 

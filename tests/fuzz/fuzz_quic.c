@@ -23,8 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint8_t fuzz_dcid[] = {
 	0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08
 };
+/* Every salt and CRYPTO frame type the decryptor knows. */
 static const uint32_t fuzz_versions[] = {
-	QUIC_VERSION_1, QUIC_VERSION_2, QUIC_VERSION_DRAFT29, QUIC_VERSION_T050
+	QUIC_VERSION_1, QUIC_VERSION_2, QUIC_VERSION_DRAFT29, QUIC_VERSION_T050,
+	QUIC_VERSION_DRAFT(22), QUIC_VERSION_DRAFT(23), QUIC_VERSION_Q050,
+	QUIC_VERSION_DRAFT(25), QUIC_VERSION_DRAFT27, QUIC_VERSION_DRAFT28,
+	QUIC_VERSION_DRAFT(30), QUIC_VERSION_DRAFT(32), QUIC_VERSION_MVFST22,
+	QUIC_VERSION_MVFST27, QUIC_VERSION_MVFST_EXP, QUIC_VERSION_T051,
 };
 
 static void
@@ -37,12 +42,21 @@ hello_check(const struct quic_state *st)
 	if ((msg = quic_client_hello(st, &len)) == NULL || len < 4 ||
 	    len > QUIC_CRYPTO_MAX)
 		__builtin_trap();
+	if (quic_hello_is_chlo(st)) {
+		char sni[TLS_NAME_MAX];
+
+		if (quic_chlo_sni(msg, len, sni, sizeof(sni)) &&
+		    (sni[0] == '\0' || strlen(sni) >= sizeof(sni)))
+			__builtin_trap();
+		return;
+	}
 	(void)tls_client_hello_parse(NULL, msg, len, true, &ch);
 }
 
 /*
- * Flags: bits 0-1 version, bits 2-3 packet number length - 1, bit 4 a
- * header DCID other than the key DCID, bit 5 padding to 1200 bytes.
+ * Flags: bits 0-1 and 6-7 version, bits 2-3 packet number length - 1,
+ * bit 4 a header DCID other than the key DCID, bit 5 padding to 1200
+ * bytes.
  */
 static size_t
 seal(struct quic_ctx *qc, uint8_t flags, uint64_t pn, const uint8_t *frames,
@@ -50,7 +64,7 @@ seal(struct quic_ctx *qc, uint8_t flags, uint64_t pn, const uint8_t *frames,
 {
 	static const uint8_t other_dcid[] = { 0xf0, 0x67, 0xa5, 0x50 };
 	struct quic_build b = {
-		.version = fuzz_versions[flags & 0x03],
+		.version = fuzz_versions[(flags & 0x03) | (flags & 0xc0) >> 4],
 		.dcid = fuzz_dcid, .dcid_len = sizeof(fuzz_dcid),
 		.key_dcid = fuzz_dcid, .key_dcid_len = sizeof(fuzz_dcid),
 		.pn = pn, .pn_len = (size_t)((flags >> 2) & 0x03) + 1,

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Regenerates every scenario into a temporary directory, checks that the
 # generator is deterministic (two runs give identical bytes) and, when tshark
-# is installed, that nothing decodes as Malformed except in malformed.scn,
-# where Malformed is expected. Also runs the generator's self-test.
+# is installed, that nothing decodes as Malformed except in malformed.scn
+# and *_malformed.scn, where Malformed is expected. Also runs the generator's self-test.
 # Usage: tests/gen/check.sh [SCENARIO.scn...]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +45,11 @@ for scn in "$@"; do
 			>"$tmp/$name.txt" 2>"$tmp/$name.tshark.err"
 		rc=$?
 		nmal=$(grep -c "Malformed Packet" "$tmp/$name.txt")
-		if [ "$name" = malformed ]; then
+		case $name in
+		malformed | *_malformed) want_malformed=1 ;;
+		*) want_malformed=0 ;;
+		esac
+		if [ $want_malformed -eq 1 ]; then
 			if [ "$nmal" -eq 0 ]; then bad "$name: expected Malformed packets, tshark found none"; continue; fi
 		elif [ $rc -ne 0 ] && ! grep -q "cut short in the middle" "$tmp/$name.tshark.err"; then
 			bad "$name: tshark exit $rc: $(head -3 "$tmp/$name.tshark.err")"

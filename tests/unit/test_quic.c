@@ -203,6 +203,261 @@ test_rfc9369_keys(void **state)
 	check_hex(k.hp, sizeof(k.hp), "45b95e15235d6f45a6b19cbcb0294ba9");
 }
 
+/* The drafts' own Appendix A vectors (same DCID as RFC 9001's). */
+static void
+test_draft_keys(void **state)
+{
+	struct quic_initial_keys k;
+
+	(void)state;
+	/* draft-ietf-quic-tls-23, A.1 (the salt drafts 23 to 28 share) */
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_DRAFT(23),
+	    rfc_dcid, sizeof(rfc_dcid), &k), 0);
+	check_hex(k.key, sizeof(k.key), "af7fd7efebd21878ff66811248983694");
+	check_hex(k.iv, sizeof(k.iv), "8681359410a70bb9c92f0420");
+	check_hex(k.hp, sizeof(k.hp), "a980b8b4fb7d9fbc13e814c23164253d");
+	/* draft-ietf-quic-tls-29, A.1 (drafts 29 to 32) */
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_DRAFT(31),
+	    rfc_dcid, sizeof(rfc_dcid), &k), 0);
+	check_hex(k.key, sizeof(k.key), "175257a31eb09dea9366d8bb79ad80ba");
+	check_hex(k.iv, sizeof(k.iv), "6b26114b9cba2b63a9e8dd4f");
+	check_hex(k.hp, sizeof(k.hp), "9ddd12c994c0698b89374a9c077a3077");
+	/* Before draft-22 the long header differed: not read. */
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_DRAFT(21),
+	    rfc_dcid, sizeof(rfc_dcid), &k), -ENOTSUP);
+	assert_int_equal(quic_initial_keys(qc, QUIC_VERSION_DRAFT(33),
+	    rfc_dcid, sizeof(rfc_dcid), &k), -ENOTSUP);
+}
+
+/* Every pre-RFC version opens and yields the ClientHello. */
+static void
+test_old_versions(void **state)
+{
+	static const uint32_t versions[] = {
+		QUIC_VERSION_DRAFT(22), QUIC_VERSION_DRAFT(23),
+		QUIC_VERSION_DRAFT(24), QUIC_VERSION_DRAFT(25),
+		QUIC_VERSION_DRAFT(26), QUIC_VERSION_DRAFT27,
+		QUIC_VERSION_DRAFT28, QUIC_VERSION_DRAFT29,
+		QUIC_VERSION_DRAFT(30), QUIC_VERSION_DRAFT(31),
+		QUIC_VERSION_DRAFT(32), QUIC_VERSION_MVFST22,
+		QUIC_VERSION_MVFST27, QUIC_VERSION_MVFST_EXP,
+		QUIC_VERSION_T050, QUIC_VERSION_T051,
+	};
+	uint8_t hello[512], frames[600], pkt[1500];
+	size_t hlen = rfc_client_hello(hello, sizeof(hello)), fl, len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		struct quic_state *st = quic_state_new(qc);
+		bool gquic_tls = versions[i] == QUIC_VERSION_T050 ||
+		    versions[i] == QUIC_VERSION_T051;
+
+		assert_non_null(st);
+		assert_true(quic_version_supported(versions[i]));
+		fl = crypto_frame(frames, 0, hello, hlen);
+		if (gquic_tls)
+			frames[0] = 0x08;	/* Google's CRYPTO frame type */
+		len = build(versions[i], rfc_dcid, sizeof(rfc_dcid), 0, frames,
+		    fl, 1200, pkt, sizeof(pkt));
+		assert_true(quic_looks_like_initial(pkt, len));
+		assert_int_equal(quic_client_datagram(st, pkt, len).st, PARSE_OK);
+		assert_is_rfc_hello(st);
+		assert_int_equal(quic_version(st), versions[i]);
+		quic_state_free(st);
+		/* The frame type is the version's: 0x06 is refused by T05x,
+		 * 0x08 by the IETF versions. */
+		st = quic_state_new(qc);
+		fl = crypto_frame(frames, 0, hello, hlen);
+		frames[0] = gquic_tls ? 0x06 : 0x08;
+		len = build(versions[i], rfc_dcid, sizeof(rfc_dcid), 0, frames,
+		    fl, 1200, pkt, sizeof(pkt));
+		assert_int_equal(quic_client_datagram(st, pkt, len).st,
+		    PARSE_MALFORMED);
+		quic_state_free(st);
+	}
+}
+
+/* A gQUIC CHLO: SNI, VER and UAID entries (sorted by tag), then values. */
+static size_t
+chlo_build(uint8_t *out, const char *sni)
+{
+	static const char ver[] = "Q043", ua[] = "Chrome/86";
+	size_t sl = strlen(sni), n = 0;
+	uint32_t ends[3] = { (uint32_t)sl, (uint32_t)(sl + 4),
+	    (uint32_t)(sl + 4 + sizeof(ua) - 1) };
+	/* "SNI\0" < "UAID" < "VER\0" read as little-endian numbers? No:
+	 * tags compare as little-endian 32-bit values: SNI 0x00494e53,
+	 * VER 0x00524556, UAID 0x44494155. */
+	static const char *const tags[3] = { "SNI", "VER", "UAID" };
+
+	memcpy(out, "CHLO\x03\x00\x00\x00", 8);
+	n = 8;
+	for (int i = 0; i < 3; i++) {
+		memset(out + n, 0, 4);
+		memcpy(out + n, tags[i], strlen(tags[i]));
+		out[n + 4] = (uint8_t)ends[i];
+		out[n + 5] = (uint8_t)(ends[i] >> 8);
+		out[n + 6] = 0;
+		out[n + 7] = 0;
+		n += 8;
+	}
+	memcpy(out + n, sni, sl);
+	memcpy(out + n + sl, ver, 4);
+	memcpy(out + n + sl + 4, ua, sizeof(ua) - 1);
+	return n + sl + 4 + sizeof(ua) - 1;
+}
+
+static void
+test_chlo_sni(void **state)
+{
+	uint8_t m[256];
+	char sni[64];
+	size_t n = chlo_build(m, "www.youtube.com");
+
+	(void)state;
+	assert_true(quic_chlo_sni(m, n, sni, sizeof(sni)));
+	assert_string_equal(sni, "www.youtube.com");
+	/* Too small a buffer, a cut message, no CHLO tag. */
+	assert_false(quic_chlo_sni(m, n, sni, 15));
+	assert_false(quic_chlo_sni(m, 8 + 3 * 8 + 3, sni, sizeof(sni)));
+	m[0] = 'S';
+	assert_false(quic_chlo_sni(m, n, sni, sizeof(sni)));
+	m[0] = 'C';
+	/* An end offset past the values. */
+	m[8 + 4] = 200;
+	assert_false(quic_chlo_sni(m, n, sni, sizeof(sni)));
+	/* A NUL inside the name. */
+	n = chlo_build(m, "a.example");
+	m[8 + 3 * 8 + 1] = 0;
+	assert_false(quic_chlo_sni(m, n, sni, sizeof(sni)));
+}
+
+/* Q043 and Q046 in clear: header, 12-byte hash, STREAM frame on stream 1. */
+static void
+test_gquic_clear(void **state)
+{
+	uint8_t chlo[256], pkt[1400];
+	size_t cl = chlo_build(chlo, "r3.googlevideo.com"), n, h;
+	char sni[64];
+	size_t mlen = 0;
+	const uint8_t *msg;
+
+	(void)state;
+	for (int q = 0; q < 2; q++) {
+		struct quic_state *st = quic_state_new(qc);
+
+		memset(pkt, 0, sizeof(pkt));
+		if (q == 0) {
+			/* flags: version, 8-byte CID, 1-byte packet number */
+			memcpy(pkt, "\x09\x01\x02\x03\x04\x05\x06\x07\x08Q043\x01",
+			    14);
+			h = 14;
+		} else {
+			/* long header, DCID 8 (nibble 5), 4-byte number */
+			memcpy(pkt, "\xc3Q046\x50\x01\x02\x03\x04\x05\x06\x07\x08"
+			    "\x00\x00\x00\x01", 18);
+			h = 18;
+		}
+		h += 12;		/* the null encryption's hash */
+		/* STREAM, data length present, 1-byte ID 1, offset 0; then
+		 * the CHLO cut in two frames (the second with a 2-byte
+		 * offset), then PADDING. */
+		n = h;
+		pkt[n++] = 0xa0;
+		pkt[n++] = 1;
+		pkt[n++] = 0;
+		pkt[n++] = 20;
+		memcpy(pkt + n, chlo, 20);
+		n += 20;
+		pkt[n++] = 0xa4;
+		pkt[n++] = 1;
+		pkt[n++] = 0;
+		pkt[n++] = 20;
+		pkt[n++] = (uint8_t)((cl - 20) >> 8);
+		pkt[n++] = (uint8_t)(cl - 20);
+		memcpy(pkt + n, chlo + 20, cl - 20);
+		n += cl - 20;
+		n = 1350;
+		assert_true(quic_looks_like_initial(pkt, n));
+		assert_int_equal(quic_client_datagram(st, pkt, n).st, PARSE_OK);
+		assert_true(quic_hello_is_chlo(st));
+		assert_int_equal(quic_version(st),
+		    q == 0 ? QUIC_VERSION_Q043 : QUIC_VERSION_Q046);
+		msg = quic_client_hello(st, &mlen);
+		assert_int_equal(mlen, cl);
+		assert_true(quic_chlo_sni(msg, mlen, sni, sizeof(sni)));
+		assert_string_equal(sni, "r3.googlevideo.com");
+		quic_state_free(st);
+	}
+	/* Q039 (flags 0x0d, as Chrome sent them), a CHLO sent again at
+	 * stream offset 1024 after a REJ: read from there. */
+	{
+		struct quic_state *st = quic_state_new(qc);
+
+		memset(pkt, 0, sizeof(pkt));
+		memcpy(pkt, "\x0d\x01\x02\x03\x04\x05\x06\x07\x08Q039\x02", 14);
+		n = 14 + 12;
+		pkt[n++] = 0xa4;
+		pkt[n++] = 1;
+		pkt[n++] = 0x04;
+		pkt[n++] = 0x00;
+		pkt[n++] = (uint8_t)(cl >> 8);
+		pkt[n++] = (uint8_t)cl;
+		memcpy(pkt + n, chlo, cl);
+		assert_int_equal(quic_client_datagram(st, pkt, 1350).st,
+		    PARSE_OK);
+		assert_int_equal(quic_version(st), QUIC_VERSION_Q039);
+		msg = quic_client_hello(st, &mlen);
+		assert_true(quic_chlo_sni(msg, mlen, sni, sizeof(sni)));
+		assert_string_equal(sni, "r3.googlevideo.com");
+		quic_state_free(st);
+	}
+	/* A Q043 reset or multipath flag is not a client's first packet. */
+	pkt[0] = 0x0b;
+	memcpy(pkt + 9, "Q043", 4);
+	assert_false(quic_looks_like_initial(pkt, 1350));
+}
+
+/* Q050: a protected Initial (own salt) whose CRYPTO frame (0x08) holds a
+ * CHLO; a TLS ClientHello there is no CHLO. */
+static void
+test_gquic_q050(void **state)
+{
+	uint8_t chlo[256], frames[300], pkt[1500], hello[512];
+	size_t cl = chlo_build(chlo, "play.googleapis.com"), fl, len, mlen = 0;
+	struct quic_state *st = quic_state_new(qc);
+	char sni[64];
+
+	(void)state;
+	fl = crypto_frame(frames, 0, chlo, cl);
+	frames[0] = 0x08;
+	len = build(QUIC_VERSION_Q050, rfc_dcid, sizeof(rfc_dcid), 0, frames,
+	    fl, 1200, pkt, sizeof(pkt));
+	assert_true(quic_looks_like_initial(pkt, len));
+	assert_int_equal(quic_client_datagram(st, pkt, len).st, PARSE_OK);
+	assert_true(quic_hello_is_chlo(st));
+	{
+		const uint8_t *msg = quic_client_hello(st, &mlen);
+
+		assert_non_null(msg);
+		assert_int_equal(mlen, cl);
+		assert_memory_equal(msg, chlo, cl);
+		assert_true(quic_chlo_sni(msg, mlen, sni, sizeof(sni)));
+	}
+	assert_string_equal(sni, "play.googleapis.com");
+	quic_state_free(st);
+
+	st = quic_state_new(qc);
+	fl = crypto_frame(frames, 0, hello, rfc_client_hello(hello,
+	    sizeof(hello)) > 250 ? 250 : rfc_client_hello(hello, sizeof(hello)));
+	frames[0] = 0x08;
+	len = build(QUIC_VERSION_Q050, rfc_dcid, sizeof(rfc_dcid), 0, frames,
+	    fl, 1200, pkt, sizeof(pkt));
+	assert_int_equal(quic_client_datagram(st, pkt, len).st,
+	    PARSE_MALFORMED);
+	quic_state_free(st);
+}
+
 static void
 rfc_packet(const char *file, uint32_t version)
 {
@@ -569,11 +824,12 @@ test_wrong_version(void **state)
 	(void)state;
 	len = hex_file("rfc9001_a2_client_initial.hex", pkt, sizeof(pkt));
 	/*
-	 * draft-32, gQUIC Q046, a greasing version forcing negotiation,
-	 * Version Negotiation.
+	 * draft-21 and draft-33 (never deployed past 32), gQUIC Q035, a
+	 * greasing version forcing negotiation, Version Negotiation.
 	 */
-	static const uint32_t bad[] = { 0xff000020, 0x51303436, 0x1a2a3a4a, 0 };
-	for (size_t i = 0; i < 4; i++) {
+	static const uint32_t bad[] = { 0xff000015, 0xff000021, 0x51303335,
+	    0x1a2a3a4a, 0 };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		pkt[1] = (uint8_t)(bad[i] >> 24);
 		pkt[2] = (uint8_t)(bad[i] >> 16);
 		pkt[3] = (uint8_t)(bad[i] >> 8);
@@ -838,6 +1094,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc9001_keys),
 		cmocka_unit_test(test_rfc9369_keys),
+		cmocka_unit_test(test_draft_keys),
+		cmocka_unit_test(test_old_versions),
+		cmocka_unit_test(test_chlo_sni),
+		cmocka_unit_test(test_gquic_clear),
+		cmocka_unit_test(test_gquic_q050),
 		cmocka_unit_test(test_rfc9001_client_initial),
 		cmocka_unit_test(test_rfc9369_client_initial),
 		cmocka_unit_test(test_rfc_hello_tls),

@@ -579,6 +579,17 @@ test_alpn_edges(void **state)
 	static const uint8_t binary[] = { 2, 0xab, 0xcd };
 	static const uint8_t mixed[] = { 4, 0x30, 0xab, 0xcd, 0x31 };
 	static const uint8_t empty_first[] = { 0, 2, 'h', '2' };
+	/* The JA4 spec's examples (technical_details/JA4.md, "ALPN
+	 * Extension Value"): a first or last byte that is not ASCII
+	 * alphanumeric gives the first and last hex digits of the value.
+	 * The older Python and Rust references printed "99" for these;
+	 * FoxIO's maintainers hold the written spec as correct. */
+	static const uint8_t spec_ab[] = { 1, 0xab };
+	static const uint8_t spec_abcdef[] = { 3, 0xab, 0xcd, 0xef };
+	static const uint8_t spec_30ab[] = { 2, 0x30, 0xab };
+	static const uint8_t spec_b0d[] = { 2, 0xba, 0xcd };
+	static const uint8_t http11[] = { 8, 'h', 't', 't', 'p', '/', '1', '.', '1' };
+	static const uint8_t dash_end[] = { 3, 'h', '2', '-' };
 	static const struct {
 		const uint8_t *alpn;
 		size_t len;
@@ -588,6 +599,12 @@ test_alpn_edges(void **state)
 		{ binary, sizeof(binary), "ad" },
 		{ mixed, sizeof(mixed), "01" },
 		{ empty_first, sizeof(empty_first), "00" },
+		{ spec_ab, sizeof(spec_ab), "ab" },
+		{ spec_abcdef, sizeof(spec_abcdef), "af" },
+		{ spec_30ab, sizeof(spec_30ab), "3b" },
+		{ spec_b0d, sizeof(spec_b0d), "bd" },
+		{ http11, sizeof(http11), "h1" },
+		{ dash_end, sizeof(dash_end), "6d" },
 	};
 	static struct bb bb;
 	struct tls_client_hello ch;
