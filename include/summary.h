@@ -65,6 +65,47 @@ struct summary_finding {
 	const char *destination;	/* operator, else server name */
 };
 
+/*
+ * The tables, in the order a report reads them.  Cells of a row, as
+ * summary_row_get() returns them (str, or num for a number):
+ *   SUMMARY_SERVERS   0 name, 1 protocol
+ *   SUMMARY_APPS      0 app id, 1 app name (label)
+ *   SUMMARY_COUNTRIES 0 country
+ *   SUMMARY_OPERATORS num[0] ASN, 1 operator name (label)
+ *   SUMMARY_DATA      the summary_data_key in order, 6 permission (label)
+ *   SUMMARY_FINDINGS  0 severity digit, 1 rule, 2 app, 3 device, 4 title,
+ *                     5 destination, 6 ruleset; t.flows counts findings
+ *   SUMMARY_ROUTES    the summary_route_key in order (num[3] ASN),
+ *                     6 operator name (label)
+ *   SUMMARY_DEVICES   0 device, 1 app, 2 country
+ * The summary prints the first six; the last two are filled only by
+ * summary_add_route() and summary_add_device(), for the report.
+ */
+enum summary_table {
+	SUMMARY_SERVERS, SUMMARY_APPS, SUMMARY_COUNTRIES, SUMMARY_OPERATORS,
+	SUMMARY_DATA, SUMMARY_FINDINGS, SUMMARY_ROUTES, SUMMARY_DEVICES,
+	SUMMARY_TABLES
+};
+
+#define SUMMARY_MAX_CELLS 7
+
+/** A row as read back: valid until the model is changed or freed. */
+struct summary_row {
+	const char *str[SUMMARY_MAX_CELLS];	/* "" for a number cell */
+	uint64_t num[SUMMARY_MAX_CELLS];
+	struct summary_traffic t;
+};
+
+/** Key of a route row: where an app's traffic went. */
+struct summary_route_key {
+	const char *app;		/* app name, "(unattributed)" */
+	const char *destination;	/* server name or address */
+	const char *country;		/* "local", ISO code or "-" */
+	uint32_t asn;			/* 0 unknown */
+	const char *operator_jur;	/* ISO code or "-" */
+	const char *vendor_jur;
+};
+
 /** An empty model; NULL when out of memory. */
 struct summary_model *summary_new(void);
 /** Free the model and its rows; accepts NULL, returns NULL. */
@@ -97,7 +138,20 @@ int summary_add_operator(struct summary_model *m, uint32_t asn,
     const char *operator_name, const struct summary_traffic *t);
 int summary_add_data(struct summary_model *m, const struct summary_data_key *k,
     const char *permission, const struct summary_traffic *t);
+/* Report-only tables (see enum summary_table); same returns as above. */
+int summary_add_route(struct summary_model *m, const struct summary_route_key *k,
+    const char *operator_name, const struct summary_traffic *t);
+int summary_add_device(struct summary_model *m, const char *device,
+    const char *app, const char *country, const struct summary_traffic *t);
 
+/** Rows in table t, in stored order (see summary_sort()). */
+size_t summary_rows(const struct summary_model *m, enum summary_table t);
+/** Row i of table t; 0, or -EINVAL out of range. */
+int summary_row_get(const struct summary_model *m, enum summary_table t,
+    size_t i, struct summary_row *ret);
+/** What table t summed under "(other)". */
+void summary_other(const struct summary_model *m, enum summary_table t,
+    struct summary_traffic *ret);
 
 /*
  * Set the run's totals.  The struct is copied; the counter arrays and

@@ -2,7 +2,8 @@
 # Proves that the README's first command needs only the packages that
 # install-deps.sh installs without --tests: configures and builds as
 # scripts/demo.sh does, with pkg-config seeing only the .pc files of those
-# packages (and the -dev packages they depend on), then audits the sample.
+# packages (and the -dev packages they depend on), then audits the sample
+# into a store and makes its report.
 # A test-only dependency creeping into the plain build fails here even on a
 # machine where the test packages are installed.
 #   check-build-deps.sh BUILDDIR
@@ -45,5 +46,9 @@ rm -rf "$builddir"
 PATH=$nocmake:$PATH PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH='' \
     sh "$top/scripts/build.sh" "$builddir" -Dtests=false
 "$builddir/daemon/outflow" audit -q --no-geoip --rules-dir "$top/rules" \
-    --eve /dev/null "$top/samples/home.pcap"
+    --eve /dev/null --store "$builddir/sample.db" "$top/samples/home.pcap"
+# The first command ends with the sample's report, as demo.sh makes it.
+report=$("$builddir/daemon/outflow" report --store "$builddir/sample.db" \
+    --week 2024-W19 -o "$builddir")
+[ -s "$report" ] || { echo "check-build-deps: no report" >&2; exit 1; }
 echo "check-build-deps: OK"

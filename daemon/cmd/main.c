@@ -29,6 +29,7 @@ static const struct cmd commands[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "lookup", cmd_lookup },
+	{ "report", cmd_report },
 	{ "version", cmd_version },
 	{ "--version", cmd_version },
 	{ "help", cmd_help },

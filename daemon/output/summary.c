@@ -26,10 +26,14 @@
 #include "policy.h"
 #include "summary.h"
 
-enum { T_SERVERS, T_APPS, T_COUNTRIES, T_OPERATORS, T_DATA, T_FINDINGS,
-    T__COUNT };
+/* The public table order (summary.h); the printers name their tables. */
+enum { T_SERVERS = SUMMARY_SERVERS, T_APPS = SUMMARY_APPS,
+    T_COUNTRIES = SUMMARY_COUNTRIES, T_OPERATORS = SUMMARY_OPERATORS,
+    T_DATA = SUMMARY_DATA, T_FINDINGS = SUMMARY_FINDINGS,
+    T_ROUTES = SUMMARY_ROUTES, T_DEVICES = SUMMARY_DEVICES,
+    T__COUNT = SUMMARY_TABLES };
 
-#define MAX_CELLS 7		/* the personal-data table: 6 key + 1 label */
+#define MAX_CELLS SUMMARY_MAX_CELLS	/* personal data: 6 key + 1 label */
 
 /* One field of a row: a string, or in a key with str NULL a number. */
 struct cell {
@@ -126,6 +130,25 @@ static const struct column finding_cols[] = {
 	{ "ruleset", "ruleset", COL_STR, 6, 1, 0, -1 },
 	{ "flows", "flows", COL_FLOWS, 0, 1, 5, -1 },
 };
+/* Report-only tables: never printed by the summary, read by the report. */
+static const struct column route_cols[] = {
+	{ "app", "app", COL_STR, 0, 2, 24, 24 },
+	{ "destination", "destination", COL_STR, 1, 1, 30, 30 },
+	{ "country", "country", COL_STR, 2, 1, 7, -1 },
+	{ "ASN", "asn", COL_ASN, 3, 1, 10, -1 },
+	{ "operator", "operator_jurisdiction", COL_STR, 4, 1, 8, -1 },
+	{ "vendor", "vendor_jurisdiction", COL_STR, 5, 1, 6, -1 },
+	{ "operator name", "operator", COL_STR, 6, 1, 0, -1 },
+	TRAFFIC_COLS,
+};
+static const struct column device_cols[] = {
+	{ "device", "device", COL_STR, 0, 2, 24, 24 },
+	{ "app", "app", COL_STR, 1, 1, 24, 24 },
+	{ "country", "country", COL_STR, 2, 1, 7, -1 },
+	TRAFFIC_COLS,
+};
+static const uint8_t route_order[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+
 static const uint8_t finding_order[] = { 0, 1, 6, 2, 3, 4, 5, 7 };
 
 /* JSON has the permission before the count, as it always had. */
@@ -148,6 +171,10 @@ static const struct table_desc tables[T__COUNT] = {
 	    6, 7, data_cols, NCOLS(data_cols), data_order },
 	[T_FINDINGS] = { "Findings", "findings", "findings_other",
 	    5, 7, finding_cols, NCOLS(finding_cols), finding_order },
+	[T_ROUTES] = { "Destinations per app", "routes", "routes_other",
+	    6, 7, route_cols, NCOLS(route_cols), route_order },
+	[T_DEVICES] = { "Devices", "devices", "devices_other",
+	    3, 3, device_cols, NCOLS(device_cols), plain_order },
 };
 
 struct table {
@@ -477,6 +504,66 @@ summary_add_finding(struct summary_model *m, const struct summary_finding *f,
 	} else
 		memcpy(title, f->title, n + 1);
 	return table_add(&m->t[T_FINDINGS], c, t);
+}
+
+int
+summary_add_route(struct summary_model *m, const struct summary_route_key *k,
+    const char *operator_name, const struct summary_traffic *t)
+{
+	struct cell c[] = {
+		{ k->app, 0 }, { k->destination, 0 }, { k->country, 0 },
+		{ NULL, k->asn }, { k->operator_jur, 0 }, { k->vendor_jur, 0 },
+		{ operator_name, 0 },
+	};
+
+	for (int i = 0; i < 6; i++)
+		if (i != 3 && c[i].str == NULL)
+			return -EINVAL;
+	return table_add(&m->t[T_ROUTES], c, t);
+}
+
+int
+summary_add_device(struct summary_model *m, const char *device,
+    const char *app, const char *country, const struct summary_traffic *t)
+{
+	struct cell c[] = { { device, 0 }, { app, 0 }, { country, 0 } };
+
+	if (device == NULL || app == NULL || country == NULL)
+		return -EINVAL;
+	return table_add(&m->t[T_DEVICES], c, t);
+}
+
+size_t
+summary_rows(const struct summary_model *m, enum summary_table t)
+{
+	return (unsigned)t < T__COUNT ? m->t[t].n : 0;
+}
+
+int
+summary_row_get(const struct summary_model *m, enum summary_table t,
+    size_t i, struct summary_row *ret)
+{
+	const struct row *r;
+
+	if ((unsigned)t >= T__COUNT || i >= m->t[t].n)
+		return -EINVAL;
+	r = &m->t[t].rows[i];
+	memset(ret, 0, sizeof(*ret));
+	for (uint8_t c = 0; c < m->t[t].d->n_cells; c++) {
+		ret->str[c] = r->cell[c].str != NULL ? r->cell[c].str : "";
+		ret->num[c] = r->cell[c].num;
+	}
+	ret->t = r->t;
+	return 0;
+}
+
+void
+summary_other(const struct summary_model *m, enum summary_table t,
+    struct summary_traffic *ret)
+{
+	static const struct summary_traffic none;
+
+	*ret = (unsigned)t < T__COUNT ? m->t[t].other : none;
 }
 
 void

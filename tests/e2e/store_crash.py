@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Crash safety of the store: kill -9 `outflow audit --store` at random
 moments, 50 times, into one store.  After every kill the store must pass
-PRAGMA integrity_check and every table must read; the next run must open
-it again.  At the end one whole run must add exactly one run's flows.
+PRAGMA integrity_check, every table must read and `outflow report` must
+read it (its JSON counting the same flows); the next run must open it
+again.  At the end one whole run must add exactly one run's flows.
 
     store_crash.py OUTFLOW GEN BUILDDIR [KILLS]
 
 The seed is printed (and taken from STORE_CRASH_SEED) for reproduction.
 """
+import json
 import os
 import random
 import signal
@@ -47,10 +49,19 @@ def check_store():
             sys.exit(f"FAIL: integrity_check: {ok[:5]}")
         for t in TABLES:
             c.execute(f"SELECT * FROM {t}").fetchall()
-        return c.execute("SELECT COALESCE(SUM(flows), 0) FROM traffic_day"
-                         ).fetchone()[0]
+        flows = c.execute("SELECT COALESCE(SUM(flows), 0) FROM traffic_day"
+                          ).fetchone()[0]
     finally:
         c.close()
+    # The report reads what a kill left, too (store_days.scn's two days).
+    r = subprocess.run([outflow, "report", "--store", db, "--from",
+                        "2026-12-06", "--to", "2026-12-07", "--format", "json"],
+                       capture_output=True)
+    if r.returncode != 0:
+        sys.exit(f"FAIL: outflow report: {r.stderr.decode()}")
+    if json.loads(r.stdout)["totals"]["flows"] != flows:
+        sys.exit("FAIL: the report does not count the store's flows")
+    return flows
 
 
 # How long a whole run takes here, to aim the kills inside it.
@@ -85,6 +96,7 @@ if after - before != one_run:
     sys.exit(f"FAIL: a whole run after the kills added {after - before} "
              f"flows, expected {one_run}")
 print(f"ok: {kills} kills, {grew} of them after some batches were "
-      "written; integrity_check passed every time")
+      "written; integrity_check passed and the report read the store "
+      "every time")
 if grew == 0:
     sys.exit("FAIL: no kill landed while batches were being written")
