@@ -21,6 +21,8 @@ usage(FILE *fp)
 	    "       outflow audit [options] -i IFACE [-i IFACE...]\n"
 	    "       outflow run [--config FILE] [options] [-i IFACE...] [-r FILE...]\n"
 	    "       outflow check [--config FILE] [options]\n"
+	    "       outflow report --store FILE [--week YYYY-Www | --from DAY --to DAY]\n"
+	    "                      [--format html|md|json|csv|csv-aggregates] [-o FILE|DIR]\n"
 	    "       outflow lookup [--json] [--geoip-country F] [--geoip-asn F]\n"
 	    "                      [--jurisdictions F] ADDRESS...\n"
 	    "       outflow version\n"
