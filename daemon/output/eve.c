@@ -935,28 +935,28 @@ eve_flow(void *ctx, const struct flow_record *r)
 	end(e);
 }
 
+/*
+ * source{}, destination{} and network{} of an event about a flow still
+ * open (an observation, a finding): endpoints without counters, the
+ * server name given (NULL: none), and where the server is.
+ */
 static void
-eve_observation(void *ctx, const struct obs_record *or)
+put_flow_ends(struct eve *e, const struct flow_record *r,
+    const struct ends *ends, const char *domain)
 {
-	struct eve *e = ctx;
-	const struct flow_record *r = or->flow;
+	struct jw *w = &e->w;
 	const struct flow *f = r->flow;
-	const struct pii_obs *o = or->obs;
-	struct jw *w = begin(e, EVE_OBSERVATION, or->ts_us);
-	struct ends ends;
 
-	ends_set(&ends, &r->client, &r->server);
-	jw_obj_end(w);
 	jw_obj_begin(w, "source");
-	put_end(w, "ip", &ends, END_CLIENT);
+	put_end(w, "ip", ends, END_CLIENT);
 	jw_u64(w, "port", r->client_port);
 	if (r->client_mac != NULL)
 		jw_plain(w, "mac", r->client_mac);
 	jw_obj_end(w);
 	jw_obj_begin(w, "destination");
-	put_end(w, "ip", &ends, END_SERVER);
+	put_end(w, "ip", ends, END_SERVER);
 	jw_u64(w, "port", r->server_port);
-	jw_str(w, "domain", or->domain);
+	jw_str(w, "domain", domain);
 	ecs_destination_where(w, r);
 	jw_obj_end(w);
 	jw_obj_begin(w, "network");
@@ -969,6 +969,21 @@ eve_observation(void *ctx, const struct obs_record *or)
 	put_community_id(e, &r->client, r->client_port, &r->server,
 	    r->server_port, f->key.proto);
 	jw_obj_end(w);
+}
+
+static void
+eve_observation(void *ctx, const struct obs_record *or)
+{
+	struct eve *e = ctx;
+	const struct flow_record *r = or->flow;
+	const struct flow *f = r->flow;
+	const struct pii_obs *o = or->obs;
+	struct jw *w = begin(e, EVE_OBSERVATION, or->ts_us);
+	struct ends ends;
+
+	ends_set(&ends, &r->client, &r->server);
+	jw_obj_end(w);
+	put_flow_ends(e, r, &ends, or->domain);
 	{
 		struct related rel = { .ends = &ends };
 
@@ -1039,29 +1054,7 @@ eve_finding(void *ctx, const struct finding_record *fr)
 			jw_str(w, NULL, fr->tags[i]);
 		jw_arr_end(w);
 	}
-	jw_obj_begin(w, "source");
-	put_end(w, "ip", &ends, END_CLIENT);
-	jw_u64(w, "port", r->client_port);
-	if (r->client_mac != NULL)
-		jw_plain(w, "mac", r->client_mac);
-	jw_obj_end(w);
-	jw_obj_begin(w, "destination");
-	put_end(w, "ip", &ends, END_SERVER);
-	jw_u64(w, "port", r->server_port);
-	if (r->domain != NULL)
-		jw_str(w, "domain", r->domain);
-	ecs_destination_where(w, r);
-	jw_obj_end(w);
-	jw_obj_begin(w, "network");
-	jw_plain(w, "transport", transport_name(f->key.proto));
-	put_iana_number(w, f->key.proto);
-	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
-	jw_plain(w, "protocol", r->protocol);
-	jw_str(w, "application", r->app_id);
-	jw_plain(w, "direction", direction(&r->client, &r->server));
-	put_community_id(e, &r->client, r->client_port, &r->server,
-	    r->server_port, f->key.proto);
-	jw_obj_end(w);
+	put_flow_ends(e, r, &ends, r->domain);
 	put_flow_related(w, r, &ends);
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
