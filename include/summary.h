@@ -106,6 +106,9 @@ struct summary_route_key {
 	const char *vendor_jur;
 };
 
+/** b bytes as people read them: "812 B", "20.0 KiB", "1.5 GiB"; buf. */
+const char *summary_bytes(uint64_t b, char *buf, size_t size);
+
 /** An empty model; NULL when out of memory. */
 struct summary_model *summary_new(void);
 /** Free the model and its rows; accepts NULL, returns NULL. */

@@ -208,9 +208,9 @@ fmt_u64(char *buf, size_t size, uint64_t v)
 	return buf + i;
 }
 
-/* The one byte-count formatter. */
-static const char *
-human_bytes(uint64_t b, char *buf, size_t size)
+/* The one byte-count formatter: the summary's and the report's. */
+const char *
+summary_bytes(uint64_t b, char *buf, size_t size)
 {
 	if (b >= 10ULL * 1024 * 1024 * 1024)
 		snprintf(buf, size, "%.1f GiB", (double)b / (1024.0 * 1024 * 1024));
@@ -773,9 +773,9 @@ cell_text(const struct column *col, const struct row *r, char *buf,
 	case COL_FLOWS:
 		return fmt_u64(buf, size, r->t.flows);
 	case COL_SENT:
-		return human_bytes(r->t.bytes_out, buf, size);
+		return summary_bytes(r->t.bytes_out, buf, size);
 	case COL_RECEIVED:
-		return human_bytes(r->t.bytes_in, buf, size);
+		return summary_bytes(r->t.bytes_in, buf, size);
 	}
 	return "";
 }
@@ -889,7 +889,7 @@ summary_print_text(const struct summary_model *m, FILE *fp, unsigned top)
 
 	fprintf(fp, "outflow audit: %u file%s, %" PRIu64 " packets, %s, "
 	    "%.1f s of traffic\n", t->files, t->files == 1 ? "" : "s",
-	    t->packets, human_bytes(t->bytes, b1, sizeof(b1)), span);
+	    t->packets, summary_bytes(t->bytes, b1, sizeof(b1)), span);
 	text_findings(fp, m, top);
 	fprintf(fp, "\nPackets\n");
 	for (size_t i = 0; i < t->n_decode; i++) {

@@ -264,20 +264,6 @@ report_distinct(const struct summary_model *m, enum summary_table t,
 /* --- Small helpers the writers share --- */
 
 const char *
-report_bytes(uint64_t b, char *buf, size_t size)
-{
-	if (b >= 10ULL * 1024 * 1024 * 1024)
-		snprintf(buf, size, "%.1f GiB", (double)b / (1024.0 * 1024 * 1024));
-	else if (b >= 10ULL * 1024 * 1024)
-		snprintf(buf, size, "%.1f MiB", (double)b / (1024.0 * 1024));
-	else if (b >= 10ULL * 1024)
-		snprintf(buf, size, "%.1f KiB", (double)b / 1024.0);
-	else
-		snprintf(buf, size, "%" PRIu64 " B", b);
-	return buf;
-}
-
-const char *
 report_count(uint64_t v, char *buf, size_t size)
 {
 	char digits[24];

@@ -173,7 +173,7 @@ bytes_cell(FILE *fp, uint64_t v)
 {
 	char b[32];
 
-	fprintf(fp, "<td class=\"n\">%s</td>", report_bytes(v, b, sizeof(b)));
+	fprintf(fp, "<td class=\"n\">%s</td>", summary_bytes(v, b, sizeof(b)));
 }
 
 static void
@@ -232,7 +232,7 @@ head(const struct report *r, FILE *fp)
 	card(fp, report_count(r->apps.n, b, sizeof(b)), "apps");
 	card(fp, report_count(r->devices.n, b, sizeof(b)), "devices");
 	card(fp, report_count(r->flows, b, sizeof(b)), "connections");
-	card(fp, report_bytes(r->bytes_sent, b, sizeof(b)), "sent");
+	card(fp, summary_bytes(r->bytes_sent, b, sizeof(b)), "sent");
 	fputs("</div>\n</header>\n", fp);
 }
 
@@ -300,8 +300,8 @@ app_article(const struct report *r, const char *app, FILE *fp)
 	esc(fp, app);
 	fprintf(fp, "</h3>\n<p class=\"note\">%s connections, %s sent, %s "
 	    "received</p>\n", report_count(t.flows, b1, sizeof(b1)),
-	    report_bytes(t.bytes_out, b2, sizeof(b2)),
-	    report_bytes(t.bytes_in, b3, sizeof(b3)));
+	    summary_bytes(t.bytes_out, b2, sizeof(b2)),
+	    summary_bytes(t.bytes_in, b3, sizeof(b3)));
 	/* Categories: one chip per category, with its permission. */
 	n = summary_rows(r->cur, SUMMARY_DATA);
 	{
@@ -378,7 +378,7 @@ app_article(const struct report *r, const char *app, FILE *fp)
 		fputs("</td>", fp);
 		bytes_cell(fp, row.t.bytes_out);
 		fprintf(fp, "<td class=\"n opt\">%s</td></tr>\n",
-		    report_bytes(row.t.bytes_in, b1, sizeof(b1)));
+		    summary_bytes(row.t.bytes_in, b1, sizeof(b1)));
 	}
 	fputs("</tbody></table></div>\n</article>\n", fp);
 }
@@ -513,7 +513,7 @@ bar_chart(const struct report *r, enum summary_table t, const char *title,
 		    w < 1 ? 1 : w, row_h - 8);
 		fprintf(fp, "<text class=\"val\" x=\"%.1f\" y=\"%d\">%s</text>\n",
 		    label_w + (w < 1 ? 1 : w) + 6, y + 17,
-		    report_bytes(v, b, sizeof(b)));
+		    summary_bytes(v, b, sizeof(b)));
 	}
 	fputs("</svg>\n", fp);
 }

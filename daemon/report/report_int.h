@@ -74,8 +74,6 @@ struct report {
 	char headline[512];
 };
 
-/* "1.2 MiB"; returns buf. */
-const char *report_bytes(uint64_t b, char *buf, size_t size);
 /* 1234567 as "1,234,567"; returns buf. */
 const char *report_count(uint64_t v, char *buf, size_t size);
 /* A share in percent of total, 0 when total is 0. */

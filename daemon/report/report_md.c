@@ -78,8 +78,8 @@ app_section(const struct report *r, const char *app, FILE *fp)
 	fputs("\n### ", fp);
 	md(fp, app);
 	fprintf(fp, "\n\n%" PRIu64 " connections, %s sent, %s received.\n",
-	    t.flows, report_bytes(t.bytes_out, b1, sizeof(b1)),
-	    report_bytes(t.bytes_in, b2, sizeof(b2)));
+	    t.flows, summary_bytes(t.bytes_out, b1, sizeof(b1)),
+	    summary_bytes(t.bytes_in, b2, sizeof(b2)));
 	(void)report_distinct(r->cur, SUMMARY_DATA, 0, app, 1, &cats);
 	if (cats.n > 0) {
 		fputs("\nPersonal data sent:", fp);
@@ -125,8 +125,8 @@ app_section(const struct report *r, const char *app, FILE *fp)
 		fputs(" / ", fp);
 		md(fp, row.str[5]);
 		fprintf(fp, " | %s | %s |\n",
-		    report_bytes(row.t.bytes_out, b1, sizeof(b1)),
-		    report_bytes(row.t.bytes_in, b2, sizeof(b2)));
+		    summary_bytes(row.t.bytes_out, b1, sizeof(b1)),
+		    summary_bytes(row.t.bytes_in, b2, sizeof(b2)));
 	}
 }
 
@@ -148,7 +148,7 @@ table_bytes(const struct report *r, enum summary_table t, const char *title,
 			fprintf(fp, " AS%" PRIu64, row.num[0]);
 		} else
 			md(fp, report_country_text(row.str[0]));
-		fprintf(fp, " | %s | %" PRIu64 " |\n", report_bytes(
+		fprintf(fp, " | %s | %" PRIu64 " |\n", summary_bytes(
 		    row.t.bytes_out + row.t.bytes_in, b, sizeof(b)),
 		    row.t.flows);
 	}
@@ -252,7 +252,7 @@ report_write_markdown(const struct report *r, FILE *fp)
 	fprintf(fp, "**\n\n%s to %s (UTC), %u store%s: %" PRIu64
 	    " connections, %s sent by %zu apps on %zu devices.\n",
 	    r->period.from, r->period.to, r->stores, r->stores == 1 ? "" : "s",
-	    r->flows, report_bytes(r->bytes_sent, b, sizeof(b)), r->apps.n,
+	    r->flows, summary_bytes(r->bytes_sent, b, sizeof(b)), r->apps.n,
 	    r->devices.n);
 	findings(r, fp);
 	fputs("\n## Apps\n", fp);
@@ -269,7 +269,7 @@ report_write_markdown(const struct report *r, FILE *fp)
 		fputs(" | ", fp);
 		md(fp, report_country_text(row.str[2]));
 		fprintf(fp, " | %" PRIu64 " | %s |\n", row.t.flows,
-		    report_bytes(row.t.bytes_out, b, sizeof(b)));
+		    summary_bytes(row.t.bytes_out, b, sizeof(b)));
 	}
 	fputs("\n## Where traffic went\n", fp);
 	table_bytes(r, SUMMARY_COUNTRIES, "By country", fp);
