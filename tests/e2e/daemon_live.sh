@@ -17,12 +17,16 @@
 # Needs root, iproute2 with netns and tcpreplay; otherwise skipped (77).
 #   daemon_live.sh OUTFLOW GEN SRCDIR BUILDDIR [PPS]
 set -u
-outflow=$1 gen=$2 src=$3 dir=$4/daemon_live pps=${5:-100000}
-mkdir -p "$dir"
+outflow=$1 gen=$2 src=$3 pps=${5:-100000}
 [ "$(id -u)" -eq 0 ] || { echo "not root: skipped"; exit 77; }
 command -v ip >/dev/null 2>&1 || { echo "no iproute2: skipped"; exit 77; }
 command -v tcpreplay >/dev/null 2>&1 || { echo "no tcpreplay: skipped"; exit 77; }
 id nobody >/dev/null 2>&1 || { echo "no user nobody: skipped"; exit 77; }
+# The daemon drops to nobody and must still reach its files (the config
+# on reload, the event file on reopen); a build folder under /root is out
+# of its reach, so they live in a fresh folder under /tmp.
+dir=$(mktemp -d) || exit 1
+chmod 0755 "$dir"
 
 cap="ofd-cap-$$" tx="ofd-tx-$$"
 a=ofd$$a b=ofd$$b
@@ -30,6 +34,7 @@ cleanup() {
 	[ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null
 	ip netns del "$cap" 2>/dev/null
 	ip netns del "$tx" 2>/dev/null
+	rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
 ip netns add "$cap" 2>/dev/null || { echo "cannot create a namespace: skipped"; exit 77; }

@@ -9,9 +9,12 @@
 # --fail-on is audit's (exit 3), not run's.
 #   daemon_replay.sh OUTFLOW GEN SRCDIR BUILDDIR
 set -u
-outflow=$1 gen=$2 src=$3 dir=$4/daemon_replay
-mkdir -p "$dir"
-rm -f "$dir"/*.json "$dir"/*.txt
+outflow=$1 gen=$2 src=$3
+# run drops to nobody, which must reach the notify socket and the files:
+# a build folder under /root is out of its reach, /tmp is not.
+dir=$(mktemp -d) || exit 1
+chmod 0755 "$dir"
+trap 'rm -rf "$dir"' EXIT INT TERM
 # Started as root, run becomes a user: nobody here.
 as=""
 [ "$(id -u)" -ne 0 ] || as="--user nobody"
