@@ -68,11 +68,14 @@ void pipeline_finish(struct pipeline *p);
 
 /**
  * Interim records: every open flow that began at least min_age_us before
- * the latest packet (packet time) goes to the outputs as it is now (flow_record.ended false), so a flow
- * open for hours is not invisible until it ends.  A daemon calls this
- * every interim interval.
+ * now goes to the outputs as it is (flow_record.ended false), so a flow
+ * open for hours is not invisible until it ends.  now_us is the wall
+ * clock of a live capture (a quiet link does not stop time); 0 means
+ * packet time, the latest packet's, as when reading files.  A daemon
+ * calls this every interim interval.
  */
-void pipeline_interim(struct pipeline *p, uint64_t min_age_us);
+void pipeline_interim(struct pipeline *p, uint64_t now_us,
+    uint64_t min_age_us);
 
 /**
  * What the command's live captures counted so far (summed over them),

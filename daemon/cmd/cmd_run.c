@@ -351,7 +351,8 @@ housekeeping(struct run *r, struct timers *t)
 	}
 	/* Flows open for long are written as they are, every interval. */
 	if (r->a.interim_interval > 0 && now >= t->next_interim) {
-		pipeline_interim(r->p, r->a.interim_interval * 1000000);
+		pipeline_interim(r->p, r->a.n_ifaces > 0 ? now : 0,
+		    r->a.interim_interval * 1000000);
 		t->next_interim = now + r->a.interim_interval * 1000000;
 	}
 	if (t->watchdog_us > 0 && now >= t->next_watchdog) {

@@ -253,6 +253,7 @@ on_flow_end(struct flow *f, enum flow_end_reason why, void *ctx)
 
 struct interim_ctx {
 	struct pipeline *p;
+	uint64_t now_us;
 	uint64_t min_age_us;
 };
 
@@ -263,8 +264,8 @@ interim_flow(struct flow *f, void *ctx)
 	struct pipeline *p = ic->p;
 	struct flow_record r;
 
-	/* Open that long by packet time, whether busy or quiet now. */
-	if (ic->p->last_us - f->first_us < ic->min_age_us)
+	/* Open that long, whether busy or quiet now. */
+	if (ic->now_us < f->first_us || ic->now_us - f->first_us < ic->min_age_us)
 		return;
 	fill_record(p, f, &r, &p->flow_scratch);
 	r.ended = false;
@@ -275,9 +276,13 @@ interim_flow(struct flow *f, void *ctx)
 }
 
 void
-pipeline_interim(struct pipeline *p, uint64_t min_age_us)
+pipeline_interim(struct pipeline *p, uint64_t now_us, uint64_t min_age_us)
 {
-	struct interim_ctx ic = { .p = p, .min_age_us = min_age_us };
+	struct interim_ctx ic = {
+		.p = p,
+		.now_us = now_us > p->last_us ? now_us : p->last_us,
+		.min_age_us = min_age_us,
+	};
 
 	flow_foreach(p->flows, interim_flow, &ic);
 }

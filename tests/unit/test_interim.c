@@ -95,13 +95,17 @@ test_interim_and_stats(void **state)
 	open_flows = s.active_at_stats;
 	assert_true(open_flows > 0);
 
-	/* Every open flow began at least 0 us ago; none an age ago. */
-	pipeline_interim(p, 0);
+	/* Every open flow began at least 0 us ago; none an age before the
+	 * latest packet. */
+	pipeline_interim(p, 0, 0);
 	assert_int_equal(s.interim, open_flows);
-	pipeline_interim(p, UINT64_MAX / 2);
+	pipeline_interim(p, 0, UINT64_MAX / 2);
 	assert_int_equal(s.interim, open_flows);
-	pipeline_interim(p, 0);
+	pipeline_interim(p, 0, 0);
 	assert_int_equal(s.interim, 2 * open_flows);
+	/* Live, the wall clock ages quiet flows: an age later, all of them. */
+	pipeline_interim(p, UINT64_MAX / 2 + (uint64_t)4e15, UINT64_MAX / 2);
+	assert_int_equal(s.interim, 3 * open_flows);
 
 	/* Each flow still ends once, and the last statistics say final. */
 	pipeline_finish(p);
