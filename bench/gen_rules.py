@@ -6,8 +6,9 @@ categories, networks or services, sometimes two alternatives) and says
 where or how (a vendor's or a server's jurisdiction, countries and
 groups, traffic thresholds, a confidence), one in five with a "but not"
 exception; one in fifty is a catch-all with nothing the index can anchor
-on, so it is tried on every flow.  The names come from the shipped packs,
-so every rule is valid and many match the benchmark's traffic.
+on (an alternative naming a device vendor's MAC prefix: devices are not
+indexed), so it is tried on every flow.  The names come from the shipped
+packs, so every rule is valid and many match the benchmark's traffic.
 
 usage: gen_rules.py N OUT.yaml
 """
@@ -17,6 +18,8 @@ import sys
 
 import yaml
 
+# Vendor prefixes (Apple, Samsung, Xiaomi, Huawei, Google).
+OUIS = ['f0:18:98', '8c:f5:a3', '64:09:80', '00:e0:fc', '3c:5a:b4']
 TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 
 
@@ -87,8 +90,10 @@ def main():
         when = cond()
         if i % 50 == 0:
             # A catch-all with nothing to anchor on, so tried on every
-            # flow (at its end): an alternative no anchor can stand for.
-            when = {'any': [when, {'traffic': {'sent_at_least': '1GB'}}]}
+            # flow: an alternative no anchor can stand for ("or any
+            # device of this vendor"; real OUIs the benchmark's
+            # generated devices do not carry).
+            when = {'any': [when, {'device': {'mac': [OUIS[i // 50 % len(OUIS)]]}}]}
         rules.append({'id': f'bench.r{i}',
                       'title': '{app} on {device} sent {data} to {operator} '
                                '({jurisdiction})',

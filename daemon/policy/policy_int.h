@@ -28,11 +28,19 @@ cset_has(const struct cset *s, const char *cc)
 	return (s->w[(a * 26 + b) / 64] >> ((a * 26 + b) % 64)) & 1;
 }
 
+/* One bit per hash: a set without the flow's key says so in one test. */
+static inline uint64_t
+bloom_bit(uint32_t h)
+{
+	return (uint64_t)1 << (h >> 26);
+}
+
 /* A set of lower-case strings (app ids, vendors, operators, domains). */
 struct strset {
 	struct hmap map;
 	char **v;
 	uint32_t n;
+	uint64_t bloom;			/* bloom_bit() of each str_hash() */
 };
 
 /* A flow's string folded to lower case and hashed once per judgement,
@@ -53,6 +61,7 @@ struct u32set {
 	struct hmap map;
 	uint32_t *v;
 	uint32_t n;
+	uint64_t bloom;			/* bit x % 64 of each */
 };
 
 bool u32set_has(const struct u32set *s, uint32_t x);
@@ -85,10 +94,18 @@ struct cond_app {
 	enum tri known;
 };
 
+/* A MAC as a number: a vendor prefix masks the last three bytes. */
 struct mac_pattern {
-	uint8_t b[6];
-	uint8_t len;			/* 3: a vendor prefix, 6: one device */
+	uint64_t value, mask;
 };
+
+static inline uint64_t
+mac_num(const uint8_t b[6])
+{
+	return (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 |
+	    (uint64_t)b[2] << 24 | (uint64_t)b[3] << 16 |
+	    (uint64_t)b[4] << 8 | b[5];
+}
 
 struct cond_device {
 	struct strset names;
@@ -196,7 +213,58 @@ enum anchor {
 	ANCHOR_COUNTRY,
 	ANCHOR_ASN,
 	ANCHOR_DOMAIN,
+	/* Thresholds: a rule that needs at least this much of a counter,
+	 * kept in ascending lists rather than the hash index. */
+	ANCHOR_SENT,
+	ANCHOR_RECEIVED,
+	ANCHOR_DURATION,
 };
+
+#define N_THRESHOLDS	3	/* ANCHOR_SENT .. ANCHOR_DURATION */
+
+struct threshold {
+	uint64_t min;			/* bytes, or microseconds */
+	uint32_t rule;
+};
+
+/*
+ * A gate: what a rule the index cannot anchor needs at least one of, as
+ * 64 bloom bits per fact of the flow (or the least of a counter), so
+ * that trying it on a flow that lacks them all costs a few tests.
+ */
+enum gate_fact {
+	GF_APP,			/* bloom_bit(str_hash(app id)) */
+	GF_VENDOR,
+	GF_CATEGORY,		/* one bit per category */
+	GF_ASN,			/* bit asn % 64 */
+	GF_DOMAIN,		/* bloom_bit() of each suffix */
+	GF_COUNTRY,		/* bloom_num() of each of the four countries */
+	GF_MAC,			/* bloom_num() of the MAC, and of its prefix */
+	GF_DEVICE,		/* bloom_bit(str_hash(device name)) */
+	GF_SENT,		/* counters: at least */
+	GF_RECEIVED,
+	GF_DURATION,
+	GF__COUNT
+};
+
+#define GF_COUNTERS	GF_SENT		/* from here on, counters */
+
+struct gate {
+	uint16_t facts;			/* bits of enum gate_fact; 0: open */
+	uint64_t v[GF__COUNT];
+};
+
+static inline uint64_t
+bloom_num(uint64_t x)
+{
+	return bloom_bit((uint32_t)(hash_mix(0x9e3779b97f4a7c15ull, x) >> 32));
+}
+
+#define MAC_PREFIX_MASK	0xffffff000000ull
+
+/* What a rule depends on, so a flow retries it only when that changed. */
+#define RULE_FINAL	0x1		/* answers only at the end */
+#define RULE_DATA	0x2		/* looks at the data sent */
 
 /*
  * An index key: its kind and either a string (app id, category, domain
@@ -240,6 +308,11 @@ struct policy {
 	 * a flow tries them all, so only where they can answer. */
 	uint32_t *unanchored[3];
 	uint32_t n_unanchored[3];
+	struct threshold *thresholds[N_THRESHOLDS];	/* ascending min */
+	uint32_t n_thresholds[N_THRESHOLDS];
+	uint8_t *rule_flags;		/* RULE_*, by rule */
+	struct gate *gates;		/* by rule: of the unanchored ones */
+	bool uses_gates;
 	bool want[3];			/* by enum policy_moment */
 	const char *const *categories;	/* pii_category_names() */
 	uint32_t category_hash[64];	/* str_hash() of each */

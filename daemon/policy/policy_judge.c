@@ -28,6 +28,16 @@
 struct policy_flow {
 	uint8_t n_data;
 	uint16_t n_fired, cap_fired;
+	/*
+	 * What the last judgements saw: a rule is tried again only when
+	 * something it looks at changed (who and where: inputs; what was
+	 * sent: data_version), or at the end when it counts bytes.
+	 */
+	bool inputs_judged;		/* rules without data, at inputs */
+	bool data_judged;		/* rules with data, at both */
+	uint64_t inputs;		/* signature of who and where */
+	uint32_t data_version;		/* bumped by each new fact */
+	uint32_t data_judged_version;
 	uint64_t *fired;		/* rule id hashes: inline, then heap */
 	struct {
 		uint8_t category;	/* index in pii_category_names() */
@@ -48,6 +58,11 @@ struct flow_keys {
 	uint16_t suffix[DOMAIN_SUFFIXES];	/* offsets, longest first */
 	uint32_t suffix_hash[DOMAIN_SUFFIXES];
 	unsigned n_suffixes;
+	uint64_t inputs;		/* all a rule looks at but data, counters */
+	uint64_t categories;		/* bits: every category the flow sent */
+	uint64_t mac;			/* mac_num() of the client's; or ~0 */
+	uint64_t domain_bloom;		/* bloom_bit() of each suffix */
+	uint64_t facts[GF__COUNT];	/* what gates test */
 };
 
 struct policy_state {
@@ -159,8 +174,10 @@ policy_note_data(struct policy_state *s, struct policy_flow **pfp,
 	for (unsigned i = 0; i < pf->n_data; i++)
 		if (pf->data[i].category == ci && pf->data[i].where ==
 		    o->where && pf->data[i].known == known) {
-			if (o->confidence > pf->data[i].confidence)
+			if (o->confidence > pf->data[i].confidence) {
 				pf->data[i].confidence = o->confidence;
+				pf->data_version++;
+			}
 			return;
 		}
 	if (pf->n_data == FLOW_DATA_KEPT) {
@@ -172,6 +189,7 @@ policy_note_data(struct policy_state *s, struct policy_flow **pfp,
 	pf->data[pf->n_data].known = known;
 	pf->data[pf->n_data].confidence = o->confidence;
 	pf->n_data++;
+	pf->data_version++;
 }
 
 /* ------------------------------------------------------- conditions */
@@ -191,13 +209,60 @@ tri_ok(enum tri t, bool v)
 	return t == TRI_ANY || (t == TRI_YES) == v;
 }
 
+static uint64_t
+mix_key(uint64_t h, const struct lc_key *k)
+{
+	return hash_mix(h, k->len > 0 ? (uint64_t)k->len << 32 | k->hash : 0);
+}
+
+static uint64_t
+mix_cc(uint64_t h, const char *cc)
+{
+	return hash_mix(h, country_num(cc));
+}
+
+/*
+ * A signature of everything but data and counters that a condition may
+ * test: the same signature, the same answer.  The rules themselves are
+ * in it, so a reload judges afresh.
+ */
+static uint64_t
+inputs_signature(const struct flow_keys *k, const struct policy *p,
+    const struct flow_record *r)
+{
+	const struct flow *f = r->flow;
+	uint64_t h = hash_mix((uint64_t)(uintptr_t)p, r->asn);
+
+	h = mix_key(h, &k->app);
+	h = mix_key(h, &k->vendor);
+	h = mix_key(h, &k->operator);
+	h = mix_key(h, &k->device);
+	h = hash_mix(h, k->n_suffixes > 0 ? (uint64_t)k->domain_len << 32 |
+	    k->suffix_hash[0] : 0);
+	h = hash_mix(h, r->app_kind != NULL ? (unsigned char)r->app_kind[0] :
+	    0);
+	h = mix_cc(h, r->country);
+	h = mix_cc(h, r->jur_location);
+	h = mix_cc(h, r->jur_operator);
+	h = mix_cc(h, r->jur_vendor);
+	return hash_mix(h, (uint64_t)r->dest_local << 8 |
+	    (f != NULL ? f->app_proto : 0xff));
+}
+
 /* Only what some rule looks at: each costs a hash. */
 static void
 keys_set(struct flow_keys *k, const struct policy *p,
-    const struct flow_record *r)
+    const struct flow_record *r, const struct policy_flow *pf)
 {
 	const char *d = r->domain;
 	size_t len;
+
+	k->categories = 0;
+	for (unsigned i = 0; pf != NULL && i < pf->n_data; i++)
+		k->categories |= (uint64_t)1 << pf->data[i].category;
+	k->mac = r->flow != NULL && r->flow->has_mac ?
+	    mac_num(r->flow->client_mac) : UINT64_MAX;
+	k->domain_bloom = 0;
 
 	lc_key_set(&k->app, r->app_id, r->app_id ? strlen(r->app_id) : 0);
 	lc_key_set(&k->vendor, p->uses_vendor ? r->app_vendor : NULL,
@@ -210,8 +275,10 @@ keys_set(struct flow_keys *k, const struct policy *p,
 	k->n_suffixes = 0;
 	k->domain_len = 0;
 	if (!p->uses_domain || d == NULL ||
-	    (len = strlen(d)) >= sizeof(k->domain))
+	    (len = strlen(d)) >= sizeof(k->domain)) {
+		k->inputs = inputs_signature(k, p, r);
 		return;
+	}
 	if (len > 0 && d[len - 1] == '.')
 		len--;
 	for (size_t i = 0; i < len; i++)
@@ -221,15 +288,67 @@ keys_set(struct flow_keys *k, const struct policy *p,
 	for (size_t i = 0; i < len && k->n_suffixes < DOMAIN_SUFFIXES; i++)
 		if (i == 0 || k->domain[i - 1] == '.') {
 			k->suffix[k->n_suffixes] = (uint16_t)i;
-			k->suffix_hash[k->n_suffixes++] = str_hash(k->domain + i,
+			k->suffix_hash[k->n_suffixes] = str_hash(k->domain + i,
 			    len - i);
+			k->domain_bloom |= bloom_bit(
+			    k->suffix_hash[k->n_suffixes++]);
 		}
+	k->inputs = inputs_signature(k, p, r);
+}
+
+static uint64_t
+key_bloom(const struct lc_key *k)
+{
+	return k->len > 0 ? bloom_bit(k->hash) : 0;
+}
+
+static uint64_t
+cc_bloom(const char *cc)
+{
+	return cc[0] != '\0' ? bloom_num(country_num(cc)) : 0;
+}
+
+/* The flow's facts as the gates of unanchored rules test them. */
+static void
+facts_set(struct flow_keys *k, const struct flow_record *r)
+{
+	const struct flow *f = r->flow;
+
+	k->facts[GF_APP] = key_bloom(&k->app);
+	k->facts[GF_VENDOR] = key_bloom(&k->vendor);
+	k->facts[GF_CATEGORY] = k->categories;
+	k->facts[GF_ASN] = r->asn != 0 ? (uint64_t)1 << (r->asn % 64) : 0;
+	k->facts[GF_DOMAIN] = k->domain_bloom;
+	k->facts[GF_COUNTRY] = cc_bloom(r->country) |
+	    cc_bloom(r->jur_location) | cc_bloom(r->jur_operator) |
+	    cc_bloom(r->jur_vendor);
+	k->facts[GF_MAC] = k->mac == UINT64_MAX ? 0 :
+	    bloom_num(k->mac) | bloom_num(k->mac & MAC_PREFIX_MASK);
+	k->facts[GF_DEVICE] = key_bloom(&k->device);
+	k->facts[GF_SENT] = f != NULL ? f->bytes[FLOW_TO_SERVER] : 0;
+	k->facts[GF_RECEIVED] = f != NULL ? f->bytes[FLOW_TO_CLIENT] : 0;
+	k->facts[GF_DURATION] = f != NULL && f->last_us > f->first_us ?
+	    f->last_us - f->first_us : 0;
+}
+
+static bool
+gate_open(const struct gate *g, const struct flow_keys *k)
+{
+	if (g->facts == 0)
+		return true;
+	for (unsigned f = 0; f < GF__COUNT; f++)
+		if ((g->facts >> f) & 1 && (f < GF_COUNTERS ?
+		    (k->facts[f] & g->v[f]) != 0 : k->facts[f] >= g->v[f]))
+			return true;
+	return false;
 }
 
 /* A domain suffix of the flow's server name is in s. */
-static bool
+static __attribute__((noinline)) bool
 suffix_in(const struct strset *s, const struct flow_keys *k)
 {
+	if (!(s->bloom & k->domain_bloom))
+		return false;
 	for (unsigned i = 0; i < k->n_suffixes; i++) {
 		struct lc_key q;
 
@@ -278,14 +397,12 @@ judge_device(const struct cond_device *d, const struct flow_record *r,
 	if (d->names.n > 0 && !strset_has_lc(&d->names, &k->device))
 		return false;
 	if (d->n_macs > 0) {
-		const struct flow *f = r->flow;
 		size_t i;
 
-		if (f == NULL || !f->has_mac)
+		if (k->mac == UINT64_MAX)
 			return false;
 		for (i = 0; i < d->n_macs; i++)
-			if (memcmp(d->macs[i].b, f->client_mac,
-			    d->macs[i].len) == 0)
+			if ((k->mac & d->macs[i].mask) == d->macs[i].value)
 				break;
 		if (i == d->n_macs)
 			return false;
@@ -299,6 +416,8 @@ judge_data(const struct cond_data *d, struct judge *J)
 	const struct policy_flow *pf = J->pf;
 	bool hit = false;
 
+	if (!(d->categories & J->k->categories))
+		return false;
 	for (unsigned i = 0; pf != NULL && i < pf->n_data; i++) {
 		if (!((d->categories >> pf->data[i].category) & 1) ||
 		    (d->where != 0 && !(d->where & (1u << pf->data[i].where))) ||
@@ -375,26 +494,38 @@ judge_traffic(const struct cond_traffic *t, const struct flow_record *r)
 	    dur >= t->dur_min && dur <= t->dur_max;
 }
 
-static bool
-judge_cond(const struct cond *c, struct judge *J)
-{
-	struct judge inner;
+static bool judge_cond(const struct cond *c, struct judge *J);
 
+/* What a negated condition matched is not evidence. */
+static __attribute__((noinline)) bool
+judge_not(const struct cond *c, const struct judge *J)
+{
+	struct judge inner = *J;
+
+	return !judge_cond(c, &inner);
+}
+
+/* Nor is what a branch of "any" matched before it failed. */
+static __attribute__((noinline)) bool
+judge_branch(const struct cond *c, struct judge *J)
+{
+	struct judge inner = *J;
+
+	if (!judge_cond(c, &inner))
+		return false;
+	*J = inner;
+	return true;
+}
+
+/* A test of the flow; all, any and not are judge_cond()'s. */
+static inline bool
+judge_leaf(const struct cond *c, struct judge *J)
+{
 	switch (c->kind) {
 	case COND_ALL:
-		for (size_t i = 0; i < c->n_kids; i++)
-			if (!judge_cond(c->kids[i], J))
-				return false;
-		return true;
 	case COND_ANY:
-		for (size_t i = 0; i < c->n_kids; i++)
-			if (judge_cond(c->kids[i], J))
-				return true;
-		return false;
 	case COND_NOT:
-		/* What a negated condition matched is not evidence. */
-		inner = *J;
-		return !judge_cond(c->kids[0], &inner);
+		break;
 	case COND_APP:
 		return judge_app(&c->u.app, J->r, J->k);
 	case COND_DEVICE:
@@ -409,6 +540,37 @@ judge_cond(const struct cond *c, struct judge *J)
 		return judge_traffic(&c->u.traffic, J->r);
 	}
 	return false;
+}
+
+/* Leaves are tested in place: a call per combination, not per test. */
+static bool
+judge_cond(const struct cond *c, struct judge *J)
+{
+	const struct cond *k;
+
+	switch (c->kind) {
+	case COND_ALL:
+		for (size_t i = 0; i < c->n_kids; i++) {
+			k = c->kids[i];
+			if (!(k->kind > COND_NOT ? judge_leaf(k, J) :
+			    judge_cond(k, J)))
+				return false;
+		}
+		return true;
+	case COND_ANY:
+		for (size_t i = 0; i < c->n_kids; i++) {
+			k = c->kids[i];
+			/* A leaf adds evidence only when it holds. */
+			if (k->kind > COND_NOT ? judge_leaf(k, J) :
+			    judge_branch(k, J))
+				return true;
+		}
+		return false;
+	case COND_NOT:
+		return judge_not(c->kids[0], J);
+	default:
+		return judge_leaf(c, J);
+	}
 }
 
 /* ------------------------------------------------------- candidates */
@@ -438,17 +600,51 @@ struct cands {
 	struct policy_state *s;
 	const struct policy *p;
 	uint32_t n;
+	unsigned allow;			/* bits: rule_flags values wanted */
 };
 
 static void
 take(struct cands *c, const uint32_t *rules, uint32_t n)
 {
 	struct policy_state *s = c->s;
+	const uint8_t *flags = c->p->rule_flags;
 
 	for (uint32_t i = 0; i < n; i++)
 		if (s->stamp[rules[i]] != s->gen) {
 			s->stamp[rules[i]] = s->gen;
+			if ((c->allow >> flags[rules[i]]) & 1)
+				s->cand[c->n++] = rules[i];
+		}
+}
+
+/* Rules on no anchor: those whose gate the flow passes. */
+static void
+take_gated(struct cands *c, const uint32_t *rules, uint32_t n,
+    const struct flow_keys *k)
+{
+	struct policy_state *s = c->s;
+	const struct policy *p = c->p;
+
+	for (uint32_t i = 0; i < n; i++)
+		if (((c->allow >> p->rule_flags[rules[i]]) & 1) &&
+		    gate_open(&p->gates[rules[i]], k)) {
+			s->stamp[rules[i]] = s->gen;
 			s->cand[c->n++] = rules[i];
+		}
+}
+
+/* The rules that need no more of a counter than the flow has. */
+static void
+take_thresholds(struct cands *c, const struct threshold *t, uint32_t n,
+    uint64_t value)
+{
+	struct policy_state *s = c->s;
+
+	for (uint32_t i = 0; i < n && t[i].min <= value; i++)
+		if (s->stamp[t[i].rule] != s->gen) {
+			s->stamp[t[i].rule] = s->gen;
+			if ((c->allow >> c->p->rule_flags[t[i].rule]) & 1)
+				s->cand[c->n++] = t[i].rule;
 		}
 }
 
@@ -483,9 +679,10 @@ cmp_u32(const void *a, const void *b)
 static uint32_t
 candidates(struct policy_state *s, const struct policy *p,
     const struct policy_flow *pf, const struct flow_record *r,
-    const struct flow_keys *k, enum policy_moment m)
+    const struct flow_keys *k, enum policy_moment m, unsigned allow)
 {
-	struct cands c = { s, p, 0 };
+	struct cands c = { s, p, 0, allow };
+	const struct flow *f = r->flow;
 	const char *ccs[4] = { r->country, r->jur_location, r->jur_operator,
 	    r->jur_vendor };
 
@@ -493,7 +690,7 @@ candidates(struct policy_state *s, const struct policy *p,
 		memset(s->stamp, 0, s->cap * sizeof(*s->stamp));
 		s->gen = 1;
 	}
-	take(&c, p->unanchored[m], p->n_unanchored[m]);
+	take_gated(&c, p->unanchored[m], p->n_unanchored[m], k);
 	if (p->n_entries > 0) {
 		if (k->app.len > 0)
 			probe(&c, ANCHOR_APP, k->app.s, k->app.len, 0,
@@ -517,6 +714,15 @@ candidates(struct policy_state *s, const struct policy *p,
 			probe(&c, ANCHOR_DOMAIN, k->domain + k->suffix[i],
 			    k->domain_len - k->suffix[i], 0, k->suffix_hash[i]);
 	}
+	/* Counters are final only at the end. */
+	if (m == POLICY_AT_END && f != NULL) {
+		take_thresholds(&c, p->thresholds[0], p->n_thresholds[0],
+		    f->bytes[FLOW_TO_SERVER]);
+		take_thresholds(&c, p->thresholds[1], p->n_thresholds[1],
+		    f->bytes[FLOW_TO_CLIENT]);
+		take_thresholds(&c, p->thresholds[2], p->n_thresholds[2],
+		    f->last_us > f->first_us ? f->last_us - f->first_us : 0);
+	}
 	/*
 	 * Findings come out in the order the rules were loaded: a short
 	 * list is sorted, a long one read back from the stamps in order.
@@ -532,13 +738,14 @@ candidates(struct policy_state *s, const struct policy *p,
 			}
 			s->cand[j] = v;
 		}
-	} else if (c.n > 1 && c.n <= p->n_rules / 16)
+	} else if (c.n > 1 && c.n <= p->n_rules / 8)
 		qsort(s->cand, c.n, sizeof(*s->cand), cmp_u32);
 	else if (c.n > 1) {
 		uint32_t n = 0;
 
 		for (uint32_t i = 0; i < p->n_rules; i++)
-			if (s->stamp[i] == s->gen)
+			if (s->stamp[i] == s->gen &&
+			    ((allow >> p->rule_flags[i]) & 1))
 				s->cand[n++] = i;
 		c.n = n;
 	}
@@ -723,6 +930,33 @@ fill_title(struct policy_state *s, const struct rule *ru,
 
 /* ------------------------------------------------------------- judge */
 
+#define ALLOW(flags)	(1u << (flags))
+
+/*
+ * Which rules (by their RULE_* flags) a moment tries.  The server name
+ * answers rules that need neither data nor the end; data answers those
+ * that look at it too; the end answers all.  A rule judged before is
+ * tried again only when what it looks at changed since.
+ */
+static unsigned
+moment_allows(enum policy_moment m, const struct policy_flow *pf,
+    uint64_t inputs)
+{
+	bool same_inputs = pf != NULL && pf->inputs_judged &&
+	    pf->inputs == inputs;
+	bool same_data = same_inputs && pf->data_judged &&
+	    pf->data_judged_version == pf->data_version;
+	unsigned allow = 0;
+
+	if (!same_inputs)
+		allow |= ALLOW(0);
+	if (!same_data && m != POLICY_AT_NAME)
+		allow |= ALLOW(RULE_DATA);
+	if (m == POLICY_AT_END)
+		allow |= ALLOW(RULE_FINAL) | ALLOW(RULE_FINAL | RULE_DATA);
+	return allow;
+}
+
 static bool
 fired(const struct policy_flow *pf, uint64_t h)
 {
@@ -789,6 +1023,8 @@ policy_judge(struct policy_state *s, const struct policy *p,
     enum policy_moment m, const struct pii_obs *trigger, uint64_t ts_us,
     policy_finding_cb *cb, void *arg)
 {
+	struct policy_flow *pf = *pfp;
+	unsigned allow;
 	uint32_t n;
 
 	if (!policy_wants(p, m))
@@ -797,17 +1033,29 @@ policy_judge(struct policy_state *s, const struct policy *p,
 		s->c.flow_state_failed++;
 		return;
 	}
+	keys_set(&s->keys, p, r, pf);
+	allow = moment_allows(m, pf, s->keys.inputs);
+	/* A flow that goes on keeps what was judged. */
+	if (m != POLICY_AT_END && (pf = flow_state(s, pfp)) != NULL) {
+		if (m == POLICY_AT_DATA) {
+			pf->data_judged = true;
+			pf->data_judged_version = pf->data_version;
+		} else if (!pf->inputs_judged || pf->inputs != s->keys.inputs)
+			/* Rules with data were judged at other inputs. */
+			pf->data_judged = false;
+		pf->inputs_judged = true;
+		pf->inputs = s->keys.inputs;
+	}
+	if (allow == 0)
+		return;
 	s->c.evaluations++;
-	keys_set(&s->keys, p, r);
-	n = candidates(s, p, *pfp, r, &s->keys, m);
+	if (p->uses_gates)
+		facts_set(&s->keys, r);
+	n = candidates(s, p, *pfp, r, &s->keys, m, allow);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct rule *ru = p->rules[s->cand[i]];
-		struct policy_flow *pf;
 		struct judge J;
 
-		if ((m == POLICY_AT_NAME && (ru->final_only || ru->needs_data)) ||
-		    (m == POLICY_AT_DATA && ru->final_only))
-			continue;
 		s->c.rules_tried++;
 		memset(&J, 0, sizeof(J));
 		J.k = &s->keys;

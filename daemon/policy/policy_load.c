@@ -101,7 +101,7 @@ strset_has_lc(const struct strset *s, const struct lc_key *k)
 {
 	struct hmap_probe pr;
 
-	if (s->n == 0 || k->len == 0)
+	if (k->len == 0 || !(s->bloom & bloom_bit(k->hash)))
 		return false;
 	for (uint32_t i = hmap_first(&s->map, k->hash, &pr); i != 0;
 	    i = hmap_next(&s->map, &pr)) {
@@ -161,6 +161,7 @@ strset_add(struct policy *p, struct strset *s, const char *str, size_t len)
 	empty_slot(&s->map, h, &pr);
 	hmap_insert(&s->map, &pr, s->n);
 	s->v[s->n++] = d;
+	s->bloom |= bloom_bit(h);
 	return 0;
 }
 
@@ -176,7 +177,7 @@ u32set_has(const struct u32set *s, uint32_t x)
 {
 	struct hmap_probe pr;
 
-	if (s->n == 0)
+	if (!((s->bloom >> (x % 64)) & 1))
 		return false;
 	for (uint32_t i = hmap_first(&s->map, hash_u32(x), &pr); i != 0;
 	    i = hmap_next(&s->map, &pr))
@@ -202,6 +203,7 @@ u32set_add(struct u32set *s, uint32_t x)
 	empty_slot(&s->map, hash_u32(x), &pr);
 	hmap_insert(&s->map, &pr, s->n);
 	s->v[s->n++] = x;
+	s->bloom |= (uint64_t)1 << (x % 64);
 	return 0;
 }
 
@@ -497,21 +499,22 @@ add_mac(struct loader *L, const struct ynode *it, void *arg)
 {
 	struct cond_device *d = arg;
 	struct mac_pattern m, *nv;
+	uint8_t b[6];
 	char buf[32];
 
-	memset(&m, 0, sizeof(m));
 	if (it->scalar_len == 8) {
 		/* A vendor prefix: "3C:22:FB", parsed as a whole MAC. */
 		snprintf(buf, sizeof(buf), "%s:00:00:00", it->scalar);
-		m.len = 3;
+		m.mask = 0xffffff000000ull;
 	} else {
 		snprintf(buf, sizeof(buf), "%s", it->scalar);
-		m.len = 6;
+		m.mask = 0xffffffffffffull;
 	}
-	if (it->scalar_len > 17 || device_parse_mac(buf, m.b) != 0)
+	if (it->scalar_len > 17 || device_parse_mac(buf, b) != 0)
 		return bad(L, it, "invalid MAC '%s' (expected "
 		    "3C:22:FB:12:34:56, or a vendor prefix 3C:22:FB)",
 		    it->scalar);
+	m.value = mac_num(b) & m.mask;
 	if ((nv = realloc(d->macs, (d->n_macs + 1) * sizeof(*nv))) == NULL)
 		return nomem(L);
 	d->macs = nv;
@@ -1503,14 +1506,14 @@ struct anchor_set {
 	enum anchor kind[ANCHOR_MAX_KEYS];
 	const char *key[ANCHOR_MAX_KEYS];
 	char cc[ANCHOR_MAX_KEYS][3];
-	uint32_t asn[ANCHOR_MAX_KEYS];
+	uint64_t num[ANCHOR_MAX_KEYS];	/* an ASN, or a threshold */
 	size_t n;
 	bool none;			/* no anchor: tried on every flow */
 };
 
 static void
 anchor_add(struct anchor_set *a, enum anchor k, const char *key,
-    const char *cc, uint32_t asn)
+    const char *cc, uint64_t num)
 {
 	if (a->n == ANCHOR_MAX_KEYS) {
 		a->none = true;
@@ -1520,7 +1523,7 @@ anchor_add(struct anchor_set *a, enum anchor k, const char *key,
 	a->key[a->n] = key;
 	if (cc != NULL)
 		memcpy(a->cc[a->n], cc, 3);
-	a->asn[a->n] = asn;
+	a->num[a->n] = num;
 	a->n++;
 }
 
@@ -1605,6 +1608,22 @@ anchor_leaf(const struct policy *p, const struct cond *c,
 		anchor_cset(&t, &c->u.jur.countries);
 		best = t;
 		break;
+	case COND_TRAFFIC:
+		/* At least so much sent, received or so long: most flows
+		 * are short and small, uploads are what rules ask about. */
+		memset(&t, 0, sizeof(t));
+		if (c->u.traffic.sent_min > 0)
+			anchor_add(&t, ANCHOR_SENT, NULL, NULL,
+			    c->u.traffic.sent_min);
+		else if (c->u.traffic.recv_min > 0)
+			anchor_add(&t, ANCHOR_RECEIVED, NULL, NULL,
+			    c->u.traffic.recv_min);
+		else if (c->u.traffic.dur_min > 0)
+			anchor_add(&t, ANCHOR_DURATION, NULL, NULL,
+			    c->u.traffic.dur_min);
+		if (t.n > 0)
+			best = t;
+		break;
 	default:
 		break;
 	}
@@ -1625,8 +1644,17 @@ anchor_cost(const struct anchor_set *a)
 	};
 	unsigned cost = 0;
 
-	for (size_t i = 0; i < a->n; i++)
-		cost += weight[a->kind[i]];
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->kind[i] < ANCHOR_SENT)
+			cost += weight[a->kind[i]];
+		else
+			/* A low threshold is common, a high one rare (a
+			 * minute, or a megabyte, is a long or a big flow). */
+			cost += a->num[i] >= (a->kind[i] == ANCHOR_DURATION ?
+			    60000000u : 1000000u) ? 2 : a->num[i] >=
+			    (a->kind[i] == ANCHOR_DURATION ? 5000000u :
+			    65536u) ? 8 : 32;
+	}
 	return cost;
 }
 
@@ -1658,7 +1686,7 @@ anchor_of(const struct policy *p, const struct cond *c, struct anchor_set *a)
 			}
 			for (size_t j = 0; j < k.n; j++)
 				anchor_add(a, k.kind[j], k.key[j], k.cc[j],
-				    k.asn[j]);
+				    k.num[j]);
 		}
 		break;
 	case COND_NOT:
@@ -1728,9 +1756,217 @@ index_add(struct policy *p, enum anchor kind, const char *key, uint32_t num,
 	return 0;
 }
 
+/* ------------------------------------------------------------- gates */
+
+static uint64_t
+cset_bloom(const struct cset *s)
+{
+	uint64_t b = 0;
+
+	for (unsigned i = 0; i < 676; i++)
+		if ((s->w[i / 64] >> (i % 64)) & 1)
+			b |= bloom_num((uint64_t)('A' + i / 26) << 8 |
+			    (uint64_t)('A' + i % 26));
+	return b;
+}
+
+static void
+gate_set(struct gate *g, enum gate_fact f, uint64_t v)
+{
+	g->facts = (uint16_t)(1u << f);
+	g->v[f] = v;
+}
+
+/* A leaf's gate: one fact it cannot hold without; open if none. */
+static void
+gate_leaf(struct policy *p, const struct cond *c, struct gate *g)
+{
+	memset(g, 0, sizeof(*g));
+	switch (c->kind) {
+	case COND_APP:
+		if (c->u.app.ids.n > 0)
+			gate_set(g, GF_APP, c->u.app.ids.bloom);
+		else if (c->u.app.vendors.n > 0)
+			gate_set(g, GF_VENDOR, c->u.app.vendors.bloom);
+		else if (c->u.app.has_jur)
+			gate_set(g, GF_COUNTRY, cset_bloom(&c->u.app.jur));
+		break;
+	case COND_DATA:
+		gate_set(g, GF_CATEGORY, c->u.data.categories);
+		break;
+	case COND_DEST:
+		if (c->u.dest.asns.n > 0)
+			gate_set(g, GF_ASN, c->u.dest.asns.bloom);
+		else if (c->u.dest.domains.n > 0) {
+			gate_set(g, GF_DOMAIN, c->u.dest.domains.bloom);
+			p->uses_domain = true;
+		} else if (c->u.dest.has_country)
+			gate_set(g, GF_COUNTRY, cset_bloom(&c->u.dest.country));
+		else if (c->u.dest.has_op_jur)
+			gate_set(g, GF_COUNTRY, cset_bloom(&c->u.dest.op_jur));
+		break;
+	case COND_DEVICE:
+		if (c->u.device.n_macs > 0) {
+			uint64_t b = 0;
+
+			for (size_t i = 0; i < c->u.device.n_macs; i++)
+				b |= bloom_num(c->u.device.macs[i].value);
+			gate_set(g, GF_MAC, b);
+		} else if (c->u.device.names.n > 0)
+			gate_set(g, GF_DEVICE, c->u.device.names.bloom);
+		break;
+	case COND_JUR:
+		gate_set(g, GF_COUNTRY, cset_bloom(&c->u.jur.countries));
+		break;
+	case COND_TRAFFIC:
+		if (c->u.traffic.sent_min > 0)
+			gate_set(g, GF_SENT, c->u.traffic.sent_min);
+		else if (c->u.traffic.recv_min > 0)
+			gate_set(g, GF_RECEIVED, c->u.traffic.recv_min);
+		else if (c->u.traffic.dur_min > 0)
+			gate_set(g, GF_DURATION, c->u.traffic.dur_min);
+		break;
+	default:
+		break;
+	}
+}
+
+/* How many flows a gate lets through, roughly: fewer bits, fewer. */
+static unsigned
+gate_cost(const struct gate *g)
+{
+	unsigned cost = 0;
+
+	for (unsigned f = 0; f < GF__COUNT; f++)
+		if ((g->facts >> f) & 1)
+			cost += f >= GF_COUNTERS ? (g->v[f] >= 1000000 ? 2 : 16) :
+			    (unsigned)__builtin_popcountll(g->v[f]) *
+			    (f == GF_COUNTRY ? 8u : 1u);
+	return cost;
+}
+
+static void
+gate_of(struct policy *p, const struct cond *c, struct gate *g)
+{
+	struct gate k;
+
+	memset(g, 0, sizeof(*g));
+	switch (c->kind) {
+	case COND_ALL:
+		/* Any part's gate will do: the narrowest. */
+		for (size_t i = 0; i < c->n_kids; i++) {
+			gate_of(p, c->kids[i], &k);
+			if (k.facts != 0 && (g->facts == 0 ||
+			    gate_cost(&k) < gate_cost(g)))
+				*g = k;
+		}
+		break;
+	case COND_ANY:
+		/* Every branch's, or open. */
+		for (size_t i = 0; i < c->n_kids; i++) {
+			gate_of(p, c->kids[i], &k);
+			if (k.facts == 0) {
+				memset(g, 0, sizeof(*g));
+				return;
+			}
+			for (unsigned f = 0; f < GF__COUNT; f++) {
+				if (!((k.facts >> f) & 1))
+					continue;
+				if (f >= GF_COUNTERS)
+					g->v[f] = (g->facts >> f) & 1 &&
+					    g->v[f] < k.v[f] ? g->v[f] : k.v[f];
+				else
+					g->v[f] |= k.v[f];
+			}
+			g->facts |= k.facts;
+		}
+		break;
+	case COND_NOT:
+		break;
+	default:
+		gate_leaf(p, c, g);
+		break;
+	}
+}
+
+static int
+threshold_add(struct policy *p, unsigned which, uint64_t min, uint32_t rule)
+{
+	struct threshold *v = realloc(p->thresholds[which],
+	    (p->n_thresholds[which] + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -ENOMEM;
+	v[p->n_thresholds[which]].min = min;
+	v[p->n_thresholds[which]++].rule = rule;
+	p->thresholds[which] = v;
+	return 0;
+}
+
+static int
+cmp_threshold(const void *a, const void *b)
+{
+	const struct threshold *x = a, *y = b;
+
+	if (x->min != y->min)
+		return x->min < y->min ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Roughly what testing a condition costs, and how often it passes. */
+static unsigned
+cond_cost(const struct cond *c)
+{
+	switch (c->kind) {
+	case COND_DATA:
+		return 1;		/* a bit test, and rare */
+	case COND_TRAFFIC:
+	case COND_JUR:
+		return 2;
+	case COND_APP:
+	case COND_DEST:
+	case COND_DEVICE:
+		return 3;		/* lookups */
+	case COND_ALL:
+	case COND_ANY:
+		return 5;
+	case COND_NOT:
+		return 6;
+	}
+	return 6;
+}
+
+/*
+ * "all" holds only if every part does, whatever the order: the cheap
+ * and rare parts go first, so most flows are turned away early.  Equal
+ * costs keep their order, so evidence reads as written.
+ */
+static void
+order_all(struct policy *p)
+{
+	for (size_t i = 0; i < p->n_conds; i++) {
+		struct cond *c = p->conds[i];
+
+		if (c->kind != COND_ALL)
+			continue;
+		for (size_t j = 1; j < c->n_kids; j++) {
+			struct cond *v = c->kids[j];
+			size_t k = j;
+
+			while (k > 0 && cond_cost(c->kids[k - 1]) >
+			    cond_cost(v)) {
+				c->kids[k] = c->kids[k - 1];
+				k--;
+			}
+			c->kids[k] = v;
+		}
+	}
+}
+
 static int
 build_index(struct policy *p)
 {
+	order_all(p);
 	for (unsigned i = 0; i < 64 && p->categories[i] != NULL; i++)
 		p->category_hash[i] = str_hash(p->categories[i],
 		    strlen(p->categories[i]));
@@ -1744,8 +1980,13 @@ build_index(struct policy *p)
 			if (!ru->needs_data)
 				p->want[POLICY_AT_NAME] = true;
 		}
+		p->rule_flags[i] = (uint8_t)((ru->final_only ? RULE_FINAL : 0) |
+		    (ru->needs_data ? RULE_DATA : 0));
 		anchor_of(p, ru->when, &a);
 		if (a.none) {
+			gate_of(p, ru->when, &p->gates[i]);
+			if (p->gates[i].facts != 0)
+				p->uses_gates = true;
 			p->unanchored[POLICY_AT_END][
 			    p->n_unanchored[POLICY_AT_END]++] = i;
 			if (!ru->final_only)
@@ -1758,8 +1999,14 @@ build_index(struct policy *p)
 		}
 		for (size_t k = 0; k < a.n; k++) {
 			uint32_t num = a.kind[k] == ANCHOR_COUNTRY ?
-			    country_num(a.cc[k]) : a.asn[k];
+			    country_num(a.cc[k]) : (uint32_t)a.num[k];
 
+			if (a.kind[k] >= ANCHOR_SENT) {
+				if (threshold_add(p, a.kind[k] - ANCHOR_SENT,
+				    a.num[k], i) != 0)
+					return -ENOMEM;
+				continue;
+			}
 			if (a.kind[k] == ANCHOR_DOMAIN)
 				p->uses_domain = true;
 			if (index_add(p, a.kind[k], a.kind[k] == ANCHOR_COUNTRY ||
@@ -1768,6 +2015,10 @@ build_index(struct policy *p)
 				return -ENOMEM;
 		}
 	}
+	for (unsigned t = 0; t < N_THRESHOLDS; t++)
+		if (p->n_thresholds[t] > 1)
+			qsort(p->thresholds[t], p->n_thresholds[t],
+			    sizeof(*p->thresholds[t]), cmp_threshold);
 	return 0;
 }
 
@@ -1841,6 +2092,10 @@ policy_free(struct policy *p)
 	hmap_fini(&p->index);
 	for (int m = 0; m < 3; m++)
 		free(p->unanchored[m]);
+	for (unsigned t = 0; t < N_THRESHOLDS; t++)
+		free(p->thresholds[t]);
+	free(p->rule_flags);
+	free(p->gates);
 	for (a = p->arena; a != NULL; a = next) {
 		next = a->next;
 		free(a);
@@ -1881,6 +2136,11 @@ policy_load(const struct policy_config *c, struct policy **ret, char *err,
 			if ((p->unanchored[m] = malloc((L.n_all + 1) *
 			    sizeof(*p->unanchored[m]))) == NULL)
 				(void)nomem(&L);
+		if (!L.oom && ((p->rule_flags = calloc(L.n_all + 1,
+		    sizeof(*p->rule_flags))) == NULL ||
+		    (p->gates = calloc(L.n_all + 1, sizeof(*p->gates))) ==
+		    NULL))
+			(void)nomem(&L);
 		for (uint32_t i = 0; p->rules != NULL && i < L.n_all; i++)
 			if (L.all[i]->enabled)
 				p->rules[p->n_rules++] = L.all[i];
