@@ -22,11 +22,20 @@
 #include "policy_int.h"
 
 #define FLOW_DATA_KEPT	32	/* distinct (category, place, kind) */
-#define FLOW_FIRED_INLINE 8	/* rules fired, kept in the flow's block */
+#define FLOW_FIRED_INLINE 2	/* rules fired, kept in the flow's block */
 #define FLOW_FIRED_MAX	4096	/* beyond: counted, and may fire again */
 
+/* What a flow sent, as data conditions test it. */
+struct policy_fact {
+	uint8_t category;		/* index in pii_category_names() */
+	uint8_t where;			/* enum pii_where */
+	uint8_t known;			/* a household's own value */
+	uint8_t confidence;		/* highest seen */
+};
+
+/* Small: most open flows have one, most never send data nor fire. */
 struct policy_flow {
-	uint8_t n_data;
+	uint8_t n_data, cap_data;
 	uint16_t n_fired, cap_fired;
 	/*
 	 * What the last judgements saw: a rule is tried again only when
@@ -39,12 +48,7 @@ struct policy_flow {
 	uint32_t data_version;		/* bumped by each new fact */
 	uint32_t data_judged_version;
 	uint64_t *fired;		/* rule id hashes: inline, then heap */
-	struct {
-		uint8_t category;	/* index in pii_category_names() */
-		uint8_t where;		/* enum pii_where */
-		uint8_t known;		/* a household's own value */
-		uint8_t confidence;	/* highest seen */
-	} data[FLOW_DATA_KEPT];
+	struct policy_fact *data;	/* heap, grown by doubling */
 	uint64_t inline_fired[FLOW_FIRED_INLINE];
 };
 
@@ -105,6 +109,8 @@ policy_flow_free(struct policy_flow *pf)
 {
 	if (pf != NULL && pf->fired != pf->inline_fired)
 		free(pf->fired);
+	if (pf != NULL)
+		free(pf->data);
 	free(pf);
 }
 
@@ -180,9 +186,17 @@ policy_note_data(struct policy_state *s, struct policy_flow **pfp,
 			}
 			return;
 		}
-	if (pf->n_data == FLOW_DATA_KEPT) {
-		s->c.flow_state_failed++;
-		return;
+	if (pf->n_data == pf->cap_data) {
+		uint8_t cap = pf->cap_data ? (uint8_t)(pf->cap_data * 2) : 4;
+		struct policy_fact *v;
+
+		if (pf->n_data == FLOW_DATA_KEPT || (v = realloc(pf->data,
+		    cap * sizeof(*v))) == NULL) {
+			s->c.flow_state_failed++;
+			return;
+		}
+		pf->data = v;
+		pf->cap_data = cap;
 	}
 	pf->data[pf->n_data].category = (uint8_t)ci;
 	pf->data[pf->n_data].where = (uint8_t)o->where;
@@ -336,10 +350,13 @@ gate_open(const struct gate *g, const struct flow_keys *k)
 {
 	if (g->facts == 0)
 		return true;
-	for (unsigned f = 0; f < GF__COUNT; f++)
-		if ((g->facts >> f) & 1 && (f < GF_COUNTERS ?
-		    (k->facts[f] & g->v[f]) != 0 : k->facts[f] >= g->v[f]))
+	for (unsigned m = g->facts; m != 0; m &= m - 1) {
+		unsigned f = (unsigned)__builtin_ctz(m);
+
+		if (f < GF_COUNTERS ? (k->facts[f] & g->v[f]) != 0 :
+		    k->facts[f] >= g->v[f])
 			return true;
+	}
 	return false;
 }
 
