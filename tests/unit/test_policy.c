@@ -330,6 +330,7 @@ struct fake {
 	size_t n_obs;
 	char domain[128];
 	char op[64];
+	const char *late_app;	/* learned only after the name (a cert) */
 };
 
 #define MAX_FOUND 512
@@ -422,7 +423,13 @@ judge_all(struct policy_state *s, const struct policy *p, struct fake *k,
 		policy_note_data(s, &pf, &k->obs[i]);
 		policy_judge(s, p, &pf, &k->r, POLICY_AT_DATA, &k->obs[i],
 		    1600000, on_finding, fd);
+		/* The same fact again changes nothing: judged as before. */
+		policy_note_data(s, &pf, &k->obs[i]);
+		policy_judge(s, p, &pf, &k->r, POLICY_AT_DATA, &k->obs[i],
+		    1600000, on_finding, fd);
 	}
+	if (k->late_app != NULL)
+		fake_app(k, k->late_app);
 	policy_judge(s, p, &pf, &k->r, POLICY_AT_END, NULL, 2000000,
 	    on_finding, fd);
 	policy_flow_free(pf);
@@ -484,9 +491,17 @@ static const char *const r_dom[] = { "tiktokv.com", "qq.com",
 static void
 random_cond(FILE *fp, unsigned *seed, int depth)
 {
-	int k = (int)(rand_r(seed) % (depth > 1 ? 6 : 8));
+	int k = (int)(rand_r(seed) % (depth > 1 ? 8 : 10));
 
 	switch (k) {
+	case 8:
+		fprintf(fp, "{traffic: {sent_at_least: %s}}",
+		    rand_r(seed) % 2 ? "1KB" : "100KB");
+		return;
+	case 9:
+		fprintf(fp, "{device: {mac: [\"%s\"]}}", rand_r(seed) % 2 ?
+		    "02:00:00" : "aa:bb:cc:dd:ee:ff");
+		return;
 	case 0:
 		fprintf(fp, "{app: %s}", r_apps[rand_r(seed) % 5]);
 		break;
@@ -516,7 +531,7 @@ random_cond(FILE *fp, unsigned *seed, int depth)
 		random_cond(fp, seed, depth + 1);
 		fprintf(fp, "]}");
 		break;
-	default:
+	case 7:
 		fprintf(fp, "{not: ");
 		random_cond(fp, seed, depth + 1);
 		fprintf(fp, "}");
@@ -533,9 +548,24 @@ random_flow(struct fake *k, unsigned *seed)
 	static const char *const cats[] = { "location.precise", "phone",
 	    "device_id.imei", "contacts", "email", "ad_id" };
 
+	static const uint8_t macs[][6] = {
+		{ 0x02, 0x00, 0x00, 0x11, 0x22, 0x33 },
+		{ 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff },
+		{ 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x00 },
+	};
+	static const uint64_t sent[] = { 0, 5000, 500000 };
+	unsigned m;
+
 	fake_init(k);
 	if (rand_r(seed) % 4 != 0)
 		fake_app(k, r_apps[rand_r(seed) % 5]);
+	else if (rand_r(seed) % 2 == 0)
+		k->late_app = r_apps[rand_r(seed) % 5];
+	if ((m = rand_r(seed) % 4) < 3) {
+		k->f.has_mac = true;
+		memcpy(k->f.client_mac, macs[m], 6);
+	}
+	k->f.bytes[FLOW_TO_SERVER] = sent[rand_r(seed) % 3];
 	snprintf(k->r.country, 3, "%s", cc[rand_r(seed) % 6]);
 	memcpy(k->r.jur_location, k->r.country, 3);
 	snprintf(k->r.jur_operator, 3, "%s", cc[rand_r(seed) % 6]);
@@ -551,18 +581,20 @@ random_flow(struct fake *k, unsigned *seed)
 }
 
 /*
- * The same rules once indexed and once each in an `any` with a
- * condition that never holds and gives no anchor (so every rule is
- * tried on every flow, at its end): both must give the same findings
- * on random flows.
+ * The same rules once indexed, once each in an `any` with a condition
+ * that never holds and gives no anchor nor gate (so every rule is tried
+ * on every flow, at its end, once), and once in an `any` with a device
+ * no flow has (no anchor, but a gate): all must give the same findings
+ * on random flows, though the first and the last judge at every moment
+ * and retry a rule only when what it looks at changed.
  */
 static void
 test_index_matches_every_rule(void **state)
 {
-	FILE *a, *b;
-	char pa[160], pb[160];
+	FILE *a, *b, *g;
+	char pa[160], pb[160], pg[160];
 	unsigned seed = 12345;
-	struct policy *pi = NULL, *pu = NULL;
+	struct policy *pi = NULL, *pu = NULL, *pgt = NULL;
 	struct policy_state *s = policy_state_new();
 	struct msgs m = { .n = 0 };
 	size_t total = 0;
@@ -570,12 +602,20 @@ test_index_matches_every_rule(void **state)
 	(void)state;
 	snprintf(pa, sizeof(pa), "%s/indexed.yaml", dir);
 	snprintf(pb, sizeof(pb), "%s/unindexed.yaml", dir);
+	snprintf(pg, sizeof(pg), "%s/gated.yaml", dir);
 	assert_non_null(a = fopen(pa, "w"));
 	assert_non_null(b = fopen(pb, "w"));
+	assert_non_null(g = fopen(pg, "w"));
 	fputs("version: 1\nruleset: r\nrules:\n", a);
 	fputs("version: 1\nruleset: r\nrules:\n", b);
+	fputs("version: 1\nruleset: r\nrules:\n", g);
 	for (int i = 0; i < 300; i++) {
-		unsigned s1 = seed;
+		unsigned s1 = seed, s3 = seed;
+
+		fprintf(g, "  - {id: r.%d, title: t, severity: low, when: "
+		    "{any: [", i);
+		random_cond(g, &s3, 0);
+		fprintf(g, ", {device: {mac: [\"0e:00:00:00:00:01\"]}}]}}\n");
 
 		fprintf(a, "  - {id: r.%d, title: t, severity: low, when: ", i);
 		random_cond(a, &seed, 0);
@@ -587,27 +627,33 @@ test_index_matches_every_rule(void **state)
 	}
 	fclose(a);
 	fclose(b);
+	fclose(g);
 	{
-		const char *p1[] = { pa, NULL }, *p2[] = { pb, NULL };
+		const char *p1[] = { pa, NULL }, *p2[] = { pb, NULL },
+		    *p3[] = { pg, NULL };
 
 		assert_int_equal(load(p1, NULL, NULL, &m, &pi), 0);
 		assert_int_equal(load(p2, NULL, NULL, &m, &pu), 0);
+		assert_int_equal(load(p3, NULL, NULL, &m, &pgt), 0);
 	}
 	for (int i = 0; i < 3000; i++) {
 		struct fake k;
-		static struct found f1, f2;
-		unsigned s2 = seed;
+		static struct found f1, f2, f3;
+		unsigned s2 = seed, s3 = seed;
 
-		f1.n = f2.n = 0;
+		f1.n = f2.n = f3.n = 0;
 		random_flow(&k, &seed);
 		/* The unindexed rules are all final-only: judge at end. */
 		judge_all(s, pi, &k, &f1);
 		random_flow(&k, &s2);
 		judge_all(s, pu, &k, &f2);
+		random_flow(&k, &s3);
+		judge_all(s, pgt, &k, &f3);
 		/* Same set; the indexed may fire earlier, not otherwise. */
 		assert_int_equal(f1.n, f2.n);
+		assert_int_equal(f3.n, f2.n);
 		for (size_t j = 0; j < f1.n; j++)
-			if (!found(&f2, f1.ids[j]))
+			if (!found(&f2, f1.ids[j]) || !found(&f3, f1.ids[j]))
 				fail_msg("flow %d: %s fires indexed only (app %s, "
 				    "cc %s/%s, asn %u, domain %s, %zu data)", i,
 				    f1.ids[j], k.r.app_id, k.r.jur_location,
@@ -619,6 +665,7 @@ test_index_matches_every_rule(void **state)
 	assert_true(total > 3000);
 	policy_free(pi);
 	policy_free(pu);
+	policy_free(pgt);
 	policy_state_free(s);
 }
 
