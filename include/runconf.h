@@ -60,6 +60,9 @@ struct runconf {
 	const char *eve_path;
 	struct runconf_num eve_dns, eve_http, community_id_seed;
 	const char *hostname;
+	const char *syslog;			/* udp:// or tcp:// collector */
+	const char *syslog_facility;		/* a facility's name */
+	struct runconf_num syslog_max_message, syslog_queue_kib;
 	struct runconf_num stats_interval, interim_interval;	/* seconds */
 	/* limits: */
 	struct runconf_num max_flows, stream_window, max_body, stream_memory_mib,

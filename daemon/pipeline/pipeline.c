@@ -799,6 +799,9 @@ pipeline_finish(struct pipeline *p)
 	p->finished = true;
 	flow_end_all(p->flows);
 	/* Written before counting, so the statistics count what was lost. */
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->finish != NULL)
+			p->out[i].ops->finish(p->out[i].ctx);
 	pipeline_flush(p);
 	report_stats(p, true, p->last_us);
 }

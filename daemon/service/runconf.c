@@ -13,6 +13,7 @@
 
 #include "iso3166.h"
 #include "runconf.h"
+#include "syslog_out.h"
 #include "yaml_doc.h"
 
 enum key_kind {
@@ -23,6 +24,8 @@ enum key_kind {
 	KEY_DEVICES,	/* a list of "MAC=NAME" */
 	KEY_LIST,	/* a string or a list: const char *[], count at off2 */
 	KEY_COUNTRY,	/* const char *, an ISO 3166-1 alpha-2 code */
+	KEY_SYSLOG,	/* const char *, udp://HOST[:PORT] or tcp://... */
+	KEY_FACILITY,	/* const char *, a syslog facility's name */
 };
 
 struct key {
@@ -72,6 +75,13 @@ static const struct key keys[] = {
 	B("events", "dns", eve_dns),
 	B("events", "http", eve_http),
 	S("events", "hostname", hostname),
+	{ "events", "syslog", KEY_SYSLOG, offsetof(struct runconf, syslog),
+	    0, 0, 0 },
+	{ "events", "syslog_facility", KEY_FACILITY,
+	    offsetof(struct runconf, syslog_facility), 0, 0, 0 },
+	U("events", "syslog_max_message", syslog_max_message,
+	    SYSLOG_MIN_MESSAGE, SYSLOG_MAX_MESSAGE),
+	U("events", "syslog_queue_kib", syslog_queue_kib, 64, 1u << 20),
 	U("events", "community_id_seed", community_id_seed, 0, 65535),
 	U("events", "stats_interval", stats_interval, 0, 86400),
 	U("events", "interim_interval", interim_interval, 0, 86400),
@@ -261,6 +271,28 @@ load_value(struct loader *l, const struct key *k, const struct ynode *v)
 		if (!iso3166_alpha2_valid(s, strlen(s)) || strcmp(s, "ZZ") == 0)
 			r = ynode_error(d, v, msg, sizeof(msg), "expected an "
 			    "ISO 3166-1 alpha-2 code such as DE or US");
+		else
+			*(const char **)((char *)l->c + k->off) = s;
+		break;
+	case KEY_SYSLOG: {
+		struct syslog_target t;
+		char why[256];
+
+		if ((r = ynode_string(d, v, &s, msg, sizeof(msg))) != 0)
+			break;
+		if (syslog_target_parse(s, &t, why, sizeof(why)) != 0)
+			r = ynode_error(d, v, msg, sizeof(msg), "%s", why);
+		else
+			*(const char **)((char *)l->c + k->off) = s;
+		break;
+	}
+	case KEY_FACILITY:
+		if ((r = ynode_string(d, v, &s, msg, sizeof(msg))) != 0)
+			break;
+		if (syslog_facility_parse(s) < 0)
+			r = ynode_error(d, v, msg, sizeof(msg), "unknown "
+			    "facility '%s' (expected one of: %s)", s,
+			    syslog_facility_names);
 		else
 			*(const char **)((char *)l->c + k->off) = s;
 		break;
