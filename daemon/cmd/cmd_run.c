@@ -389,7 +389,9 @@ run_loop(struct run *r)
 			    4096, pipeline_packets, r->p, err,
 			    sizeof(err))) > 0)
 				housekeeping(r, &t);
-			if (n < 0) {
+			/* A stream (a FIFO) read when SIGTERM came is
+			 * interrupted: that is the stop asked for. */
+			if (n < 0 && !got_term) {
 				log_warnx("%s", err);
 				failed = 1;
 			}
