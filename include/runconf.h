@@ -44,6 +44,8 @@ struct runconf {
 	const char *identities, *secret, *leases;
 	const char *devices[RUNCONF_MAX_DEVICES + 1];	/* NULL-terminated */
 	int n_devices;
+	const char *lan[RUNCONF_MAX_LIST + 1];	/* "ADDR/LEN", NULL-terminated */
+	int n_lan;
 	/* policy: */
 	struct runconf_num policy_shipped;	/* 0: no shipped rules */
 	const char *policy_rules[RUNCONF_MAX_LIST + 1];	/* files, folders */

@@ -15,6 +15,7 @@
 
 #include "buildconf.h"
 #include "cmd.h"
+#include "lan.h"
 #include "log.h"
 #include "runconf.h"
 #include "syslog_out.h"
@@ -29,6 +30,7 @@ static const struct option audit_opts[] = {
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "interim-interval", required_argument, NULL, OPT_INTERIM_INTERVAL },
 	{ "eve", required_argument, NULL, OPT_EVE },
+	{ "lan", required_argument, NULL, OPT_LAN },
 	{ "syslog", required_argument, NULL, OPT_SYSLOG },
 	{ "syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY },
 	{ "syslog-max-message", required_argument, NULL, OPT_SYSLOG_MAX_MESSAGE },
@@ -239,6 +241,9 @@ args_merge(struct audit_args *a, const struct runconf *c)
 	take_list(a->disable, &a->n_disable, c->policy_disable,
 	    c->n_policy_disable);
 	a->pc.home_country = c->home_country;
+	take_list(a->lan, &a->n_lan, c->lan, c->n_lan);
+	if (a->n_lan > 0)
+		a->pc.lan = a->lan;
 	a->store_path = c->store_path;
 	TAKE(c->store_retention_days, a->store_opt.retention_days, uint32_t);
 	if (c->store_max_size_mib.set)
@@ -323,7 +328,7 @@ int
 args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 {
 	bool cli_devices = false, cli_rules = false, cli_enable = false,
-	    cli_disable = false;
+	    cli_disable = false, cli_lan = false;
 	char name[64];
 	unsigned long v;
 	int ch, r;
@@ -382,6 +387,29 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 				return -EINVAL;
 			}
 			a->syslog = optarg;
+			break;
+		}
+		case OPT_LAN: {
+			struct lan_prefix lp;
+			char msg[256];
+
+			/* Prefixes given here replace the file's. */
+			if (!cli_lan)
+				a->n_lan = 0;
+			cli_lan = true;
+			if (a->n_lan == MAX_RULE_ARGS) {
+				log_warnx("at most %d --lan options",
+				    MAX_RULE_ARGS);
+				return -EINVAL;
+			}
+			if (lan_prefix_parse(optarg, &lp, msg,
+			    sizeof(msg)) != 0) {
+				log_warnx("--lan %s: %s", optarg, msg);
+				return -EINVAL;
+			}
+			a->lan[a->n_lan++] = optarg;
+			a->lan[a->n_lan] = NULL;
+			a->pc.lan = a->lan;
 			break;
 		}
 		case OPT_SYSLOG_FACILITY:

@@ -112,6 +112,8 @@ struct audit_args {
 	char paths[8][4096];	/* storage for default data file paths */
 	const char *devices[MAX_DEVICE_ARGS + 1];
 	int n_devices;
+	const char *lan[MAX_RULE_ARGS + 1];	/* --lan, lan: */
+	int n_lan;
 };
 
 /**

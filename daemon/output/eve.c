@@ -25,7 +25,6 @@
 #include "domain.h"
 #include "ecs.h"
 #include "eve.h"
-#include "geoip.h"
 #include "http.h"
 #include "json.h"
 #include "pii.h"
@@ -440,14 +439,14 @@ end(struct eve *e)
 }
 
 /*
- * network.direction from the client's and the server's side: local is
- * what geoip_is_local() calls local (private, loopback, link-local, CGNAT,
- * multicast, ULA), the LAN outflow watches.
+ * network.direction from the flow's ends on the LAN side (lan.h: the
+ * configured LAN, or the never-routed ranges), as sorted when the flow
+ * was created.
  */
 static const char *
-direction(const struct addr *client, const struct addr *server)
+direction(const struct flow *f)
 {
-	bool cl = geoip_is_local(client), sv = geoip_is_local(server);
+	bool cl = f->lan_ends & FLOW_LAN_CLIENT, sv = f->lan_ends & FLOW_LAN_SERVER;
 
 	if (cl && sv)
 		return "internal";
@@ -630,7 +629,7 @@ put_message_endpoints(struct eve *e, const struct flow *f,
 	put_iana_number(w, f->key.proto);
 	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	jw_plain(w, "protocol", protocol);
-	jw_plain(w, "direction", direction(&cl, &sv));
+	jw_plain(w, "direction", direction(f));
 	put_community_id(e, &cl, cp, &sv, sp, f->key.proto);
 	jw_obj_end(w);
 }
@@ -658,7 +657,7 @@ put_network(struct eve *e, const struct flow_record *r)
 		jw_plain(w, "protocol", protocol);
 	/* ECS: lower case, the service identified (our app id is). */
 	jw_str(w, "application", r->app_id);
-	jw_plain(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(f));
 	if (f->key.vlan != 0) {
 		/* QinQ keys hold outer << 12 | inner; ECS ids are keywords. */
 		put_vlan(w, f->key.vlan > 0xfff ? f->key.vlan >> 12 :
@@ -1034,7 +1033,7 @@ put_flow_ends(struct eve *e, const struct flow_record *r,
 	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	jw_plain(w, "protocol", r->protocol);
 	jw_str(w, "application", r->app_id);
-	jw_plain(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(f));
 	put_community_id(e, &r->client, r->client_port, &r->server,
 	    r->server_port, f->key.proto);
 	jw_obj_end(w);

@@ -254,6 +254,32 @@ test_syslog(void **state)
 }
 
 static void
+test_lan(void **state)
+{
+	char err[4096];
+	struct runconf *c = load("lan: [192.168.1.0/24, \"fd00::/8\"]\n", err,
+	    sizeof(err));
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->n_lan, 2);
+	assert_string_equal(c->lan[1], "fd00::/8");
+	assert_null(c->lan[2]);
+	runconf_free(c);
+	assert_non_null(c = load("lan: 10.0.0.0/8\n", err, sizeof(err)));
+	assert_int_equal(c->n_lan, 1);
+	runconf_free(c);
+	/* Every bad prefix, each with its place. */
+	assert_null(load("lan:\n  - 10.0.0.1/8\n  - 10.0.0.0/8\n"
+	    "  - ten\n  - [x]\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.yaml:2:5: host bits set in 10.0.0.1/8"));
+	assert_non_null(strstr(err, "t.yaml:4:5: 'ten' is not an IPv4 or IPv6 "
+	    "address"));
+	assert_non_null(strstr(err, "t.yaml:5:5: expected a string"));
+	assert_null(strstr(err, ":3:"));
+}
+
+static void
 test_shipped_example(void **state)
 {
 	char err[4096];
@@ -282,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_policy_and_store),
 		cmocka_unit_test(test_policy_and_store_errors),
 		cmocka_unit_test(test_syslog),
+		cmocka_unit_test(test_lan),
 		cmocka_unit_test(test_shipped_example),
 	};
 
