@@ -8,7 +8,9 @@ both sides.  Without a LAN every flow is external and the outside peer
 that speaks first on UDP is the client; with 203.0.113.0/24 and
 2001:db8:1::/48 as the LAN the flows are outbound, internal and inbound,
 the laptop is the UDP flow's client, and LAN destinations count as local.
-The same through outflow.yaml; bad prefixes are errors with their place.
+Policy rules on `destination: {local: true}` fire for LAN servers only with
+`lan:`.  The same through outflow.yaml; bad prefixes are errors with their
+place.
 (A reload that adds `lan:` is tested in test_conf_swap.)
 """
 import json
@@ -78,6 +80,33 @@ def local_flows(pcap, *extra):
                if c["name"] == "local")
 
 
+RULE = """version: 1
+ruleset: lan-test
+rules:
+  - id: lan-test.local
+    title: "a flow to a server on the LAN"
+    severity: info
+    when:
+      destination: {local: true}
+"""
+
+
+def local_findings(d, pcap, *extra):
+    """Servers of the findings of a rule on `destination: {local: true}`."""
+    rule = os.path.join(d, "local-rule.yaml")
+    with open(rule, "w") as f:
+        f.write(RULE)
+    r = subprocess.run([OUTFLOW, "audit", pcap, "--no-geoip", "-q",
+                        "--no-policy", "--rules", rule, "--eve", "-"]
+                       + list(extra), capture_output=True, text=True)
+    if r.returncode != 0:
+        fail("audit --rules exited %d: %s" % (r.returncode, r.stderr))
+        return []
+    return sorted(e["destination"]["ip"] for e in map(json.loads,
+                                                       r.stdout.splitlines())
+                  if e["event"]["dataset"] == "outflow.finding")
+
+
 def check(name, got, want):
     if got != want:
         fail("%s: %r, expected %r" % (name, got, want))
@@ -106,6 +135,12 @@ def main():
         # The printer, and the laptop the scanner reached.
         check("local destinations with lan",
               local_flows(pcap, *LAN), 2)
+        # Policy rules see the same: without GeoIP nothing is local but
+        # what a configured LAN says.
+        check("destination: {local: true} without lan",
+              local_findings(d, pcap), [])
+        check("destination: {local: true} with lan",
+              local_findings(d, pcap, *LAN), ["203.0.113.10", "203.0.113.11"])
         bad = os.path.join(d, "bad.yaml")
         with open(bad, "w") as f:
             f.write("lan:\n  - 203.0.113.1/24\n  - 10.0.0.0/33\n"
