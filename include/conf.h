@@ -52,6 +52,9 @@ struct pipeline_config {
 	const char *const *policy_enable;
 	const char *const *policy_disable;
 	const char *home_country;	/* ISO code, "home" in rules; or NULL */
+	/* The LAN side as "ADDR/LEN" prefixes, NULL-terminated; NULL or
+	 * empty: the never-routed ranges (lan.h). */
+	const char *const *lan;
 	/* Each rule error, when the caller wants them all (else err has
 	 * the first and a count). */
 	void (*on_policy_error)(void *arg, const char *msg);
@@ -62,6 +65,7 @@ struct pipeline_config {
 void pipeline_config_defaults(struct pipeline_config *c);
 
 struct conf;
+struct lan;
 struct device_table;
 struct policy;
 struct enrich;
@@ -89,6 +93,8 @@ const struct enrich *conf_enrich(const struct conf *c);
 const struct pii_engine *conf_pii(const struct conf *c);
 /** The policy rules (read-only), NULL when none are loaded. */
 const struct policy *conf_policy(const struct conf *c);
+/** The configured LAN (read-only), NULL when none is configured. */
+const struct lan *conf_lan(const struct conf *c);
 /** Apply the configured device names (and leases) to t. */
 int conf_apply_devices(const struct conf *c, struct device_table *t,
     char *err, size_t errlen);

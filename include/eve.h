@@ -34,9 +34,48 @@ struct eve_options {
 
 struct eve;
 
+/*
+ * One event as a sink receives it: the JSON text (without its newline),
+ * the dataset that names its kind, its time, and how serious it is on
+ * the syslog scale (RFC 5424 severity: findings by their severity,
+ * every other event 6, informational).
+ */
+struct eve_line {
+	const char *json;
+	size_t len;
+	const char *dataset;		/* event.dataset */
+	uint64_t ts_us;			/* @timestamp */
+	int severity;			/* 0 (emergency) .. 7 (debug) */
+};
+
+/*
+ * Where events go when not to a file: eve builds each event and hands it
+ * over at once.  The sink owns its delivery and counts what it took but
+ * could not deliver; eve counts the rest.
+ */
+struct eve_sink_ops {
+	/* Take one event; it is copied if kept.  Never blocks. */
+	void (*put)(void *ctx, const struct eve_line *l);
+	/* Move what is queued on, never blocking (a live timer calls it). */
+	void (*flush)(void *ctx);
+	/* The run ends: a last, bounded, chance to deliver what is queued. */
+	void (*finish)(void *ctx);
+	/* Events taken so far that were, or will be, lost. */
+	uint64_t (*lost)(const void *ctx);
+	/* Free; NULL-safe. */
+	void (*close)(void *ctx);
+};
+
 /** Open path for appending ("-": stdout). */
 int eve_open(const char *path, const struct eve_options *opt,
     struct eve **ret, char *err, size_t errlen);
+/**
+ * Events into a sink (sink_ops over sink, owned by the eve from now on,
+ * closed with it even when this fails).
+ */
+int eve_open_sink(const struct eve_sink_ops *sink_ops, void *sink,
+    const struct eve_options *opt, struct eve **ret, char *err,
+    size_t errlen);
 /**
  * Write the events gathered so far (they go out in batches of whole
  * lines) and flush the stream; a live reader's timer calls this.  NULL

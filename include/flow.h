@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "lan.h"
 #include "pkt.h"
 
 struct flow_app;
@@ -61,6 +62,10 @@ enum flow_end_reason {
 #define FLOW_F_ISN_CLIENT	0x20	/* isn[FLOW_TO_SERVER] is valid */
 #define FLOW_F_ISN_SERVER	0x40	/* isn[FLOW_TO_CLIENT] is valid */
 
+/* flow.lan_ends: the ends on the LAN side (lan.h), sorted at creation. */
+#define FLOW_LAN_CLIENT		0x01
+#define FLOW_LAN_SERVER		0x02
+
 /*
  * Laid out by use: the key and chain link a lookup compares come first,
  * then what every packet updates, then what only the first packets and
@@ -80,6 +85,7 @@ struct flow {
 	uint8_t app_proto;		/* enum app_proto, set by the app layer */
 	uint8_t app_flags;		/* the app layer's own bits */
 	bool has_mac;			/* client_mac is filled */
+	uint8_t lan_ends;		/* FLOW_LAN_*: which ends are the LAN */
 	/* per-packet accounting */
 	uint64_t last_us;
 	uint64_t lru_us;		/* last_us when last moved in its LRU list */
@@ -123,6 +129,15 @@ struct flow_table;
  */
 struct flow_table *flow_table_new(uint32_t max_flows,
     const struct flow_timeouts *to, flow_end_cb *end_cb, void *ctx);
+
+/**
+ * The LAN that sorts the ends of flows created from now on (lan.h); NULL:
+ * the never-routed ranges, and the client is found from the packets
+ * alone.  With a LAN, a flow whose opening SYN was not seen and that has
+ * exactly one end on the LAN takes that end as its client.  l is not
+ * copied: it must outlive its use (a configuration holds it).
+ */
+void flow_table_set_lan(struct flow_table *t, const struct lan *l);
 
 /** End every flow (FLOW_END_SHUTDOWN) and free the table; NULL-safe. */
 struct flow_table *flow_table_free(struct flow_table *t);

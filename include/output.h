@@ -1,6 +1,6 @@
 /*
- * output.h - the one interface every output implements (event stream,
- * summary; later the store, syslog).
+ * output.h - the one interface every output implements (event stream
+ * to a file or to syslog, summary, store).
  *
  * The pipeline keeps a list of outputs and hands each of them the same
  * records (record.h), already redacted, and at the end of a run the run's
@@ -86,6 +86,11 @@ struct output_ops {
 	 * live capture, and before the run's statistics are gathered.
 	 */
 	void (*flush)(void *ctx);
+	/*
+	 * The run is ending, before its last statistics: deliver what is
+	 * queued, waiting a bounded time at most (a collector over TCP).
+	 */
+	void (*finish)(void *ctx);
 	/* The run ended, or statistics were asked for (s->final says). */
 	void (*stats)(void *ctx, const struct run_stats *s);
 	/* Events written and lost so far, for the run's statistics. */

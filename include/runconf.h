@@ -44,6 +44,8 @@ struct runconf {
 	const char *identities, *secret, *leases;
 	const char *devices[RUNCONF_MAX_DEVICES + 1];	/* NULL-terminated */
 	int n_devices;
+	const char *lan[RUNCONF_MAX_LIST + 1];	/* "ADDR/LEN", NULL-terminated */
+	int n_lan;
 	/* policy: */
 	struct runconf_num policy_shipped;	/* 0: no shipped rules */
 	const char *policy_rules[RUNCONF_MAX_LIST + 1];	/* files, folders */
@@ -60,6 +62,9 @@ struct runconf {
 	const char *eve_path;
 	struct runconf_num eve_dns, eve_http, community_id_seed;
 	const char *hostname;
+	const char *syslog;			/* udp:// or tcp:// collector */
+	const char *syslog_facility;		/* a facility's name */
+	struct runconf_num syslog_max_message, syslog_queue_kib;
 	struct runconf_num stats_interval, interim_interval;	/* seconds */
 	/* limits: */
 	struct runconf_num max_flows, stream_window, max_body, stream_memory_mib,

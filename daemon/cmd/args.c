@@ -15,8 +15,10 @@
 
 #include "buildconf.h"
 #include "cmd.h"
+#include "lan.h"
 #include "log.h"
 #include "runconf.h"
+#include "syslog_out.h"
 
 /* The default configuration file of `run` and `check`. */
 #define DEFAULT_CONFIG OUTFLOW_SYSCONFDIR "/outflow.yaml"
@@ -28,6 +30,11 @@ static const struct option audit_opts[] = {
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "interim-interval", required_argument, NULL, OPT_INTERIM_INTERVAL },
 	{ "eve", required_argument, NULL, OPT_EVE },
+	{ "lan", required_argument, NULL, OPT_LAN },
+	{ "syslog", required_argument, NULL, OPT_SYSLOG },
+	{ "syslog-facility", required_argument, NULL, OPT_SYSLOG_FACILITY },
+	{ "syslog-max-message", required_argument, NULL, OPT_SYSLOG_MAX_MESSAGE },
+	{ "syslog-queue", required_argument, NULL, OPT_SYSLOG_QUEUE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -94,6 +101,9 @@ static const struct num_opt {
 	{ OPT_INTERIM_INTERVAL, "interim-interval", 0, 86400 },
 	{ OPT_STORE_RETENTION, "store-retention", 1, 36500 },	/* days */
 	{ OPT_STORE_MAX_SIZE, "store-max-size", 1, 1ul << 20 },	/* MiB */
+	{ OPT_SYSLOG_MAX_MESSAGE, "syslog-max-message", SYSLOG_MIN_MESSAGE,
+	    SYSLOG_MAX_MESSAGE },
+	{ OPT_SYSLOG_QUEUE, "syslog-queue", 64, 1ul << 20 },	/* KiB */
 };
 
 /* The value of numeric option ch in its range; -EINVAL, said, if not. */
@@ -206,6 +216,11 @@ args_merge(struct audit_args *a, const struct runconf *c)
 	if (c->eve_http.set)
 		a->eve_http = c->eve_http.value != 0;
 	a->hostname = c->hostname;
+	a->syslog = c->syslog;
+	if (c->syslog_facility != NULL)
+		a->syslog_facility = syslog_facility_parse(c->syslog_facility);
+	TAKE(c->syslog_max_message, a->syslog_max_message, unsigned long);
+	TAKE(c->syslog_queue_kib, a->syslog_queue_kib, unsigned long);
 	TAKE(c->community_id_seed, a->community_id_seed, uint16_t);
 	TAKE(c->stats_interval, a->stats_interval, unsigned long);
 	TAKE(c->interim_interval, a->interim_interval, unsigned long);
@@ -226,6 +241,9 @@ args_merge(struct audit_args *a, const struct runconf *c)
 	take_list(a->disable, &a->n_disable, c->policy_disable,
 	    c->n_policy_disable);
 	a->pc.home_country = c->home_country;
+	take_list(a->lan, &a->n_lan, c->lan, c->n_lan);
+	if (a->n_lan > 0)
+		a->pc.lan = a->lan;
 	a->store_path = c->store_path;
 	TAKE(c->store_retention_days, a->store_opt.retention_days, uint32_t);
 	if (c->store_max_size_mib.set)
@@ -310,7 +328,7 @@ int
 args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 {
 	bool cli_devices = false, cli_rules = false, cli_enable = false,
-	    cli_disable = false;
+	    cli_disable = false, cli_lan = false;
 	char name[64];
 	unsigned long v;
 	int ch, r;
@@ -319,6 +337,9 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 	a->kind = kind;
 	pipeline_config_defaults(&a->pc);
 	a->eve_dns = a->eve_http = true;
+	a->syslog_facility = SYSLOG_DEFAULT_FACILITY;
+	a->syslog_max_message = SYSLOG_DEFAULT_MAX_MESSAGE;
+	a->syslog_queue_kib = SYSLOG_DEFAULT_QUEUE_KIB;
 	a->live.promisc = true;
 	a->top = 20;
 	a->stats_interval = 300;
@@ -355,6 +376,50 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 			break;
 		case OPT_EVE:
 			a->eve_path = optarg;
+			break;
+		case OPT_SYSLOG: {
+			struct syslog_target t;
+			char msg[256];
+
+			if (syslog_target_parse(optarg, &t, msg,
+			    sizeof(msg)) != 0) {
+				log_warnx("--syslog %s: %s", optarg, msg);
+				return -EINVAL;
+			}
+			a->syslog = optarg;
+			break;
+		}
+		case OPT_LAN: {
+			struct lan_prefix lp;
+			char msg[256];
+
+			/* Prefixes given here replace the file's. */
+			if (!cli_lan)
+				a->n_lan = 0;
+			cli_lan = true;
+			if (a->n_lan == MAX_RULE_ARGS) {
+				log_warnx("at most %d --lan options",
+				    MAX_RULE_ARGS);
+				return -EINVAL;
+			}
+			if (lan_prefix_parse(optarg, &lp, msg,
+			    sizeof(msg)) != 0) {
+				log_warnx("--lan %s: %s", optarg, msg);
+				return -EINVAL;
+			}
+			a->lan[a->n_lan++] = optarg;
+			a->lan[a->n_lan] = NULL;
+			a->pc.lan = a->lan;
+			break;
+		}
+		case OPT_SYSLOG_FACILITY:
+			if ((a->syslog_facility =
+			    syslog_facility_parse(optarg)) < 0) {
+				log_warnx("--syslog-facility: unknown facility "
+				    "\"%s\" (expected one of: %s)", optarg,
+				    syslog_facility_names);
+				return -EINVAL;
+			}
 			break;
 		case OPT_JSON:
 			a->json = true;
@@ -480,6 +545,8 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 		case OPT_INTERIM_INTERVAL:
 		case OPT_STORE_RETENTION:
 		case OPT_STORE_MAX_SIZE:
+		case OPT_SYSLOG_MAX_MESSAGE:
+		case OPT_SYSLOG_QUEUE:
 			if (num_parse(ch, optarg, &v) != 0)
 				return -EINVAL;
 			if (ch == 's')
@@ -504,6 +571,10 @@ args_parse(int argc, char **argv, enum cmd_kind kind, struct audit_args *a)
 				a->store_opt.retention_days = (uint32_t)v;
 			else if (ch == OPT_STORE_MAX_SIZE)
 				a->store_opt.max_bytes = (uint64_t)v << 20;
+			else if (ch == OPT_SYSLOG_MAX_MESSAGE)
+				a->syslog_max_message = v;
+			else if (ch == OPT_SYSLOG_QUEUE)
+				a->syslog_queue_kib = v;
 			else if (ch == OPT_STREAM_WINDOW)
 				a->pc.stream_cap_client = a->pc.stream_cap_server =
 				    (uint32_t)v;

@@ -55,7 +55,8 @@ enum cmd_option {
 	OPT_HOSTNAME, OPT_RULES, OPT_RULESET, OPT_NO_RULESET, OPT_NO_POLICY,
 	OPT_FAIL_ON, OPT_HOME_COUNTRY, OPT_STORE, OPT_STORE_RETENTION,
 	OPT_STORE_MAX_SIZE, OPT_CONFIG, OPT_USER, OPT_STATS_INTERVAL,
-	OPT_INTERIM_INTERVAL,
+	OPT_INTERIM_INTERVAL, OPT_SYSLOG, OPT_SYSLOG_FACILITY,
+	OPT_SYSLOG_MAX_MESSAGE, OPT_SYSLOG_QUEUE, OPT_LAN,
 };
 
 #define MAX_RULE_ARGS 64
@@ -87,6 +88,10 @@ struct audit_args {
 	bool eve_dns, eve_http;
 	uint16_t community_id_seed;
 	const char *hostname;	/* --hostname: observer.hostname */
+	const char *syslog;	/* --syslog: udp:// or tcp:// collector */
+	int syslog_facility;
+	unsigned long syslog_max_message;	/* UDP: bytes */
+	unsigned long syslog_queue_kib;		/* TCP: KiB */
 	const char *store_path;	/* --store */
 	struct store_options store_opt;
 	const char *secret;	/* --secret, or the per-install default */
@@ -107,6 +112,8 @@ struct audit_args {
 	char paths[8][4096];	/* storage for default data file paths */
 	const char *devices[MAX_DEVICE_ARGS + 1];
 	int n_devices;
+	const char *lan[MAX_RULE_ARGS + 1];	/* --lan, lan: */
+	int n_lan;
 };
 
 /**

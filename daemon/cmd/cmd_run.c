@@ -389,7 +389,9 @@ run_loop(struct run *r)
 			    4096, pipeline_packets, r->p, err,
 			    sizeof(err))) > 0)
 				housekeeping(r, &t);
-			if (n < 0) {
+			/* A stream (a FIFO) read when SIGTERM came is
+			 * interrupted: that is the stop asked for. */
+			if (n < 0 && !got_term) {
 				log_warnx("%s", err);
 				failed = 1;
 			}
@@ -439,6 +441,9 @@ run_start(struct run *r)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A capture stream's (a FIFO's) blocked read goes on after these;
+	 * poll() on live captures returns whatever the flag. */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

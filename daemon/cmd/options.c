@@ -33,6 +33,14 @@ usage(FILE *fp)
 	    "                         check read " OUTFLOW_SYSCONFDIR "/outflow.yaml\n"
 	    "                         when it exists\n"
 	    "  --eve FILE             write JSON-lines events to FILE ('-': stdout)\n"
+	    "  --syslog TARGET        send each event to a syslog collector as an\n"
+	    "                         RFC 5424 message: udp://HOST[:PORT] (514) or\n"
+	    "                         tcp://HOST[:PORT] (601, octet counting)\n"
+	    "      --syslog-facility NAME  kern .. local7 (default local0)\n"
+	    "      --syslog-max-message N  UDP: longest message, longer ones are cut\n"
+	    "                         and counted lost (480-65507, default 8192)\n"
+	    "      --syslog-queue KIB TCP: messages held while the collector is\n"
+	    "                         away (64-1048576, default 4096)\n"
 	    "  --json                 print the summary as one JSON object\n"
 	    "  --store FILE           keep per-day aggregates, findings and coverage\n"
 	    "                         in the SQLite store FILE (docs/store.md)\n"
@@ -61,7 +69,9 @@ usage(FILE *fp)
 	    "      --no-http-events   no event per HTTP request\n"
 	    "      --community-id-seed N  seed of network.community_id (0-65535,\n"
 	    "                         default 0; the same in every tool joined)\n"
-	    "      --hostname NAME    observer.hostname (default: this host's name)\n"
+	    "      --hostname NAME    observer.hostname (default: this host's name)\n");
+	/* Four strings: C11 promises only 4095 bytes in one. */
+	fprintf(fp,
 	    "      --geoip-country F  country database (.mmdb)\n"
 	    "      --geoip-asn F      ASN database (.mmdb)\n"
 	    "      --apps F           app signatures (default: the shipped rules/apps.yaml)\n"
@@ -69,13 +79,14 @@ usage(FILE *fp)
 	    "      --no-geoip         no GeoIP lookups\n"
 	    "      --no-apps          no app attribution\n"
 	    "      --device MAC=NAME  name a LAN device (repeatable)\n"
+	    "      --lan PREFIX       the LAN side, ADDR/LEN (repeatable; default:\n"
+	    "                         private, loopback, link-local, CGNAT, ULA)\n"
 	    "      --leases FILE      dnsmasq leases file for device names\n"
 	    "      --identities FILE  known values to look for (YAML `identities:`)\n"
 	    "      --secret FILE      HMAC key for evidence hashes (created 0600)\n"
 	    "      --raw-evidence     lab only: put raw values in observations\n"
 	    "      --no-personal-data no personal-data detection\n"
 	    "      --rules-dir DIR    look for every rule pack in DIR\n");
-	/* Three strings: C11 promises only 4095 bytes in one. */
 	fprintf(fp,
 	    "      --rules PATH       policy rules: a file, or a folder's *.yaml\n"
 	    "                         (repeatable; after the shipped rules/policy/)\n"

@@ -1,7 +1,7 @@
 /*
  * setup.c - what `audit` and `run` do alike before the first packet:
  * the evidence key, the configuration and pipeline, the outputs (event
- * stream, store, summary).
+ * stream to a file and to syslog, store, summary).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include "pipeline.h"
 #include "store.h"
 #include "summary_output.h"
+#include "syslog_out.h"
 
 /*
  * The per-install evidence key, read once: every configuration of the
@@ -37,32 +38,61 @@ load_secret(const struct audit_args *a, uint8_t key[PII_SECRET_LEN],
 	return 0;
 }
 
+/*
+ * The event stream to a syslog collector: the same events as the file,
+ * each an RFC 5424 message (syslog_out.h).
+ */
+static int
+add_syslog(struct pipeline *p, const struct audit_args *a,
+    const struct eve_options *eo)
+{
+	struct syslog_out_options so = {
+		.facility = a->syslog_facility,
+		.hostname = eo->hostname,
+		.max_message = a->syslog_max_message,
+		.queue_bytes = a->syslog_queue_kib << 10,
+	};
+	struct syslog_out *s;
+	struct eve *e;
+	char err[512];
+
+	if (syslog_target_parse(a->syslog, &so.target, err, sizeof(err)) != 0) {
+		log_warnx("syslog %s: %s", a->syslog, err);
+		return -1;
+	}
+	if (syslog_out_open(&so, &s, err, sizeof(err)) != 0 ||
+	    eve_open_sink(&syslog_sink_ops, s, eo, &e, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return pipeline_add_output(p, &eve_output_ops, e) != 0 ? -1 : 0;
+}
+
 /* The outputs the options ask for; the pipeline owns them once added. */
 int
 add_outputs(struct pipeline *p, const struct audit_args *a, struct eve **ret_eve)
 {
-	char err[512];
+	struct eve_options eo = { .dns = a->eve_dns, .http = a->eve_http,
+	    .community_id_seed = a->community_id_seed };
+	char err[512], host[256];
 
+	/* observer.*: this host, and the interface when there is one (with
+	 * several, a flow's interface is not known; files have none). */
+	if (a->hostname != NULL) {
+		eo.hostname = a->hostname;
+	} else if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		eo.hostname = host;
+	}
+	if (a->n_ifaces == 1)
+		eo.interface = a->ifaces[0];
+	if (a->kind == CMD_RUN)
+		eo.stats = true;
+	if (a->syslog != NULL && add_syslog(p, a, &eo) != 0)
+		return -1;
 	if (a->eve_path != NULL) {
-		struct eve_options eo = { .dns = a->eve_dns, .http = a->eve_http,
-		    .community_id_seed = a->community_id_seed };
 		struct eve *e;
-		char host[256];
 
-		/* observer.*: this host, and the interface when there is one
-		 * (with several, a flow's interface is not known; files have
-		 * none). */
-		if (a->hostname != NULL) {
-			eo.hostname = a->hostname;
-		} else if (gethostname(host, sizeof(host)) == 0) {
-			host[sizeof(host) - 1] = '\0';
-			eo.hostname = host;
-		}
-		if (a->n_ifaces == 1)
-			eo.interface = a->ifaces[0];
-
-		if (a->kind == CMD_RUN)
-			eo.stats = true;
 		if (eve_open(a->eve_path, &eo, &e, err, sizeof(err)) != 0) {
 			log_warnx("%s", err);
 			return -1;

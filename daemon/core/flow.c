@@ -36,6 +36,7 @@ struct flow_table {
 	uint64_t next_id;
 	flow_end_cb *end_cb;
 	void *ctx;
+	const struct lan *lan;		/* NULL: the never-routed ranges */
 	struct flow_stats st;
 };
 
@@ -480,13 +481,34 @@ first_packet_src_is_client(const struct pkt *p)
 	return 1;
 }
 
+/* The key's end a (b when !a) as an address. */
+static void
+key_end(const struct flow_key *k, bool a, struct addr *ret)
+{
+	if (k->family == 4)
+		addr_set4(ret, a ? k->a : k->b);
+	else
+		addr_set6(ret, a ? k->a : k->b);
+}
+
 static struct flow *
 flow_create(struct flow_table *t, const struct pkt *p,
     const struct flow_key *k, uint32_t hash, int src_is_a)
 {
 	struct flow *f = flow_alloc(t);
 	int src_is_client = first_packet_src_is_client(p);
+	struct addr src, dst;
+	bool src_lan, dst_lan;
 	uint32_t bucket;
+
+	key_end(k, src_is_a, &src);
+	key_end(k, !src_is_a, &dst);
+	src_lan = lan_contains(t->lan, &src);
+	dst_lan = lan_contains(t->lan, &dst);
+	/* A configured LAN names the device where no SYN said who opened. */
+	if (t->lan != NULL && src_lan != dst_lan &&
+	    !(p->ip_proto == 6 && (p->tcp_flags & TCP_SYN)))
+		src_is_client = src_lan;
 
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
@@ -495,6 +517,10 @@ flow_create(struct flow_table *t, const struct pkt *p,
 	f->first_us = f->last_us = f->lru_us = p->ts_us;
 	/* client_is_b: the client is key.b. */
 	f->client_is_b = (uint8_t)(src_is_client ? !src_is_a : src_is_a);
+	if (src_is_client ? src_lan : dst_lan)
+		f->lan_ends |= FLOW_LAN_CLIENT;
+	if (src_is_client ? dst_lan : src_lan)
+		f->lan_ends |= FLOW_LAN_SERVER;
 	if (p->ip_proto == 6) {
 		if ((p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
 			f->flags |= FLOW_F_SYN_SEEN;
@@ -608,6 +634,12 @@ void
 flow_server(const struct flow *f, struct addr *ret_addr, uint16_t *ret_port)
 {
 	endpoint(f, !f->client_is_b, ret_addr, ret_port);
+}
+
+void
+flow_table_set_lan(struct flow_table *t, const struct lan *l)
+{
+	t->lan = l;
 }
 
 void

@@ -26,6 +26,7 @@
 
 #include "addr.h"
 #include "geoip.h"
+#include "lan.h"
 
 /* Fields a database is known to carry, found at open time. */
 #define SCHEMA_COUNTRY_NESTED	0x01	/* country / registered_country */
@@ -97,48 +98,9 @@ static const char *const path_asn[] = { "autonomous_system_number", NULL };
 static const char *const path_as_org[] =
     { "autonomous_system_organization", NULL };
 
-/* Prefixes in network order with their length in bits. */
-struct prefix {
-	uint8_t b[16];
-	unsigned len;
-};
-
-static const struct prefix local4[] = {
-	{ { 0 }, 8 },			/* "this network", unspecified */
-	{ { 10 }, 8 },
-	{ { 100, 64 }, 10 },		/* CGNAT */
-	{ { 127 }, 8 },
-	{ { 169, 254 }, 16 },
-	{ { 172, 16 }, 12 },
-	{ { 192, 168 }, 16 },
-	{ { 224 }, 4 },			/* multicast */
-	{ { 255, 255, 255, 255 }, 32 },	/* limited broadcast */
-};
-
-static const struct prefix local6[] = {
-	{ { 0 }, 128 },			/* :: */
-	{ { [15] = 1 }, 128 },		/* ::1 */
-	{ { 0xfc }, 7 },		/* ULA */
-	{ { 0xfe, 0x80 }, 10 },		/* link-local */
-	{ { 0xfe, 0xc0 }, 10 },		/* site-local (deprecated) */
-	{ { 0xff }, 8 },		/* multicast */
-};
-
 static const uint8_t v4mapped[12] =
     { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b };
-
-static bool
-prefix_match(const uint8_t *a, const struct prefix *p)
-{
-	unsigned full = p->len / 8, rest = p->len % 8;
-
-	if (memcmp(a, p->b, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((a[full] ^ p->b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
-}
 
 /* IPv4-mapped and NAT64 addresses reach an IPv4 host: answer for it. */
 static void
@@ -152,19 +114,6 @@ addr_normalize(const struct addr *in, struct addr *out)
 	*out = *in;
 }
 
-static bool
-is_local_norm(const struct addr *a)
-{
-	const struct prefix *tab = a->family == 4 ? local4 : local6;
-	size_t n = a->family == 4 ? sizeof(local4) / sizeof(local4[0]) :
-	    sizeof(local6) / sizeof(local6[0]);
-
-	for (size_t i = 0; i < n; i++)
-		if (prefix_match(a->a, &tab[i]))
-			return true;
-	return false;
-}
-
 bool
 geoip_is_local(const struct addr *addr)
 {
@@ -173,7 +122,7 @@ geoip_is_local(const struct addr *addr)
 	if (addr->family != 4 && addr->family != 6)
 		return false;
 	addr_normalize(addr, &n);
-	return is_local_norm(&n);
+	return lan_contains(NULL, &n);
 }
 
 static int
@@ -738,7 +687,7 @@ geoip_lookup_cached(const struct geoip *g, struct geoip_cache *c,
 	memset(&gi, 0, sizeof(gi));
 	if (c != NULL)
 		c->st.lookups++;
-	if (is_local_norm(&a)) {
+	if (lan_contains(NULL, &a)) {
 		gi.local = true;
 		if (c != NULL)
 			c->st.local++;

@@ -7,7 +7,9 @@
  * line from us.  The batch is written when it fills, on eve_flush() and
  * at close; a live stream should call eve_flush() on a timer so events
  * do not wait for traffic.  Standard output is shared with other writers,
- * so there each event goes to stdio at once, in order with theirs.
+ * so there each event goes to stdio at once, in order with theirs.  A
+ * sink (eve.h: syslog) gets each event as soon as it is built, with its
+ * dataset and severity.
  * Strings that came from the network go through the JSON writer's
  * escaping.
  */
@@ -23,13 +25,21 @@
 #include "domain.h"
 #include "ecs.h"
 #include "eve.h"
-#include "geoip.h"
 #include "http.h"
 #include "json.h"
 #include "pii.h"
 #include "policy.h"
 #include "tls.h"
 #include "tls_cipher.h"
+
+/* RFC 5424 severities (section 6.2.1) that events carry to a sink. */
+enum {
+	EVE_SYSLOG_CRIT = 2,
+	EVE_SYSLOG_ERR = 3,
+	EVE_SYSLOG_WARNING = 4,
+	EVE_SYSLOG_NOTICE = 5,
+	EVE_SYSLOG_INFO = 6,
+};
 
 /* Bytes of whole events gathered before one write. */
 #define EVE_BATCH (64 * 1024)
@@ -82,9 +92,14 @@ struct frag {
 };
 
 struct eve {
-	FILE *fp;
+	FILE *fp;			/* NULL with a sink */
 	char *path;			/* for eve_reopen() */
 	bool is_stdout;
+	const struct eve_sink_ops *sink;	/* or NULL: fp */
+	void *sink_ctx;
+	enum eve_kind kind;		/* of the event being built */
+	int severity;			/* its syslog severity */
+	uint64_t ts_us;			/* its time */
 	struct eve_options opt;
 	struct domain_psl *psl;		/* NULL: no public suffix split */
 	struct domain_memo *psl_memo;	/* splits of names asked before */
@@ -167,6 +182,30 @@ build_frags(struct eve *e)
 	return r != 0 ? -ENOMEM : 0;
 }
 
+/* What a file and a sink alike need: copies of the options, fragments. */
+static int
+eve_init(struct eve *e, const char *name, const struct eve_options *opt,
+    char *err, size_t errlen)
+{
+	e->opt = *opt;
+	e->opt.hostname = e->opt.interface = NULL;
+	if ((e->path = strdup(name)) == NULL || (opt->hostname != NULL &&
+	    (e->opt.hostname = strdup(opt->hostname)) == NULL) ||
+	    (opt->interface != NULL &&
+	    (e->opt.interface = strdup(opt->interface)) == NULL) ||
+	    build_frags(e) != 0) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	/* Without the list DNS events only lack the registered domain. */
+	e->psl = domain_psl_load();
+	if (e->psl != NULL && (e->psl_memo = domain_memo_new(e->psl)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int
 eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
     char *err, size_t errlen)
@@ -195,25 +234,31 @@ eve_open(const char *path, const struct eve_options *opt, struct eve **ret,
 		setvbuf(e->fp, NULL, _IONBF, 0);
 		e->batch = EVE_BATCH;
 	}
-	e->opt = *opt;
-	e->opt.hostname = e->opt.interface = NULL;
-	if ((e->path = strdup(path)) == NULL || (opt->hostname != NULL &&
-	    (e->opt.hostname = strdup(opt->hostname)) == NULL) ||
-	    (opt->interface != NULL &&
-	    (e->opt.interface = strdup(opt->interface)) == NULL)) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	if (eve_init(e, path, opt, err, errlen) != 0) {
 		eve_close(e);
 		return -ENOMEM;
 	}
-	if (build_frags(e) != 0) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		eve_close(e);
+	*ret = e;
+	return 0;
+}
+
+int
+eve_open_sink(const struct eve_sink_ops *sink_ops, void *sink,
+    const struct eve_options *opt, struct eve **ret, char *err,
+    size_t errlen)
+{
+	struct eve *e;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    jw_init(&e->w, 2 * EVE_BATCH) != 0) {
+		free(e);
+		sink_ops->close(sink);
+		snprintf(err, errlen, "event sink: out of memory");
 		return -ENOMEM;
 	}
-	/* Without the list DNS events only lack the registered domain. */
-	e->psl = domain_psl_load();
-	if (e->psl != NULL && (e->psl_memo = domain_memo_new(e->psl)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	e->sink = sink_ops;
+	e->sink_ctx = sink;
+	if (eve_init(e, "event sink", opt, err, errlen) != 0) {
 		eve_close(e);
 		return -ENOMEM;
 	}
@@ -248,6 +293,10 @@ eve_flush(struct eve *e)
 
 	if (e == NULL)
 		return 0;
+	if (e->sink != NULL) {
+		e->sink->flush(e->sink_ctx);
+		return 0;
+	}
 	r = write_batch(e);
 	/* stdout is buffered: what it held is lost, uncounted, but the
 	 * run still fails (eve_write_error()). */
@@ -265,7 +314,9 @@ eve_close(struct eve *e)
 	if (e == NULL)
 		return NULL;
 	eve_flush(e);
-	if (!e->is_stdout)
+	if (e->sink != NULL)
+		e->sink->close(e->sink_ctx);
+	else if (!e->is_stdout)
 		fclose(e->fp);
 	jw_free(&e->w);
 	domain_memo_free(e->psl_memo);
@@ -296,6 +347,20 @@ emit(struct eve *e)
 		return;
 	}
 	e->events++;
+	if (e->sink != NULL) {
+		struct eve_line l = {
+			.json = w->buf + e->start,
+			/* The sink frames it: no newline. */
+			.len = w->len - e->start - 1,
+			.dataset = eve_kinds[e->kind].dataset,
+			.ts_us = e->ts_us,
+			.severity = e->severity,
+		};
+
+		e->sink->put(e->sink_ctx, &l);
+		jw_reset(w);
+		return;
+	}
 	e->pending++;
 	if (w->len >= e->batch)
 		write_batch(e);
@@ -312,6 +377,9 @@ begin(struct eve *e, enum eve_kind kind, uint64_t ts_us)
 	struct jw *w = &e->w;
 
 	e->start = w->len;
+	e->kind = kind;
+	e->ts_us = ts_us;
+	e->severity = EVE_SYSLOG_INFO;
 	jw_next(w);
 	jw_obj_begin(w, NULL);
 	jw_time(w, "@timestamp", ts_us);
@@ -371,14 +439,14 @@ end(struct eve *e)
 }
 
 /*
- * network.direction from the client's and the server's side: local is
- * what geoip_is_local() calls local (private, loopback, link-local, CGNAT,
- * multicast, ULA), the LAN outflow watches.
+ * network.direction from the flow's ends on the LAN side (lan.h: the
+ * configured LAN, or the never-routed ranges), as sorted when the flow
+ * was created.
  */
 static const char *
-direction(const struct addr *client, const struct addr *server)
+direction(const struct flow *f)
 {
-	bool cl = geoip_is_local(client), sv = geoip_is_local(server);
+	bool cl = f->lan_ends & FLOW_LAN_CLIENT, sv = f->lan_ends & FLOW_LAN_SERVER;
 
 	if (cl && sv)
 		return "internal";
@@ -561,7 +629,7 @@ put_message_endpoints(struct eve *e, const struct flow *f,
 	put_iana_number(w, f->key.proto);
 	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	jw_plain(w, "protocol", protocol);
-	jw_plain(w, "direction", direction(&cl, &sv));
+	jw_plain(w, "direction", direction(f));
 	put_community_id(e, &cl, cp, &sv, sp, f->key.proto);
 	jw_obj_end(w);
 }
@@ -589,7 +657,7 @@ put_network(struct eve *e, const struct flow_record *r)
 		jw_plain(w, "protocol", protocol);
 	/* ECS: lower case, the service identified (our app id is). */
 	jw_str(w, "application", r->app_id);
-	jw_plain(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(f));
 	if (f->key.vlan != 0) {
 		/* QinQ keys hold outer << 12 | inner; ECS ids are keywords. */
 		put_vlan(w, f->key.vlan > 0xfff ? f->key.vlan >> 12 :
@@ -965,7 +1033,7 @@ put_flow_ends(struct eve *e, const struct flow_record *r,
 	jw_plain(w, "type", f->key.family == 6 ? "ipv6" : "ipv4");
 	jw_plain(w, "protocol", r->protocol);
 	jw_str(w, "application", r->app_id);
-	jw_plain(w, "direction", direction(&r->client, &r->server));
+	jw_plain(w, "direction", direction(f));
 	put_community_id(e, &r->client, r->client_port, &r->server,
 	    r->server_port, f->key.proto);
 	jw_obj_end(w);
@@ -1019,6 +1087,21 @@ eve_observation(void *ctx, const struct obs_record *or)
 	end(e);
 }
 
+/* A finding's severity on the syslog scale: info stays informational. */
+static int
+syslog_severity(enum severity s)
+{
+	static const int level[SEVERITY__COUNT] = {
+		[SEVERITY_INFO] = EVE_SYSLOG_INFO,
+		[SEVERITY_LOW] = EVE_SYSLOG_NOTICE,
+		[SEVERITY_MEDIUM] = EVE_SYSLOG_WARNING,
+		[SEVERITY_HIGH] = EVE_SYSLOG_ERR,
+		[SEVERITY_CRITICAL] = EVE_SYSLOG_CRIT,
+	};
+
+	return (unsigned)s < SEVERITY__COUNT ? level[s] : EVE_SYSLOG_INFO;
+}
+
 /*
  * One finding: the rule (ECS rule.*, event.severity as a risk score and
  * outflow.finding.severity as its name), the flow as known when the rule
@@ -1034,6 +1117,7 @@ eve_finding(void *ctx, const struct finding_record *fr)
 	struct jw *w = begin(e, EVE_FINDING, fr->last_us);
 	struct ends ends;
 
+	e->severity = syslog_severity(fr->severity);
 	ends_set(&ends, &r->client, &r->server);
 	jw_u64(w, "severity", (uint64_t)severity_ecs(fr->severity));
 	jw_time(w, "start", fr->first_us);
@@ -1247,7 +1331,7 @@ eve_reopen(struct eve *e, char *err, size_t errlen)
 	int r;
 
 	eve_flush(e);
-	if (e->is_stdout)
+	if (e->is_stdout || e->sink != NULL)
 		return 0;
 	if ((fp = fopen(e->path, "a")) == NULL) {
 		r = -errno;
@@ -1335,9 +1419,10 @@ static void
 eve_counts(const void *ctx, uint64_t *ret_written, uint64_t *ret_errors)
 {
 	const struct eve *e = ctx;
+	uint64_t lost = e->sink != NULL ? e->sink->lost(e->sink_ctx) : 0;
 
-	*ret_written = e->events;
-	*ret_errors = e->write_errors;
+	*ret_written = e->events - lost;
+	*ret_errors = e->write_errors + lost;
 }
 
 static int
@@ -1355,6 +1440,15 @@ eve_flush_output(void *ctx)
 }
 
 static void
+eve_finish_output(void *ctx)
+{
+	struct eve *e = ctx;
+
+	if (e->sink != NULL)
+		e->sink->finish(e->sink_ctx);
+}
+
+static void
 eve_close_output(void *ctx)
 {
 	eve_close(ctx);
@@ -1368,6 +1462,7 @@ const struct output_ops eve_output_ops = {
 	.http = eve_http,
 	.finding = eve_finding,
 	.flush = eve_flush_output,
+	.finish = eve_finish_output,
 	.stats = eve_stats,
 	.counts = eve_counts,
 	.write_error = eve_write_error,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "lan.h"
 #include "device.h"
 #include "enrich.h"
 #include "policy.h"
@@ -27,6 +28,7 @@ struct conf {
 	char *devices[CONF_MAX_DEVICES];
 	size_t n_devices;
 	char *leases;
+	struct lan *lan;		/* NULL: none configured */
 };
 
 void
@@ -56,6 +58,7 @@ conf_free(struct conf *c)
 	for (size_t i = 0; i < c->n_devices; i++)
 		free(c->devices[i]);
 	free(c->leases);
+	free(c->lan);
 	free(c);
 }
 
@@ -87,6 +90,35 @@ load_devices(struct conf *c, const struct pipeline_config *o, char *err,
 nomem:
 	snprintf(err, errlen, "out of memory for device names");
 	return -ENOMEM;
+}
+
+/* The LAN's prefixes, each checked (runconf and args checked them too). */
+static int
+load_lan(struct conf *c, const struct pipeline_config *o, char *err,
+    size_t errlen)
+{
+	char why[256];
+
+	if (o->lan == NULL || o->lan[0] == NULL)
+		return 0;
+	if ((c->lan = calloc(1, sizeof(*c->lan))) == NULL) {
+		snprintf(err, errlen, "out of memory for the LAN");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; o->lan[i] != NULL; i++) {
+		if (c->lan->n == LAN_MAX_PREFIXES) {
+			snprintf(err, errlen, "more than %d LAN prefixes",
+			    LAN_MAX_PREFIXES);
+			return -E2BIG;
+		}
+		if (lan_prefix_parse(o->lan[i], &c->lan->p[c->lan->n], why,
+		    sizeof(why)) != 0) {
+			snprintf(err, errlen, "lan %s: %s", o->lan[i], why);
+			return -EINVAL;
+		}
+		c->lan->n++;
+	}
+	return 0;
 }
 
 /* Rules are checked against the packs loaded above: app ids, groups,
@@ -147,6 +179,7 @@ conf_load(const struct pipeline_config *o, const uint8_t *secret,
 	ec.jurisdictions_path = o->jurisdictions_path;
 	if ((r = enrich_new(&ec, &c->enrich, err, errlen)) != 0 ||
 	    (r = load_devices(c, o, err, errlen)) != 0 ||
+	    (r = load_lan(c, o, err, errlen)) != 0 ||
 	    (r = load_policy(c, o, err, errlen)) != 0)
 		goto fail;
 	/* What was read is held above; the caller's strings are not kept. */
@@ -154,6 +187,7 @@ conf_load(const struct pipeline_config *o, const uint8_t *secret,
 	c->opt.apps_path = c->opt.jurisdictions_path = NULL;
 	c->opt.dhcp_leases = NULL;
 	c->opt.devices = NULL;
+	c->opt.lan = NULL;
 	c->opt.pii_rules = c->opt.pii_permissions = c->opt.identities = NULL;
 	c->opt.policy_dir = c->opt.home_country = NULL;
 	c->opt.policy_paths = c->opt.policy_enable = c->opt.policy_disable =
@@ -186,6 +220,12 @@ const struct pipeline_config *
 conf_options(const struct conf *c)
 {
 	return &c->opt;
+}
+
+const struct lan *
+conf_lan(const struct conf *c)
+{
+	return c->lan;
 }
 
 const struct enrich *

@@ -162,6 +162,9 @@ enrich_record(struct pipeline *p, const struct flow *f, struct flow_record *r,
 	struct record_redact rr = redactor(p);
 
 	enrich_flow(p->enrich, p->geo_cache, r);
+	/* A configured LAN says what is local, GeoIP or not. */
+	if (conf_lan(p->conf) != NULL)
+		r->dest_local = f->lan_ends & FLOW_LAN_SERVER;
 	/* A name DHCP taught is the device's own word: it may hold data. */
 	r->device_name = record_redact_text(&rr, device_name(p->devices,
 	    f->has_mac ? f->client_mac : NULL, &r->client), s->device,
@@ -444,6 +447,9 @@ use_conf(struct pipeline *p, struct conf *c)
 	p->enrich = conf_enrich(c);
 	p->policy = conf_policy(c);
 	p->redact = !conf_options(c)->raw_evidence;
+	/* Flows created from now on; open ones keep their sorted ends. */
+	if (p->flows != NULL)
+		flow_table_set_lan(p->flows, conf_lan(c));
 }
 
 int
@@ -494,6 +500,7 @@ pipeline_new(struct conf *conf, struct pipeline **ret, char *err,
 	if ((p->flows = flow_table_new(c->max_flows, &c->timeouts,
 	    on_flow_end, p)) == NULL)
 		goto nomem;
+	flow_table_set_lan(p->flows, conf_lan(conf));
 	*ret = p;
 	return 0;
 nomem:
@@ -799,6 +806,9 @@ pipeline_finish(struct pipeline *p)
 	p->finished = true;
 	flow_end_all(p->flows);
 	/* Written before counting, so the statistics count what was lost. */
+	for (unsigned i = 0; i < p->n_out; i++)
+		if (p->out[i].ops->finish != NULL)
+			p->out[i].ops->finish(p->out[i].ctx);
 	pipeline_flush(p);
 	report_stats(p, true, p->last_us);
 }

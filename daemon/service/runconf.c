@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "iso3166.h"
+#include "lan.h"
 #include "runconf.h"
+#include "syslog_out.h"
 #include "yaml_doc.h"
 
 enum key_kind {
@@ -23,6 +25,9 @@ enum key_kind {
 	KEY_DEVICES,	/* a list of "MAC=NAME" */
 	KEY_LIST,	/* a string or a list: const char *[], count at off2 */
 	KEY_COUNTRY,	/* const char *, an ISO 3166-1 alpha-2 code */
+	KEY_SYSLOG,	/* const char *, udp://HOST[:PORT] or tcp://... */
+	KEY_FACILITY,	/* const char *, a syslog facility's name */
+	KEY_LAN,	/* a list of ADDR/LEN prefixes */
 };
 
 struct key {
@@ -46,6 +51,7 @@ static const struct key keys[] = {
 	S(NULL, "secret", secret),
 	S(NULL, "leases", leases),
 	{ NULL, "devices", KEY_DEVICES, 0, 0, 0, 0 },
+	{ NULL, "lan", KEY_LAN, 0, 0, 0, 0 },
 	{ "capture", "interfaces", KEY_IFACES, 0, 0, 0, 0 },
 	S("capture", "filter", filter),
 	B("capture", "promiscuous", promisc),
@@ -72,6 +78,13 @@ static const struct key keys[] = {
 	B("events", "dns", eve_dns),
 	B("events", "http", eve_http),
 	S("events", "hostname", hostname),
+	{ "events", "syslog", KEY_SYSLOG, offsetof(struct runconf, syslog),
+	    0, 0, 0 },
+	{ "events", "syslog_facility", KEY_FACILITY,
+	    offsetof(struct runconf, syslog_facility), 0, 0, 0 },
+	U("events", "syslog_max_message", syslog_max_message,
+	    SYSLOG_MIN_MESSAGE, SYSLOG_MAX_MESSAGE),
+	U("events", "syslog_queue_kib", syslog_queue_kib, 64, 1u << 20),
 	U("events", "community_id_seed", community_id_seed, 0, 65535),
 	U("events", "stats_interval", stats_interval, 0, 86400),
 	U("events", "interim_interval", interim_interval, 0, 86400),
@@ -216,6 +229,24 @@ add_list_item(void *arg, const struct ydoc *d, const struct ynode *item,
 	return 0;
 }
 
+static int
+add_lan(void *arg, const struct ydoc *d, const struct ynode *item,
+    const char *s, char *err, size_t errlen)
+{
+	struct runconf *c = arg;
+	struct lan_prefix p;
+	char why[256];
+
+	if (c->n_lan == RUNCONF_MAX_LIST)
+		return ynode_error(d, item, err, errlen, "more than %d "
+		    "prefixes", RUNCONF_MAX_LIST);
+	if (lan_prefix_parse(s, &p, why, sizeof(why)) != 0)
+		return ynode_error(d, item, err, errlen, "%s", why);
+	c->lan[c->n_lan++] = s;
+	c->lan[c->n_lan] = NULL;
+	return 0;
+}
+
 static void
 load_value(struct loader *l, const struct key *k, const struct ynode *v)
 {
@@ -263,6 +294,40 @@ load_value(struct loader *l, const struct key *k, const struct ynode *v)
 			    "ISO 3166-1 alpha-2 code such as DE or US");
 		else
 			*(const char **)((char *)l->c + k->off) = s;
+		break;
+	case KEY_SYSLOG: {
+		struct syslog_target t;
+		char why[256];
+
+		if ((r = ynode_string(d, v, &s, msg, sizeof(msg))) != 0)
+			break;
+		if (syslog_target_parse(s, &t, why, sizeof(why)) != 0)
+			r = ynode_error(d, v, msg, sizeof(msg), "%s", why);
+		else
+			*(const char **)((char *)l->c + k->off) = s;
+		break;
+	}
+	case KEY_FACILITY:
+		if ((r = ynode_string(d, v, &s, msg, sizeof(msg))) != 0)
+			break;
+		if (syslog_facility_parse(s) < 0)
+			r = ynode_error(d, v, msg, sizeof(msg), "unknown "
+			    "facility '%s' (expected one of: %s)", s,
+			    syslog_facility_names);
+		else
+			*(const char **)((char *)l->c + k->off) = s;
+		break;
+	case KEY_LAN:
+		/* Every bad prefix of the list is said, not the first only. */
+		if (v->type != YNODE_SEQ) {
+			r = ynode_strings(d, v, add_lan, l->c, msg, sizeof(msg));
+			break;
+		}
+		for (size_t i = 0; i < v->n; i++)
+			if (ynode_string(d, v->items[i], &s, msg,
+			    sizeof(msg)) != 0 || add_lan(l->c, d, v->items[i],
+			    s, msg, sizeof(msg)) != 0)
+				keep_error(l, msg);
 		break;
 	case KEY_DEVICES:
 		if ((r = ynode_seq(d, v, msg, sizeof(msg))) == 0)

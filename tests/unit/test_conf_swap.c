@@ -266,6 +266,105 @@ test_home_across_swap(void **state)
 }
 
 /* A reload may not turn detection on or off: flows lack its state. */
+/* Which ends of each flow the LAN held, and whether its server was local. */
+struct seen_lan {
+	unsigned n;
+	struct {
+		char client[ADDR_STRLEN], server[ADDR_STRLEN];
+		uint8_t lan_ends;
+		bool dest_local;
+	} f[MAX_SEEN];
+};
+
+static void
+on_lan_flow(void *ctx, const struct flow_record *r)
+{
+	struct seen_lan *s = ctx;
+
+	if (!r->ended || s->n == MAX_SEEN)
+		return;
+	addr_str(&r->client, s->f[s->n].client, ADDR_STRLEN);
+	addr_str(&r->server, s->f[s->n].server, ADDR_STRLEN);
+	s->f[s->n].lan_ends = r->flow->lan_ends;
+	s->f[s->n].dest_local = r->dest_local;
+	s->n++;
+}
+
+static const struct output_ops lan_ops = {
+	.name = "lan",
+	.flow = on_lan_flow,
+};
+
+/* The flow of seen whose server is server, or fail. */
+static unsigned
+lan_flow(const struct seen_lan *s, const char *server)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (strcmp(s->f[i].server, server) == 0)
+			return i;
+	fail_msg("no flow to %s", server);
+	return 0;
+}
+
+/*
+ * A reload that adds `lan:` sorts the flows created after it (the UDP
+ * flow, the printer, the scanner) and leaves those created before it (the
+ * two TLS flows) as they were.
+ */
+static void
+test_lan_across_swap(void **state)
+{
+	static const char *const lan[] = { "203.0.113.0/24", "2001:db8:1::/48",
+	    NULL };
+	struct pipeline_config pc;
+	struct seen_lan s;
+	struct feed f;
+	struct conf *a;
+	struct capture *c;
+	char err[512];
+	unsigned i;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	pipeline_config_defaults(&pc);
+	assert_int_equal(conf_load(&pc, NULL, &a, err, sizeof(err)), 0);
+	assert_null(conf_lan(a));
+	assert_int_equal(pipeline_new(a, &f.p, err, sizeof(err)), 0);
+	conf_unref(a);
+	pc.lan = lan;
+	assert_int_equal(conf_load(&pc, NULL, &f.next, err, sizeof(err)), 0);
+	assert_non_null(conf_lan(f.next));
+	/* Between the TLS flows and the UDP one (lan_public.scn). */
+	f.swap_us = 1714986000300000ULL;
+	assert_int_equal(pipeline_add_output(f.p, &lan_ops, &s), 0);
+	assert_int_equal(capture_open_file(TEST_BUILDDIR "/lan_public.pcap",
+	    &c, err, sizeof(err)), 0);
+	while (capture_dispatch(c, 8, feed, &f, err, sizeof(err)) > 0)
+		;
+	capture_close(c);
+	pipeline_finish(f.p);
+	assert_null(f.next);
+	assert_int_equal(s.n, 5);
+	i = lan_flow(&s, "198.51.100.7");
+	assert_int_equal(s.f[i].lan_ends, 0);
+	i = lan_flow(&s, "2001:db8:ffff::7");
+	assert_int_equal(s.f[i].lan_ends, 0);
+	/* The outside peer spoke first; the LAN makes the laptop the client. */
+	i = lan_flow(&s, "198.51.100.20");
+	assert_string_equal(s.f[i].client, "203.0.113.10");
+	assert_int_equal(s.f[i].lan_ends, FLOW_LAN_CLIENT);
+	assert_false(s.f[i].dest_local);
+	i = lan_flow(&s, "203.0.113.11");
+	assert_int_equal(s.f[i].lan_ends, FLOW_LAN_CLIENT | FLOW_LAN_SERVER);
+	assert_true(s.f[i].dest_local);
+	/* The scanner's SYN named it the client: an inbound flow. */
+	i = lan_flow(&s, "203.0.113.10");
+	assert_string_equal(s.f[i].client, "192.0.2.50");
+	assert_int_equal(s.f[i].lan_ends, FLOW_LAN_SERVER);
+	assert_true(s.f[i].dest_local);
+	pipeline_free(f.p);
+}
+
 static void
 test_swap_refuses_detection_change(void **state)
 {
@@ -484,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_swap_mid_capture),
 		cmocka_unit_test(test_home_across_swap),
 		cmocka_unit_test(test_swap_refuses_detection_change),
+		cmocka_unit_test(test_lan_across_swap),
 		cmocka_unit_test(test_shared_conf),
 	};
 

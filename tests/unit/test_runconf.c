@@ -214,6 +214,72 @@ test_policy_and_store_errors(void **state)
 }
 
 static void
+test_syslog(void **state)
+{
+	char err[4096];
+	struct runconf *c = load(
+	    "events:\n"
+	    "  syslog: tcp://[::1]:10514\n"
+	    "  syslog_facility: daemon\n"
+	    "  syslog_max_message: 2048\n"
+	    "  syslog_queue_kib: 128\n", err, sizeof(err));
+
+	(void)state;
+	assert_non_null(c);
+	assert_string_equal(c->syslog, "tcp://[::1]:10514");
+	assert_string_equal(c->syslog_facility, "daemon");
+	assert_true(c->syslog_max_message.set);
+	assert_int_equal(c->syslog_max_message.value, 2048);
+	assert_int_equal(c->syslog_queue_kib.value, 128);
+	runconf_free(c);
+	assert_null(load(
+	    "events:\n"
+	    "  syslog: syslog.example:514\n"
+	    "  syslog_facility: local9\n"
+	    "  syslog_max_message: 100\n"
+	    "  syslog_queue_kib: 0\n"
+	    "  lan: [10.0.0.0/8]\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.yaml:2:11: expected udp://HOST[:PORT] "
+	    "or tcp://HOST[:PORT]"));
+	assert_non_null(strstr(err, "t.yaml:3:20: unknown facility 'local9' "
+	    "(expected one of: kern, user,"));
+	assert_non_null(strstr(err, "t.yaml:4:23: expected an integer in "
+	    "[480, 65507]"));
+	assert_non_null(strstr(err, "t.yaml:5:21: expected an integer in "
+	    "[64, 1048576]"));
+	assert_non_null(strstr(err, "t.yaml:6:3: unknown key 'lan'"));
+	assert_null(load("events: {syslog: \"udp://h:70000\"}\n", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "t.yaml:1:18: expected a port (1-65535)"));
+}
+
+static void
+test_lan(void **state)
+{
+	char err[4096];
+	struct runconf *c = load("lan: [192.168.1.0/24, \"fd00::/8\"]\n", err,
+	    sizeof(err));
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->n_lan, 2);
+	assert_string_equal(c->lan[1], "fd00::/8");
+	assert_null(c->lan[2]);
+	runconf_free(c);
+	assert_non_null(c = load("lan: 10.0.0.0/8\n", err, sizeof(err)));
+	assert_int_equal(c->n_lan, 1);
+	runconf_free(c);
+	/* Every bad prefix, each with its place. */
+	assert_null(load("lan:\n  - 10.0.0.1/8\n  - 10.0.0.0/8\n"
+	    "  - ten\n  - [x]\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.yaml:2:5: host bits set in 10.0.0.1/8"));
+	assert_non_null(strstr(err, "t.yaml:4:5: 'ten' is not an IPv4 or IPv6 "
+	    "address"));
+	assert_non_null(strstr(err, "t.yaml:5:5: expected a string"));
+	assert_null(strstr(err, ":3:"));
+}
+
+static void
 test_shipped_example(void **state)
 {
 	char err[4096];
@@ -241,6 +307,8 @@ main(void)
 		cmocka_unit_test(test_bad_yaml_and_limits),
 		cmocka_unit_test(test_policy_and_store),
 		cmocka_unit_test(test_policy_and_store_errors),
+		cmocka_unit_test(test_syslog),
+		cmocka_unit_test(test_lan),
 		cmocka_unit_test(test_shipped_example),
 	};
 
