@@ -115,9 +115,14 @@ const struct app *apps_find(const struct apps *a, const char *id);
 /**
  * Longest-suffix match of a host name (SNI, Host, DNS name).  Case is
  * ignored, one trailing dot is ignored, a ":port" is not stripped (callers
- * pass bare names).  Costs one hash probe per label.  Fills *ret with
- * evidence APP_EV_SNI and confidence 90, less 10/25 for entries marked
- * medium/low (apps_attribute() re-labels Host and DNS matches).
+ * pass bare names).  Costs one hash probe per label.  Under a cloud
+ * namespace (cloud_hosts) only a longer listed name or a vendor word
+ * (host_words) that is a whole '-'/'.' word of a tenant label matches, one
+ * probe per word; a name that matched nothing else is tried once more by
+ * the first word of its label before the TLD ("tiktokcdn-in.com").  Fills
+ * *ret with evidence APP_EV_SNI and confidence 90 (80 for a vendor word),
+ * less 10/25 for entries marked medium/low (apps_attribute() re-labels
+ * Host and DNS matches).
  */
 bool apps_match_domain(const struct apps *a, const char *domain,
     struct app_match *ret);

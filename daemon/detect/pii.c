@@ -753,11 +753,11 @@ field_cb(void *arg, const struct pii_field *fin)
 		f.where = saved->where;	/* splitters leave it 0 */
 	f.depth = saved ? saved->depth : 0;
 	s->field = &f;
-	if (f.raw != NULL && f.raw_len > 0) {
+	if (f.raw != NULL && f.raw_len > 0 && !f.in_list) {
 		k = charge(s, f.raw_len);
 		pii_ac_scan(e->ac, f.raw, k, ac_hit, s);
 	}
-	if (f.val_len > 0 && (f.raw_len != f.val_len ||
+	if (f.val_len > 0 && !f.in_list && (f.raw_len != f.val_len ||
 	    memcmp(f.raw, f.val, f.val_len) != 0)) {
 		k = charge(s, f.val_len);
 		pii_ac_scan(e->ac, f.val, k, ac_hit, s);
@@ -775,6 +775,18 @@ field_cb(void *arg, const struct pii_field *fin)
 		f.depth++;
 		pii_json_walk(f.val, f.val_len, prefix, e->rules->max_json_depth,
 		    &s->sb, &s->obj, field_cb, s);
+	} else if (f.where == PII_WHERE_HEADER && f.depth < MAX_EMBED_DEPTH &&
+	    !f.in_list && f.key_len > 0 && f.val_len > 2 &&
+	    (memchr(f.val, '=', f.val_len) != NULL ||
+	    memchr(f.val, ':', f.val_len) != NULL)) {
+		/* a key=value list inside a header or a cookie's value */
+		char prefix[96];
+
+		snprintf(prefix, sizeof(prefix), "%.*s:",
+		    (int)(f.key_len > 64 ? 64 : f.key_len), f.key);
+		f.depth++;
+		pii_kv_list_split(f.val, f.val_len, prefix, &s->sb, ++s->obj,
+		    field_cb, s);
 	}
 	s->field = saved;
 	return true;

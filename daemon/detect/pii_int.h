@@ -159,6 +159,9 @@ struct pii_field {
 	uint32_t obj;		/* id of the enclosing object: pairs lat/lon */
 	bool is_text;		/* free text: only the anywhere-detectors run */
 	bool is_number;		/* JSON number literal */
+	bool in_list;		/* an item of a key=value list inside a
+				 * value: known values were looked for in
+				 * the whole value already */
 	uint8_t depth;		/* nesting of embedded bodies (bounded) */
 	enum pii_where where;	/* set by the engine */
 };
@@ -195,6 +198,19 @@ bool pii_json_walk(const uint8_t *buf, size_t len, const char *prefix,
 void pii_form_split(const uint8_t *buf, size_t len, char sep, bool plus,
     const char *prefix, struct pii_buf *sb, uint32_t obj, pii_field_cb *cb,
     void *arg);
+
+/**
+ * Split a list of key=value (or key:value) items carried inside one
+ * value: a custom header ("imei=...; mac=..."), a cookie's value
+ * ("v=1|mac:..."), a form value.  Items end at ';', ',', '&' or '|'; an
+ * item is a pair only when its key looks like a name (a letter, then
+ * letters, digits, '_', '-', '.'; at most 48 bytes), so "12:34:56" and
+ * "https://..." are not.  Values are trimmed, unquoted and URL-decoded
+ * into sb; keys are given after prefix in the path.  Fields have
+ * in_list set.  Returns how many pairs were given to cb.
+ */
+size_t pii_kv_list_split(const uint8_t *buf, size_t len, const char *prefix,
+    struct pii_buf *sb, uint32_t obj, pii_field_cb *cb, void *arg);
 
 /* One multipart part. */
 struct pii_part {
@@ -244,6 +260,7 @@ enum pii_det {
 	PII_DET_SOCIAL,		/* keys of lists of other people */
 	PII_DET_HOME_ADDRESS,	/* address context keys */
 	PII_DET_HOME_NIGHTS,	/* no keys: thresholds for detect/home.c */
+	PII_DET_PLACE,		/* coarse place: location context keys */
 	PII_DET_MAX,
 };
 
@@ -258,6 +275,10 @@ enum pii_keyclass {
 	PII_KC_STREET,		/* home_address: street, postcode, city */
 	PII_KC_POSTCODE,
 	PII_KC_CITY,
+	PII_KC_PLACE_CITY,	/* coarse_place: city, region, country, */
+	PII_KC_PLACE_REGION,
+	PII_KC_PLACE_COUNTRY,
+	PII_KC_PLACE_ELSEWHERE,	/* and keys naming somewhere else */
 	PII_KC_MAX,
 };
 
@@ -303,6 +324,9 @@ struct pii_rules {
 	unsigned social_min;
 	/* home_address */
 	struct pii_keyset street_keys, postcode_keys, city_keys;
+	/* coarse_place */
+	struct pii_keyset place_city, place_region, place_country,
+	    place_elsewhere;
 	/* home_nights */
 	unsigned night_from, night_to, min_nights, window_days, cell_decimals;
 	/* limits */
@@ -376,6 +400,21 @@ struct pii_key_memo {
 	char key[PII_KEY_MEMO_LEN];
 };
 
+/* Bound on the objects with a place the coarse-place detector tracks. */
+#define PII_STRUCT_MAX_PLACE 8
+
+/* One object (JSON object, query, form, header list) holding a place. */
+struct pii_place_obj {
+	uint32_t obj;
+	unsigned parts;		/* 1 << PII_KC_PLACE_{CITY,REGION,COUNTRY} */
+	bool context;		/* under a location key ("geo", "ip_city") */
+	bool vetoed;		/* a street or postcode: an address, or a key
+				 * naming somewhere else ("destination") */
+	uint64_t hash;		/* keyed hash of the values, for the canon */
+	struct pii_field f;	/* the first place field, for the location */
+	char path[128];
+};
+
 struct pii_struct_state {
 	const struct pii_rules *memo_rules;	/* the rules memo[] is for */
 	struct pii_key_memo memo[PII_KEY_MEMO];
@@ -413,6 +452,9 @@ struct pii_struct_state {
 	unsigned addr_parts;
 	uint64_t addr_hash;		/* keyed hash of the parts' values */
 	bool addr_done;
+	/* coarse place: the objects holding a city, region or country */
+	struct pii_place_obj place[PII_STRUCT_MAX_PLACE];
+	size_t nplace;
 };
 
 /** Start a message. */

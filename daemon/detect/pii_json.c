@@ -19,6 +19,7 @@
 
 #define PATH_MAX_LEN 128
 #define MAX_FORM_PAIRS 4096	/* pairs per query/form/cookie */
+#define KV_MAX_KEY 48		/* key of a key=value list item */
 #define MAX_PART_HEADERS 16
 
 uint8_t *
@@ -402,6 +403,101 @@ pii_form_split(const uint8_t *buf, size_t len, char sep, bool plus,
 		if (!cb(arg, &f))
 			return;
 	}
+}
+
+/* A key of a key=value list item: a letter, then a name's characters. */
+static bool
+kv_key_ok(const uint8_t *k, size_t n)
+{
+	if (n == 0 || n > KV_MAX_KEY ||
+	    !((k[0] | 0x20) >= 'a' && (k[0] | 0x20) <= 'z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((k[i] | 0x20) >= 'a' && (k[i] | 0x20) <= 'z') &&
+		    !(k[i] >= '0' && k[i] <= '9') && k[i] != '_' &&
+		    k[i] != '-' && k[i] != '.')
+			return false;
+	return true;
+}
+
+static bool
+kv_item_sep(uint8_t ch)
+{
+	return ch == ';' || ch == ',' || ch == '&' || ch == '|';
+}
+
+size_t
+pii_kv_list_split(const uint8_t *buf, size_t len, const char *prefix,
+    struct pii_buf *sb, uint32_t obj, pii_field_cb *cb, void *arg)
+{
+	struct cur c = cur_make(buf, len);
+	size_t plen = strlen(prefix), pairs = 0;
+
+	/* At most MAX_FORM_PAIRS items, each consuming ≥ 1 byte. */
+	for (unsigned items = 0; cur_left(&c) > 0 && items < MAX_FORM_PAIRS;
+	    items++) {
+		struct cur item = c, kc, vc;
+		size_t n = 0, at = 0, klen, vlen;
+		uint8_t ch = 0, *vd, *pd;
+		struct pii_field f;
+		bool assigned = false;
+
+		while (cur_u8(&c, &ch) && !kv_item_sep(ch)) {
+			if (!assigned && (ch == '=' || ch == ':')) {
+				assigned = true;
+				at = n;
+			}
+			n++;
+		}
+		if (!assigned || !cur_sub(&item, n, &kc))
+			continue;
+		vc = kc;
+		if (!cur_skip(&vc, at + 1))
+			continue;
+		/* "https://...", not a pair */
+		if (cur_left(&vc) > 0 && vc.p[0] == '/')
+			continue;
+		klen = at;
+		while (klen > 0 && (kc.p[0] == ' ' || kc.p[0] == '\t') &&
+		    cur_skip(&kc, 1))
+			klen--;
+		while (klen > 0 && kc.p[klen - 1] == ' ')
+			klen--;
+		if (!kv_key_ok(kc.p, klen))
+			continue;
+		vlen = cur_left(&vc);
+		while (vlen > 0 && vc.p[0] == ' ' && cur_skip(&vc, 1))
+			vlen--;
+		while (vlen > 0 && vc.p[vlen - 1] == ' ')
+			vlen--;
+		if (vlen >= 2 && vc.p[0] == '"' && vc.p[vlen - 1] == '"' &&
+		    cur_skip(&vc, 1))
+			vlen -= 2;
+		if ((vd = pii_buf_alloc(sb, vlen + 1)) == NULL ||
+		    (pd = pii_buf_alloc(sb, plen + klen + 1)) == NULL)
+			break;
+		vlen = pii_url_decode((const char *)vc.p, vlen, false,
+		    (char *)vd, vlen);
+		vd[vlen] = '\0';
+		memcpy(pd, prefix, plen);
+		memcpy(pd + plen, kc.p, klen);
+		pd[plen + klen] = '\0';
+		memset(&f, 0, sizeof(f));
+		f.key = (const char *)pd + plen;
+		f.key_len = klen;
+		f.parent = "";
+		f.path = (const char *)pd;
+		f.val = vd;
+		f.val_len = vlen;
+		f.raw = vc.p;
+		f.raw_len = vlen;
+		f.obj = obj;
+		f.in_list = true;
+		pairs++;
+		if (!cb(arg, &f))
+			break;
+	}
+	return pairs;
 }
 
 /* Case-insensitive prefix test on a bounded span. */

@@ -55,6 +55,7 @@ static const char *const det_name[PII_DET_MAX] = {
 	[PII_DET_SOCIAL] = "social_graph",
 	[PII_DET_HOME_ADDRESS] = "home_address",
 	[PII_DET_HOME_NIGHTS] = "home_nights",
+	[PII_DET_PLACE] = "coarse_place",
 };
 
 static void
@@ -168,7 +169,11 @@ keyset_of(const struct pii_rules *r, unsigned kc)
 	case PII_KC_LANDMARK: return &r->landmark_keys;
 	case PII_KC_STREET: return &r->street_keys;
 	case PII_KC_POSTCODE: return &r->postcode_keys;
-	default: return &r->city_keys;
+	case PII_KC_CITY: return &r->city_keys;
+	case PII_KC_PLACE_CITY: return &r->place_city;
+	case PII_KC_PLACE_REGION: return &r->place_region;
+	case PII_KC_PLACE_COUNTRY: return &r->place_country;
+	default: return &r->place_elsewhere;
 	}
 }
 
@@ -223,6 +228,10 @@ pii_rules_free(struct pii_rules *r)
 	keyset_free(&r->street_keys);
 	keyset_free(&r->postcode_keys);
 	keyset_free(&r->city_keys);
+	keyset_free(&r->place_city);
+	keyset_free(&r->place_region);
+	keyset_free(&r->place_country);
+	keyset_free(&r->place_elsewhere);
 	pii_face_services_free(r);
 	keytab_free(r->keytab);
 	for (size_t i = 0; i < r->ntld_deny; i++)
@@ -349,6 +358,8 @@ load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
 	    "min_items", NULL };
 	static const char *const k_address[] = { "enabled", "confidence",
 	    "keys", "street", "postcode", "city", NULL };
+	static const char *const k_place[] = { "enabled", "confidence",
+	    "keys", "city", "region", "country", "elsewhere", NULL };
 	static const char *const k_nights[] = { "enabled", "confidence",
 	    "from_hour", "to_hour", "min_nights", "window_days",
 	    "cell_decimals", NULL };
@@ -372,6 +383,7 @@ load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
 	case PII_DET_SOCIAL: allowed = k_social; break;
 	case PII_DET_HOME_ADDRESS: allowed = k_address; break;
 	case PII_DET_HOME_NIGHTS: allowed = k_nights; break;
+	case PII_DET_PLACE: allowed = k_place; break;
 	default: allowed = k_keyed; break;
 	}
 	if ((rc = ynode_check_keys(d, m, allowed, err, errlen)) != 0)
@@ -389,7 +401,7 @@ load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
 	if (allowed == k_keyed || det == PII_DET_PHONE || det == PII_DET_IMSI ||
 	    det == PII_DET_MAC || det == PII_DET_FACE ||
 	    det == PII_DET_FACE_TEMPLATE || det == PII_DET_SOCIAL ||
-	    det == PII_DET_HOME_ADDRESS) {
+	    det == PII_DET_HOME_ADDRESS || det == PII_DET_PLACE) {
 		if (n == NULL)
 			return ynode_error(d, m, err, errlen,
 			    "missing key 'keys'");
@@ -490,6 +502,19 @@ load_detector(const struct ydoc *d, const struct ynode *m, enum pii_det det,
 		    &r->postcode_keys, &r->city_keys };
 
 		for (size_t i = 0; i < 3; i++)
+			if ((rc = ynode_get_required(d, m, req[i], &n, err,
+			    errlen)) != 0 ||
+			    (rc = load_keyset(d, n, ks[i], err, errlen)) != 0)
+				return rc;
+		break;
+	}
+	case PII_DET_PLACE: {
+		static const char *const req[] = { "city", "region",
+		    "country", "elsewhere" };
+		struct pii_keyset *ks[] = { &r->place_city, &r->place_region,
+		    &r->place_country, &r->place_elsewhere };
+
+		for (size_t i = 0; i < 4; i++)
 			if ((rc = ynode_get_required(d, m, req[i], &n, err,
 			    errlen)) != 0 ||
 			    (rc = load_keyset(d, n, ks[i], err, errlen)) != 0)
@@ -1331,6 +1356,7 @@ pii_struct_begin(struct pii_struct_state *st)
 	st->digest_len = 0;
 	st->social_obj = 0;
 	st->addr_obj = 0;
+	st->nplace = 0;
 	st->addr_parts = 0;
 	st->addr_done = false;
 }
@@ -1795,6 +1821,190 @@ phone_field(const struct pii_rules *r, const struct pii_field *f,
 	    PII_MASK_PHONE, true);
 }
 
+/* ------------------------------------------------------ coarse place */
+
+/*
+ * A place name: letters (any script: bytes above 0x7f), spaces and the
+ * punctuation names carry, no digit ("us-east-1" is a cloud region, "0"
+ * a count), not a word that says nothing.
+ */
+static bool
+place_value(const uint8_t *v, size_t n)
+{
+	static const char *const empty[] = { "unknown", "null", "none",
+	    "true", "false", "undefined", "n/a" };
+	bool letter = false;
+
+	if (n < 2 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (is_digit(v[i]) || v[i] == '@' || v[i] == '/' ||
+		    v[i] == '=' || v[i] == ':' || v[i] == '_')
+			return false;
+		letter |= v[i] >= 0x80 || (is_alnum(v[i]) && !is_digit(v[i]));
+	}
+	for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++)
+		if (strlen(empty[i]) == n &&
+		    strncasecmp((const char *)v, empty[i], n) == 0)
+			return false;
+	return letter;
+}
+
+/*
+ * The words of a key before the place word ("user_city" -> "user",
+ * "geoRegionName" -> "geo"): whether they name a location context or
+ * somewhere else.
+ */
+static uint32_t
+place_prefix_classes(const struct pii_rules *r, const char *key, size_t len,
+    const struct pii_keyset *part)
+{
+	char norm[128];
+	size_t n = normalize(key, len, norm, sizeof(norm));
+
+	for (size_t i = 0; i < part->nexact; i++) {
+		size_t l = strlen(part->exact[i]);
+
+		if (l < n && memcmp(norm + n - l, part->exact[i], l) == 0)
+			return pii_key_classes(r, norm, n - l);
+	}
+	return 0;
+}
+
+/* The tracked object for f->obj, a new one, or NULL when full. */
+static struct pii_place_obj *
+place_obj(struct pii_struct_state *st, const struct pii_field *f)
+{
+	struct pii_place_obj *p;
+
+	for (size_t i = 0; i < st->nplace; i++)
+		if (st->place[i].obj == f->obj &&
+		    st->place[i].f.where == f->where)
+			return &st->place[i];
+	if (st->nplace >= PII_STRUCT_MAX_PLACE)
+		return NULL;
+	p = &st->place[st->nplace++];
+	memset(p, 0, sizeof(*p));
+	p->obj = f->obj;
+	keep_field(&p->f, p->path, sizeof(p->path), f);
+	return p;
+}
+
+/*
+ * A city, region or country field, or a street or postcode (which makes
+ * the object an address, not the user's whereabouts).  The decision
+ * waits for the message's end: a street may come after the city.
+ */
+static void
+place_field(const struct pii_rules *r, struct pii_struct_state *st,
+    const struct pii_field *f, uint32_t km, const uint8_t *v, size_t n)
+{
+	const uint32_t ctx_bits = 1u << PII_DET_PLACE |
+	    1u << PII_DET_LOCATION | 1u << PII_KC_XY_CONTEXT;
+	const unsigned kcs[] = { PII_KC_PLACE_CITY, PII_KC_PLACE_REGION,
+	    PII_KC_PLACE_COUNTRY };
+	const struct pii_keyset *sets[] = { &r->place_city, &r->place_region,
+	    &r->place_country };
+	struct pii_place_obj *p;
+	uint32_t parent = 0, pre = 0;
+	unsigned part = 0;
+	bool addr = km & (1u << PII_KC_STREET | 1u << PII_KC_POSTCODE);
+
+	for (size_t i = 0; i < 3 && part == 0; i++)
+		if (km & 1u << kcs[i]) {
+			part = 1u << kcs[i];
+			pre = place_prefix_classes(r, f->key, f->key_len,
+			    sets[i]);
+		}
+	if (part == 0 && !addr)
+		return;
+	if (f->parent_len > 0)
+		parent = key_classes(r, st, f->parent, f->parent_len);
+	if ((p = place_obj(st, f)) == NULL)
+		return;
+	if (addr || ((parent | pre) & 1u << PII_KC_PLACE_ELSEWHERE)) {
+		p->vetoed = true;
+		return;
+	}
+	if (!place_value(v, n))
+		return;
+	if (p->parts == 0)
+		keep_field(&p->f, p->path, sizeof(p->path), f);
+	p->parts |= part;
+	p->context |= ((parent | pre) & ctx_bits) != 0;
+	p->hash = hash_mix(p->hash, hash_bytes(v, n));
+}
+
+/*
+ * A location key holding "City, Region[, Country]" as text: two or three
+ * place names between commas.
+ */
+static void
+place_text(struct pii_struct_state *st, const struct pii_field *f,
+    const uint8_t *v, size_t n)
+{
+	struct pii_place_obj *p;
+	size_t start = 0, names = 0;
+	uint64_t h = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		const uint8_t *w;
+		size_t wl;
+
+		if (i < n && v[i] != ',')
+			continue;
+		w = v + start;
+		wl = i - start;
+		while (wl > 0 && w[0] == ' ') {
+			w++;
+			wl--;
+		}
+		while (wl > 0 && w[wl - 1] == ' ')
+			wl--;
+		if (!place_value(w, wl) || ++names > 3)
+			return;
+		h = hash_mix(h, hash_bytes(w, wl));
+		start = i + 1;
+	}
+	if (names < 2 || (p = place_obj(st, f)) == NULL)
+		return;
+	p->parts |= 1u << PII_KC_PLACE_CITY | 1u << PII_KC_PLACE_REGION;
+	p->context = true;
+	p->hash = hash_mix(p->hash, h);
+}
+
+/*
+ * At the message's end: one location.coarse for the first object that
+ * is not an address nor somewhere else, with a city or region under a
+ * location context, or a city with its region or country.
+ */
+static void
+place_end(const struct pii_rules *r, struct pii_struct_state *st,
+    pii_hit_cb *cb, void *arg)
+{
+	const unsigned city = 1u << PII_KC_PLACE_CITY,
+	    region = 1u << PII_KC_PLACE_REGION,
+	    country = 1u << PII_KC_PLACE_COUNTRY;
+
+	for (size_t i = 0; i < st->nplace; i++) {
+		const struct pii_place_obj *p = &st->place[i];
+		char canon[48];
+
+		if (p->vetoed || !(p->parts & (city | region)))
+			continue;
+		if (!p->context && !((p->parts & city) &&
+		    (p->parts & (region | country))))
+			continue;
+		/* no part of the place is kept: a keyed hash of its values */
+		snprintf(canon, sizeof(canon), "place:%016llx",
+		    (unsigned long long)p->hash);
+		summary_hit(cb, arg, "location.coarse", &p->f, "plain",
+		    r->confidence[PII_DET_PLACE], canon,
+		    "a city or region (coarse location)");
+		return;
+	}
+}
+
 void
 pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
     const struct pii_field *f, pii_hit_cb *cb, void *arg)
@@ -1824,6 +2034,8 @@ pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
 	seeds_field(r, st, f, km, v, n, cb, arg);
 	if (n > 128)
 		return;
+	if (r->enabled[PII_DET_PLACE] && !f->is_number)
+		place_field(r, st, f, km, v, n);
 
 	if (r->enabled[PII_DET_LOCATION]) {
 		double a, b;
@@ -1853,7 +2065,9 @@ pii_struct_field(const struct pii_rules *r, struct pii_struct_state *st,
 		} else if (pair && f->is_number && parse_dec(v, n, &a, &dec)) {
 			/* an item of a [a, b] array under a location key */
 			add_coord(st, f, a, dec, false);
-		}
+		} else if (pair && !f->is_number && r->enabled[PII_DET_PLACE] &&
+		    memchr(v, ',', n) != NULL)
+			place_text(st, f, v, n);
 	}
 	if (r->enabled[PII_DET_PHONE] &&
 	    (km & 1u << PII_DET_PHONE))
@@ -1866,6 +2080,9 @@ pii_struct_end(const struct pii_rules *r, struct pii_struct_state *st,
     pii_hit_cb *cb, void *arg)
 {
 	bool used[PII_STRUCT_MAX_COORD] = { false };
+
+	if (r->enabled[PII_DET_PLACE])
+		place_end(r, st, cb, arg);
 
 	/* Pair each latitude with the first longitude of the same object;
 	 * array items (location: [a, b]) pair with their neighbour. */

@@ -6,7 +6,11 @@
  * domain table is hashed right to left, so the hashes of all suffixes of a
  * name fall out of one backwards pass and a lookup costs one probe per
  * label; the token tables are hashed left to right for the same reason
- * with dot-prefixes of package-name tokens.  Nothing here allocates after
+ * with dot-prefixes of package-name tokens.  Cloud and CDN namespaces
+ * (cloud_hosts) sit in the domain table under a marker instead of an app:
+ * a name under one is attributed only by a vendor word (host_words) that
+ * is a whole word of one of its labels, found with one probe per word.
+ * Nothing here allocates after
  * apps_load() returns, and nothing logs.
  */
 #include <errno.h>
@@ -25,6 +29,10 @@
 #define DOMAIN_MAX_LABELS 128	/* a 253-byte name has at most 127 */
 #define TAB_MAX		(1u << 24) /* entries per table */
 #define UA_SEPARATORS	" /;(),:[]\"\t"
+#define APP_CLOUD	UINT16_MAX /* domain entry: a cloud namespace */
+#define WORD_MIN	4	/* bytes of a host word */
+#define WORD_MAX	63	/* a label's length */
+#define CONF_WORD	80	/* a vendor word inside a cloud host name */
 
 /*
  * A signature table: entries in load order, indexed by the shared map
@@ -69,7 +77,7 @@ struct apps {
 	size_t n, cap;
 	struct ovr *ovr;
 	size_t novr, ovrcap;
-	struct stab ids, dom, ua, xrw, ja4, org;
+	struct stab ids, dom, ua, xrw, ja4, org, word;
 	struct atab asn;
 	char **str;		/* every string we own */
 	size_t nstr, strcap;
@@ -286,6 +294,8 @@ enum sig {
 	SIG_XRW,
 	SIG_JA4,
 	SIG_ORG,
+	SIG_WORD,
+	SIG_CLOUD,
 };
 
 static const char *const sig_what[] = {
@@ -295,6 +305,8 @@ static const char *const sig_what[] = {
 	[SIG_XRW] = "requested_with package",
 	[SIG_JA4] = "ja4",
 	[SIG_ORG] = "cert_org",
+	[SIG_WORD] = "host word",
+	[SIG_CLOUD] = "cloud host",
 };
 
 struct sigctx {
@@ -357,6 +369,23 @@ valid_token(const char *s, size_t len, const char **why)
 }
 
 static bool
+valid_word(const char *s, size_t len, const char **why)
+{
+	if (len < WORD_MIN || len > WORD_MAX) {
+		*why = "must be 4 to 63 bytes";
+		return false;
+	}
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'))) {
+			*why = "may only hold letters and digits (a word of "
+			    "a label, between '-' or '.')";
+			return false;
+		}
+	return true;
+}
+
+static bool
 valid_text(const char *s, size_t len, const char **why)
 {
 	if (len == 0 || len > APPS_MAX_PATTERN) {
@@ -383,8 +412,11 @@ sig_insert(struct sigctx *c, const struct ydoc *d, const struct ynode *item,
 	    hash_ltr(key, len), c->app, c->ovr, &dup);
 	if (r == -EEXIST)
 		return ynode_error(d, item, err, errlen,
-		    "duplicate %s '%s' (already listed for app '%s')",
-		    sig_what[c->sig], item->scalar, c->a->app[dup->app].id);
+		    "duplicate %s '%s' (already listed %s%s%s)",
+		    sig_what[c->sig], item->scalar, dup->app == APP_CLOUD ?
+		    "as a cloud host" : "for app '", dup->app == APP_CLOUD ?
+		    "" : c->a->app[dup->app].id, dup->app == APP_CLOUD ? "" :
+		    "'");
 	if (r < 0)
 		return ynode_error(d, item, err, errlen, "out of memory");
 	return 0;
@@ -403,7 +435,11 @@ sig_cb(void *arg, const struct ydoc *d, const struct ynode *item,
 
 	switch (c->sig) {
 	case SIG_DOMAIN:
+	case SIG_CLOUD:
 		ok = valid_domain(s, len, &why);
+		break;
+	case SIG_WORD:
+		ok = valid_word(s, len, &why);
 		break;
 	case SIG_PACKAGE:
 	case SIG_UA:
@@ -423,7 +459,11 @@ sig_cb(void *arg, const struct ydoc *d, const struct ynode *item,
 		return ynode_error(d, item, err, errlen, "out of memory");
 	switch (c->sig) {
 	case SIG_DOMAIN:
+	case SIG_CLOUD:
 		return sig_insert(c, d, item, &c->a->dom, key, true, err,
+		    errlen);
+	case SIG_WORD:
+		return sig_insert(c, d, item, &c->a->word, key, false, err,
 		    errlen);
 	case SIG_PACKAGE:
 		/* A package name is both what WebViews put in
@@ -568,7 +608,7 @@ static const char *const app_keys[] = {
 	"id", "name", "kind", "vendor", "vendor_jurisdiction", "source",
 	"confidence", "note", "domains", "packages", "user_agents",
 	"requested_with", "ja4", "cert_orgs", "asns", "vendor_by_domain",
-	NULL,
+	"host_words", NULL,
 };
 
 static const char *const ovr_keys[] = {
@@ -722,13 +762,16 @@ load_app(struct apps *a, const struct ydoc *d, const struct ynode *m,
 	    (r = load_sigs(&c, d, m, "ja4", SIG_JA4, err, errlen)) < 0 ||
 	    (r = load_sigs(&c, d, m, "cert_orgs", SIG_ORG, err,
 	    errlen)) < 0 ||
+	    (r = load_sigs(&c, d, m, "host_words", SIG_WORD, err,
+	    errlen)) < 0 ||
 	    (r = load_asns(&c, d, m, err, errlen)) < 0 ||
 	    (r = load_overrides(&c, d, m, err, errlen)) < 0)
 		return r;
 	return 0;
 }
 
-static const char *const top_keys[] = { "version", "apps", NULL };
+static const char *const top_keys[] = { "version", "cloud_hosts", "apps",
+	NULL };
 
 static int
 compile(const struct ydoc *d, struct apps **ret, char *err, size_t errlen)
@@ -749,6 +792,15 @@ compile(const struct ydoc *d, struct apps **ret, char *err, size_t errlen)
 		return r;
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return -ENOMEM;
+	/* Cloud namespaces first: a domain of an app equal to one is then
+	 * reported as a duplicate. */
+	{
+		struct sigctx c = { .a = a, .app = APP_CLOUD, .ovr = -1 };
+
+		if ((r = load_sigs(&c, d, root, "cloud_hosts", SIG_CLOUD, err,
+		    errlen)) < 0)
+			goto out;
+	}
 	/* Bounded by the sequence length (and APPS_MAX_APPS). */
 	for (size_t i = 0; i < list->n; i++)
 		if ((r = load_app(a, d, list->items[i], err, errlen)) < 0)
@@ -804,6 +856,7 @@ apps_free(struct apps *a)
 	stab_free(&a->xrw);
 	stab_free(&a->ja4);
 	stab_free(&a->org);
+	stab_free(&a->word);
 	atab_free(&a->asn);
 	free(a);
 	return NULL;
@@ -865,13 +918,48 @@ fill(const struct apps *a, uint16_t app, int32_t ovr, const char *matched,
 	    ap->confidence);
 }
 
+/*
+ * A vendor word in the tenant part of a name under a cloud namespace
+ * (domain[0..end), its labels before the namespace): each word between
+ * '-' and '.' is hashed and probed once, left to right, so
+ * "p16-tiktokcdn-com.akamaized.net" finds "tiktokcdn" and
+ * "notbytedance.akamaized.net" finds nothing.
+ */
+static bool
+match_words(const struct apps *a, const char *domain, size_t end,
+    struct app_match *ret)
+{
+	size_t start = 0;
+
+	if (a->word.n == 0)
+		return false;
+	/* Bounded by end (≤ 253): every byte starts or ends one word. */
+	for (size_t i = 0; i <= end; i++) {
+		const struct sent *e;
+		size_t wl;
+
+		if (i < end && domain[i] != '-' && domain[i] != '.')
+			continue;
+		wl = i - start;
+		if (wl >= WORD_MIN && wl <= WORD_MAX &&
+		    (e = stab_find(&a->word, hash_ltr(domain + start, wl),
+		    domain + start, wl)) != NULL) {
+			fill(a, e->app, e->ovr, e->key, APP_EV_SNI, CONF_WORD,
+			    ret);
+			return true;
+		}
+		start = i + 1;
+	}
+	return false;
+}
+
 bool
 apps_match_domain(const struct apps *a, const char *domain,
     struct app_match *ret)
 {
 	uint32_t hs[DOMAIN_MAX_LABELS];
 	size_t pos[DOMAIN_MAX_LABELS];
-	size_t len, nl = 0;
+	size_t len, nl = 0, total;
 	uint32_t h = hash_roll_init();
 
 	if (a == NULL || domain == NULL || a->dom.n == 0)
@@ -890,15 +978,34 @@ apps_match_domain(const struct apps *a, const char *domain,
 			pos[nl++] = i - 1;
 		}
 	}
-	/* Longest suffix first: one probe per label. */
+	total = nl;
+	/* Longest suffix first: one probe per label.  A cloud namespace
+	 * ends the search: what is under it is a tenant's. */
 	while (nl > 0) {
 		const struct sent *e;
 
 		nl--;
 		e = stab_find(&a->dom, hs[nl], domain + pos[nl],
 		    len - pos[nl]);
+		if (e != NULL && e->app == APP_CLOUD)
+			return match_words(a, domain, pos[nl], ret);
 		if (e != NULL) {
 			fill(a, e->app, e->ovr, e->key, APP_EV_SNI, 90, ret);
+			return true;
+		}
+	}
+	/* A vendor's own regional names, "tiktokcdn-us.com": the first word
+	 * of the label before the last, when a '-' follows it (one probe). */
+	if (total >= 2 && a->word.n > 0) {
+		const char *lab = domain + pos[1];
+		const char *dash = memchr(lab, '-', pos[0] - 1 - pos[1]);
+		const struct sent *e;
+		size_t wl = dash != NULL ? (size_t)(dash - lab) : 0;
+
+		if (wl >= WORD_MIN && wl <= WORD_MAX && (e = stab_find(&a->word,
+		    hash_ltr(lab, wl), lab, wl)) != NULL) {
+			fill(a, e->app, e->ovr, e->key, APP_EV_SNI, CONF_WORD,
+			    ret);
 			return true;
 		}
 	}

@@ -71,6 +71,8 @@ for b in bases:
             base64.urlsafe_b64encode(md).decode().rstrip("="),
             base64.b64encode(md.hex().encode()).decode().rstrip("=")])
 ci.update(["38.8978", "-77.0366"])
+# the coarse place planted with the shapes of issue 10
+ci.update(["Arlington", "Virginia"])
 for name, forms in (("forms_ci", ci), ("forms_cs", cs)):
     with open(d + "/" + name, "w") as f:
         f.write("\n".join(sorted(x for x in forms if len(x) >= 7)) + "\n")
@@ -102,6 +104,18 @@ for where in '"where":"server_name","location":"sni","encoding":"md5"' \
     '"category":"phone","where":"path"' '"where":"query","location":"-"' \
     '"location":"User-Agent"' '"location":"X-Requested-With"' \
     '"location":"Host"'; do
+	if ! grep -q -F -- "$where" "$dir/events.json"; then
+		echo "FAIL: no observation with $where"
+		fail=1
+	fi
+done
+# The shapes of issue 10: lists inside a header and a cookie's value, a
+# national phone deep in gzip'd chunked JSON, coarse places in it and in
+# a query cut into segments.
+for where in '"location":"X-Device-Info:IMEI"' '"location":"dev:tel"' \
+    '"category":"phone","where":"body","location":"$.data.user.profile.contact[1].phoneNumber","encoding":"plain","identity":"emma"' \
+    '"category":"location.coarse","where":"body"' \
+    '"category":"location.coarse","where":"query"'; do
 	if ! grep -q -F -- "$where" "$dir/events.json"; then
 		echo "FAIL: no observation with $where"
 		fail=1

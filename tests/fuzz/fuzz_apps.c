@@ -4,7 +4,9 @@
  * First byte even: the rest is an apps.yaml pack for apps_load_string()
  * (validation paths, table growth, duplicate detection).  Odd: the rest
  * is one string fed to every matcher of a fixed pack (domain suffix walk,
- * User-Agent tokenizer with dot-prefix probes, exact tables, ASN) and to
+ * cloud namespaces and the vendor-word probes under them and in a label's
+ * first word, User-Agent tokenizer with dot-prefix probes, exact tables,
+ * ASN) and to
  * apps_attribute() as every field at once.
  */
 #include <stdint.h>
@@ -17,11 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char fixed_pack[] =
     "version: 1\n"
+    "cloud_hosts: [akamaized.net, oss.aliyuncs.com]\n"
     "apps:\n"
     "  - id: tiktok\n    name: TikTok\n    kind: app\n"
     "    vendor: ByteDance Ltd.\n    vendor_jurisdiction: CN\n"
     "    source: fuzz\n"
     "    domains: [tiktok.com, tiktokv.com, a.b.c.d.e.f.g.h.example]\n"
+    "    host_words: [tiktokcdn, bytedance]\n"
     "    packages: [com.zhiliaoapp.musically, com.zhiliaoapp.musically.go]\n"
     "    user_agents: [TikTok]\n"
     "    ja4: [t13d1516h2_8daaf6152771_02713d6af862]\n"

@@ -1,6 +1,7 @@
 /*
  * fuzz_pii_body.c - the body splitters on arbitrary bytes: the form
- * splitter (query, form and cookie separators), the multipart splitter
+ * splitter (query, form and cookie separators), the key=value list
+ * splitter of header and cookie values, the multipart splitter
  * (the first line of the input is the Content-Type, the rest the body),
  * the text coordinate-pair scanner and the structural detectors over
  * every field they produce.
@@ -70,6 +71,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pii_form_split(data, size, '&', true, "", &sb, 1, field_cb, NULL);
 	sb.len = 0;
 	pii_form_split(data, size, ';', false, "cookie:", &sb, 2, field_cb,
+	    NULL);
+	sb.len = 0;
+	(void)pii_kv_list_split(data, size, "X-Device-Info:", &sb, 3, field_cb,
 	    NULL);
 	pii_text_pairs(data, size, pair_cb, NULL);
 	if (nl != NULL && (size_t)(nl - data) < sizeof(ct)) {

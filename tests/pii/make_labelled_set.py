@@ -693,6 +693,263 @@ for i in range(480):
 for i in range(40):
     add("dns", f"benign/dns/{i}", [], f"{rnd_hex(8)}.cdn{R.randrange(99)}.example.com")
 
+# ------------------------------------------------- shapes (issue 10)
+# Places the sets above do not reach, written from how SDKs send them
+# (not from the detector): key=value lists inside custom headers, cookies,
+# coarse places (city/region/country), national-format phones deep in
+# JSON, chunked (and gzip'd chunked) bodies, and requests whose bytes
+# arrive in segments cut inside a value (the fifth column: offsets).
+# Names start with "shape/<shape>/" so the evaluator scores each shape.
+import gzip as _gzip
+
+HDR_NAMES = ["X-Device-Info", "X-Client-Meta", "x-sdk-params", "X-CTX",
+             "X-Dev", "X-Tt-Device", "X-Umeng-Meta"]
+KV_SEPS = ["; ", ";", ", ", "&", " | ", ","]
+KV_ASSIGN = ["=", "=", ":", "="]
+KEY_SPELL = dict(
+    imei=["imei", "IMEI", "device_imei", "Imei1", "IMEI_1"],
+    mac=["mac", "Mac", "wifiMac", "WIFI_MAC", "mac_addr"],
+    android_id=["android_id", "androidId", "ANDROID-ID", "ssaid"],
+    ad_id=["gaid", "GAID", "adid", "advertising_id", "Idfa"],
+    phone=["phone", "msisdn", "Mobile", "tel", "phone_num"],
+    email=["email", "mail", "E-Mail", "acct"],
+    imsi=["imsi", "IMSI", "subscriberId"],
+)
+FILLER = [("model", "Pixel%207"), ("os", "13"), ("ver", "4.2.1"),
+          ("dpi", "420"), ("net", "wifi"), ("lang", "en-US"),
+          ("tz", "-0500"), ("build", "TQ3A.230805.001"), ("ch", "gp")]
+
+
+def spell(kind):
+    ks = KEY_SPELL[kind]
+    k = R.choice(ks)
+    return k
+
+
+def kv_list(pairs):
+    sep, eq = R.choice(KV_SEPS), R.choice(KV_ASSIGN)
+    items = pairs + R.sample(FILLER, R.randrange(1, 4))
+    R.shuffle(items)
+    return sep.join(f"{k}{eq}{v}" for k, v in items)
+
+
+def rnd_value(kind):
+    return dict(imei=rnd_imei, mac=rnd_mac, android_id=lambda: R.choice("123456789abcdef") + rnd_hex(15),
+                ad_id=rnd_uuid, phone=rnd_phone, email=rnd_email,
+                imsi=lambda: R.choice(["310", "460", "234"]) + rnd_digits(12))[kind]()
+
+
+SCAT = dict(imei="device_id.imei", mac="mac", android_id="device_id.android_id",
+            ad_id="ad_id", phone="phone", email="email", imsi="device_id.imsi")
+
+# A: key=value lists inside custom headers
+for i in range(60):
+    kinds = R.sample(["imei", "mac", "android_id", "ad_id", "imsi"], R.randrange(1, 3))
+    if i % 3 == 0:
+        ident = IDENTITIES[i % 3]
+        kinds = [k for k in kinds if k in ident] or ["imei"]
+        pairs = [(spell(k), ident[k] if k != "mac" else ident[k]) for k in kinds]
+        exp = [f"{CAT[k]}|{ident['label']}" for k in kinds]
+    else:
+        pairs = [(spell(k), rnd_value(k)) for k in kinds]
+        exp = [f"{SCAT[k]}|-" for k in kinds]
+    add("http", f"shape/header-kv/{i}", exp,
+        http("GET", "/v1/cfg", [f"{R.choice(HDR_NAMES)}: {kv_list(pairs)}"]))
+for i in range(40):   # look-alikes: ids that are not identifiers
+    pairs = R.choice([
+        [("imei", "unknown"), ("mac", "02:00:00:00:00:00")],
+        [("sid", rnd_hex(16)), ("ts", str(1700000000000 + R.randrange(10**9)))],
+        [("trace", rnd_uuid()), ("span", rnd_hex(16))],
+        [("imei", "000000000000000"[:R.choice([3, 8])]), ("v", "2")],
+        [("build", str(R.randrange(20200101, 20251231))), ("mcc", "310")],
+        [("phone", "android"), ("mail", "off")],
+    ])
+    add("http", f"shape/header-kv-benign/{i}", [],
+        http("GET", "/v1/cfg", [f"{R.choice(HDR_NAMES)}: {kv_list(pairs)}"]))
+
+# B: cookies
+for i in range(60):
+    kind = R.choice(["imei", "android_id", "ad_id", "phone", "email", "mac"])
+    if i % 3 == 0:
+        ident = IDENTITIES[i % 3]
+        val, exp = ident[kind], [f"{CAT[kind]}|{ident['label']}"]
+    else:
+        val, exp = rnd_value(kind), [f"{SCAT[kind]}|-"]
+    k = i % 5
+    key = spell(kind)
+    if k == 0:
+        ck = f"_ga=GA1.2.{rnd_digits(10)}.{rnd_digits(10)}; {key}={urllib.parse.quote(val, safe='@')}"
+    elif k == 1:
+        ck = f"{key}=\"{val}\";sid={rnd_hex(24)}"
+    elif k == 2:   # a sub-list inside one cookie
+        ck = f"lang=en; dev={R.choice(['', 'v=1|'])}{key}:{urllib.parse.quote(val, safe='')}|os:13"
+    elif k == 3:   # URL-encoded JSON in a cookie
+        ck = "ctx=" + urllib.parse.quote(json.dumps({"d": {key: val}, "v": 3}), safe="") + "; path_seen=1"
+    else:
+        ck = f"{key.upper()}={urllib.parse.quote(val, safe='')}"
+    add("http", f"shape/cookie/{i}", exp, http("GET", "/v1/feed", [f"{R.choice(['Cookie', 'cookie', 'COOKIE'])}: {ck}"]))
+for i in range(40):
+    ck = R.choice([
+        f"_ga=GA1.2.{rnd_digits(10)}.{rnd_digits(10)}; _gid=GA1.2.{rnd_digits(9)}.{rnd_digits(10)}",
+        f"csrftoken={rnd_hex(32)}; sessionid={rnd_hex(32)}",
+        f"sid={rnd_uuid()}; theme=dark; consent=1",
+        f"ctx=" + urllib.parse.quote(json.dumps({"ab": [rnd_digits(6)], "v": 3}), safe=""),
+        f"lang=en_US; tz=America%2FNew_York; region=us-east-1",
+    ])
+    add("http", f"shape/cookie-benign/{i}", [], http("GET", "/v1/feed", [f"Cookie: {ck}"]))
+
+# C: coarse location: a city, region and/or country of the user or device
+PLACES_C = [("Arlington", "VA", "US", "USA"), ("Shenzhen", "Guangdong", "CN", "CHN"),
+            ("Manchester", "England", "GB", "GBR"), ("Lyon", "Auvergne-Rhone-Alpes", "FR", "FRA"),
+            ("Sao Paulo", "SP", "BR", "BRA"), ("Osaka", "Osaka", "JP", "JPN"),
+            ("\u6df1\u5733", "\u5e7f\u4e1c", "CN", "CHN")]
+COARSE = ["location.coarse|-"]
+for i in range(70):
+    city, reg, cc2, cc3 = R.choice(PLACES_C)
+    k = i % 7
+    if k == 0:   # OpenRTB device.geo without coordinates
+        m = http("POST", "/openrtb2/auction", body=jbody({"id": rnd_hex(8), "device": {"ua": "x", "geo": {
+            "country": cc3, "region": reg, "city": city, "type": 2}}}), ctype="application/json")
+    elif k == 1:
+        q = urllib.parse.urlencode({R.choice(["city", "City", "user_city"]): city,
+                                    R.choice(["province", "region", "state"]): reg,
+                                    R.choice(["country", "cc", "countryCode"]): cc2, "v": "7"})
+        m = http("GET", f"/sdk/init?{q}")
+    elif k == 2:
+        body = urllib.parse.urlencode({"uid": rnd_digits(8), R.choice(["geo_city", "userCity", "ip_city", "locCity"]): city,
+                                       R.choice(["geo_region", "userProvince", "ip_region"]): reg}).encode()
+        m = http("POST", "/report", body=body, ctype="application/x-www-form-urlencoded")
+    elif k == 3:
+        m = http("POST", "/ev", body=jbody({"ctx": {R.choice(["ipInfo", "ip_geo", "location", "loc"]): {
+            R.choice(["City", "city", "cityName"]): city, R.choice(["Region", "regionName", "province"]): reg,
+            R.choice(["Country", "countryCode"]): cc2}}}), ctype="application/json")
+    elif k == 4:
+        m = http("POST", "/ev", body=jbody({"user": {"id": rnd_digits(7), "geo": {"city": city}}}), ctype="application/json")
+    elif k == 5:
+        m = http("GET", f"/track?e=open&{urllib.parse.urlencode({'location': f'{city}, {reg}, {cc2}'})}")
+    else:
+        m = http("GET", "/v2/ad", [f"X-Geo-Info: city={urllib.parse.quote(city)}; region={urllib.parse.quote(reg)}; country={cc2}"])
+    add("http", f"shape/coarse/{k}/{i}", COARSE, m)
+for i in range(50):
+    city, reg, cc2, cc3 = R.choice(PLACES_C)
+    k = i % 7
+    if k == 0:   # a locale or a storefront country alone
+        m = http("GET", f"/cfg?country={cc2}&lang=en&currency=USD")
+    elif k == 1:   # a cloud region, an availability zone
+        m = http("POST", "/s3", body=jbody({"region": "us-east-1", "zone": "us-east-1a", "bucket": "logs"}), ctype="application/json")
+    elif k == 2:   # a shop's address the user looked up (street present)
+        m = http("GET", "/maps/search?" + urllib.parse.urlencode({"street": STREETS[0], "city": city}))
+    elif k == 3:   # a hotel search: a destination, not where the user is
+        m = http("POST", "/hotels", body=jbody({"destination": {"city": city, "country": cc2}, "nights": 2}), ctype="application/json")
+    elif k == 4:   # a time zone and a region code of an app store
+        m = http("GET", f"/store?tz=Europe%2FParis&store_region={cc2}&region=eu")
+    elif k == 5:   # ids and counts under place keys
+        m = http("GET", f"/list?city_id={R.randrange(1, 400)}&region_count=3&country=0")
+    else:   # a weather lookup for a city the user typed
+        m = http("GET", "/weather?" + urllib.parse.urlencode({"q": city, "units": "metric"}))
+    add("http", f"shape/coarse-benign/{k}/{i}", [], m)
+
+# D: a national-format phone number deep inside JSON
+NATIONAL = [lambda: f"({R.choice('2345678')}{rnd_digits(2)}) {rnd_digits(3)}-{rnd_digits(4)}",
+            lambda: f"0{R.choice('67')}{rnd_digits(8)}",                          # FR mobile
+            lambda: f"07{rnd_digits(3)} {rnd_digits(6)}",                         # UK mobile
+            lambda: f"1{R.choice('3589')}{rnd_digits(9)}",                        # CN mobile
+            lambda: f"0{R.choice('9')}0-{rnd_digits(4)}-{rnd_digits(4)}",         # JP mobile
+            lambda: f"0{R.choice('1')}{R.choice('5678')}{rnd_digits(1)} {rnd_digits(7)}"]  # DE mobile
+
+
+def nest(depth, leaf):
+    obj = leaf
+    for _ in range(depth):
+        obj = {R.choice(["data", "user", "profile", "payload", "account", "info", "attrs"]): obj,
+               R.choice(["v", "n", "seq"]): R.randrange(9)}
+    return obj
+
+
+def national(ident):
+    cc, nat = phone_parts(ident["phone"])
+    if cc == "1":
+        return f"({nat[:3]}) {nat[3:6]}-{nat[6:]}"
+    if cc == "44":
+        return "0" + nat[:4] + " " + nat[4:]
+    return nat[:3] + " " + nat[3:7] + " " + nat[7:]
+
+
+for i in range(60):
+    key = R.choice(["phone", "mobile", "tel", "phoneNumber", "contact_phone", "Mobile_No", "cellphone"])
+    if i % 3 == 0:
+        ident = IDENTITIES[i % 3]
+        val, exp = national(ident), [f"phone|{ident['label']}"]
+    else:
+        val, exp = R.choice(NATIONAL)(), ["phone|-"]
+    leaf = {key: val} if i % 4 else {"contact": [{"kind": "home"}, {key: val}]}
+    add("http", f"shape/national-phone/{i}", exp,
+        http("POST", "/v1/profile", body=jbody(nest(R.randrange(2, 7), leaf)), ctype="application/json"))
+for i in range(40):
+    key = R.choice(["order_no", "tracking", "ref", "sku", "build", "serial"])
+    val = R.choice([f"0{rnd_digits(9)}", f"({rnd_digits(3)}) {rnd_digits(3)}", f"1{rnd_digits(10)}", f"{rnd_digits(3)}-{rnd_digits(4)}-{rnd_digits(4)}"])
+    add("http", f"shape/national-phone-benign/{i}", [],
+        http("POST", "/v1/order", body=jbody(nest(R.randrange(2, 7), {key: val})), ctype="application/json"))
+
+
+# E: chunked bodies, and gzip'd then chunked
+def chunked(body, size):
+    out = b""
+    for j in range(0, len(body), size):
+        part = body[j:j + size]
+        ext = R.choice(["", "", ";x=1"])
+        out += f"{len(part):{R.choice(['x', 'X'])}}{ext}\r\n".encode() + part + b"\r\n"
+    return out + b"0\r\n\r\n"
+
+
+def http_chunked(body, ctype, gz):
+    h = ["POST /v1/batch HTTP/1.1", "Host: api.example-tracker.com", "User-Agent: okhttp/4.9.3",
+         f"Content-Type: {ctype}", "Transfer-Encoding: chunked"]
+    if gz:
+        body = _gzip.compress(body, mtime=0)
+        h.append("Content-Encoding: gzip")
+    return ("\r\n".join(h) + "\r\n\r\n").encode() + chunked(body, R.choice([3, 7, 16, 64]))
+
+
+for i in range(80):
+    kind = R.choice(["imei", "android_id", "ad_id", "phone", "email", "mac"])
+    if i % 2 == 0:
+        ident = IDENTITIES[i % 3]
+        val, exp = ident[kind], [f"{CAT[kind]}|{ident['label']}"]
+    else:
+        val, exp = rnd_value(kind), [f"{SCAT[kind]}|-"]
+    key = spell(kind)
+    if i % 4 < 2:
+        body, ct = jbody({"events": [{"t": 1}, {"props": {key: val}}]}), "application/json"
+    else:
+        body, ct = f"a=1&{key}={urllib.parse.quote_plus(val)}&b=2".encode(), "application/x-www-form-urlencoded"
+    gz = (i // 2) % 2 == 1
+    add("http", f"shape/chunked{'-gzip' if gz else ''}/{i}", exp, http_chunked(body, ct, gz))
+for i in range(30):
+    body = jbody({"events": [{"t": 1700000000000 + R.randrange(10**9), "id": rnd_uuid(), "seq": rnd_digits(12)}]})
+    add("http", f"shape/chunked-benign/{i}", [], http_chunked(body, "application/json", i % 2 == 1))
+
+
+# F: the request arrives in segments cut inside the value
+def add_split(name, exp, payload, val):
+    at = payload.find(val.encode()) if isinstance(val, str) else -1
+    if at < 0:
+        at = payload.find(urllib.parse.quote(val, safe="").encode())
+    cuts = sorted({at + R.randrange(1, max(2, len(val) - 1)), R.randrange(1, len(payload) - 1)}) if at > 0 else [len(payload) // 2]
+    lines.append(f"http\t{name}\t{','.join(exp)}\t{payload.hex()}\t{','.join(map(str, cuts))}")
+
+
+for i in range(60):
+    kind = R.choice(["imei", "android_id", "ad_id", "phone", "email", "mac"])
+    if i % 2 == 0:
+        ident = IDENTITIES[i % 3]
+        val, exp = ident[kind], [f"{CAT[kind]}|{ident['label']}"]
+    else:
+        val, exp = rnd_value(kind), [f"{SCAT[kind]}|-"]
+    where = ["query", "json", "form", "header", "multipart"][i % 5]
+    add_split(f"shape/split/{where}/{i}", exp, place(where, spell(kind), val), val)
+
+
 # -------------------------------------------------------------- write
 with open(os.path.join(OUT, "identities.yaml"), "w") as f:
     f.write("# Generated by make_labelled_set.py; the labelled set's identities.\nidentities:\n")

@@ -482,7 +482,7 @@ test_invalid(void **state)
 	    "t.yaml:9:5: unknown key 'domain' (expected one of: id, name, "
 	    "kind, vendor, vendor_jurisdiction, source, confidence, note, "
 	    "domains, packages, user_agents, requested_with, ja4, cert_orgs, "
-	    "asns, vendor_by_domain)");
+	    "asns, vendor_by_domain, host_words)");
 	load_fails(HDR APP("a", "    domains: x.com\n"),
 	    "t.yaml:9:14: expected a list");
 	load_fails(HDR APP("a", "    domains: [x.com, [y]]\n"),
@@ -549,8 +549,25 @@ test_invalid(void **state)
 	load_fails("version: 2\napps: []\n",
 	    "t.yaml:1:10: expected an integer in [1, 1]");
 	load_fails("version: 1\napps: []\nextra: 1\n",
-	    "t.yaml:3:1: unknown key 'extra' (expected one of: version, apps)");
+	    "t.yaml:3:1: unknown key 'extra' (expected one of: version, cloud_hosts, apps)");
 	load_fails("- a\n", "t.yaml:1:1: expected a mapping");
+	/* cloud_hosts and host_words */
+	load_fails(HDR APP("a", "    host_words: [tik-tok]\n"),
+	    "t.yaml:9:18: bad host word 'tik-tok': may only hold letters and "
+	    "digits (a word of a label, between '-' or '.')");
+	load_fails(HDR APP("a", "    host_words: [abc]\n"),
+	    "t.yaml:9:18: bad host word 'abc': must be 4 to 63 bytes");
+	load_fails(HDR APP("a", "    host_words: [Vendor]\n")
+	    APP("b", "    host_words: [vendor]\n"),
+	    "t.yaml:16:18: duplicate host word 'vendor' (already listed for "
+	    "app 'a')");
+	load_fails("version: 1\ncloud_hosts: [cdn.example]\napps:\n"
+	    APP("a", "    domains: [CDN.example]\n"),
+	    "t.yaml:10:15: duplicate domain 'CDN.example' (already listed as "
+	    "a cloud host)");
+	load_fails("version: 1\ncloud_hosts: [\"*.cdn.example\"]\napps: []\n",
+	    "t.yaml:2:15: bad cloud host '*.cdn.example': wildcards are not "
+	    "supported (a suffix already matches every subdomain)");
 }
 
 /*
@@ -664,6 +681,173 @@ test_inline_ok(void **state)
 	assert_null(a);
 }
 
+static bool
+id_in(const char *id, const char *list)
+{
+	size_t n = strlen(id);
+	const char *p = list;
+
+	while ((p = strstr(p, id)) != NULL) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/*
+ * Vendor words inside cloud host names (cloud_hosts, host_words): whole
+ * words of tenant labels, one probe each; look-alikes are not attributed.
+ */
+static void
+test_host_words(void **state)
+{
+	struct app_match m;
+
+	/* A listed full name still wins, at domain confidence. */
+	assert_true(apps_match_domain(pack, "p16-tiktokcdn-com.akamaized.net",
+	    &m));
+	assert_string_equal(m.matched, "p16-tiktokcdn-com.akamaized.net");
+	assert_int_equal(m.confidence, 90);
+	assert_true(apps_match_domain(pack, "V19-TIKTOKCDN-EU.Akamaized.NET.",
+	    &m));
+	assert_string_equal(m.app->id, "tiktok");
+	assert_string_equal(m.matched, "tiktokcdn");
+	assert_int_equal(m.confidence, 80);
+	dom_is("sf16-bytedance-va.akamaized.net", "bytedance-shared", "CN");
+	dom_is("x.y-byteoversea.edgekey.net", "bytedance-shared", "CN");
+	dom_is("igcdn-photos-a-a.akamaihd.net", "instagram", "US");
+	dom_is("weixin-img.cloudfront.net", "wechat", "CN");
+	dom_is("ae01-aliexpress-media.oss-us-west-1.aliyuncs.com",
+	    "aliexpress", "CN");
+	dom_is("upos-bilivideo-hz.akamaized.net", "bilibili", "CN");
+	dom_is("img-shein.b-cdn.net", "shein", "CN");
+	/* A vendor's own regional names: the first word of the label. */
+	dom_is("p16-sign.tiktokcdn-in.com", "tiktok", "CN");
+	dom_is("huawei-mobile.de", "huawei", "CN");
+	/* Look-alikes: a part of another word, a word outside a cloud, a
+	 * tenant with no vendor word, the namespace alone, a word that is
+	 * not the first of the label before the TLD. */
+	dom_none("notbytedance-va.akamaized.net");
+	dom_none("bytedancer.cloudfront.net");
+	dom_none("byte-dance.cloudfront.net");
+	dom_none("bytedance.example.com");
+	dom_none("tiktok-downloader.com");
+	dom_none("mytiktokcdn-us.com");
+	dom_none("free-tiktokcdn.com");
+	dom_none("shop-assets.oss-us-west-1.aliyuncs.com");
+	dom_none("akamaized.net");
+	dom_none("customer.liveplay.myqcloud.com");
+	/* Names of the cloud itself are not searched for words. */
+	dom_none("weixin.akamaized.net.example");
+}
+
+/* The same rules on a pack of two: words are probed whole, once each. */
+static void
+test_host_words_inline(void **state)
+{
+	const char *s = "version: 1\ncloud_hosts: [cdn.example, b.example]\n"
+	    "apps:\n"
+	    APP("a", "    domains: [own.cdn.example]\n"
+	    "    host_words: [Vendor, v3nd0r]\n    confidence: medium\n");
+	struct apps *a = NULL;
+	struct app_match m;
+	char err[256];
+
+	assert_int_equal(apps_load_string("t.yaml", s, strlen(s), &a, err,
+	    sizeof(err)), 0);
+	assert_true(apps_match_domain(a, "x.own.cdn.example", &m));
+	assert_string_equal(m.matched, "own.cdn.example");
+	assert_int_equal(m.confidence, 80);
+	assert_true(apps_match_domain(a, "img-VENDOR-eu.cdn.example", &m));
+	assert_string_equal(m.app->id, "a");
+	assert_string_equal(m.matched, "vendor");
+	assert_int_equal(m.confidence, 70);
+	assert_true(apps_match_domain(a, "v3nd0r.x.b.example", &m));
+	assert_true(apps_match_domain(a, "vendor-us.org", &m));
+	assert_false(apps_match_domain(a, "vendors.cdn.example", &m));
+	assert_false(apps_match_domain(a, "ven-dor.cdn.example", &m));
+	assert_false(apps_match_domain(a, "cdn.example", &m));
+	assert_false(apps_match_domain(a, "vendor.org", &m));
+	assert_false(apps_match_domain(a, "x-vendor.org", &m));
+	assert_false(apps_match_domain(a, "vendor.cdn.example.org", &m));
+	a = apps_free(a);
+}
+
+/*
+ * Every host ntop/nDPI lists for the Chinese-owned apps
+ * (src/lib/ndpi_content_match.c.inc, host_match[], commit 003fcbb5),
+ * attributed to an entry of the same vendor.  Not listed: its cloud
+ * tenant namespaces (aliyuncs.com, myhuaweicloud.com), which are
+ * cloud_hosts here.
+ */
+static void
+test_ndpi_hosts(void **state)
+{
+	static const struct {
+		const char *host, *ids;
+	} hosts[] = {
+		{ "musical.ly", "tiktok" }, { "byteoversea.com", "bytedance-shared" },
+		{ "ibyteimg.com", "bytedance-shared" }, { "tiktokcdn.com", "tiktok" },
+		{ "p16-tiktok-va-h2.ibyteimg.com", "bytedance-shared" },
+		{ "p16-tiktokcdn-com.akamaized.net", "tiktok" },
+		{ "p16-va-default.akamaized.net", "tiktok" },
+		{ "tiktokcdn.liveplay.myqcloud.com", "tiktok" },
+		{ "musemuse.cn", "tiktok" }, { "tiktokv.com", "tiktok" },
+		{ "tiktokv.us", "tiktok" }, { "tiktokv.eu", "tiktok" },
+		{ "bytecdn.cn", "bytedance-shared" }, { "muscdn.com", "tiktok" },
+		{ "tiktok.com", "tiktok" }, { "byted.org", "bytedance-shared" },
+		{ "tik-tokcdn.com", "tiktok" }, { "byteicdn.com", "bytedance-shared" },
+		{ "tiktokcdn-us.com", "tiktok" }, { "tiktokcdn-eu.com", "tiktok" },
+		{ "wechat.com", "wechat" }, { "wechat.org", "wechat" },
+		{ "wechatapp.com", "wechat" }, { "we.chat", "wechat" },
+		{ "mmsns.qpic.cn", "wechat" }, { "weixin.qq.com", "wechat" },
+		{ "wx.qq.com", "wechat" }, { "qq.com", "qq" }, { "gtimg.com", "qq" },
+		{ "v.qq.com", "qq wetv" },
+		{ "weibo.com", "weibo" }, { "weibo.cn", "weibo" },
+		{ "sinaimg.cn", "weibo" }, { "sinajs.cn", "weibo" },
+		{ "sina.cn", "weibo" }, { "sina.com.cn", "weibo" },
+		{ "alibaba.com", "alibaba-shared" }, { "aliapp.org", "alibaba-shared" },
+		{ "alicdn.com", "alibaba-shared" }, { "mmstat.com", "alibaba-analytics" },
+		{ "alibabausercontent.com", "alibaba-shared" },
+		{ "alibabachengdun.com", "alibaba-shared" },
+		{ "alipayobjects.com", "alipay" }, { "alipay.com", "alipay" },
+		{ "aliexpress.com", "aliexpress" },
+		{ "aliexpress-media.com", "aliexpress" },
+		{ "taobao.com", "taobao" }, { "tmall.com", "taobao" },
+		{ "dingtalk.com", "dingtalk" }, { "temu.com", "temu" },
+		{ "kwcdn.com", "temu" }, { "shein.com", "shein" },
+		{ "ltwebstatic.com", "shein" }, { "xiaomi.com", "xiaomi" },
+		{ "xiaomi.net", "xiaomi" }, { "mi.com", "xiaomi" },
+		{ "miui.com", "xiaomi" }, { "huawei.com", "huawei" },
+		{ "cloud.huawei.com", "huawei" }, { "cloud.huawei.eu", "huawei" },
+		{ "hicloud.com", "huawei" }, { "dbankcloud.com", "huawei" },
+		{ "dbankcloud.cn", "huawei" }, { "dbankcdn.com", "huawei" },
+		{ "easebar.com", "netease" }, { "iqiyi.com", "iqiyi" },
+		{ "iqiyipic.com", "iqiyi" }, { "pps.tv", "iqiyi" },
+		{ "qy.net", "iqiyi" }, { "iq.com", "iqiyi" },
+		{ "like.video", "likee" }, { "likee.video", "likee" },
+		{ "likee.com", "likee" }, { "likeevideo.com", "likee" },
+		{ "like-video.com", "likee" }, { "likeimo.tech", "likee" },
+		{ "liketech.tech", "likee" },
+	};
+
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		struct app_match m;
+
+		if (!apps_match_domain(pack, hosts[i].host, &m)) {
+			print_error("nDPI host %s: no app\n", hosts[i].host);
+			fail();
+		}
+		if (!id_in(m.app->id, hosts[i].ids)) {
+			print_error("nDPI host %s: %s, want %s\n", hosts[i].host,
+			    m.app->id, hosts[i].ids);
+			fail();
+		}
+	}
+}
+
 /* ---- the real captures ---------------------------------------------- */
 
 struct lmap {
@@ -715,20 +899,6 @@ static struct lmap lmaps[] = {
 	{ "AppleiTunes", "apple", 0, 0 },
 };
 
-static bool
-id_in(const char *id, const char *list)
-{
-	size_t n = strlen(id);
-	const char *p = list;
-
-	while ((p = strstr(p, id)) != NULL) {
-		if ((p == list || p[-1] == ' ') &&
-		    (p[n] == ' ' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
-}
 
 /* Split a TSV line in place; returns the number of fields. */
 static size_t
@@ -855,6 +1025,9 @@ main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_inline_ok),
 		cmocka_unit_test(test_table_growth),
+		cmocka_unit_test(test_host_words),
+		cmocka_unit_test(test_host_words_inline),
+		cmocka_unit_test(test_ndpi_hosts),
 		cmocka_unit_test(test_ndpi_captures),
 	};
 

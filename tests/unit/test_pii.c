@@ -353,6 +353,64 @@ struct score {
 static struct score scores[MAXCAT];
 static size_t nscores;
 
+/* Per shape of issue 10 (names "shape/<shape>/..."). */
+#define MAXSHAPE 24
+
+struct shape_score {
+	char name[32];
+	unsigned msgs, want, found;	/* labels expected, and found */
+	unsigned fp_msgs;		/* messages with an unexpected one */
+};
+
+static struct shape_score shapes[MAXSHAPE];
+static size_t nshapes;
+
+static struct shape_score *
+shape_of(const char *name)
+{
+	char sh[32];
+	size_t l;
+
+	if (strncmp(name, "shape/", 6) != 0)
+		return NULL;
+	l = strcspn(name + 6, "/");
+	snprintf(sh, sizeof(sh), "%.*s", (int)l, name + 6);
+	for (size_t i = 0; i < nshapes; i++)
+		if (strcmp(shapes[i].name, sh) == 0)
+			return &shapes[i];
+	assert_true(nshapes < MAXSHAPE);
+	snprintf(shapes[nshapes].name, sizeof(shapes[0].name), "%s", sh);
+	return &shapes[nshapes++];
+}
+
+/*
+ * The parse of a request whose bytes come in segments cut at the offsets
+ * in cuts ("17,52"): as the app layer does, each longer prefix is parsed
+ * again and must ask for more until the last byte is in.
+ */
+static bool
+parse_in_segments(const uint8_t *buf, size_t n, const char *cuts,
+    struct http_request *req)
+{
+	for (const char *p = cuts; *p != '\0'; ) {
+		char *end;
+		unsigned long at = strtoul(p, &end, 10);
+		struct http_request part;
+		struct parse_result pr;
+
+		if (end == p || at == 0 || at >= n)
+			return false;
+		pr = http_request_parse(hc, buf, at, 1 << 20, false, &part);
+		if (pr.st == PARSE_OK)
+			http_request_clear(&part);
+		if (pr.st != PARSE_NEED_MORE)
+			return false;
+		p = end + (*end == ',');
+	}
+	return http_request_parse(hc, buf, n, 1 << 20, true, req).st ==
+	    PARSE_OK;
+}
+
 static struct score *
 score_of(const char *cat)
 {
@@ -400,7 +458,9 @@ test_labelled_set(void **state)
 
 	assert_non_null(f);
 	while (getline(&line, &cap, f) > 0) {
-		char *kind = line, *name, *exp, *hex;
+		char *kind = line, *name, *exp, *hex, *cuts;
+		struct shape_score *shape;
+		bool shape_fp = false;
 		uint8_t *buf;
 		size_t n;
 
@@ -415,7 +475,12 @@ test_labelled_set(void **state)
 		hex = strchr(exp, '\t');
 		assert_non_null(hex);
 		*hex++ = '\0';
-		n = strcspn(hex, "\r\n") / 2;
+		n = strcspn(hex, "\t\r\n");
+		cuts = hex[n] == '\t' ? hex + n + 1 : NULL;
+		if (cuts != NULL)
+			cuts[strcspn(cuts, "\r\n")] = '\0';
+		n /= 2;
+		shape = shape_of(name);
 		buf = malloc(n + 1);
 		assert_non_null(buf);
 		for (size_t i = 0; i < n; i++)
@@ -424,7 +489,17 @@ test_labelled_set(void **state)
 		buf[n] = '\0';
 		if (strcmp(kind, "dns") == 0)
 			pii_scan_dns_name(sc, (const char *)buf, &res);
-		else {
+		else if (cuts != NULL) {
+			struct http_request req;
+
+			if (!parse_in_segments(buf, n, cuts, &req)) {
+				print_error("%s: not one request in segments\n",
+				    name);
+				fail();
+			}
+			pii_scan_http(sc, &req, &res);
+			http_request_clear(&req);
+		} else {
 			struct http_request req;
 			struct parse_result pr = http_request_parse(hc, buf,
 			    n, 1 << 20, true, &req);
@@ -457,6 +532,10 @@ test_labelled_set(void **state)
 				    bar) == 0))
 					found = true;
 			}
+			if (shape != NULL) {
+				shape->want++;
+				shape->found += found;
+			}
 			if (strcmp(bar, "-") == 0) {
 				if (found)
 					score_of(lab)->s_tp++;
@@ -483,6 +562,7 @@ test_labelled_set(void **state)
 
 			if (o->identity != NULL) {
 				if (!expects(exp, o->category, o->identity)) {
+					shape_fp = true;
 					score_of(o->category)->k_fp++;
 					print_message("  known fp %s: %s %s %s\n",
 					    name, o->category, o->identity,
@@ -495,10 +575,15 @@ test_labelled_set(void **state)
 				    o->category) == 0)
 					dup = true;
 			if (!dup && !expects(exp, o->category, NULL)) {
+				shape_fp = true;
 				score_of(o->category)->s_fp++;
 				print_message("  struct fp %s: %s %s\n", name,
 				    o->category, o->location);
 			}
+		}
+		if (shape != NULL) {
+			shape->msgs++;
+			shape->fp_msgs += shape_fp;
 		}
 		free(buf);
 	}
@@ -527,6 +612,15 @@ test_labelled_set(void **state)
 		    strcmp(s->cat, "contacts.social_graph") == 0 ||
 		    strcmp(s->cat, "location.home") == 0) && s->s_fp > 0)
 			fail = true;
+	}
+	print_message("%-22s %7s %7s %7s\n", "shape (issue 10)", "msgs",
+	    "recall", "fp msgs");
+	for (size_t i = 0; i < nshapes; i++) {
+		struct shape_score *s = &shapes[i];
+
+		print_message("%-22s %7u %6.2f%% %6.2f%%\n", s->name, s->msgs,
+		    s->want ? 100.0 * s->found / s->want : 100,
+		    100.0 * s->fp_msgs / s->msgs);
 	}
 	print_message("benign messages with any observation: %u/%u (%.2f%%)\n",
 	    benign_fp, benign, benign ? 100.0 * benign_fp / benign : 0);

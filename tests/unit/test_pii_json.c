@@ -1,7 +1,8 @@
 /*
  * test_pii_json.c - the field splitters: JSON paths, keys of array items
  * and object ids, string unescaping, truncated JSON, query/form/cookie
- * splitting with URL decoding, and multipart parts.
+ * splitting with URL decoding, key=value lists inside a value, and
+ * multipart parts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,6 +112,36 @@ test_form(void **state)
 	assert_int_equal(g.n, 0);
 }
 
+/* A key=value list inside a header or cookie value. */
+static void
+test_kv_list(void **state)
+{
+	static const char h[] = "imei=356938035643809; Mac : 3c:22:fb:12:34:56,"
+	    "os=13|ANDROID-ID=\"9774d56d682e549c\"&https://x.example/a=b;"
+	    "12:34:56;=v;bare;9key=1;city=Sao%20Paulo";
+	struct pii_buf sb = { scratch, 0, sizeof(scratch) };
+	struct got g = { .n = 0 };
+
+	assert_int_equal(pii_kv_list_split((const uint8_t *)h, strlen(h),
+	    "X-Dev:", &sb, 7, cb, &g), 5);
+	assert_int_equal(g.n, 5);
+	assert_string_equal(g.key[0], "imei");
+	assert_string_equal(g.path[0], "X-Dev:imei");
+	assert_string_equal(g.key[1], "Mac");	/* spaces around ':' */
+	assert_string_equal(g.val[1], "3c:22:fb:12:34:56");
+	assert_string_equal(g.key[2], "os");
+	assert_string_equal(g.val[3], "9774d56d682e549c");	/* unquoted */
+	/* not pairs: a URL, a time, no key, a bare word, a key not a name */
+	assert_string_equal(g.key[4], "city");
+	assert_string_equal(g.val[4], "Sao Paulo");
+	assert_int_equal(g.obj[4], 7);
+	/* scratch exhausted: stops, no overflow */
+	g.n = 0;
+	sb.len = sb.cap - 4;
+	assert_int_equal(pii_kv_list_split((const uint8_t *)h, strlen(h),
+	    "X-Dev:", &sb, 7, cb, &g), 0);
+}
+
 struct parts {
 	char name[8][32], ct[8][32], body[8][32];
 	size_t n;
@@ -159,6 +190,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_kv_list),
 		cmocka_unit_test(test_multipart),
 	};
 

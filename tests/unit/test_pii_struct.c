@@ -83,6 +83,10 @@ keyset_of(unsigned kc)
 	case PII_KC_STREET: return &r->street_keys;
 	case PII_KC_POSTCODE: return &r->postcode_keys;
 	case PII_KC_CITY: return &r->city_keys;
+	case PII_KC_PLACE_CITY: return &r->place_city;
+	case PII_KC_PLACE_REGION: return &r->place_region;
+	case PII_KC_PLACE_COUNTRY: return &r->place_country;
+	case PII_KC_PLACE_ELSEWHERE: return &r->place_elsewhere;
 	default: return &r->keys[kc];
 	}
 }
@@ -107,7 +111,9 @@ test_keys(void **state)
 		    "x", "Y", "coordinates", "android-id", "simSerialNo",
 		    "gpsAdid", "deviceid", "", "__", "contact_phone_2",
 		    "face_token", "landmark72", "faceVector", "followers",
-		    "shipping_address", "zipCode", "street1", "city" };
+		    "shipping_address", "zipCode", "street1", "city",
+		    "user_city", "geoRegionName", "countryCode", "ipInfo",
+		    "hotel_destination", "store_region" };
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 			uint32_t m = pii_key_classes(r, keys[i],
@@ -226,6 +232,66 @@ test_location(void **state)
 	pii_struct_field(r, &st, &b, hcb, &f);
 	pii_struct_end(r, &st, hcb, &f);
 	assert_int_equal(f.n, 0);
+}
+
+/* Fields of one object (obj 1, parent as given) through one message. */
+static struct found
+place(const char *parent, const char *const *kv)
+{
+	struct found f = { .n = 0 };
+
+	pii_struct_begin(&st);
+	for (size_t i = 0; kv[i] != NULL; i += 2) {
+		struct pii_field fl = { .key = kv[i], .key_len = strlen(kv[i]),
+		    .parent = parent, .parent_len = strlen(parent),
+		    .path = kv[i], .val = (const uint8_t *)kv[i + 1],
+		    .val_len = strlen(kv[i + 1]), .obj = 1 };
+
+		pii_struct_field(r, &st, &fl, hcb, &f);
+	}
+	pii_struct_end(r, &st, hcb, &f);
+	return f;
+}
+
+static void
+test_coarse_place(void **state)
+{
+	static const char *const city_region[] = { "city", "Lyon", "state",
+	    "ARA", NULL };
+	static const char *const city_alone[] = { "city", "Lyon", NULL };
+	static const char *const user_city[] = { "user_city", "Lyon", NULL };
+	static const char *const country_alone[] = { "country", "FR", NULL };
+	static const char *const with_street[] = { "city", "Lyon",
+	    "country", "FR", "street", "5 Rue de Rivoli", NULL };
+	static const char *const street_after[] = { "city", "Lyon",
+	    "region", "ARA", "address1", "5 Rue X", NULL };
+	static const char *const cloud[] = { "city", "Lyon", "region",
+	    "eu-west-1", NULL };
+	static const char *const store[] = { "store_city", "Lyon", NULL };
+	static const char *const unknown[] = { "city", "unknown", "region",
+	    "ARA", NULL };
+	struct found f;
+
+	f = place("", city_region);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.cat[0], "location.coarse");
+	assert_null(strstr(f.masked[0], "Lyon"));
+	assert_int_equal(place("geo", city_alone).n, 1);
+	assert_int_equal(place("ipInfo", city_alone).n, 1);
+	assert_int_equal(place("", user_city).n, 1);
+	assert_int_equal(place("", city_alone).n, 0);
+	assert_int_equal(place("", country_alone).n, 0);
+	assert_int_equal(place("geo", country_alone).n, 0);
+	assert_int_equal(place("", with_street).n, 0);
+	assert_int_equal(place("", street_after).n, 0);	/* order-free */
+	assert_int_equal(place("", cloud).n, 0);	/* digits: no place */
+	assert_int_equal(place("destination", city_region).n, 0);
+	assert_int_equal(place("geo", store).n, 0);
+	assert_int_equal(place("", unknown).n, 0);
+	expect("location", "Arlington, VA, US", "location.coarse");
+	expect("location", "Arlington", NULL);
+	expect("location", "a, b, c, d, e", NULL);
+	expect("note", "Arlington, VA, US", NULL);
 }
 
 static void
@@ -380,6 +446,7 @@ main(void)
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_phone_email),
 		cmocka_unit_test(test_location),
+		cmocka_unit_test(test_coarse_place),
 		cmocka_unit_test(test_transforms),
 		cmocka_unit_test(test_rule_errors),
 		cmocka_unit_test(test_text_pairs_same_as_every_byte),
