@@ -58,6 +58,10 @@ struct runconf {
 	/* store: */
 	const char *store_path;
 	struct runconf_num store_retention_days, store_max_size_mib;
+	/* report: the mail command, run without a shell (outflow report
+	 * --mail); NULL-terminated */
+	const char *report_mail[RUNCONF_MAX_LIST + 1];
+	int n_report_mail;
 	/* events: */
 	const char *eve_path;
 	struct runconf_num eve_dns, eve_http, community_id_seed;

@@ -13,15 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buildconf.h"
 #include "cmd.h"
 #include "lan.h"
 #include "log.h"
 #include "runconf.h"
 #include "syslog_out.h"
-
-/* The default configuration file of `run` and `check`. */
-#define DEFAULT_CONFIG OUTFLOW_SYSCONFDIR "/outflow.yaml"
 
 static const struct option audit_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -270,8 +266,8 @@ args_config(int argc, char **argv, struct audit_args *a)
 			path = argv[i] + 9;
 	}
 	if (path == NULL && a->kind != CMD_AUDIT &&
-	    access(DEFAULT_CONFIG, F_OK) == 0)
-		path = DEFAULT_CONFIG;
+	    access(CMD_DEFAULT_CONFIG, F_OK) == 0)
+		path = CMD_DEFAULT_CONFIG;
 	if (path == NULL)
 		return 0;
 	a->config_path = path;

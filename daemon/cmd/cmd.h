@@ -9,9 +9,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "buildconf.h"
 #include "capture.h"
 #include "conf.h"
 #include "store.h"
+
+/* The default configuration file of `run`, `check` and `report --mail`. */
+#define CMD_DEFAULT_CONFIG OUTFLOW_SYSCONFDIR "/outflow.yaml"
 
 #define MAX_IFACES 16
 #define MAX_DEVICE_ARGS 256

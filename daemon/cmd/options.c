@@ -23,6 +23,7 @@ usage(FILE *fp)
 	    "       outflow check [--config FILE] [options]\n"
 	    "       outflow report --store FILE [--week YYYY-Www | --from DAY --to DAY]\n"
 	    "                      [--format html|md|json|csv|csv-aggregates] [-o FILE|DIR]\n"
+	    "                      [--mail [--config FILE]]\n"
 	    "       outflow lookup [--json] [--geoip-country F] [--geoip-asn F]\n"
 	    "                      [--jurisdictions F] ADDRESS...\n"
 	    "       outflow version\n"

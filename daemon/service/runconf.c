@@ -28,6 +28,7 @@ enum key_kind {
 	KEY_SYSLOG,	/* const char *, udp://HOST[:PORT] or tcp://... */
 	KEY_FACILITY,	/* const char *, a syslog facility's name */
 	KEY_LAN,	/* a list of ADDR/LEN prefixes */
+	KEY_ARGV,	/* a list: a command and its arguments, count at off2 */
 };
 
 struct key {
@@ -74,6 +75,8 @@ static const struct key keys[] = {
 	S("store", "path", store_path),
 	U("store", "retention_days", store_retention_days, 1, 36500),
 	U("store", "max_size_mib", store_max_size_mib, 1, 1u << 20),
+	{ "report", "mail", KEY_ARGV, offsetof(struct runconf, report_mail),
+	    offsetof(struct runconf, n_report_mail), 0, 0 },
 	S("events", "file", eve_path),
 	B("events", "dns", eve_dns),
 	B("events", "http", eve_http),
@@ -97,7 +100,8 @@ static const struct key keys[] = {
 };
 
 static const char *const sections[] = {
-	"capture", "geoip", "rules", "policy", "store", "events", "limits",
+	"capture", "geoip", "rules", "policy", "store", "report", "events",
+	"limits",
 };
 
 struct loader {
@@ -247,6 +251,24 @@ add_lan(void *arg, const struct ydoc *d, const struct ynode *item,
 	return 0;
 }
 
+/* An argument vector: executed without a shell, so only the command
+ * itself must be non-empty. */
+static int
+add_argv_item(void *arg, const struct ydoc *d, const struct ynode *item,
+    const char *s, char *err, size_t errlen)
+{
+	struct list_dst *l = arg;
+
+	if (*l->n == RUNCONF_MAX_LIST)
+		return ynode_error(d, item, err, errlen, "more than %d items",
+		    RUNCONF_MAX_LIST);
+	if (*l->n == 0 && s[0] == '\0')
+		return ynode_error(d, item, err, errlen, "expected a command");
+	l->v[(*l->n)++] = s;
+	l->v[*l->n] = NULL;
+	return 0;
+}
+
 static void
 load_value(struct loader *l, const struct key *k, const struct ynode *v)
 {
@@ -276,13 +298,24 @@ load_value(struct loader *l, const struct key *k, const struct ynode *v)
 	case KEY_IFACES:
 		r = ynode_strings(d, v, add_iface, l->c, msg, sizeof(msg));
 		break;
-	case KEY_LIST: {
+	case KEY_LIST:
+	case KEY_ARGV: {
 		struct list_dst dst = {
 			.v = (const char **)((char *)l->c + k->off),
 			.n = (int *)((char *)l->c + k->off2),
 		};
 
-		r = ynode_strings(d, v, add_list_item, &dst, msg, sizeof(msg));
+		/* A command line as one string would be split by a shell,
+		 * and there is none: a list is asked for. */
+		if (k->kind == KEY_ARGV && (r = ynode_seq(d, v, msg,
+		    sizeof(msg))) == 0 && v->n == 0)
+			r = ynode_error(d, v, msg, sizeof(msg), "expected a "
+			    "command and its arguments, e.g. [mail, -s, "
+			    "subject, root]");
+		if (r == 0)
+			r = ynode_strings(d, v, k->kind == KEY_ARGV ?
+			    add_argv_item : add_list_item, &dst, msg,
+			    sizeof(msg));
 		break;
 	}
 	case KEY_COUNTRY:

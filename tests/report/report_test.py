@@ -5,6 +5,7 @@ over generated captures of two ISO weeks (week48.scn, week49.scn).
   report_test.py golden OUTFLOW GEN OUTDIR TESTGEO   compare with expected/
   report_test.py update OUTFLOW GEN OUTDIR TESTGEO   rewrite expected/
   report_test.py render OUTFLOW GEN OUTDIR TESTGEO   headless Chromium
+  report_test.py mail OUTFLOW GEN OUTDIR TESTGEO     --mail, fake commands
 
 golden: Markdown, JSON and both CSVs byte-compared with expected/ (the
 GeoIP file paths, which name the build directory, read @TESTGEO@); the
@@ -12,6 +13,10 @@ HTML parsed with html.parser and checked for scripts, external resources,
 event handlers and the hostile server names as text; two stores merged.
 render: screenshots at 390 and 1280 px kept in OUTDIR, checked non-blank,
 and the headline found in the DOM; skipped (77) without Chromium.
+mail: --mail with report.mail naming fake mail commands that record their
+arguments, environment and standard input: the Markdown arrives whole,
+the report file is written whether the command succeeds, fails, is killed
+or cannot be started, and each failure is said and exits 1.
 """
 import csv
 import html.parser
@@ -338,6 +343,101 @@ def render(outflow, gen, out, geo):
     return 0
 
 
+FAKE_MAIL = """#!/usr/bin/env python3
+import json, os, signal, sys
+out = os.environ["FAKE_MAIL_OUT"]
+body = sys.stdin.buffer.read()
+with open(os.path.join(out, "mail-body.md"), "wb") as f:
+    f.write(body)
+with open(os.path.join(out, "mail-call.json"), "w") as f:
+    json.dump({"argv": sys.argv[1:], "period": os.environ.get("OUTFLOW_REPORT_PERIOD"),
+               "file": os.environ.get("OUTFLOW_REPORT_FILE")}, f)
+print("fake mail: queued")
+how = os.path.basename(sys.argv[0])
+if how == "fake-mail-fail":
+    sys.exit(3)
+if how == "fake-mail-killed":
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def mail(outflow, gen, out, geo):
+    db = build_store(outflow, gen, out, geo, "mail.db", (49,))
+    want = report(outflow, [db], "md")
+    for name in ("fake-mail", "fake-mail-fail", "fake-mail-killed"):
+        path = os.path.join(out, name)
+        with open(path, "w") as f:
+            f.write(FAKE_MAIL)
+        os.chmod(path, 0o755)
+    env = dict(os.environ, FAKE_MAIL_OUT=out, TZ="UTC")
+    html = os.path.join(out, f"outflow-report-{WEEK}.html")
+
+    def mail_run(command, extra=()):
+        """outflow report -o OUT --mail with report.mail = command."""
+        cfg = os.path.join(out, "outflow.yaml")
+        with open(cfg, "w") as f:
+            if command is not None:
+                f.write("report:\n  mail: " + json.dumps(command) + "\n")
+        for p in (html, os.path.join(out, "mail-body.md"),
+                  os.path.join(out, "mail-call.json")):
+            if os.path.exists(p):
+                os.unlink(p)
+        return subprocess.run([outflow, "report", "--store", db, "--week",
+                               WEEK, "-o", out, "--mail", "--config", cfg]
+                              + list(extra), capture_output=True, env=env)
+
+    # It works: the Markdown whole on standard input, {period} replaced,
+    # the period and file in the environment, the command's own output
+    # kept off outflow's standard output (which names the file only).
+    r = mail_run([os.path.join(out, "fake-mail"), "-s",
+                  "outflow report {period}", "root@example.org"])
+    if r.returncode != 0:
+        fail(f"mail: exit {r.returncode}: {r.stderr.decode()}")
+    if r.stdout.decode() != html + "\n":
+        fail(f"mail: standard output is {r.stdout!r}, not the path")
+    if b"fake mail: queued" not in r.stderr:
+        fail("mail: the command's output is not on standard error")
+    try:
+        with open(os.path.join(out, "mail-body.md"), "rb") as f:
+            body = f.read()
+        with open(os.path.join(out, "mail-call.json")) as f:
+            call = json.load(f)
+    except OSError as e:
+        fail(f"mail: the command did not run: {e}")
+    else:
+        if body != want:
+            fail("mail: the body is not the Markdown report")
+        if call["argv"] != ["-s", f"outflow report {WEEK}", "root@example.org"]:
+            fail(f"mail: arguments {call['argv']}")
+        if call["period"] != WEEK or call["file"] != html:
+            fail(f"mail: environment {call}")
+    if not os.path.exists(html):
+        fail("mail: the HTML report was not written")
+
+    # Failures: said, exit 1, and the report file is written all the same.
+    for command, said in (
+            ([os.path.join(out, "fake-mail-fail")], "exited with status 3"),
+            ([os.path.join(out, "fake-mail-killed")], "killed by signal 9"),
+            ([os.path.join(out, "no-such-mailer")], "could not be started"),
+            ("mail -s subject root", "expected a list")):
+        r = mail_run(command)
+        err = r.stderr.decode()
+        if r.returncode != 1:
+            fail(f"mail {command}: exit {r.returncode}, not 1")
+        if said not in err or ("not mailed" not in err and
+                               isinstance(command, list)):
+            fail(f"mail {command}: {said!r} not said: {err!r}")
+        if not os.path.exists(html):
+            fail(f"mail {command}: the report file was not written")
+    # No mail command configured: said, and the report is still a success.
+    r = mail_run(None)
+    if r.returncode != 0 or b"sets no mail command" not in r.stderr:
+        fail(f"mail: without report.mail: exit {r.returncode}, {r.stderr!r}")
+    if subprocess.run([outflow, "report", "--store", db, "--config", "x"],
+                      capture_output=True).returncode != 2:
+        fail("--config without --mail is not a usage error")
+
+
 def main():
     if len(sys.argv) != 6:
         print(__doc__)
@@ -349,6 +449,8 @@ def main():
         rc = render(outflow, gen, out, geo)
         if rc:
             return rc
+    elif mode == "mail":
+        mail(outflow, gen, out, geo)
     else:
         golden(outflow, gen, out, geo, mode == "update")
     print(f"{len(failures)} failure(s)")

@@ -280,6 +280,34 @@ test_lan(void **state)
 }
 
 static void
+test_report_mail(void **state)
+{
+	char err[4096];
+	struct runconf *c = load(
+	    "report:\n"
+	    "  mail: [/usr/bin/mail, -s, \"\", root]\n", err, sizeof(err));
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(c->n_report_mail, 4);
+	assert_string_equal(c->report_mail[0], "/usr/bin/mail");
+	assert_string_equal(c->report_mail[2], "");
+	assert_null(c->report_mail[4]);
+	runconf_free(c);
+	/* No shell splits a string, so a list is asked for; the command
+	 * itself cannot be empty. */
+	assert_null(load("report: {mail: mail -s x root}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.yaml:1:16: expected a list"));
+	assert_null(load("report: {mail: []}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.yaml:1:16: expected a command and its "
+	    "arguments"));
+	assert_null(load("report: {mail: [\"\", x]}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "t.yaml:1:17: expected a command"));
+	assert_null(load("report: {to: root}\n", err, sizeof(err)));
+	assert_non_null(strstr(err, "unknown key 'to' (expected one of: mail)"));
+}
+
+static void
 test_shipped_example(void **state)
 {
 	char err[4096];
@@ -304,6 +332,7 @@ main(void)
 		cmocka_unit_test(test_every_section),
 		cmocka_unit_test(test_one_interface_and_empty),
 		cmocka_unit_test(test_all_errors),
+		cmocka_unit_test(test_report_mail),
 		cmocka_unit_test(test_bad_yaml_and_limits),
 		cmocka_unit_test(test_policy_and_store),
 		cmocka_unit_test(test_policy_and_store_errors),
