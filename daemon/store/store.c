@@ -10,6 +10,11 @@
  * it is non-NULL; both are swapped only under mu.  Rows are keyed by
  * kind, UTC day, ASN and their key strings, and a batch never holds
  * two rows with the same key.  Only redacted records reach here.
+ *
+ * The capture thread's cost is per flow, so a row's cells are laid out
+ * once, key strings first (each with its NUL), in a scratch buffer: one
+ * keyed hash and one memcmp() of that key decide the row, and a new
+ * row copies the buffer whole.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -77,10 +82,11 @@ struct agg_row {
 	uint8_t kind;
 	int32_t day;			/* days since 1970-01-01 UTC */
 	uint32_t asn;
+	uint32_t key_len;		/* bytes of mem that are the key */
 	const char *s[MAX_CELLS];	/* into mem; labels never NULL */
 	uint64_t c[MAX_COUNTERS];
 	uint64_t first_us, last_us;
-	char *mem;
+	char *mem;			/* the cells, each NUL-terminated */
 };
 
 struct batch {
@@ -88,6 +94,24 @@ struct batch {
 	uint32_t n, cap;
 	struct hmap idx;
 	uint64_t opened_us;		/* packet time of its first record */
+	/* Every flow adds to its day's coverage row: found without the
+	 * index while the day stays the same. */
+	uint32_t coverage_row;		/* index + 1, 0 none */
+	int32_t coverage_day;
+};
+
+/* A row's cells laid out for batch_get() (capture thread only). */
+struct row_cells {
+	char *buf;
+	size_t cap, len, key_len;
+	size_t off[MAX_CELLS];
+};
+
+/* Traffic or data rows that go in with one statement (writer thread). */
+struct flow_rows {
+	struct store_flow_row rows[STORE_DB_FLOW_ROWS];
+	char days[STORE_DB_FLOW_ROWS][STORE_DAY_TEXT];
+	size_t n;
 };
 
 struct store {
@@ -110,9 +134,14 @@ struct store {
 
 	/* Writer thread only. */
 	int32_t expired_before;		/* days before this are gone */
+	/* text_day spelt out: a batch's rows share few days. */
+	int32_t text_day;
+	char text_of_day[STORE_DAY_TEXT];
+	struct flow_rows pending[2];	/* traffic_day, data_day */
 	uint64_t failures_in_row;
 
 	/* Capture thread only. */
+	struct row_cells cells;
 	bool dropped_said;
 	uint64_t cur_opened_mono;	/* wall seconds when cur opened */
 	/* Malformed packets already counted: a daemon hands run-wide
@@ -151,26 +180,55 @@ day_of(uint64_t us)
 	return (int32_t)(us / US_PER_DAY);
 }
 
-static bool
-row_key_equal(const struct agg_row *a, const struct agg_row *b)
+/*
+ * Lay out k's cells from..to-1 in c after what it holds, each with its
+ * NUL (a field the record lacks is stored as "").  0 or -ENOMEM.
+ */
+static int
+cells_layout(struct row_cells *c, const struct agg_row *k, uint8_t from,
+    uint8_t to)
 {
-	if (a->kind != b->kind || a->day != b->day || a->asn != b->asn)
-		return false;
-	for (uint8_t i = 0; i < kinds[a->kind].n_key; i++)
-		if (strcmp(a->s[i], b->s[i]) != 0)
-			return false;
-	return true;
+	size_t len[MAX_CELLS], total = c->len;
+
+	for (uint8_t i = from; i < to; i++) {
+		len[i] = k->s[i] != NULL ? strlen(k->s[i]) + 1 : 1;
+		total += len[i];
+	}
+	if (total > c->cap) {
+		char *nb = realloc(c->buf, total * 2 + 256);
+
+		if (nb == NULL)
+			return -ENOMEM;
+		c->buf = nb;
+		c->cap = total * 2 + 256;
+	}
+	for (uint8_t i = from; i < to; i++) {
+		c->off[i] = c->len;
+		if (k->s[i] != NULL)
+			memcpy(c->buf + c->len, k->s[i], len[i]);
+		else
+			c->buf[c->len] = '\0';
+		c->len += len[i];
+	}
+	return 0;
 }
 
 static uint32_t
-row_hash(const struct agg_row *k)
+row_hash(const struct agg_row *k, const struct row_cells *c)
 {
-	uint64_t h = hash_mix(hash_run_key.k0, k->kind);
+	uint64_t h = hash_bytes(c->buf, c->key_len);
 
-	h = hash_mix(hash_mix(h, (uint32_t)k->day), k->asn);
-	for (uint8_t i = 0; i < kinds[k->kind].n_key; i++)
-		h = hash_mix(h, hash_str(k->s[i]));
+	h = hash_mix(hash_mix(hash_mix(h, k->kind), (uint32_t)k->day), k->asn);
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+static bool
+row_key_equal(const struct agg_row *r, const struct agg_row *k,
+    const struct row_cells *c)
+{
+	return r->kind == k->kind && r->day == k->day && r->asn == k->asn &&
+	    r->key_len == c->key_len &&
+	    memcmp(r->mem, c->buf, c->key_len) == 0;
 }
 
 static void
@@ -180,6 +238,7 @@ batch_reset(struct batch *b)
 		free(b->rows[i].mem);
 	b->n = 0;
 	b->opened_us = 0;
+	b->coverage_row = 0;
 	hmap_clear(&b->idx);
 }
 
@@ -192,31 +251,36 @@ batch_fini(struct batch *b)
 }
 
 /*
- * The row of b with k's key, added with k's cells and zero counters if
- * new; NULL when b is full or memory ran out.
+ * The row of b with k's key, added with k's cells (laid out in c) and
+ * zero counters if new; NULL when b is full or memory ran out.
  */
 static struct agg_row *
-batch_get(struct batch *b, const struct agg_row *key)
+batch_get(struct batch *b, const struct agg_row *k, struct row_cells *c)
 {
-	const struct kind_desc *d = &kinds[key->kind];
-	struct agg_row norm = *key, *k = &norm, *r;
+	const struct kind_desc *d = &kinds[k->kind];
+	struct agg_row *r;
 	struct hmap_probe p;
-	size_t len[MAX_CELLS], total = 0, off = 0;
 	uint32_t h;
 
-	/* A field the record lacks is stored as "". */
-	for (uint8_t i = 0; i < d->n_cells; i++)
-		if (k->s[i] == NULL)
-			k->s[i] = "";
-	h = row_hash(k);
+	if (k->kind == K_COVERAGE && b->coverage_row != 0 &&
+	    b->coverage_day == k->day)
+		return &b->rows[b->coverage_row - 1];
+	/* The key only: most records add to a row that exists. */
+	c->len = 0;
+	if (cells_layout(c, k, 0, d->n_key) != 0)
+		return NULL;
+	c->key_len = c->len;
+	h = row_hash(k, c);
 
 	if (!hmap_has_room(&b->idx) &&
 	    hmap_reserve(&b->idx, b->idx.n * 2 + 64) != 0)
 		return NULL;
 	for (uint32_t i = hmap_first(&b->idx, h, &p); i != 0;
 	    i = hmap_next(&b->idx, &p))
-		if (row_key_equal(&b->rows[i - 1], k))
-			return &b->rows[i - 1];
+		if (row_key_equal(&b->rows[i - 1], k, c)) {
+			r = &b->rows[i - 1];
+			goto found;
+		}
 	if (b->n == STORE_MAX_ROWS)
 		return NULL;
 	if (b->n == b->cap) {
@@ -228,23 +292,21 @@ batch_get(struct batch *b, const struct agg_row *key)
 		b->rows = nr;
 		b->cap = cap;
 	}
-	for (uint8_t i = 0; i < d->n_cells; i++) {
-		len[i] = strlen(k->s[i]) + 1;
-		total += len[i];
-	}
+	if (cells_layout(c, k, d->n_key, d->n_cells) != 0)
+		return NULL;
 	r = &b->rows[b->n];
 	memset(r, 0, sizeof(*r));
-	if (total > 0 && (r->mem = malloc(total)) == NULL)
+	if (c->len > 0 && (r->mem = malloc(c->len)) == NULL)
 		return NULL;
-	for (uint8_t i = 0; i < d->n_cells; i++) {
-		memcpy(r->mem + off, k->s[i], len[i]);
-		r->s[i] = r->mem + off;
-		off += len[i];
-	}
+	if (c->len > 0)
+		memcpy(r->mem, c->buf, c->len);
+	for (uint8_t i = 0; i < d->n_cells; i++)
+		r->s[i] = r->mem + c->off[i];
 	r->hash = h;
 	r->kind = k->kind;
 	r->day = k->day;
 	r->asn = k->asn;
+	r->key_len = (uint32_t)c->key_len;
 	r->first_us = k->first_us;
 	r->last_us = k->last_us;
 	if (hmap_insert(&b->idx, &p, b->n) != 0) {
@@ -252,6 +314,11 @@ batch_get(struct batch *b, const struct agg_row *key)
 		return NULL;
 	}
 	b->n++;
+found:
+	if (k->kind == K_COVERAGE) {
+		b->coverage_row = (uint32_t)(r - b->rows) + 1;
+		b->coverage_day = k->day;
+	}
 	return r;
 }
 
@@ -268,7 +335,7 @@ mono_s(void)
 static struct agg_row *
 cur_row(struct store *s, const struct agg_row *k, uint64_t now_us)
 {
-	struct agg_row *r = batch_get(s->cur, k);
+	struct agg_row *r = batch_get(s->cur, k, &s->cells);
 
 	if (r == NULL) {
 		pthread_mutex_lock(&s->mu);
@@ -316,17 +383,35 @@ maybe_handoff(struct store *s, uint64_t now_us, bool force)
 
 /* --- The writer thread --- */
 
+/* Write the pending rows of traffic_day (data false) or data_day. */
 static int
-put_row(struct store_db *db, const struct agg_row *r)
+flush_flows(struct store *s, bool data)
 {
-	char day[STORE_DAY_TEXT], last[STORE_DAY_TEXT];
+	struct flow_rows *p = &s->pending[data];
+	size_t n = p->n;
 
-	day_text(r->day, day);
+	p->n = 0;
+	return n > 0 ? store_db_put_flows(s->db, data, p->rows, n) : 0;
+}
+
+static int
+put_row(struct store *s, const struct agg_row *r)
+{
+	struct store_db *db = s->db;
+	char last[STORE_DAY_TEXT], *day = s->text_of_day;
+
+	if (r->day != s->text_day || day[0] == '\0') {
+		day_text(r->day, day);
+		s->text_day = r->day;
+	}
 	switch (r->kind) {
 	case K_TRAFFIC:
 	case K_DATA: {
-		struct store_flow_row f = {
-			.day = day, .device = r->s[C_DEVICE], .app = r->s[C_APP],
+		struct flow_rows *p = &s->pending[r->kind == K_DATA];
+
+		memcpy(p->days[p->n], day, STORE_DAY_TEXT);
+		p->rows[p->n++] = (struct store_flow_row){
+			.day = p->days[p->n - 1], .device = r->s[C_DEVICE], .app = r->s[C_APP],
 			.app_name = r->s[C_APPNAME],
 			.destination = r->s[C_DEST], .country = r->s[C_COUNTRY],
 			.asn = r->asn, .operator_name = r->s[C_OPERATOR],
@@ -339,8 +424,8 @@ put_row(struct store_db *db, const struct agg_row *r)
 			.bytes_received = r->c[N_RECV],
 			.bytes_encrypted = r->c[N_ENC],
 		};
-
-		return store_db_put_flow(db, r->kind == K_DATA, &f);
+		return p->n == STORE_DB_FLOW_ROWS ?
+		    flush_flows(s, r->kind == K_DATA) : 0;
 	}
 	case K_FINDING: {
 		struct store_finding_row f = {
@@ -380,7 +465,8 @@ put_row(struct store_db *db, const struct agg_row *r)
 			.first_day = day, .last_day = last,
 		};
 
-		day_text(day_of(r->first_us), day);
+		s->text_day = day_of(r->first_us);
+		day_text(s->text_day, day);
 		day_text(day_of(r->last_us), last);
 		return store_db_put_geoip(db, &g);
 	}
@@ -398,19 +484,24 @@ write_batch(struct store *s, const struct batch *b, int32_t *ret_newest)
 	if ((r = store_db_begin(s->db)) != 0)
 		return r;
 	for (uint32_t i = 0; i < b->n; i++) {
-		if ((r = put_row(s->db, &b->rows[i])) != 0) {
-			store_db_rollback(s->db);
-			return r;
-		}
+		if ((r = put_row(s, &b->rows[i])) != 0)
+			goto fail;
 		if (b->rows[i].kind != K_GEOIP && b->rows[i].day > newest)
 			newest = b->rows[i].day;
 	}
+	if ((r = flush_flows(s, false)) != 0 ||
+	    (r = flush_flows(s, true)) != 0)
+		goto fail;
 	if ((r = store_db_commit(s->db)) != 0) {
 		store_db_rollback(s->db);
 		return r;
 	}
 	*ret_newest = newest;
 	return 0;
+fail:
+	s->pending[0].n = s->pending[1].n = 0;
+	store_db_rollback(s->db);
+	return r;
 }
 
 /* Retention and the size cap, after a batch; failures are retried with
@@ -550,6 +641,7 @@ store_free(struct store *s)
 		close(s->lock_fd);
 	batch_fini(&s->batches[0]);
 	batch_fini(&s->batches[1]);
+	free(s->cells.buf);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->work);
 	pthread_cond_destroy(&s->idle);
@@ -705,18 +797,20 @@ out_finding(void *ctx, const struct finding_record *r)
 	};
 	struct agg_row *row;
 
-	cats[0] = '\0';
+	/* Comma-separated, whole names only; joined by hand, since every
+	 * finding comes here on the capture thread. */
 	for (size_t i = 0; i < r->n_categories && i < FINDING_MAX_CATEGORIES;
 	    i++) {
-		int n = snprintf(cats + o, sizeof(cats) - o, "%s%s",
-		    i > 0 ? "," : "", r->categories[i]);
+		size_t n = strlen(r->categories[i]), sep = i > 0;
 
-		if (n < 0 || (size_t)n >= sizeof(cats) - o) {
-			cats[o] = '\0';	/* whole names only */
+		if (o + sep + n >= sizeof(cats))
 			break;
-		}
-		o += (size_t)n;
+		if (sep)
+			cats[o] = ',';
+		memcpy(cats + o + sep, r->categories[i], n);
+		o += sep + n;
 	}
+	cats[o] = '\0';
 	k.s[F_RULE] = r->rule_id;
 	k.s[F_DEVICE] = fr->device_name != NULL ? fr->device_name :
 	    fr->client_mac != NULL ? fr->client_mac :

@@ -81,43 +81,79 @@ store_sql_test_step(const char *sql)
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_TRAFFIC, ST_DATA, ST_FINDING, ST_COVERAGE, ST_GEOIP,
+	ST_TRAFFIC_ROWS, ST_DATA_ROWS,	/* STORE_DB_FLOW_ROWS rows at once */
 	ST__COUNT
 };
+
+/*
+ * The traffic and data upserts: one statement text for one row or for
+ * STORE_DB_FLOW_ROWS (a VALUES list), row j binding parameters
+ * j * FLOW_PARAMS + 1 to + 18 as store_db_put_flow() numbers them.
+ * Most of SQLite's cost of a row is the statement around it (starting,
+ * the statement journal, halting), so a batch's rows go in by the 32.
+ */
+#define FLOW_PARAMS 18
+#define FLOW_INSERT(table, extra) "INSERT INTO " table " (day, device, " \
+	"app, app_name, destination, country, asn, operator, " \
+	"operator_jurisdiction, vendor_jurisdiction, " extra "flows, " \
+	"flows_encrypted, packets, bytes_sent, bytes_received, " \
+	"bytes_encrypted) VALUES "
+#define FLOW_UPSERT(table, key) " ON CONFLICT (" key ") DO UPDATE SET " \
+	"flows = " table ".flows + excluded.flows, " \
+	"flows_encrypted = " table ".flows_encrypted + " \
+	"excluded.flows_encrypted, " \
+	"packets = " table ".packets + excluded.packets, " \
+	"bytes_sent = " table ".bytes_sent + excluded.bytes_sent, " \
+	"bytes_received = " table ".bytes_received + excluded.bytes_received, " \
+	"bytes_encrypted = " table ".bytes_encrypted + excluded.bytes_encrypted"
+
+static const uint8_t traffic_params[] = {
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 18,
+};
+static const uint8_t data_params[] = {
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+};
+
+/* The upsert of rows flow rows into buf; 0, or -ENOSPC if too long. */
+static int
+flow_sql(bool data, size_t rows, char *buf, size_t size)
+{
+	const char *head = data ? FLOW_INSERT("data_day", "category, "
+	    "permission, ") : FLOW_INSERT("traffic_day", "");
+	const char *tail = data ? FLOW_UPSERT("data_day", FLOW_KEY
+	    ", category") : FLOW_UPSERT("traffic_day", FLOW_KEY);
+	const uint8_t *params = data ? data_params : traffic_params;
+	size_t n_params = data ? sizeof(data_params) : sizeof(traffic_params);
+	size_t o = 0;
+	int n;
+
+	n = snprintf(buf, size, "%s", head);
+	for (size_t j = 0; n >= 0 && (size_t)n < size - o && j < rows; j++) {
+		o += (size_t)n;
+		n = snprintf(buf + o, size - o, "%s(", j > 0 ? ", " : "");
+		for (size_t i = 0; n >= 0 && (size_t)n < size - o &&
+		    i < n_params; i++) {
+			o += (size_t)n;
+			n = snprintf(buf + o, size - o, "%s?%zu", i > 0 ?
+			    ", " : "", j * FLOW_PARAMS + params[i]);
+		}
+		if (n >= 0 && (size_t)n < size - o) {
+			o += (size_t)n;
+			n = snprintf(buf + o, size - o, ")");
+		}
+	}
+	if (n >= 0 && (size_t)n < size - o) {
+		o += (size_t)n;
+		n = snprintf(buf + o, size - o, "%s", tail);
+	}
+	return n >= 0 && (size_t)n < size - o ? 0 : -ENOSPC;
+}
 
 static const char *const stmt_sql[ST__COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_TRAFFIC] = "INSERT INTO traffic_day (day, device, app, app_name, "
-	    "destination, country, asn, operator, operator_jurisdiction, "
-	    "vendor_jurisdiction, flows, flows_encrypted, packets, bytes_sent, "
-	    "bytes_received, bytes_encrypted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10, ?13, ?14, ?15, ?16, ?17, ?18) "
-	    "ON CONFLICT (" FLOW_KEY ") DO UPDATE SET "
-	    "flows = traffic_day.flows + excluded.flows, "
-	    "flows_encrypted = traffic_day.flows_encrypted + "
-	    "excluded.flows_encrypted, "
-	    "packets = traffic_day.packets + excluded.packets, "
-	    "bytes_sent = traffic_day.bytes_sent + excluded.bytes_sent, "
-	    "bytes_received = traffic_day.bytes_received + "
-	    "excluded.bytes_received, "
-	    "bytes_encrypted = traffic_day.bytes_encrypted + "
-	    "excluded.bytes_encrypted",
-	[ST_DATA] = "INSERT INTO data_day (day, device, app, app_name, "
-	    "destination, country, asn, operator, operator_jurisdiction, "
-	    "vendor_jurisdiction, category, permission, flows, flows_encrypted, "
-	    "packets, bytes_sent, bytes_received, bytes_encrypted) VALUES (?1, "
-	    "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-	    "?17, ?18) ON CONFLICT (" FLOW_KEY ", category) DO UPDATE SET "
-	    "flows = data_day.flows + excluded.flows, "
-	    "flows_encrypted = data_day.flows_encrypted + "
-	    "excluded.flows_encrypted, "
-	    "packets = data_day.packets + excluded.packets, "
-	    "bytes_sent = data_day.bytes_sent + excluded.bytes_sent, "
-	    "bytes_received = data_day.bytes_received + "
-	    "excluded.bytes_received, "
-	    "bytes_encrypted = data_day.bytes_encrypted + "
-	    "excluded.bytes_encrypted",
+	/* ST_TRAFFIC, ST_DATA and their _ROWS: flow_sql(). */
 	/* The first evidence of the day is kept. */
 	[ST_FINDING] = "INSERT INTO finding_day (day, rule_id, device, app, "
 	    "destination, ruleset, title, severity, jurisdiction_by, "
@@ -268,6 +304,7 @@ store_db_open(const char *path, struct store_db **ret, char *err,
     size_t errlen)
 {
 	struct store_db *d;
+	char flow_text[8192];
 	int64_t v;
 	int rc, r;
 
@@ -311,7 +348,19 @@ store_db_open(const char *path, struct store_db **ret, char *err,
 	if ((r = migrate(d->db, v, err, errlen)) != 0)
 		goto fail;
 	for (int i = 0; i < ST__COUNT; i++) {
-		rc = sqlite3_prepare_v3(d->db, stmt_sql[i], -1,
+		const char *sql = stmt_sql[i];
+
+		if (sql == NULL) {
+			if ((r = flow_sql(i == ST_DATA || i == ST_DATA_ROWS,
+			    i == ST_TRAFFIC_ROWS || i == ST_DATA_ROWS ?
+			    STORE_DB_FLOW_ROWS : 1, flow_text,
+			    sizeof(flow_text))) != 0) {
+				snprintf(err, errlen, "a statement is too long");
+				goto fail;
+			}
+			sql = flow_text;
+		}
+		rc = sqlite3_prepare_v3(d->db, sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL);
 		if (rc != SQLITE_OK) {
 			snprintf(err, errlen, "%s", sqlite3_errmsg(d->db));
@@ -387,33 +436,56 @@ bind_u64(sqlite3_stmt *st, int i, uint64_t v)
 	sqlite3_bind_int64(st, i, v > INT64_MAX ? INT64_MAX : (int64_t)v);
 }
 
-int
-store_db_put_flow(struct store_db *d, bool data,
+/* Bind r as the row whose parameters start after base. */
+static void
+bind_flow(sqlite3_stmt *st, int base, bool data,
     const struct store_flow_row *r)
 {
-	sqlite3_stmt *st = d->st[data ? ST_DATA : ST_TRAFFIC];
-
-	bind_text(st, 1, r->day);
-	bind_text(st, 2, r->device);
-	bind_text(st, 3, r->app);
-	bind_text(st, 4, r->app_name);
-	bind_text(st, 5, r->destination);
-	bind_text(st, 6, r->country);
-	bind_u64(st, 7, r->asn);
-	bind_text(st, 8, r->operator_name);
-	bind_text(st, 9, r->operator_jurisdiction);
-	bind_text(st, 10, r->vendor_jurisdiction);
+	bind_text(st, base + 1, r->day);
+	bind_text(st, base + 2, r->device);
+	bind_text(st, base + 3, r->app);
+	bind_text(st, base + 4, r->app_name);
+	bind_text(st, base + 5, r->destination);
+	bind_text(st, base + 6, r->country);
+	bind_u64(st, base + 7, r->asn);
+	bind_text(st, base + 8, r->operator_name);
+	bind_text(st, base + 9, r->operator_jurisdiction);
+	bind_text(st, base + 10, r->vendor_jurisdiction);
 	if (data) {
-		bind_text(st, 11, r->category);
-		bind_text(st, 12, r->permission);
+		bind_text(st, base + 11, r->category);
+		bind_text(st, base + 12, r->permission);
 	}
-	bind_u64(st, 13, r->flows);
-	bind_u64(st, 14, r->flows_encrypted);
-	bind_u64(st, 15, r->packets);
-	bind_u64(st, 16, r->bytes_sent);
-	bind_u64(st, 17, r->bytes_received);
-	bind_u64(st, 18, r->bytes_encrypted);
-	return run(d, data ? ST_DATA : ST_TRAFFIC);
+	bind_u64(st, base + 13, r->flows);
+	bind_u64(st, base + 14, r->flows_encrypted);
+	bind_u64(st, base + 15, r->packets);
+	bind_u64(st, base + 16, r->bytes_sent);
+	bind_u64(st, base + 17, r->bytes_received);
+	bind_u64(st, base + 18, r->bytes_encrypted);
+}
+
+int
+store_db_put_flows(struct store_db *d, bool data,
+    const struct store_flow_row *rows, size_t n)
+{
+	enum stmt one = data ? ST_DATA : ST_TRAFFIC;
+	enum stmt many = data ? ST_DATA_ROWS : ST_TRAFFIC_ROWS;
+	size_t i = 0;
+	int r;
+
+	/* Every bound parameter is set again, so no clearing between. */
+	for (; n - i >= STORE_DB_FLOW_ROWS; i += STORE_DB_FLOW_ROWS) {
+		for (size_t j = 0; j < STORE_DB_FLOW_ROWS; j++)
+			bind_flow(d->st[many], (int)(j * FLOW_PARAMS), data,
+			    &rows[i + j]);
+		if ((r = run(d, many)) != 0)
+			return r;
+	}
+	for (; i < n; i++) {
+		bind_flow(d->st[one], 0, data, &rows[i]);
+		if ((r = run(d, one)) != 0)
+			return r;
+	}
+	return 0;
 }
 
 int

@@ -28,9 +28,18 @@ int store_db_begin(struct store_db *db);
 int store_db_commit(struct store_db *db);
 void store_db_rollback(struct store_db *db);
 
+/* Rows of traffic_day or data_day that store_db_put_flows() writes with
+ * one statement. */
+#define STORE_DB_FLOW_ROWS 32
+
+/*
+ * Add each row's counters to the stored one (or insert it): n rows of
+ * distinct keys, of data_day when data, else of traffic_day.
+ */
+int store_db_put_flows(struct store_db *db, bool data,
+    const struct store_flow_row *rows, size_t n);
+
 /* Add a row's counters to the stored one (or insert it). */
-int store_db_put_flow(struct store_db *db, bool data,
-    const struct store_flow_row *r);
 int store_db_put_finding(struct store_db *db,
     const struct store_finding_row *r);
 int store_db_put_coverage(struct store_db *db,

@@ -334,6 +334,52 @@ test_rows_round_trip(void **state)
 	store_reader_close(rd);
 }
 
+/*
+ * A batch of many rows goes in by STORE_DB_FLOW_ROWS at a time, the rest
+ * one by one: 101 destinations (three full statements and five rows,
+ * for traffic_day; data_day the same), twice over two runs, so the
+ * second run's rows all meet stored ones.  Every row and sum comes back.
+ */
+static void
+test_many_rows(void **state)
+{
+	static struct fake f[101];
+	static char names[101][32];
+	struct store_reader *rd;
+	struct got g;
+
+	(void)state;
+	for (int run = 0; run < 2; run++) {
+		struct store *s = open_store(NULL);
+
+		for (int i = 0; i < 101; i++) {
+			snprintf(names[i], sizeof(names[i]), "d%03d.example", i);
+			fake_flow(&f[i], T0 + (uint64_t)i * 1000000, names[i],
+			    (uint64_t)i + 1, 1000);
+			f[i].d.categories[0] = "location.precise";
+			f[i].d.permissions[0] = "ACCESS_FINE_LOCATION";
+			f[i].d.n_categories = 1;
+			f[i].d.observations = 1;
+			f[i].r.data = &f[i].d;
+			store_output_ops.flow(s, &f[i].r);
+		}
+		end_run(s, T0 + 101000000, NULL);
+		assert_int_equal(store_output_ops.write_error(s), 0);
+		store_output_ops.close(s);
+	}
+	rd = reader();
+	for (int data = 0; data < 2; data++) {
+		memset(&g, 0, sizeof(g));
+		assert_int_equal(store_read_flows(rd, data, "2026-12-07",
+		    "2026-12-07", got_flow, &g), 0);
+		assert_int_equal(g.n, 101);
+		assert_int_equal(g.flows, 2 * 101);
+		assert_int_equal(g.sent, 2 * (101 * 102 / 2));
+		assert_int_equal(g.received, 2 * 101 * 1000);
+	}
+	store_reader_close(rd);
+}
+
 static void
 test_findings_aggregate(void **state)
 {
@@ -602,6 +648,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rows_round_trip, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_findings_aggregate, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_one_writer, setup, teardown),
