@@ -247,17 +247,19 @@ mail_report(const struct report *rep, const char *const *cmd, int n_cmd,
 	    unsetenv("OUTFLOW_REPORT_FILE")) != 0)
 		goto nomem;
 	if (pipe2(fds, O_CLOEXEC) != 0) {
+		r = -errno;
 		log_warn("report: no pipe to the mail command");
 		free_argv(argv);
-		return -errno;
+		return r;
 	}
-	if ((r = posix_spawn_file_actions_init(&fa)) != 0 ||
-	    (r = posix_spawn_file_actions_adddup2(&fa, fds[0], 0)) != 0 ||
+	if ((r = posix_spawn_file_actions_init(&fa)) == 0 &&
+	    ((r = posix_spawn_file_actions_adddup2(&fa, fds[0], 0)) != 0 ||
 	    (r = posix_spawn_file_actions_adddup2(&fa, 2, 1)) != 0 ||
-	    (r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0) {
+	    (r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ)) != 0))
+		posix_spawn_file_actions_destroy(&fa);
+	if (r != 0) {
 		log_warnx("report: the mail command \"%s could not be started: "
 		    "%s: the report was not mailed", shown, strerror(r));
-		posix_spawn_file_actions_destroy(&fa);
 		close(fds[0]);
 		close(fds[1]);
 		free_argv(argv);
@@ -287,7 +289,8 @@ mail_report(const struct report *rep, const char *const *cmd, int n_cmd,
 	}
 	sigaction(SIGPIPE, &old, NULL);
 	if (status != 0) {
-		say_mail_status(cmd[0], status);
+		if (status != -1)	/* -1: waitpid() failed, said */
+			say_mail_status(cmd[0], status);
 		return -EIO;
 	}
 	if (e != 0) {
