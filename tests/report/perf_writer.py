@@ -20,6 +20,7 @@ import datetime
 import json
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import time
@@ -70,7 +71,6 @@ def main():
         [a.outflow, "report", "--store", db, "--week", WEEK, "--format",
          "json"], capture_output=True, check=True).stdout)
     rows = {}
-    import sqlite3
     c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     for t in ("traffic_day", "data_day", "finding_day"):
         rows[t] = c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
