@@ -249,16 +249,17 @@ def main():
         log = open(os.path.join(tmp, 'log.txt'), 'w+')
         daemon = subprocess.Popen(['ip', 'netns', 'exec', cap, outflow, 'run',
                                    '--config', conf], stderr=log)
+        # Ready once it says it dropped privileges (captures open by then).
+        ready = False
         for _ in range(100):
             if daemon.poll() is not None:
                 break
             log.seek(0)
             if 'running as nobody' in log.read():
+                ready = True
                 break
             time.sleep(0.1)
-        else:
-            daemon.poll()
-        if daemon.returncode is not None:
+        if not ready:
             log.seek(0)
             print('FAIL: outflow did not start\n' + log.read())
             return 1
