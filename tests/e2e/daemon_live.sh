@@ -23,10 +23,12 @@ command -v ip >/dev/null 2>&1 || { echo "no iproute2: skipped"; exit 77; }
 command -v tcpreplay >/dev/null 2>&1 || { echo "no tcpreplay: skipped"; exit 77; }
 id nobody >/dev/null 2>&1 || { echo "no user nobody: skipped"; exit 77; }
 # The daemon drops to nobody and must still reach its files (the config
-# on reload, the event file on reopen); a build folder under /root is out
-# of its reach, so they live in a fresh folder under /tmp.
+# and the rule packs on reload, the event file on reopen); a checkout
+# under /root is out of its reach, so they live in a fresh folder under
+# /tmp, as an installed daemon's live under /etc and /usr/share.
 dir=$(mktemp -d) || exit 1
 chmod 0755 "$dir"
+cp -R "$src/rules" "$dir/packs" && chmod -R a+rX "$dir/packs" || exit 1
 
 cap="ofd-cap-$$" tx="ofd-tx-$$"
 a=ofd$$a b=ofd$$b
@@ -84,6 +86,8 @@ capture:
 geoip:
   enabled: false
 devices: ["02:00:00:00:00:01=$1"]
+rules:
+  dir: $dir/packs
 policy:
   shipped: false
   rules: [$rules]
