@@ -285,7 +285,8 @@ owner=$(stat -c %U "$dir/state/outflow.db")
 if command -v setpriv >/dev/null 2>&1; then
 	ip netns exec "$cap" setpriv --reuid nobody --regid nogroup --clear-groups \
 	    --inh-caps +net_raw,+net_admin --ambient-caps +net_raw,+net_admin \
-	    "$outflow" run -i "$a" --no-geoip --secret "$dir/hmac.key" \
+	    "$outflow" run -i "$a" --no-geoip --rules-dir "$dir/packs" \
+	    --secret "$dir/hmac.key" \
 	    --stats-interval 0 2>"$dir/caps.txt" &
 	pid=$!
 	i=0
