@@ -215,6 +215,12 @@ def main():
                   lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
                              '--identities', ids, '--secret', secret,
                              '--eve', '/dev/null'] + nogeo + [f]))
+    # The full pipeline, events written, with the 1,000 rules on top.
+    tools.append(('outflow audit (all) --eve, +1000 rules',
+                  lambda f: [a.outflow, 'audit', '-q', '--max-flows', '262144',
+                             '--identities', ids, '--secret', secret,
+                             '--rules', rules, '--eve', '/dev/null'] + nogeo
+                  + [f]))
     # The same run writing the SQLite store, each time into a new file.
     store = os.path.join(work, 'bench-store.db')
 
@@ -278,6 +284,22 @@ def main():
                       f'rate without policy rules (CPU time, median of '
                       f'{len(runs[name])}: {packets / w / 1e6:.2f} vs '
                       f'{packets / b / 1e6:.2f} Mpkt/s)')
+        # The 1,000 rules against the pipeline they are added to: the
+        # shipped policy, then everything with events written.
+        for base, name, what in (
+                ('outflow audit (+personal data, 50 identities)',
+                 'outflow audit (+personal data, +1000 rules)',
+                 'the pipeline with the shipped policy'),
+                ('outflow audit (all) --eve',
+                 'outflow audit (all) --eve, +1000 rules',
+                 'the full pipeline (events written)')):
+            if runs.get(base) and runs.get(name) and name not in failed:
+                b = median([r['cpu'] for r in runs[base]])
+                w = median([r['cpu'] for r in runs[name]])
+                print(f'- 1,000 more rules: {what} keeps {b / w:.0%} of its '
+                      f'rate (CPU time, median of {len(runs[name])}: '
+                      f'{packets / w / 1e6:.2f} vs {packets / b / 1e6:.2f} '
+                      f'Mpkt/s)')
         # The store's cost: medians of the rounds, against the same run
         # without it; wall time too, since the writer has its own thread.
         base, st = ('outflow audit (+personal data, 50 identities)',
