@@ -191,6 +191,10 @@ struct finding_record {
 	const struct pii_obs *evidence;
 	uint32_t observations;		/* the flow's observations so far */
 	uint64_t first_us, last_us;	/* the flow's first packet, the match */
+	/* The flow record is as it was for the finding given just before
+	 * (several rules held at one moment): outputs may reuse what they
+	 * made of it. */
+	bool same_flow_as_previous;
 };
 
 #endif

@@ -112,6 +112,18 @@ struct eve {
 	int io_err;			/* the first failed write's -errno */
 	/* What every event repeats: ecs{}, observer{}, the start of event{}. */
 	struct frag ecs, observer, event[EVE_KIND__COUNT];
+	/*
+	 * The flow's parts of the last finding event: its ends and related{}
+	 * (part 0), its app, jurisdictions, operator and device (part 1).
+	 * Several rules that hold at one moment give findings about the
+	 * same flow record one after another; those after the first copy
+	 * these rather than build them again.
+	 */
+	struct finding_memo {
+		char *text;
+		size_t cap, len[2];
+		bool have_ends, valid;
+	} memo;
 };
 
 /*
@@ -326,6 +338,7 @@ eve_close(struct eve *e)
 	free((char *)e->opt.interface);
 	free(e->ecs.text);
 	free(e->observer.text);
+	free(e->memo.text);
 	for (int k = 0; k < EVE_KIND__COUNT; k++)
 		free(e->event[k].text);
 	free(e);
@@ -1103,6 +1116,57 @@ syslog_severity(enum severity s)
 }
 
 /*
+ * Where the members written next start: after the comma the writer puts
+ * before them when its level has members already.
+ */
+static size_t
+memo_mark(const struct jw *w)
+{
+	return w->len + (w->need_comma[w->depth] ? 1 : 0);
+}
+
+/*
+ * Keep what was written since mark as the memo's part: the ends first
+ * (which forgets the memo), then the flow's who, which completes it.
+ */
+static void
+memo_keep(struct finding_memo *m, const struct jw *w, size_t mark,
+    unsigned part)
+{
+	size_t n = w->len > mark ? w->len - mark : 0;
+	size_t at = part == 0 ? 0 : m->len[0];
+
+	if (part == 0)
+		m->valid = m->have_ends = false;
+	else if (!m->have_ends)
+		return;
+	if (w->oom)
+		return;
+	if (at + n > m->cap) {
+		size_t cap = (at + n) * 2 + 256;
+		char *t;
+
+		if ((t = realloc(m->text, cap)) == NULL)
+			return;
+		m->text = t;
+		m->cap = cap;
+	}
+	memcpy(m->text + at, w->buf + mark, n);
+	m->len[part] = n;
+	if (part == 0)
+		m->have_ends = true;
+	else
+		m->valid = true;
+}
+
+static void
+memo_put(struct jw *w, const struct finding_memo *m, unsigned part)
+{
+	if (m->len[part] > 0)
+		jw_raw(w, m->text + (part == 0 ? 0 : m->len[0]), m->len[part]);
+}
+
+/*
  * One finding: the rule (ECS rule.*, event.severity as a risk score and
  * outflow.finding.severity as its name), the flow as known when the rule
  * matched, and the evidence, redacted like every observation.
@@ -1116,9 +1180,9 @@ eve_finding(void *ctx, const struct finding_record *fr)
 	const struct pii_obs *o = fr->evidence;
 	struct jw *w = begin(e, EVE_FINDING, fr->last_us);
 	struct ends ends;
+	bool reuse;
 
 	e->severity = syslog_severity(fr->severity);
-	ends_set(&ends, &r->client, &r->server);
 	jw_u64(w, "severity", (uint64_t)severity_ecs(fr->severity));
 	jw_time(w, "start", fr->first_us);
 	jw_obj_end(w);
@@ -1138,8 +1202,17 @@ eve_finding(void *ctx, const struct finding_record *fr)
 			jw_str(w, NULL, fr->tags[i]);
 		jw_arr_end(w);
 	}
-	put_flow_ends(e, r, &ends, r->domain);
-	put_flow_related(w, r, &ends);
+	reuse = fr->same_flow_as_previous && e->memo.valid;
+	if (reuse)
+		memo_put(w, &e->memo, 0);
+	else {
+		size_t mark = memo_mark(w);
+
+		ends_set(&ends, &r->client, &r->server);
+		put_flow_ends(e, r, &ends, r->domain);
+		put_flow_related(w, r, &ends);
+		memo_keep(&e->memo, w, mark, 0);
+	}
 	jw_obj_begin(w, "outflow");
 	jw_u64(w, "flow_id", f->id);
 	jw_obj_begin(w, "finding");
@@ -1181,7 +1254,14 @@ eve_finding(void *ctx, const struct finding_record *fr)
 		jw_obj_end(w);
 		jw_obj_end(w);
 	}
-	put_outflow_who(w, r);
+	if (reuse)
+		memo_put(w, &e->memo, 1);
+	else {
+		size_t mark = memo_mark(w);
+
+		put_outflow_who(w, r);
+		memo_keep(&e->memo, w, mark, 1);
+	}
 	jw_obj_end(w);
 	end(e);
 }

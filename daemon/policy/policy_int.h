@@ -213,6 +213,8 @@ enum anchor {
 	ANCHOR_COUNTRY,
 	ANCHOR_ASN,
 	ANCHOR_DOMAIN,
+	ANCHOR_DEVICE,			/* a device's name */
+	ANCHOR_VENDOR_MAC,		/* a MAC's vendor prefix (OUI) */
 	/* Thresholds: a rule that needs at least this much of a counter,
 	 * kept in ascending lists rather than the hash index. */
 	ANCHOR_SENT,

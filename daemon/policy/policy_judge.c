@@ -685,14 +685,6 @@ probe(struct cands *c, enum anchor kind, const char *key, size_t len,
 	}
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static uint32_t
 candidates(struct policy_state *s, const struct policy *p,
     const struct policy_flow *pf, const struct flow_record *r,
@@ -727,6 +719,14 @@ candidates(struct policy_state *s, const struct policy *p,
 			}
 		if (r->asn != 0)
 			probe(&c, ANCHOR_ASN, NULL, 0, r->asn, r->asn);
+		if (k->device.len > 0)
+			probe(&c, ANCHOR_DEVICE, k->device.s, k->device.len, 0,
+			    k->device.hash);
+		if (k->mac != UINT64_MAX) {
+			uint32_t oui = (uint32_t)(k->mac >> 24);
+
+			probe(&c, ANCHOR_VENDOR_MAC, NULL, 0, oui, oui);
+		}
 		for (unsigned i = 0; i < k->n_suffixes; i++)
 			probe(&c, ANCHOR_DOMAIN, k->domain + k->suffix[i],
 			    k->domain_len - k->suffix[i], 0, k->suffix_hash[i]);
@@ -739,32 +739,6 @@ candidates(struct policy_state *s, const struct policy *p,
 		    f->bytes[FLOW_TO_CLIENT]);
 		take_thresholds(&c, p->thresholds[2], p->n_thresholds[2],
 		    f->last_us > f->first_us ? f->last_us - f->first_us : 0);
-	}
-	/*
-	 * Findings come out in the order the rules were loaded: a short
-	 * list is sorted, a long one read back from the stamps in order.
-	 */
-	if (c.n > 1 && c.n <= 64) {
-		/* Short and mostly in order already (lists are ascending). */
-		for (uint32_t i = 1; i < c.n; i++) {
-			uint32_t v = s->cand[i], j = i;
-
-			while (j > 0 && s->cand[j - 1] > v) {
-				s->cand[j] = s->cand[j - 1];
-				j--;
-			}
-			s->cand[j] = v;
-		}
-	} else if (c.n > 1 && c.n <= p->n_rules / 8)
-		qsort(s->cand, c.n, sizeof(*s->cand), cmp_u32);
-	else if (c.n > 1) {
-		uint32_t n = 0;
-
-		for (uint32_t i = 0; i < p->n_rules; i++)
-			if (s->stamp[i] == s->gen &&
-			    ((allow >> p->rule_flags[i]) & 1))
-				s->cand[n++] = i;
-		c.n = n;
 	}
 	return c.n;
 }
@@ -987,7 +961,7 @@ static void
 report_finding(struct policy_state *s, const struct policy *p,
     const struct rule *ru, const struct judge *J,
     const struct flow_record *r, const struct pii_obs *trigger,
-    uint64_t ts_us, policy_finding_cb *cb, void *arg)
+    uint64_t ts_us, bool same_flow, policy_finding_cb *cb, void *arg)
 {
 	static const char *const by[] = { "location", "operator", "vendor" };
 	struct finding_record fr;
@@ -1030,6 +1004,7 @@ report_finding(struct policy_state *s, const struct policy *p,
 	fr.last_us = ts_us;
 	fill_title(s, ru, &fr, r);
 	fr.title = s->title;
+	fr.same_flow_as_previous = same_flow;
 	s->c.findings++;
 	cb(&fr, arg);
 }
@@ -1042,7 +1017,7 @@ policy_judge(struct policy_state *s, const struct policy *p,
 {
 	struct policy_flow *pf = *pfp;
 	unsigned allow;
-	uint32_t n;
+	uint32_t n, hits = 0, reported = 0;
 
 	if (!policy_wants(p, m))
 		return;
@@ -1069,22 +1044,37 @@ policy_judge(struct policy_state *s, const struct policy *p,
 	if (p->uses_gates)
 		facts_set(&s->keys, r);
 	n = candidates(s, p, *pfp, r, &s->keys, m, allow);
+	/*
+	 * Candidates come in index order; most do not hold.  The few that
+	 * do are kept (in the front of cand[]) and sorted, so findings
+	 * come out in the order the rules were loaded, and judged again
+	 * for what they matched: sorting the few costs less than the many.
+	 */
 	for (uint32_t i = 0; i < n; i++) {
-		const struct rule *ru = p->rules[s->cand[i]];
-		struct judge J;
+		struct judge J = { .k = &s->keys, .r = r, .pf = *pfp };
 
 		s->c.rules_tried++;
-		memset(&J, 0, sizeof(J));
-		J.k = &s->keys;
-		J.r = r;
-		J.pf = *pfp;
-		/* Most rules do not hold: test that before the fired list. */
-		if (!judge_cond(ru->when, &J) || fired(*pfp, ru->id_hash))
+		if (judge_cond(p->rules[s->cand[i]]->when, &J))
+			s->cand[hits++] = s->cand[i];
+	}
+	for (uint32_t i = 1; i < hits; i++) {
+		uint32_t v = s->cand[i], j = i;
+
+		for (; j > 0 && s->cand[j - 1] > v; j--)
+			s->cand[j] = s->cand[j - 1];
+		s->cand[j] = v;
+	}
+	for (uint32_t i = 0; i < hits; i++) {
+		const struct rule *ru = p->rules[s->cand[i]];
+		struct judge J = { .k = &s->keys, .r = r, .pf = *pfp };
+
+		if (fired(*pfp, ru->id_hash) || !judge_cond(ru->when, &J))
 			continue;
 		if ((pf = flow_state(s, pfp)) != NULL &&
 		    !flow_fired_add(pf, ru->id_hash))
 			s->c.fired_cap++;
 		J.pf = *pfp;
-		report_finding(s, p, ru, &J, r, trigger, ts_us, cb, arg);
+		report_finding(s, p, ru, &J, r, trigger, ts_us, reported++ > 0,
+		    cb, arg);
 	}
 }

@@ -1565,6 +1565,20 @@ anchor_leaf(const struct policy *p, const struct cond *c,
 				best = t;
 		}
 		break;
+	case COND_DEVICE:
+		/* Names and MACs must both hold: either list will do. */
+		memset(&t, 0, sizeof(t));
+		if (c->u.device.names.n > 0)
+			for (uint32_t i = 0; i < c->u.device.names.n; i++)
+				anchor_add(&t, ANCHOR_DEVICE,
+				    c->u.device.names.v[i], NULL, 0);
+		else
+			for (size_t i = 0; i < c->u.device.n_macs; i++)
+				anchor_add(&t, ANCHOR_VENDOR_MAC, NULL, NULL,
+				    c->u.device.macs[i].value >> 24);
+		if (t.n > 0 && !t.none)
+			best = t;
+		break;
 	case COND_DATA:
 		memset(&t, 0, sizeof(t));
 		for (unsigned i = 0; p->categories[i] != NULL; i++)
@@ -1640,7 +1654,8 @@ anchor_cost(const struct anchor_set *a)
 {
 	static const unsigned weight[] = {
 		[ANCHOR_APP] = 4, [ANCHOR_CATEGORY] = 1, [ANCHOR_COUNTRY] = 32,
-		[ANCHOR_ASN] = 4, [ANCHOR_DOMAIN] = 2,
+		[ANCHOR_ASN] = 4, [ANCHOR_DOMAIN] = 2, [ANCHOR_DEVICE] = 2,
+		[ANCHOR_VENDOR_MAC] = 8,
 	};
 	unsigned cost = 0;
 
@@ -2010,7 +2025,8 @@ build_index(struct policy *p)
 			if (a.kind[k] == ANCHOR_DOMAIN)
 				p->uses_domain = true;
 			if (index_add(p, a.kind[k], a.kind[k] == ANCHOR_COUNTRY ||
-			    a.kind[k] == ANCHOR_ASN ? NULL : a.key[k], num,
+			    a.kind[k] == ANCHOR_ASN ||
+			    a.kind[k] == ANCHOR_VENDOR_MAC ? NULL : a.key[k], num,
 			    i) != 0)
 				return -ENOMEM;
 		}

@@ -338,6 +338,7 @@ struct fake {
 struct found {
 	char ids[MAX_FOUND][64];
 	char titles[MAX_FOUND][256];
+	bool same_flow[MAX_FOUND];
 	size_t n;
 };
 
@@ -351,6 +352,7 @@ on_finding(const struct finding_record *fr, void *arg)
 		snprintf(fd->ids[fd->n], sizeof(fd->ids[0]), "%s", fr->rule_id);
 		snprintf(fd->titles[fd->n], sizeof(fd->titles[0]), "%s",
 		    fr->title);
+		fd->same_flow[fd->n] = fr->same_flow_as_previous;
 		fd->n++;
 	}
 }
@@ -476,6 +478,53 @@ test_titles_and_once(void **state)
 	policy_state_free(s);
 }
 
+/*
+ * Rules found by different ways (a gate, then the index's probes in its
+ * own order) fire in the order they were loaded, and the findings after
+ * the first of one moment say the flow is as it was.
+ */
+static void
+test_findings_in_load_order(void **state)
+{
+	const char *f = write_file("o.yaml",
+	    "version: 1\nruleset: o\nrules:\n"
+	    "  - {id: o.domain, title: t, severity: low, "
+	    "when: {destination: {domain: [example.org]}}}\n"
+	    "  - {id: o.mac, title: t, severity: low, "
+	    "when: {device: {mac: [\"02:00:00\"]}}}\n"
+	    "  - {id: o.name, title: t, severity: low, when: {device: [tv]}}\n"
+	    "  - {id: o.app, title: t, severity: low, when: {app: [tiktok]}}\n"
+	    "  - {id: o.gated, title: t, severity: low, when: {any: "
+	    "[{app: [tiktok]}, {app: {vendor: [\"No Such Vendor Ltd.\"]}}]}}\n");
+	const char *paths[] = { f, NULL };
+	static const char *const order[] = { "o.domain", "o.mac", "o.name",
+	    "o.app", "o.gated" };
+	struct policy *p = NULL;
+	struct policy_state *s = policy_state_new();
+	struct msgs m = { .n = 0 };
+	static struct found fd;
+	static const uint8_t mac[6] = { 0x02, 0x00, 0x00, 0x12, 0x34, 0x56 };
+	struct fake k;
+
+	(void)state;
+	assert_int_equal(load(paths, NULL, NULL, &m, &p), 0);
+	fake_init(&k);
+	fake_app(&k, "tiktok");
+	k.r.device_name = "TV";
+	k.f.has_mac = true;
+	memcpy(k.f.client_mac, mac, 6);
+	snprintf(k.domain, sizeof(k.domain), "api.example.org");
+	k.r.domain = k.domain;
+	judge_all(s, p, &k, &fd);
+	assert_int_equal(fd.n, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_string_equal(fd.ids[i], order[i]);
+		assert_int_equal(fd.same_flow[i], i > 0);
+	}
+	policy_free(p);
+	policy_state_free(s);
+}
+
 /* ----------------------------------------------- index vs every rule */
 
 /* Rules over a few apps, categories, countries, ASNs and domains. */
@@ -499,8 +548,13 @@ random_cond(FILE *fp, unsigned *seed, int depth)
 		    rand_r(seed) % 2 ? "1KB" : "100KB");
 		return;
 	case 9:
-		fprintf(fp, "{device: {mac: [\"%s\"]}}", rand_r(seed) % 2 ?
-		    "02:00:00" : "aa:bb:cc:dd:ee:ff");
+		if (rand_r(seed) % 3 == 0)
+			fprintf(fp, "{device: [%s]}", rand_r(seed) % 2 ?
+			    "Emma-Phone" : "tv");
+		else
+			fprintf(fp, "{device: {mac: [\"%s\"]}}",
+			    rand_r(seed) % 2 ? "02:00:00" :
+			    "aa:bb:cc:dd:ee:ff");
 		return;
 	case 0:
 		fprintf(fp, "{app: %s}", r_apps[rand_r(seed) % 5]);
@@ -565,6 +619,8 @@ random_flow(struct fake *k, unsigned *seed)
 		k->f.has_mac = true;
 		memcpy(k->f.client_mac, macs[m], 6);
 	}
+	if ((m = rand_r(seed) % 3) < 2)
+		k->r.device_name = m == 0 ? "emma-phone" : "laptop";
 	k->f.bytes[FLOW_TO_SERVER] = sent[rand_r(seed) % 3];
 	snprintf(k->r.country, 3, "%s", cc[rand_r(seed) % 6]);
 	memcpy(k->r.jur_location, k->r.country, 3);
@@ -583,8 +639,8 @@ random_flow(struct fake *k, unsigned *seed)
 /*
  * The same rules once indexed, once each in an `any` with a condition
  * that never holds and gives no anchor nor gate (so every rule is tried
- * on every flow, at its end, once), and once in an `any` with a device
- * no flow has (no anchor, but a gate): all must give the same findings
+ * on every flow, at its end, once), and once in an `any` with an app
+ * vendor no flow has (no anchor, but a gate): all must give the same findings
  * on random flows, though the first and the last judge at every moment
  * and retry a rule only when what it looks at changed.
  */
@@ -615,7 +671,7 @@ test_index_matches_every_rule(void **state)
 		fprintf(g, "  - {id: r.%d, title: t, severity: low, when: "
 		    "{any: [", i);
 		random_cond(g, &s3, 0);
-		fprintf(g, ", {device: {mac: [\"0e:00:00:00:00:01\"]}}]}}\n");
+		fprintf(g, ", {app: {vendor: [\"No Such Vendor Ltd.\"]}}]}}\n");
 
 		fprintf(a, "  - {id: r.%d, title: t, severity: low, when: ", i);
 		random_cond(a, &seed, 0);
@@ -799,6 +855,7 @@ main(void)
 		cmocka_unit_test(test_override_disable),
 		cmocka_unit_test(test_rulesets_and_home),
 		cmocka_unit_test(test_titles_and_once),
+		cmocka_unit_test(test_findings_in_load_order),
 		cmocka_unit_test(test_index_matches_every_rule),
 		cmocka_unit_test(test_shipped_cases),
 	};
