@@ -5,9 +5,9 @@ The rules look like an admin's: each narrows to something (apps, data
 categories, networks or services, sometimes two alternatives) and says
 where or how (a vendor's or a server's jurisdiction, countries and
 groups, traffic thresholds, a confidence), one in five with a "but not"
-exception; one in fifty is a catch-all with nothing the index can anchor
-on (an alternative naming a device vendor's MAC prefix: devices are not
-indexed), so it is tried on every flow.  The names come from the shipped
+exception; one in fifty adds an alternative naming a device vendor's MAC
+prefix ("... or any device of this vendor"; the index holds it under the
+prefix, as it does device names).  The names come from the shipped
 packs, so every rule is valid and many match the benchmark's traffic.
 
 usage: gen_rules.py N OUT.yaml
@@ -89,10 +89,9 @@ def main():
     for i in range(n):
         when = cond()
         if i % 50 == 0:
-            # A catch-all with nothing to anchor on, so tried on every
-            # flow: an alternative no anchor can stand for ("or any
-            # device of this vendor"; real OUIs the benchmark's
-            # generated devices do not carry).
+            # An alternative on the device: "or any device of this
+            # vendor" (real OUIs the benchmark's generated devices do
+            # not carry).
             when = {'any': [when, {'device': {'mac': [OUIS[i // 50 % len(OUIS)]]}}]}
         rules.append({'id': f'bench.r{i}',
                       'title': '{app} on {device} sent {data} to {operator} '

@@ -1860,6 +1860,22 @@ gate_cost(const struct gate *g)
 	return cost;
 }
 
+/* g opens for what k opens for too. */
+static void
+gate_merge(struct gate *g, const struct gate *k)
+{
+	for (unsigned f = 0; f < GF__COUNT; f++) {
+		if (!((k->facts >> f) & 1))
+			continue;
+		if (f >= GF_COUNTERS)
+			g->v[f] = (g->facts >> f) & 1 && g->v[f] < k->v[f] ?
+			    g->v[f] : k->v[f];
+		else
+			g->v[f] |= k->v[f];
+	}
+	g->facts |= k->facts;
+}
+
 static void
 gate_of(struct policy *p, const struct cond *c, struct gate *g)
 {
@@ -1884,16 +1900,7 @@ gate_of(struct policy *p, const struct cond *c, struct gate *g)
 				memset(g, 0, sizeof(*g));
 				return;
 			}
-			for (unsigned f = 0; f < GF__COUNT; f++) {
-				if (!((k.facts >> f) & 1))
-					continue;
-				if (f >= GF_COUNTERS)
-					g->v[f] = (g->facts >> f) & 1 &&
-					    g->v[f] < k.v[f] ? g->v[f] : k.v[f];
-				else
-					g->v[f] |= k.v[f];
-			}
-			g->facts |= k.facts;
+			gate_merge(g, &k);
 		}
 		break;
 	case COND_NOT:
@@ -1901,6 +1908,67 @@ gate_of(struct policy *p, const struct cond *c, struct gate *g)
 	default:
 		gate_leaf(p, c, g);
 		break;
+	}
+}
+
+/*
+ * What a condition cannot hold without, as keys of the index where it has
+ * them and a gate where it has not: an `any` with one branch the index
+ * cannot hold ("... or any app of this vendor") is still looked up under
+ * the other branches' keys, and gated on that one branch alone rather
+ * than on all of them.  False when some part can be passed by any flow.
+ */
+struct bound {
+	struct anchor_set a;
+	struct gate g;
+	bool gated;			/* g says when, beside a's keys */
+};
+
+static bool
+bound_of(struct policy *p, const struct cond *c, struct bound *b)
+{
+	struct bound k;
+	bool found = false;
+
+	memset(b, 0, sizeof(*b));
+	switch (c->kind) {
+	case COND_ALL:
+		/* Any part's bound will do: keys alone first, the rarest. */
+		for (size_t i = 0; i < c->n_kids; i++) {
+			if (!bound_of(p, c->kids[i], &k))
+				continue;
+			if (!found || (b->gated && !k.gated) ||
+			    (b->gated == k.gated && anchor_cost(&k.a) +
+			    gate_cost(&k.g) < anchor_cost(&b->a) +
+			    gate_cost(&b->g)))
+				*b = k;
+			found = true;
+		}
+		return found;
+	case COND_ANY:
+		for (size_t i = 0; i < c->n_kids; i++) {
+			if (!bound_of(p, c->kids[i], &k))
+				return false;
+			for (size_t j = 0; j < k.a.n; j++)
+				anchor_add(&b->a, k.a.kind[j], k.a.key[j],
+				    k.a.cc[j], k.a.num[j]);
+			if (b->a.none)
+				return false;
+			if (k.gated)
+				gate_merge(&b->g, &k.g);
+			b->gated |= k.gated;
+		}
+		return true;
+	case COND_NOT:
+		return false;
+	default:
+		anchor_leaf(p, c, &b->a);
+		if (!b->a.none)
+			return true;
+		memset(&b->a, 0, sizeof(b->a));
+		gate_leaf(p, c, &b->g);
+		b->gated = true;
+		return b->g.facts != 0;
 	}
 }
 
@@ -1999,7 +2067,16 @@ build_index(struct policy *p)
 		    (ru->needs_data ? RULE_DATA : 0));
 		anchor_of(p, ru->when, &a);
 		if (a.none) {
-			gate_of(p, ru->when, &p->gates[i]);
+			struct bound b;
+
+			if (bound_of(p, ru->when, &b) && b.gated && b.a.n > 0) {
+				/* Looked up by its keys, or let in by its gate. */
+				p->gates[i] = b.g;
+				a = b.a;
+			} else {
+				gate_of(p, ru->when, &p->gates[i]);
+				a.n = 0;
+			}
 			if (p->gates[i].facts != 0)
 				p->uses_gates = true;
 			p->unanchored[POLICY_AT_END][
@@ -2010,7 +2087,6 @@ build_index(struct policy *p)
 			if (!ru->final_only && !ru->needs_data)
 				p->unanchored[POLICY_AT_NAME][
 				    p->n_unanchored[POLICY_AT_NAME]++] = i;
-			continue;
 		}
 		for (size_t k = 0; k < a.n; k++) {
 			uint32_t num = a.kind[k] == ANCHOR_COUNTRY ?

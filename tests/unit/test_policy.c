@@ -525,6 +525,52 @@ test_findings_in_load_order(void **state)
 	policy_state_free(s);
 }
 
+/*
+ * An `any` with a branch the index cannot hold (an app vendor) is looked
+ * up under the other branch's keys and let in by the vendor's gate: each
+ * branch alone fires it.
+ */
+static void
+test_partial_anchor(void **state)
+{
+	const char *f = write_file("pa.yaml",
+	    "version: 1\nruleset: pa\nrules:\n"
+	    "  - {id: pa.r, title: t, severity: low, when: {any: ["
+	    "{destination: {domain: [example.org]}}, "
+	    "{app: {vendor: [\"ByteDance Ltd.\"]}}]}}\n");
+	const char *paths[] = { f, NULL };
+	static const struct { const char *app, *domain; bool fires; } c[] = {
+		{ "tiktok", "other.net", true },
+		{ NULL, "api.example.org", true },
+		{ "google", "other.net", false },
+		{ NULL, NULL, false },
+	};
+	struct policy *p = NULL;
+	struct policy_state *s = policy_state_new();
+	struct msgs m = { .n = 0 };
+
+	(void)state;
+	assert_int_equal(load(paths, NULL, NULL, &m, &p), 0);
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		static struct found fd;
+		struct fake k;
+
+		memset(&fd, 0, sizeof(fd));
+		fake_init(&k);
+		if (c[i].app != NULL)
+			fake_app(&k, c[i].app);
+		if (c[i].domain != NULL) {
+			snprintf(k.domain, sizeof(k.domain), "%s", c[i].domain);
+			k.r.domain = k.domain;
+		}
+		judge_all(s, p, &k, &fd);
+		if (fd.n != (c[i].fires ? 1u : 0u))
+			fail_msg("case %zu: %zu findings", i, fd.n);
+	}
+	policy_free(p);
+	policy_state_free(s);
+}
+
 /* ----------------------------------------------- index vs every rule */
 
 /* Rules over a few apps, categories, countries, ASNs and domains. */
@@ -548,9 +594,13 @@ random_cond(FILE *fp, unsigned *seed, int depth)
 		    rand_r(seed) % 2 ? "1KB" : "100KB");
 		return;
 	case 9:
-		if (rand_r(seed) % 3 == 0)
+		if ((k = (int)(rand_r(seed) % 4)) == 0)
 			fprintf(fp, "{device: [%s]}", rand_r(seed) % 2 ?
 			    "Emma-Phone" : "tv");
+		else if (k == 1)
+			/* No key of the index: a gate alone. */
+			fprintf(fp, "{app: {vendor: [\"%s\"]}}",
+			    rand_r(seed) % 2 ? "ByteDance Ltd." : "Google LLC");
 		else
 			fprintf(fp, "{device: {mac: [\"%s\"]}}",
 			    rand_r(seed) % 2 ? "02:00:00" :
@@ -639,39 +689,48 @@ random_flow(struct fake *k, unsigned *seed)
 /*
  * The same rules once indexed, once each in an `any` with a condition
  * that never holds and gives no anchor nor gate (so every rule is tried
- * on every flow, at its end, once), and once in an `any` with an app
- * vendor no flow has (no anchor, but a gate): all must give the same findings
- * on random flows, though the first and the last judge at every moment
+ * on every flow, at its end, once); and in an `any` with an app vendor
+ * (which the index holds under the rule's keys and a gate for the
+ * vendor), against the same tried on every flow: each pair must give the
+ * same findings on random flows, though the indexed judge at every moment
  * and retry a rule only when what it looks at changed.
  */
 static void
 test_index_matches_every_rule(void **state)
 {
-	FILE *a, *b, *g;
-	char pa[160], pb[160], pg[160];
+	FILE *a, *b, *g, *v;
+	char pa[160], pb[160], pg[160], pv[160];
 	unsigned seed = 12345;
-	struct policy *pi = NULL, *pu = NULL, *pgt = NULL;
+	struct policy *pi = NULL, *pu = NULL, *pgt = NULL, *pvu = NULL;
 	struct policy_state *s = policy_state_new();
 	struct msgs m = { .n = 0 };
-	size_t total = 0;
+	size_t total = 0, gated = 0;
 
 	(void)state;
 	snprintf(pa, sizeof(pa), "%s/indexed.yaml", dir);
 	snprintf(pb, sizeof(pb), "%s/unindexed.yaml", dir);
 	snprintf(pg, sizeof(pg), "%s/gated.yaml", dir);
+	snprintf(pv, sizeof(pv), "%s/gated-unindexed.yaml", dir);
 	assert_non_null(a = fopen(pa, "w"));
 	assert_non_null(b = fopen(pb, "w"));
 	assert_non_null(g = fopen(pg, "w"));
+	assert_non_null(v = fopen(pv, "w"));
 	fputs("version: 1\nruleset: r\nrules:\n", a);
 	fputs("version: 1\nruleset: r\nrules:\n", b);
 	fputs("version: 1\nruleset: r\nrules:\n", g);
+	fputs("version: 1\nruleset: r\nrules:\n", v);
 	for (int i = 0; i < 300; i++) {
-		unsigned s1 = seed, s3 = seed;
+		unsigned s1 = seed, s3 = seed, s4 = seed;
 
 		fprintf(g, "  - {id: r.%d, title: t, severity: low, when: "
 		    "{any: [", i);
 		random_cond(g, &s3, 0);
-		fprintf(g, ", {app: {vendor: [\"No Such Vendor Ltd.\"]}}]}}\n");
+		fprintf(g, ", {app: {vendor: [\"ByteDance Ltd.\"]}}]}}\n");
+		fprintf(v, "  - {id: r.%d, title: t, severity: low, when: "
+		    "{any: [", i);
+		random_cond(v, &s4, 0);
+		fprintf(v, ", {app: {vendor: [\"ByteDance Ltd.\"]}}, "
+		    "{not: {traffic: {duration_at_least: 0}}}]}}\n");
 
 		fprintf(a, "  - {id: r.%d, title: t, severity: low, when: ", i);
 		random_cond(a, &seed, 0);
@@ -684,20 +743,22 @@ test_index_matches_every_rule(void **state)
 	fclose(a);
 	fclose(b);
 	fclose(g);
+	fclose(v);
 	{
 		const char *p1[] = { pa, NULL }, *p2[] = { pb, NULL },
-		    *p3[] = { pg, NULL };
+		    *p3[] = { pg, NULL }, *p4[] = { pv, NULL };
 
 		assert_int_equal(load(p1, NULL, NULL, &m, &pi), 0);
 		assert_int_equal(load(p2, NULL, NULL, &m, &pu), 0);
 		assert_int_equal(load(p3, NULL, NULL, &m, &pgt), 0);
+		assert_int_equal(load(p4, NULL, NULL, &m, &pvu), 0);
 	}
 	for (int i = 0; i < 3000; i++) {
 		struct fake k;
-		static struct found f1, f2, f3;
-		unsigned s2 = seed, s3 = seed;
+		static struct found f1, f2, f3, f4;
+		unsigned s2 = seed, s3 = seed, s4 = seed;
 
-		f1.n = f2.n = f3.n = 0;
+		f1.n = f2.n = f3.n = f4.n = 0;
 		random_flow(&k, &seed);
 		/* The unindexed rules are all final-only: judge at end. */
 		judge_all(s, pi, &k, &f1);
@@ -705,23 +766,33 @@ test_index_matches_every_rule(void **state)
 		judge_all(s, pu, &k, &f2);
 		random_flow(&k, &s3);
 		judge_all(s, pgt, &k, &f3);
+		random_flow(&k, &s4);
+		judge_all(s, pvu, &k, &f4);
 		/* Same set; the indexed may fire earlier, not otherwise. */
 		assert_int_equal(f1.n, f2.n);
-		assert_int_equal(f3.n, f2.n);
+		assert_int_equal(f3.n, f4.n);
 		for (size_t j = 0; j < f1.n; j++)
-			if (!found(&f2, f1.ids[j]) || !found(&f3, f1.ids[j]))
+			if (!found(&f2, f1.ids[j]))
 				fail_msg("flow %d: %s fires indexed only (app %s, "
 				    "cc %s/%s, asn %u, domain %s, %zu data)", i,
 				    f1.ids[j], k.r.app_id, k.r.jur_location,
 				    k.r.jur_operator, k.r.asn, k.r.domain,
 				    k.n_obs);
+		for (size_t j = 0; j < f3.n; j++)
+			if (!found(&f4, f3.ids[j]))
+				fail_msg("flow %d: %s fires gated only", i,
+				    f3.ids[j]);
 		total += f1.n;
+		gated += f3.n - f1.n;
 	}
-	/* The flows must reach rules, or the test proves nothing. */
+	/* The flows must reach rules, or the test proves nothing; the vendor
+	 * must let in rules their keys do not. */
 	assert_true(total > 3000);
+	assert_true(gated > 3000);
 	policy_free(pi);
 	policy_free(pu);
 	policy_free(pgt);
+	policy_free(pvu);
 	policy_state_free(s);
 }
 
@@ -856,6 +927,7 @@ main(void)
 		cmocka_unit_test(test_rulesets_and_home),
 		cmocka_unit_test(test_titles_and_once),
 		cmocka_unit_test(test_findings_in_load_order),
+		cmocka_unit_test(test_partial_anchor),
 		cmocka_unit_test(test_index_matches_every_rule),
 		cmocka_unit_test(test_shipped_cases),
 	};
