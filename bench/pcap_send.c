@@ -8,9 +8,11 @@
  * socket bound to the interface, with PACKET_QDISC_BYPASS (no qdisc
  * between us and the driver) in sendmmsg() batches.  Pacing is a token
  * bucket on CLOCK_MONOTONIC: each batch sends what the elapsed time
- * allows, at most BATCH frames; the credit is capped at 2 ms of frames so
- * that a sender held off the CPU does not make up for it with a burst
- * the asked rate never had (the achieved rate says it fell short).
+ * allows, at most BATCH frames.  The credit is capped at 10 ms of frames:
+ * a sender held off the CPU for a scheduler slice or two makes up for it
+ * with a short burst (the capture ring holds far more), but not for
+ * longer stalls, which would make a burst the asked rate never had; the
+ * time given up is printed as "late", and the achieved rate falls short.
  * Send errors are counted and printed, never hidden.
  *
  *   pcap_send -i IFACE -r FILE [-p PPS] [-t SECONDS] [-n PACKETS] [-b BATCH]
@@ -220,7 +222,7 @@ main(int argc, char **argv)
 		msgs[c].msg_hdr.msg_iov = &iov[c];
 		msgs[c].msg_hdr.msg_iovlen = 1;
 	}
-	credit_max = pps * 0.002 > batch ? pps * 0.002 : batch;
+	credit_max = pps * 0.010 > batch ? pps * 0.010 : batch;
 	/* Send in batches of up to 100 us of frames: full batches at high
 	 * rates, no bursts of milliseconds at low ones. */
 	least = pps * 100e-6 < batch ? pps * 100e-6 : batch;
