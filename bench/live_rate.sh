@@ -8,15 +8,18 @@
 # different seed per sender) at RATE/SENDERS packets/s for SECONDS.  The
 # daemon runs as installed: the shipped packs, GeoIP data where it finds
 # it, the store and the event file written, default limits and capture
-# buffer.
+# buffer (BUFFER_MIB=N sets capture.buffer_size_mib, to see whether
+# drops come from the daemon's pauses, which a bigger ring absorbs, or
+# from its throughput).
 #
 # The sender is bench/pcap_send.c (built here with cc: AF_PACKET,
 # sendmmsg batches, no qdisc; over a million packets/s into a veth here),
 # or tcpreplay (one send() a packet, about 320,000 packets/s here) when
-# SENDER=tcpreplay or when pcap_send cannot be built.  PIN=yes runs the
-# senders on CPU 0 and the daemon on CPU 1 (taskset): veth delivers a
-# frame to the capture ring on the sending CPU, so the sender's CPU also
-# does the kernel's receive work.
+# SENDER=tcpreplay or when pcap_send cannot be built.  The senders run on
+# CPU 0 and the daemon on CPU 1 (taskset; PIN=no leaves them to the
+# scheduler): veth delivers a frame to the capture ring on the sending
+# CPU, so the sender's CPU also does the kernel's receive work, and the
+# daemon keeps a CPU of its own, which gave the steadiest figures here.
 #
 # Each step starts a fresh daemon, replays, ends it with SIGTERM and reads
 # its final statistics line (captured, dropped by the kernel, dropped by
@@ -30,7 +33,7 @@
 # by more than 5% is said: then the senders, not outflow, are the limit.
 # Needs root, iproute2 with netns, and cc with libpcap's headers or
 # tcpreplay.  Not a CI test.
-#   [SENDER=pcap_send|tcpreplay] [PIN=yes] \
+#   [SENDER=pcap_send|tcpreplay] [PIN=no] [BUFFER_MIB=N] \
 #   bench/live_rate.sh OUTFLOW [START [SENDERS [SECONDS]]]
 set -u
 outflow=$(readlink -f "$1") start=${2:-100000} secs=${4:-10}
@@ -50,7 +53,8 @@ fi
 # One pcap_send reaches past what the daemon takes; tcpreplay needs two.
 [ "$sender" = pcap_send ] && senders=${3:-1} || senders=${3:-2}
 pin_tx= pin_cap=
-[ "${PIN:-}" = yes ] && pin_tx="taskset -c 0" pin_cap="taskset -c 1"
+[ "${PIN:-yes}" = yes ] && [ "$(nproc)" -ge 2 ] &&
+	pin_tx="taskset -c 0" pin_cap="taskset -c 1"
 cap="olt-cap-$$" tx="olt-tx-$$"
 cleanup() {
 	[ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null
@@ -82,7 +86,8 @@ mkdir -p "$dir/state" && chown nobody "$dir/state"
 cat >"$dir/outflow.yaml" <<EOC
 user: nobody
 capture:
-  interfaces: [$ifaces]
+  interfaces: [$ifaces]${BUFFER_MIB:+
+  buffer_size_mib: $BUFFER_MIB}
 store:
   path: $dir/state/outflow.db
 secret: $dir/state/hmac.key
@@ -208,7 +213,7 @@ fi
 while [ "$lo" -gt 0 ] && [ $((hi - lo)) -gt $((lo / 20)) ]; do
 	try $(((lo + hi) / 2))
 done
-echo "highest rate with zero drops: $best pkt/s sent (asked $lo; first step not clean asked $hi; $senders $sender senders${pin_tx:+, pinned}, $secs s a step)$ceiling"
+echo "highest rate with zero drops: $best pkt/s sent (asked $lo; first step not clean asked $hi; $senders $sender senders${pin_tx:+, pinned}${BUFFER_MIB:+, $BUFFER_MIB MiB buffer}, $secs s a step)$ceiling"
 if [ "$best" -gt 0 ]; then
 	r=$(step $((best * 2))) || exit 1
 	printf "at twice that: "
