@@ -56,8 +56,10 @@ pin_tx= pin_cap=
 [ "${PIN:-yes}" = yes ] && [ "$(nproc)" -ge 2 ] &&
 	pin_tx="taskset -c 0" pin_cap="taskset -c 1"
 cap="olt-cap-$$" tx="olt-tx-$$"
+# Steps run in subshells: the daemon's and the senders' process ids are
+# kept in a file, so that an interrupted run leaves none behind.
 cleanup() {
-	[ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null
+	[ -s "$dir/pids" ] && kill -9 $(cat "$dir/pids") 2>/dev/null
 	ip netns del "$cap" 2>/dev/null
 	ip netns del "$tx" 2>/dev/null
 	rm -rf "$dir"
@@ -121,6 +123,7 @@ step() {
 	rm -f "$dir/state/outflow.db"* "$dir/state/events.json" "$dir"/replay*.txt
 	ip netns exec "$cap" $pin_cap "$outflow" run --config "$dir/outflow.yaml" 2>"$dir/log.txt" &
 	pid=$!
+	echo "$pid" >"$dir/pids"
 	i=0
 	until grep -q "running as nobody" "$dir/log.txt"; do
 		i=$((i + 1))
@@ -141,13 +144,14 @@ step() {
 			    >"$dir/replay$k.txt" 2>&1 &
 		fi
 		rps="$rps $!"
+		echo "$!" >>"$dir/pids"
 		k=$((k + 1))
 	done
 	wait $rps
 	sleep 1
 	kill -TERM "$pid"
 	wait "$pid"
-	pid=
+	: >"$dir/pids"
 	after=$(all_counters)
 	if [ "$sender" = pcap_send ]; then
 		grep -h "^pcap_send:" "$dir"/replay*.txt | grep -qv "other 0 " &&
