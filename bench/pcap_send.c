@@ -25,7 +25,6 @@
  * the product.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
@@ -193,7 +192,8 @@ main(int argc, char **argv)
 	const char *iface = NULL, *path = NULL;
 	unsigned long long limit = 0, sent = 0, bytes = 0;
 	unsigned long long enobufs = 0, eagain = 0, other = 0;
-	double pps = 0, secs = 10, forgiven = 0, start, now, elapsed, credit_max, base, least;
+	double pps = 0, secs = 10, forgiven = 0;
+	double start, now, elapsed, credit_max, base, least;
 	struct frames f;
 	size_t next = 0;
 	unsigned mtu;
@@ -231,7 +231,7 @@ main(int argc, char **argv)
 	start = base = now_seconds();
 	for (;;) {
 		double due;
-		int want, done, k;
+		int want, done, refused, k;
 
 		now = now_seconds();
 		if (now - start >= secs || (limit && sent >= limit))
@@ -267,25 +267,39 @@ main(int argc, char **argv)
 			next = next + 1 == f.count ? 0 : next + 1;
 		}
 		done = sendmmsg(fd, msgs, (unsigned)want, 0);
+		refused = 0;
 		if (done < 0) {
+			int e = errno;
+
 			done = 0;
-			if (errno == ENOBUFS)
+			if (e == ENOBUFS)
 				enobufs++;
-			else if (errno == EAGAIN || errno == EWOULDBLOCK)
+			else if (e == EAGAIN || e == EWOULDBLOCK)
 				eagain++;
-			else if (errno != EINTR) {
-				other++;
-				if (other == 1)
+			else if (e != EINTR) {
+				refused = 1;
+				if (++other == 1)
 					fprintf(stderr, "pcap_send: sendmmsg: %s\n",
-					    strerror(errno));
+					    strerror(e));
 			}
 		}
 		for (k = 0; k < done; k++)
 			bytes += iov[k].iov_len;
 		sent += (unsigned long long)done;
-		/* Frames not sent go again next time, in order. */
+		/* Frames not sent go again next time, in order; but a frame
+		 * the kernel refuses for itself is passed over, not retried
+		 * until the time is up. */
 		for (k = done; k < want; k++)
 			next = next == 0 ? f.count - 1 : next - 1;
+		if (refused)
+			next = next + 1 == f.count ? 0 : next + 1;
+		if (done == 0) {
+			/* Nothing went: give the kernel (or the link) 100 us
+			 * rather than spin on the error. */
+			struct timespec pause = { 0, 100000 };
+
+			nanosleep(&pause, NULL);
+		}
 	}
 	elapsed = now_seconds() - start;
 	printf("pcap_send: %llu packets %llu bytes %.3f s %.0f pkt/s asked %.0f "
