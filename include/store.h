@@ -26,6 +26,9 @@ struct store_options {
 	uint32_t retention_days; /* days kept (1-36500, default 400) */
 	uint64_t max_bytes;	/* size cap of the live data, default 1 GiB */
 	uint32_t retry_s;	/* wall seconds between retries (default 5) */
+	/* Reading capture files: a batch is an interval of wall time, not
+	 * of capture time, which jumps between files (default false). */
+	bool from_files;
 };
 
 /* The defaults above. */

@@ -103,9 +103,11 @@ add_outputs(struct pipeline *p, const struct audit_args *a, struct eve **ret_eve
 			*ret_eve = e;
 	}
 	if (a->store_path != NULL) {
+		struct store_options so = a->store_opt;
 		struct store *st;
 
-		if (store_open(a->store_path, &a->store_opt, &st, err,
+		so.from_files = a->kind == CMD_AUDIT || a->n_replay > 0;
+		if (store_open(a->store_path, &so, &st, err,
 		    sizeof(err)) != 0) {
 			log_warnx("%s", err);
 			return -1;

@@ -1,7 +1,8 @@
 /*
  * store.c - the store as an output: records are summed in memory per
- * (day, key) and handed, one batch per interval of capture time, to a
- * writer thread that writes each batch in one transaction
+ * (day, key) and handed, one batch per interval of capture time (of wall
+ * time reading files), to a writer thread that writes each batch in one
+ * transaction
  * (store_sql.c).  The capture thread never waits on the disk: when the
  * writer is still busy (or failing, e.g. disk full or the store locked),
  * the current batch simply keeps growing, up to STORE_MAX_ROWS rows.
@@ -36,6 +37,9 @@
 
 /* Rows a batch holds at most (about 200 bytes each, and the strings). */
 #define STORE_MAX_ROWS (1u << 20)
+/* A batch this big goes before its interval is over: the writer works
+ * alongside and one transaction stays a few MB. */
+#define STORE_HANDOFF_ROWS 8192
 #define US_PER_DAY (86400ULL * 1000000)
 
 enum row_kind { K_TRAFFIC, K_DATA, K_FINDING, K_COVERAGE, K_GEOIP };
@@ -144,6 +148,7 @@ struct store {
 	struct row_cells cells;
 	bool dropped_said;
 	uint64_t cur_opened_mono;	/* wall seconds when cur opened */
+	uint32_t due_checks;		/* records since opened, mod 2^32 */
 	/* Malformed packets already counted: a daemon hands run-wide
 	 * statistics at intervals, and each is counted once. */
 	uint64_t malformed_counted;
@@ -360,6 +365,23 @@ cur_row(struct store *s, const struct agg_row *k, uint64_t now_us)
 }
 
 /*
+ * Whether the current batch's interval is over: in capture time live (a
+ * clock stepped back waits for out_flush()'s wall-time check), in wall
+ * time reading files, looked at every 64 records there.
+ */
+static bool
+batch_due(struct store *s, const struct batch *b, uint64_t now_us)
+{
+	if (b->n >= STORE_HANDOFF_ROWS)
+		return true;
+	if (s->opt.from_files)
+		return (++s->due_checks & 63) == 0 &&
+		    mono_s() - s->cur_opened_mono >= s->opt.interval_s;
+	return now_us > b->opened_us &&
+	    now_us - b->opened_us >= (uint64_t)s->opt.interval_s * 1000000;
+}
+
+/*
  * Hand the current batch to the writer when its interval is over (or
  * force) and the writer is idle; never waits.
  */
@@ -368,8 +390,7 @@ maybe_handoff(struct store *s, uint64_t now_us, bool force)
 {
 	struct batch *b = s->cur;
 
-	if (b->n == 0 || (!force &&
-	    now_us - b->opened_us < (uint64_t)s->opt.interval_s * 1000000))
+	if (b->n == 0 || (!force && !batch_due(s, b, now_us)))
 		return;
 	pthread_mutex_lock(&s->mu);
 	if (s->handed == NULL) {

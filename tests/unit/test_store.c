@@ -510,8 +510,9 @@ test_migration_and_refusal(void **state)
 	/* This outflow again: the newer store is refused, both ways. */
 	store_sql_test_step(NULL);
 	s = NULL;
-	assert_int_equal(store_open(path, &(struct store_options){ 5, 400,
-	    1u << 30, 5 }, &s, err, sizeof(err)), -EPROTONOSUPPORT);
+	assert_int_equal(store_open(path, &(struct store_options){
+	    .interval_s = 5, .retention_days = 400, .max_bytes = 1u << 30,
+	    .retry_s = 5 }, &s, err, sizeof(err)), -EPROTONOSUPPORT);
 	assert_null(s);
 	assert_non_null(strstr(err, "newer"));
 	assert_int_equal(store_open_readonly(path, &rd, err, sizeof(err)),
@@ -642,11 +643,55 @@ test_locked_then_free(void **state)
 	store_reader_close(rd);
 }
 
+/*
+ * Reading capture files, the time between files is no interval: a batch
+ * goes when its interval has passed in wall time (or it is big), so
+ * captures of other years in turn make no transaction each.  Live, a
+ * clock stepped back is no interval either.
+ */
+static void
+test_handoff_time(void **state)
+{
+	static const uint64_t year = 365ULL * 86400 * 1000000;
+	static const int64_t jumps[] = { 0, 3 * year, -2 * year, 5 * year,
+	    -6 * year, 4 * year };
+	struct store_options opt;
+	struct store_counters cnt;
+	struct store *s;
+	struct fake f;
+
+	(void)state;
+	for (int files = 1; files >= 0; files--) {
+		store_options_defaults(&opt);
+		opt.from_files = files;
+		s = open_store(&opt);
+		for (size_t i = 0; i < sizeof(jumps) / sizeof(jumps[0]); i++) {
+			fake_flow(&f, (uint64_t)((int64_t)T0 + jumps[i]),
+			    "api.tiktokv.com", 1, 1);
+			store_output_ops.flow(s, &f.r);
+		}
+		/* The writer would have had a batch by now. */
+		usleep(200000);
+		store_get_counters(s, &cnt);
+		if (files)
+			assert_int_equal(cnt.batches, 0);
+		else
+			/* Forward jumps are intervals live: at least one. */
+			assert_true(cnt.batches >= 1);
+		end_run(s, T0, NULL);
+		store_get_counters(s, &cnt);
+		assert_true(cnt.batches >= 1);
+		store_output_ops.close(s);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rows_round_trip, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_handoff_time, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_findings_aggregate, setup,
