@@ -243,6 +243,7 @@ enum gate_fact {
 	GF_COUNTRY,		/* bloom_num() of each of the four countries */
 	GF_MAC,			/* bloom_num() of the MAC, and of its prefix */
 	GF_DEVICE,		/* bloom_bit(str_hash(device name)) */
+	GF_PROTO,		/* bit app_proto */
 	GF_SENT,		/* counters: at least */
 	GF_RECEIVED,
 	GF_DURATION,

@@ -339,6 +339,7 @@ facts_set(struct flow_keys *k, const struct flow_record *r)
 	k->facts[GF_MAC] = k->mac == UINT64_MAX ? 0 :
 	    bloom_num(k->mac) | bloom_num(k->mac & MAC_PREFIX_MASK);
 	k->facts[GF_DEVICE] = key_bloom(&k->device);
+	k->facts[GF_PROTO] = f != NULL ? (uint64_t)1 << f->app_proto : 0;
 	k->facts[GF_SENT] = f != NULL ? f->bytes[FLOW_TO_SERVER] : 0;
 	k->facts[GF_RECEIVED] = f != NULL ? f->bytes[FLOW_TO_CLIENT] : 0;
 	k->facts[GF_DURATION] = f != NULL && f->last_us > f->first_us ?

@@ -1840,6 +1840,11 @@ gate_leaf(struct policy *p, const struct cond *c, struct gate *g)
 			gate_set(g, GF_RECEIVED, c->u.traffic.recv_min);
 		else if (c->u.traffic.dur_min > 0)
 			gate_set(g, GF_DURATION, c->u.traffic.dur_min);
+		else if (c->u.traffic.protocols != 0)
+			gate_set(g, GF_PROTO, c->u.traffic.protocols);
+		else if (c->u.traffic.encrypted == TRI_YES)
+			gate_set(g, GF_PROTO, 1u << APP_PROTO_TLS |
+			    1u << APP_PROTO_QUIC);
 		break;
 	default:
 		break;
@@ -1856,7 +1861,7 @@ gate_cost(const struct gate *g)
 		if ((g->facts >> f) & 1)
 			cost += f >= GF_COUNTERS ? (g->v[f] >= 1000000 ? 2 : 16) :
 			    (unsigned)__builtin_popcountll(g->v[f]) *
-			    (f == GF_COUNTRY ? 8u : 1u);
+			    (f == GF_COUNTRY || f == GF_PROTO ? 8u : 1u);
 	return cost;
 }
 

@@ -590,8 +590,14 @@ random_cond(FILE *fp, unsigned *seed, int depth)
 
 	switch (k) {
 	case 8:
-		fprintf(fp, "{traffic: {sent_at_least: %s}}",
-		    rand_r(seed) % 2 ? "1KB" : "100KB");
+		if ((k = (int)(rand_r(seed) % 3)) == 0)
+			fprintf(fp, "{traffic: {sent_at_least: %s}}",
+			    rand_r(seed) % 2 ? "1KB" : "100KB");
+		else if (k == 1)
+			fprintf(fp, "{traffic: {protocol: [%s]}}",
+			    rand_r(seed) % 2 ? "tls" : "http");
+		else
+			fprintf(fp, "{traffic: {encrypted: true}}");
 		return;
 	case 9:
 		if ((k = (int)(rand_r(seed) % 4)) == 0)
@@ -658,6 +664,8 @@ random_flow(struct fake *k, unsigned *seed)
 		{ 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x00 },
 	};
 	static const uint64_t sent[] = { 0, 5000, 500000 };
+	static const uint8_t protos[] = { APP_PROTO_NONE, APP_PROTO_TLS,
+	    APP_PROTO_QUIC, APP_PROTO_HTTP };
 	unsigned m;
 
 	fake_init(k);
@@ -672,6 +680,7 @@ random_flow(struct fake *k, unsigned *seed)
 	if ((m = rand_r(seed) % 3) < 2)
 		k->r.device_name = m == 0 ? "emma-phone" : "laptop";
 	k->f.bytes[FLOW_TO_SERVER] = sent[rand_r(seed) % 3];
+	k->f.app_proto = protos[rand_r(seed) % 4];
 	snprintf(k->r.country, 3, "%s", cc[rand_r(seed) % 6]);
 	memcpy(k->r.jur_location, k->r.country, 3);
 	snprintf(k->r.jur_operator, 3, "%s", cc[rand_r(seed) % 6]);
