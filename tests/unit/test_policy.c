@@ -479,9 +479,9 @@ test_titles_and_once(void **state)
 }
 
 /*
- * Rules found by different ways (a gate, then the index's probes in its
- * own order) fire in the order they were loaded, and the findings after
- * the first of one moment say the flow is as it was.
+ * Rules the index finds in the opposite order (its probes go app, device
+ * name, MAC prefix, domain) fire in the order they were loaded, and the
+ * findings after the first of one moment say the flow is as it was.
  */
 static void
 test_findings_in_load_order(void **state)
