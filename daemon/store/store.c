@@ -148,7 +148,7 @@ struct store {
 	struct row_cells cells;
 	bool dropped_said;
 	uint64_t cur_opened_mono;	/* wall seconds when cur opened */
-	uint32_t due_checks;		/* records since opened, mod 2^32 */
+	uint32_t due_checks;		/* records seen, mod 2^32 */
 	/* Malformed packets already counted: a daemon hands run-wide
 	 * statistics at intervals, and each is counted once. */
 	uint64_t malformed_counted;
