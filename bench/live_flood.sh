@@ -30,12 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 ip netns add "$cap" && ip netns add "$tx" || exit 1
-ip netns exec "$cap" ip link add "$a" type veth peer name "$b" netns "$tx" || exit 1
-for side in "$cap:$a" "$tx:$b"; do
-	ns=${side%%:*} if=${side#*:}
-	ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$if.disable_ipv6=1"
-	ip netns exec "$ns" ip link set "$if" up
-done
+. "$here/../tests/support/veth.sh"
+veth_pair "$cap" "$a" "$tx" "$b" || exit 1
 
 echo "generating the flood capture..."
 python3 "$here/../tests/gen/outflow-gen" "$here/flood.scn" -o "$dir/flood.pcap" || exit 1

@@ -66,15 +66,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 ip netns add "$cap" && ip netns add "$tx" || exit 1
+. "$here/../tests/support/veth.sh"
 ifaces=
 k=0
 while [ $k -lt "$senders" ]; do
-	ip netns exec "$cap" ip link add "olt$$a$k" type veth peer name "olt$$b$k" netns "$tx" || exit 1
-	for side in "$cap:olt$$a$k" "$tx:olt$$b$k"; do
-		ns=${side%%:*} if=${side#*:}
-		ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$if.disable_ipv6=1"
-		ip netns exec "$ns" ip link set "$if" up
-	done
+	veth_pair "$cap" "olt$$a$k" "$tx" "olt$$b$k" || exit 1
 	ifaces="$ifaces${ifaces:+, }olt$$a$k"
 	echo "generating sender $k's capture..."
 	python3 "$here/../tests/gen/outflow-gen" --bench 500000 --flows 100000 \

@@ -43,15 +43,8 @@ ip netns add "$cap" 2>/dev/null || { echo "cannot create a namespace: skipped"; 
 ip netns add "$tx" || exit 1
 ip netns exec "$cap" true 2>/dev/null ||
 	{ echo "cannot enter a namespace (ip netns exec): skipped"; exit 77; }
-# Both ends live in their namespaces from birth: no frame reaches the host.
-ip netns exec "$cap" ip link add "$a" type veth peer name "$b" netns "$tx" || exit 1
-for side in "$cap:$a" "$tx:$b"; do
-	ns=${side%%:*} if=${side#*:}
-	# No IPv6 on the pair: the kernel's own router solicitations would be
-	# flows the captures do not hold.
-	ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$if.disable_ipv6=1"
-	ip netns exec "$ns" ip link set "$if" up
-done
+. "$src/tests/support/veth.sh"
+veth_pair "$cap" "$a" "$tx" "$b" || exit 1
 
 python3 "$gen" "$src/tests/e2e/scenarios/many_flows.scn" -o "$dir/a.pcap" || exit 1
 python3 "$gen" "$src/tests/e2e/daemon/replay_b.scn" -o "$dir/b.pcap" || exit 1
